@@ -1,0 +1,32 @@
+#include "crypto/hash.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace hubtable::crypto {
+
+Digest sha256(ByteView data) {
+  Digest out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1) {
+    std::fputs("hubtable: SHA-256 failed\n", stderr);
+    std::abort();
+  }
+  return out;
+}
+
+Digest hmac_sha256(ByteView key, ByteView data) {
+  Digest out{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
+           out.data(), &len) == nullptr) {
+    std::fputs("hubtable: HMAC-SHA256 failed\n", stderr);
+    std::abort();
+  }
+  return out;
+}
+
+}  // namespace hubtable::crypto

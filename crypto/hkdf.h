@@ -1,0 +1,25 @@
+#pragma once
+// HKDF-SHA256 (RFC 5869), used to derive every subkey from the master key.
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "crypto/bytes.h"
+
+namespace hubtable::crypto {
+
+/// Derives `length` bytes from `ikm` with HKDF-SHA256 (extract then expand).
+/// An empty salt means the RFC's default (zeros). `length` must be 1..8160.
+absl::StatusOr<SecretBytes> hkdf_sha256(ByteView ikm, ByteView salt, ByteView info,
+                                        std::size_t length);
+
+/// The derivation labels for subkeys of the master key. Changing one changes
+/// every derived key, so they are versioned.
+inline constexpr std::string_view kDatabaseKeyLabel = "hubtable/db/v1";
+inline constexpr std::string_view kVaultKeyLabel = "hubtable/vault/v1";
+inline constexpr std::string_view kTotpKeyLabel = "hubtable/totp/v1";
+
+/// Derives a 32-byte subkey of the master key for `label`.
+absl::StatusOr<SecretBytes> derive_subkey(const SecretBytes& master, std::string_view label);
+
+}  // namespace hubtable::crypto

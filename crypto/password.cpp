@@ -1,0 +1,44 @@
+#include "crypto/password.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace hubtable::crypto {
+
+namespace {
+constexpr unsigned long long kOpsLimit = 3;
+constexpr std::size_t kMemLimit = 64u * 1024u * 1024u;
+
+void ensure_sodium() {
+  static const bool ready = [] { return sodium_init() >= 0; }();
+  if (!ready) {
+    std::fputs("hubtable: libsodium failed to initialise\n", stderr);
+    std::abort();
+  }
+}
+}  // namespace
+
+absl::StatusOr<std::string> hash_password(std::string_view password) {
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return absl::ResourceExhaustedError("password hashing ran out of memory");
+  }
+  return std::string(out);
+}
+
+bool verify_password(std::string_view password, const std::string& encoded) {
+  ensure_sodium();
+  if (encoded.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
+}
+
+bool password_needs_rehash(const std::string& encoded) {
+  ensure_sodium();
+  return crypto_pwhash_str_needs_rehash(encoded.c_str(), kOpsLimit, kMemLimit) != 0;
+}
+
+}  // namespace hubtable::crypto

@@ -1,0 +1,60 @@
+#include "api/envelope_codec.h"
+
+namespace hubtable::api {
+
+namespace {
+absl::Status invalid(const std::string& rule, const std::string& message) {
+  return absl::InvalidArgumentError(rule + ": " + message);
+}
+}  // namespace
+
+absl::StatusOr<ParsedRequest> parse_request(std::string_view payload) {
+  ParsedRequest out;
+  if (!out.envelope.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return invalid("protocol.malformed_envelope", "the frame does not hold an Envelope");
+  }
+  if (out.envelope.version() != kProtocolVersion) {
+    return invalid("protocol.version", "unsupported protocol version " +
+                                           std::to_string(out.envelope.version()) +
+                                           " (this server speaks 1)");
+  }
+  if (out.envelope.body_case() != hubtable::v1::Envelope::kRequest) {
+    return invalid("protocol.not_a_request", "a client may only send requests");
+  }
+  if (out.envelope.request().kind_case() == hubtable::v1::Request::KIND_NOT_SET) {
+    return invalid("protocol.unknown_request", "unknown or missing request kind");
+  }
+  return out;
+}
+
+hubtable::v1::Envelope error_envelope(std::uint64_t request_id, hubtable::v1::Code code,
+                                      const std::string& message, const std::string& rule) {
+  hubtable::v1::Envelope env;
+  env.set_version(kProtocolVersion);
+  env.set_request_id(request_id);
+  auto* status = env.mutable_response()->mutable_status();
+  status->set_code(code);
+  status->set_message(message);
+  status->set_rule(rule);
+  return env;
+}
+
+std::string rule_of(const absl::Status& status) {
+  const std::string text(status.message());
+  std::string_view m = text;
+  auto colon = m.find(':');
+  return std::string(colon == std::string_view::npos ? m : m.substr(0, colon));
+}
+
+}  // namespace hubtable::api
+
+namespace hubtable::api {
+
+hubtable::v1::Envelope parse_error_envelope(const absl::Status& status) {
+  const std::string text(status.message());
+  const std::string rule = rule_of(status);
+  std::string message = text.size() > rule.size() + 2 ? text.substr(rule.size() + 2) : text;
+  return error_envelope(0, hubtable::v1::INVALID_ARGUMENT, message, rule);
+}
+
+}  // namespace hubtable::api

@@ -1,0 +1,35 @@
+#pragma once
+// Turning frame payloads into Envelopes and building error responses.
+// Pure functions on bytes; shared by the server, the client and the fuzzer.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "hubtable/v1/envelope.pb.h"
+#include "wire/protocol.h"
+
+namespace hubtable::api {
+
+using wire::kProtocolVersion;
+
+/// Parses a frame payload that must hold a request Envelope of this protocol
+/// version with a known request kind. Errors are INVALID_ARGUMENT with a rule
+/// id in the message prefix ("protocol.malformed_envelope: ...").
+struct ParsedRequest {
+  hubtable::v1::Envelope envelope;
+};
+absl::StatusOr<ParsedRequest> parse_request(std::string_view payload);
+
+/// A response envelope carrying only a status.
+hubtable::v1::Envelope error_envelope(std::uint64_t request_id, hubtable::v1::Code code,
+                                      const std::string& message, const std::string& rule);
+
+/// The error response for a parse failure from parse_request.
+hubtable::v1::Envelope parse_error_envelope(const absl::Status& status);
+
+/// The stable rule id carried in a parse error's message, e.g. "protocol.unknown_request".
+std::string rule_of(const absl::Status& status);
+
+}  // namespace hubtable::api

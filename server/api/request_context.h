@@ -1,0 +1,15 @@
+#pragma once
+// What the network layer knows about the connection a request came on.
+
+#include <cstdint>
+#include <string>
+
+namespace hubtable::api {
+
+struct RequestContext {
+  std::string remote_address;  // IP address only, no port
+  std::string thumbprint;      // hex SHA-256 of the client certificate (DER)
+  std::uint64_t request_id = 0;
+};
+
+}  // namespace hubtable::api

@@ -1,0 +1,216 @@
+#include "api/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/envelope_codec.h"
+#include "audit/audit_writer.h"
+#include "crypto/password.h"
+#include "domain/session_policy.h"
+#include "store/transaction.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+
+v1::Code to_code(domain::Refusal r) {
+  switch (r) {
+    case domain::Refusal::kNone:
+      return v1::OK;
+    case domain::Refusal::kInvalidArgument:
+      return v1::INVALID_ARGUMENT;
+    case domain::Refusal::kUnauthenticated:
+      return v1::UNAUTHENTICATED;
+    case domain::Refusal::kPermissionDenied:
+      return v1::PERMISSION_DENIED;
+    case domain::Refusal::kFailedPrecondition:
+      return v1::FAILED_PRECONDITION;
+    case domain::Refusal::kResourceExhausted:
+      return v1::RESOURCE_EXHAUSTED;
+  }
+  return v1::INTERNAL;
+}
+
+std::string totp_associated_data(std::int64_t user_id) {
+  return "hubtable/totp/user/" + std::to_string(user_id);
+}
+
+Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
+                 crypto::Aes256Gcm totp_sealer, const config::Limits& limits)
+    : db_(db),
+      clock_(clock),
+      random_(random),
+      totp_sealer_(std::move(totp_sealer)),
+      limits_(limits),
+      pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth)) {
+  crypto::SecretBytes junk(32);
+  random_.fill({junk.data(), junk.size()});
+  auto hash = crypto::hash_password(crypto::to_hex(junk.view()));
+  dummy_password_hash_ = hash.ok() ? *hash : std::string();
+}
+
+Service::~Service() { stop(); }
+
+void Service::stop() { pool_.stop(); }
+
+void Service::submit(RequestContext ctx, v1::Request request, Done done) {
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  const std::uint64_t id = ctx.request_id;
+  bool queued = pool_.try_submit([this, ctx = std::move(ctx), request = std::move(request),
+                                  shared_done]() mutable {
+    v1::Envelope env;
+    env.set_version(kProtocolVersion);
+    env.set_request_id(ctx.request_id);
+    *env.mutable_response() = handle(ctx, request);
+    (*shared_done)(std::move(env));
+  });
+  if (!queued) {
+    (*shared_done)(error_envelope(id, v1::RESOURCE_EXHAUSTED, "server is busy; retry shortly",
+                                  "limits.worker_queue"));
+  }
+}
+
+v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
+  if (request.kind_case() == v1::Request::kLogin) return login(ctx, request.login());
+  v1::Response refusal;
+  auto principal = authenticate(ctx, request, refusal);
+  if (!principal) return refusal;
+  switch (request.kind_case()) {
+    case v1::Request::kLogout:
+      return logout(ctx, *principal);
+    case v1::Request::kWhoami:
+      return whoami(ctx, *principal);
+    default:
+      return refuse(ctx, &*principal, "request.rejected",
+                    domain::Decision::deny(domain::Refusal::kInvalidArgument,
+                                           "protocol.unknown_request",
+                                           "unknown or missing request kind"));
+  }
+}
+
+std::optional<Principal> Service::authenticate(const RequestContext& ctx,
+                                               const v1::Request& request,
+                                               v1::Response& refusal) {
+  const std::int64_t now = clock_.now_us();
+  domain::SessionFacts facts;
+  facts.now_us = now;
+  facts.idle_timeout_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(limits_.session_idle_timeout).count();
+  facts.absolute_timeout_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(limits_.session_absolute_timeout)
+          .count();
+  facts.token_given = request.session_token().size() == 32;
+  Principal p;
+  p.thumbprint = ctx.thumbprint;
+  absl::Status read_status = absl::OkStatus();
+  if (facts.token_given) {
+    p.token_hash = crypto::sha256(crypto::as_bytes(request.session_token()));
+    read_status = db_.read([&](store::Connection& c) -> absl::Status {
+      store::Transaction tx(c, store::Transaction::Kind::kRead);
+      if (!tx.status().ok()) return tx.status();
+      auto session = store::find_session(c, p.token_hash);
+      if (!session.ok()) return session.status();
+      if (!*session) return absl::OkStatus();
+      facts.session_found = true;
+      facts.session_revoked = (*session)->revoked_us.has_value();
+      facts.created_us = (*session)->created_us;
+      facts.last_seen_us = (*session)->last_seen_us;
+      facts.thumbprint_matches = crypto::constant_time_equal(
+          crypto::as_bytes((*session)->thumbprint), crypto::as_bytes(ctx.thumbprint));
+      auto user = store::find_user_by_id(c, (*session)->user_id);
+      if (!user.ok()) return user.status();
+      if (!*user) return absl::InternalError("session without account");
+      facts.account_disabled = (*user)->disabled_us.has_value();
+      auto cert = store::find_certificate(c, ctx.thumbprint);
+      if (!cert.ok()) return cert.status();
+      facts.certificate_revoked = !*cert || (*cert)->revoked_us.has_value();
+      auto roles = store::roles_for_user(c, (*user)->id);
+      if (!roles.ok()) return roles.status();
+      p.user_id = (*user)->id;
+      p.username = (*user)->username;
+      p.display_name = (*user)->display_name;
+      p.agency_code = (*user)->agency_code;
+      p.agency_name = (*user)->agency_name;
+      p.roles = std::move(*roles);
+      p.session_created_us = (*session)->created_us;
+      p.session_last_seen_us = (*session)->last_seen_us;
+      return absl::OkStatus();
+    });
+  }
+  if (!read_status.ok()) {
+    spdlog::error("session lookup failed: {}", read_status.ToString());
+    refusal.mutable_status()->set_code(v1::UNAVAILABLE);
+    refusal.mutable_status()->set_message("the server could not read its database; retry");
+    refusal.mutable_status()->set_rule("store.unavailable");
+    return std::nullopt;
+  }
+  domain::Decision d = domain::decide_session(facts);
+  if (!d.allowed()) {
+    refusal = refuse(ctx, p.user_id != 0 ? &p : nullptr, "request.denied", d);
+    return std::nullopt;
+  }
+  // Refresh last-seen at most every quarter of the idle timeout, so reads do
+  // not all queue on the writer.
+  if (now - p.session_last_seen_us >= facts.idle_timeout_us / 4) {
+    auto s = db_.write([&](store::Connection& c) {
+      return store::touch_session(c, p.token_hash, now);
+    });
+    if (!s.ok()) spdlog::warn("session refresh failed: {}", s.ToString());
+    p.session_last_seen_us = now;
+  }
+  return p;
+}
+
+v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
+                              const std::string& action) const {
+  v1::AuditEvent e;
+  e.set_time_us(clock_.now_us());
+  e.set_action(action);
+  e.set_request_id(ctx.request_id);
+  auto* actor = e.mutable_actor();
+  actor->set_certificate_thumbprint(ctx.thumbprint);
+  actor->set_remote_address(ctx.remote_address);
+  if (p != nullptr) {
+    actor->set_user_id(p->user_id);
+    actor->set_username(p->username);
+    actor->set_agency(p->agency_code);
+  }
+  return e;
+}
+
+void Service::audit_now(v1::AuditEvent e) {
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto seq = audit::append(c, std::move(e));
+    if (!seq.ok()) return seq.status();
+    return tx.commit();
+  });
+  if (!s.ok()) spdlog::error("audit append failed: {}", s.ToString());
+}
+
+v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
+                             const std::string& action, const domain::Decision& d) {
+  v1::AuditEvent e = event(ctx, p, action);
+  e.set_outcome(v1::AUDIT_DENIED);
+  e.set_rule(d.rule);
+  e.set_status_code(v1::Code_Name(to_code(d.refusal)));
+  audit_now(std::move(e));
+  v1::Response r;
+  r.mutable_status()->set_code(to_code(d.refusal));
+  r.mutable_status()->set_message(d.message);
+  r.mutable_status()->set_rule(d.rule);
+  return r;
+}
+
+void Service::audit_rejected(const RequestContext& ctx, const std::string& rule, v1::Code code) {
+  v1::AuditEvent e = event(ctx, nullptr, "request.rejected");
+  e.set_outcome(v1::AUDIT_DENIED);
+  e.set_rule(rule);
+  e.set_status_code(v1::Code_Name(code));
+  // Called from I/O threads: the write happens on a worker.
+  if (!pool_.try_submit([this, e = std::move(e)]() mutable { audit_now(std::move(e)); })) {
+    spdlog::warn("audit of a rejected request dropped: worker queue full");
+  }
+}
+
+}  // namespace hubtable::api

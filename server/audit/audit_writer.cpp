@@ -1,0 +1,47 @@
+#include "audit/audit_writer.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+namespace hubtable::audit {
+
+std::string serialize_event(const hubtable::v1::AuditEvent& event) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream raw(&out);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    event.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event) {
+  if (event.action().empty()) return absl::InvalidArgumentError("audit: action required");
+  if (event.time_us() <= 0) return absl::InvalidArgumentError("audit: time required");
+  auto last = conn.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+  if (!last.ok()) return last.status();
+  auto row = last->step();
+  if (!row.ok()) return row.status();
+  const auto seq = static_cast<std::uint64_t>(last->integer(0)) + 1;
+  event.set_sequence(seq);
+  const std::string bytes = serialize_event(event);
+
+  auto ins = conn.prepare(
+      "INSERT INTO audit_events (seq, time_us, action, outcome, user_id, table_code, situation, "
+      "event) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+  if (!ins.ok()) return ins.status();
+  ins->bind(1, static_cast<std::int64_t>(seq)).bind(2, event.time_us()).bind(3, event.action());
+  ins->bind(4, static_cast<std::int64_t>(event.outcome()));
+  if (event.actor().user_id() != 0) {
+    ins->bind(5, event.actor().user_id());
+  } else {
+    ins->bind(5, std::nullopt);
+  }
+  ins->bind(6, event.table()).bind(7, event.situation());
+  ins->bind(8, crypto::as_bytes(bytes));
+  if (auto s = ins->run(); !s.ok()) return s;
+  return seq;
+}
+
+}  // namespace hubtable::audit

@@ -1,0 +1,51 @@
+#pragma once
+// Every server limit, with its default. Each can be overridden in the
+// [limits] section of hubtabled.toml.
+
+#include <chrono>
+#include <cstddef>
+
+namespace hubtable::config {
+
+inline constexpr std::size_t kMaxFrameBytes = 1024 * 1024;
+inline constexpr std::chrono::seconds kHandshakeTimeout{10};
+inline constexpr std::chrono::seconds kFrameTimeout{30};
+inline constexpr std::chrono::seconds kIdleTimeout{15 * 60};
+inline constexpr std::chrono::seconds kDrainTimeout{10};
+inline constexpr int kMaxConnections = 512;
+inline constexpr int kMaxConnectionsPerAddress = 32;
+inline constexpr int kMaxInFlightPerConnection = 16;
+inline constexpr int kMaxQueuedWritesPerConnection = 32;
+inline constexpr int kRequestsPerSecond = 50;  // token bucket refill per connection
+inline constexpr int kRequestBurst = 100;      // token bucket size
+inline constexpr int kWorkerThreads = 4;
+inline constexpr int kWorkerQueueDepth = 1024;
+inline constexpr std::chrono::minutes kSessionIdleTimeout{15};
+inline constexpr std::chrono::hours kSessionAbsoluteTimeout{12};
+inline constexpr std::chrono::hours kOneTimePasswordLifetime{7 * 24};
+inline constexpr std::chrono::minutes kLoginFailureWindow{15};
+inline constexpr int kMaxLoginFailuresPerAccount = 5;
+inline constexpr int kMaxLoginFailuresPerAddress = 20;
+
+struct Limits {
+  std::size_t max_frame_bytes = kMaxFrameBytes;
+  std::chrono::milliseconds handshake_timeout = kHandshakeTimeout;
+  std::chrono::milliseconds frame_timeout = kFrameTimeout;
+  std::chrono::milliseconds idle_timeout = kIdleTimeout;
+  std::chrono::milliseconds drain_timeout = kDrainTimeout;
+  int max_connections = kMaxConnections;
+  int max_connections_per_address = kMaxConnectionsPerAddress;
+  int max_in_flight = kMaxInFlightPerConnection;
+  int max_queued_writes = kMaxQueuedWritesPerConnection;
+  int requests_per_second = kRequestsPerSecond;
+  int request_burst = kRequestBurst;
+  int worker_threads = kWorkerThreads;
+  int worker_queue_depth = kWorkerQueueDepth;
+  std::chrono::milliseconds session_idle_timeout = kSessionIdleTimeout;
+  std::chrono::milliseconds session_absolute_timeout = kSessionAbsoluteTimeout;
+  std::chrono::milliseconds login_failure_window = kLoginFailureWindow;
+  int max_login_failures_per_account = kMaxLoginFailuresPerAccount;
+  int max_login_failures_per_address = kMaxLoginFailuresPerAddress;
+};
+
+}  // namespace hubtable::config

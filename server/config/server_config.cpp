@@ -1,0 +1,176 @@
+#include "config/server_config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <sstream>
+
+namespace hubtable::config {
+
+namespace {
+namespace fs = std::filesystem;
+
+fs::path resolve(const fs::path& base, const std::string& value) {
+  fs::path p(value);
+  return p.is_absolute() ? p : base / p;
+}
+
+absl::Status read_positive(const toml::table& limits, const char* key, long long min,
+                           long long max, auto& out, auto convert) {
+  auto node = limits[key];
+  if (!node) return absl::OkStatus();
+  auto v = node.template value<long long>();
+  if (!v || *v < min || *v > max) {
+    return absl::InvalidArgumentError(std::string("limits.") + key + " must be an integer in " +
+                                      std::to_string(min) + ".." + std::to_string(max));
+  }
+  out = convert(*v);
+  return absl::OkStatus();
+}
+
+absl::Status read_limits(const toml::table& t, Limits& l) {
+  auto as_int = [](long long v) { return static_cast<int>(v); };
+  auto as_ms = [](long long v) { return std::chrono::milliseconds(v); };
+  auto as_size = [](long long v) { return static_cast<std::size_t>(v); };
+  const long long day_ms = 24LL * 3600 * 1000;
+  for (auto s : {
+           read_positive(t, "max_frame_bytes", 1024, 64LL << 20, l.max_frame_bytes, as_size),
+           read_positive(t, "handshake_timeout_ms", 100, 600000, l.handshake_timeout, as_ms),
+           read_positive(t, "frame_timeout_ms", 100, 600000, l.frame_timeout, as_ms),
+           read_positive(t, "idle_timeout_ms", 100, day_ms, l.idle_timeout, as_ms),
+           read_positive(t, "drain_timeout_ms", 100, 600000, l.drain_timeout, as_ms),
+           read_positive(t, "max_connections", 1, 100000, l.max_connections, as_int),
+           read_positive(t, "max_connections_per_address", 1, 100000,
+                         l.max_connections_per_address, as_int),
+           read_positive(t, "max_in_flight", 1, 1024, l.max_in_flight, as_int),
+           read_positive(t, "max_queued_writes", 1, 4096, l.max_queued_writes, as_int),
+           read_positive(t, "requests_per_second", 1, 100000, l.requests_per_second, as_int),
+           read_positive(t, "request_burst", 1, 100000, l.request_burst, as_int),
+           read_positive(t, "worker_threads", 1, 64, l.worker_threads, as_int),
+           read_positive(t, "worker_queue_depth", 1, 1000000, l.worker_queue_depth, as_int),
+           read_positive(t, "session_idle_timeout_ms", 1000, day_ms, l.session_idle_timeout,
+                         as_ms),
+           read_positive(t, "session_absolute_timeout_ms", 1000, 7 * day_ms,
+                         l.session_absolute_timeout, as_ms),
+           read_positive(t, "login_failure_window_ms", 1000, day_ms, l.login_failure_window,
+                         as_ms),
+           read_positive(t, "max_login_failures_per_account", 1, 1000,
+                         l.max_login_failures_per_account, as_int),
+           read_positive(t, "max_login_failures_per_address", 1, 100000,
+                         l.max_login_failures_per_address, as_int),
+       }) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
+  std::string host;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return absl::InvalidArgumentError("listen address must be HOST:PORT");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) return absl::InvalidArgumentError("listen address must be HOST:PORT");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (host.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
+    return absl::InvalidArgumentError("listen address must be HOST:PORT with PORT in 0..65535");
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(value));
+}
+
+absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "config " << path.string() << ": " << e.description() << " (line "
+        << e.source().begin.line << ")";
+    return absl::InvalidArgumentError(msg.str());
+  }
+  ServerConfig c;
+  c.config_path = path;
+  const fs::path base = fs::absolute(path).parent_path();
+  auto need_string = [&](toml::node_view<toml::node> node, const char* key,
+                         std::string& out) -> absl::Status {
+    auto v = node.value<std::string>();
+    if (!v || v->empty()) {
+      return absl::InvalidArgumentError("config " + path.string() + ": " + key +
+                                        " is required (a string)");
+    }
+    out = *v;
+    return absl::OkStatus();
+  };
+  std::string listen, master, signing, db, ca, ca_key, cert, key;
+  for (auto s : {
+           need_string(root["deployment_id"], "deployment_id", c.deployment_id),
+           need_string(root["server"]["listen"], "server.listen", listen),
+           need_string(root["server"]["server_name"], "server.server_name", c.server_name),
+           need_string(root["paths"]["master_key"], "paths.master_key", master),
+           need_string(root["paths"]["audit_signing_key"], "paths.audit_signing_key", signing),
+           need_string(root["paths"]["database"], "paths.database", db),
+           need_string(root["paths"]["ca_certificate"], "paths.ca_certificate", ca),
+           need_string(root["paths"]["ca_key"], "paths.ca_key", ca_key),
+           need_string(root["paths"]["server_certificate"], "paths.server_certificate", cert),
+           need_string(root["paths"]["server_key"], "paths.server_key", key),
+       }) {
+    if (!s.ok()) return s;
+  }
+  auto hp = parse_host_port(listen);
+  if (!hp.ok()) return absl::InvalidArgumentError("config: server.listen: " + std::string(hp.status().message()));
+  c.listen_host = hp->first;
+  c.listen_port = hp->second;
+  c.master_key = resolve(base, master);
+  c.audit_signing_key = resolve(base, signing);
+  c.database = resolve(base, db);
+  c.ca_certificate = resolve(base, ca);
+  c.ca_key = resolve(base, ca_key);
+  c.server_certificate = resolve(base, cert);
+  c.server_key = resolve(base, key);
+  if (auto level = root["log"]["level"].value<std::string>()) c.log_level = *level;
+  if (auto* limits = root["limits"].as_table()) {
+    if (auto s = read_limits(*limits, c.limits); !s.ok()) {
+      return absl::InvalidArgumentError("config " + path.string() + ": " +
+                                        std::string(s.message()));
+    }
+  }
+  return c;
+}
+
+std::string render_server_config(const std::string& deployment_id, const std::string& host,
+                                 std::uint16_t port, const std::string& server_name) {
+  toml::table t{
+      {"deployment_id", deployment_id},
+      {"server",
+       toml::table{{"listen", (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                                  ":" + std::to_string(port)},
+                   {"server_name", server_name}}},
+      {"paths", toml::table{{"master_key", "keys/master.key"},
+                            {"audit_signing_key", "keys/audit-signing.key"},
+                            {"database", "data/hubtable.db"},
+                            {"ca_certificate", "pki/ca.crt"},
+                            {"ca_key", "pki/ca.key"},
+                            {"server_certificate", "pki/server.crt"},
+                            {"server_key", "pki/server.key"}}},
+      {"log", toml::table{{"level", "info"}}},
+  };
+  std::ostringstream out;
+  out << "# hubtabled configuration, written by `hubtabled init`.\n"
+      << "# Relative paths are relative to this file's directory.\n"
+      << "# Limits (all optional) go in a [limits] table, e.g. max_connections = 512.\n\n"
+      << t << "\n";
+  return out.str();
+}
+
+}  // namespace hubtable::config

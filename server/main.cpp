@@ -1,0 +1,182 @@
+// hubtabled: init, apply, serve, revoke-cert.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "config/server_config.h"
+#include "crypto/random.h"
+#include "domain/clock.h"
+#include "net/asio.h"
+#include "net/server.h"
+#include "net/tls_context.h"
+#include "provision/apply_file.h"
+#include "provision/provisioner.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace hubtable;
+
+int fail(const absl::Status& s) {
+  std::fprintf(stderr, "hubtabled: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("hubtabled");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+absl::Status write_port_file(const fs::path& path, std::uint16_t port) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return absl::InternalError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);  // atomic: readers never see a partial number
+  if (ec) return absl::InternalError("cannot write " + path.string());
+  return absl::OkStatus();
+}
+
+int run_init(const fs::path& dir, const std::string& listen, const std::string& server_name) {
+  auto hp = config::parse_host_port(listen);
+  if (!hp.ok()) return fail(hp.status());
+  domain::SystemClock clock;
+  provision::InitOptions o{dir, hp->first, hp->second, server_name};
+  if (auto s = provision::init_deployment(o, clock, crypto::system_random()); !s.ok()) {
+    return fail(s);
+  }
+  std::printf(
+      "Created deployment in %s\n"
+      "  config:        %s\n"
+      "  admin profile: %s (one-time password and authenticator URI inside)\n"
+      "Next: hubtabled apply --config %s TABLE.toml --profiles-out DIR\n",
+      dir.c_str(), (dir / "hubtabled.toml").c_str(), (dir / "profiles/admin").c_str(),
+      (dir / "hubtabled.toml").c_str());
+  return 0;
+}
+
+int run_apply(const fs::path& config_path, const fs::path& file, fs::path profiles_out) {
+  auto parsed = provision::parse_apply_file(file);
+  if (!parsed.ok()) return fail(parsed.status());
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  if (profiles_out.empty()) profiles_out = d->config.config_path.parent_path() / "profiles";
+  domain::SystemClock clock;
+  auto report = provision::apply(*d, *parsed, profiles_out, clock, crypto::system_random());
+  if (!report.ok()) return fail(report.status());
+  std::printf(
+      "agencies: %d created, %d updated\ntables:   %d created, %d updated\n"
+      "users:    %d created, %d updated, %d disabled\n",
+      report->agencies_created, report->agencies_updated, report->tables_created,
+      report->tables_updated, report->users_created, report->users_updated,
+      report->users_disabled);
+  for (const auto& p : report->profiles) std::printf("profile:  %s\n", p.c_str());
+  return 0;
+}
+
+int run_revoke(const fs::path& config_path, const std::string& username) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  domain::SystemClock clock;
+  auto n = provision::revoke_certificates(*d, username, clock);
+  if (!n.ok()) return fail(n.status());
+  std::printf("revoked %d certificate(s) of %s and ended their sessions\n", *n, username.c_str());
+  return 0;
+}
+
+int run_serve(const fs::path& config_path, const fs::path& port_file) {
+  auto d = provision::open_deployment(config_path, 2);
+  if (!d.ok()) return fail(d.status());
+  setup_logging(d->config.log_level);
+  const config::Limits& limits = d->config.limits;
+  auto tls = net::make_server_tls_context(d->config.ca_certificate, d->config.server_certificate,
+                                          d->config.server_key);
+  if (!tls.ok()) return fail(tls.status());
+
+  domain::SystemClock clock;
+  api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, limits);
+  const int threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  net::asio::io_context io(threads);
+  net::Server server(io, **tls, service, limits);
+  auto port = server.listen(d->config.listen_host, d->config.listen_port);
+  if (!port.ok()) return fail(port.status());
+  if (!port_file.empty()) {
+    if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
+  }
+  net::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const net::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {} received: draining connections", signal);
+    server.stop();
+  });
+  server.start();
+  spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  service.stop();
+  // Run what the workers posted after the last connection closed.
+  io.restart();
+  io.run();
+  spdlog::info("hubtabled stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hubtabled: the hubtable Situation Table server"};
+  app.require_subcommand(1);
+
+  fs::path init_dir;
+  std::string listen = "127.0.0.1:7443";
+  std::string server_name = "hubtabled";
+  auto* init = app.add_subcommand("init", "create a new deployment");
+  init->add_option("--dir", init_dir, "deployment directory")->required();
+  init->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)");
+  init->add_option("--server-name", server_name, "DNS name clients use for the server");
+
+  fs::path config_path;
+  fs::path apply_file;
+  fs::path profiles_out;
+  auto* apply = app.add_subcommand("apply", "create or update agencies, tables and users");
+  apply->add_option("--config", config_path, "hubtabled.toml")->required();
+  apply->add_option("file", apply_file, "declarative deployment file (TOML)")->required();
+  apply->add_option("--profiles-out", profiles_out, "where to write new users' profiles");
+
+  fs::path port_file;
+  auto* serve = app.add_subcommand("serve", "run the server");
+  serve->add_option("--config", config_path, "hubtabled.toml")->required();
+  serve->add_option("--port-file", port_file, "write the bound port here once listening");
+
+  std::string username;
+  auto* revoke = app.add_subcommand("revoke-cert", "revoke a user's device certificates");
+  revoke->add_option("--config", config_path, "hubtabled.toml")->required();
+  revoke->add_option("--user", username, "username")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*init) return run_init(init_dir, listen, server_name);
+  if (*apply) return run_apply(config_path, apply_file, profiles_out);
+  if (*serve) return run_serve(config_path, port_file);
+  if (*revoke) return run_revoke(config_path, username);
+  return 2;
+}

@@ -1,0 +1,266 @@
+#include "net/connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "api/envelope_codec.h"
+#include "net/connection_manager.h"
+#include "net/tls_context.h"
+
+namespace hubtable::net {
+
+namespace v1 = hubtable::v1;
+
+Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
+                       api::Service& service, const config::Limits& limits,
+                       std::string remote_address)
+    : stream_(std::move(socket), tls),
+      deadline_(stream_.get_executor()),
+      manager_(manager),
+      service_(service),
+      limits_(limits),
+      remote_address_(std::move(remote_address)),
+      decoder_(limits.max_frame_bytes),
+      tokens_(limits.request_burst),
+      last_refill_(Clock::now()) {}
+
+Connection::~Connection() { manager_.release(this, remote_address_); }
+
+void Connection::start() {
+  arm_deadline(Clock::now() + limits_.handshake_timeout, "handshake");
+  stream_.async_handshake(ssl::stream_base::server,
+                          [self = shared_from_this()](const error_code& ec) {
+                            self->on_handshake(ec);
+                          });
+}
+
+void Connection::drain() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->begin_drain(); });
+}
+
+void Connection::arm_deadline(Clock::time_point when, const char* what) {
+  ++deadline_generation_;
+  deadline_what_ = what;
+  deadline_.expires_at(when);
+  deadline_.async_wait(
+      [self = shared_from_this(), generation = deadline_generation_](const error_code& ec) {
+        if (ec || generation != self->deadline_generation_ || self->closed_) return;
+        spdlog::info("closing connection from {}: {} deadline passed", self->remote_address_,
+                     self->deadline_what_);
+        self->close();
+      });
+}
+
+void Connection::on_handshake(const error_code& ec) {
+  if (closed_) return;
+  if (ec) {
+    spdlog::info("TLS handshake from {} failed: {}", remote_address_, ec.message());
+    close();
+    return;
+  }
+  if (!alpn_agreed(stream_.native_handle())) {
+    spdlog::info("connection from {} did not negotiate ALPN hubtable/1", remote_address_);
+    begin_shutdown();
+    return;
+  }
+  thumbprint_ = peer_thumbprint(stream_.native_handle());
+  handshake_done_ = true;
+  if (draining_) {
+    begin_shutdown();
+    return;
+  }
+  do_read();
+}
+
+bool Connection::take_token() {
+  const auto now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - last_refill_).count();
+  last_refill_ = now;
+  tokens_ = std::min<double>(limits_.request_burst, tokens_ + elapsed * limits_.requests_per_second);
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+void Connection::do_read() {
+  if (closed_ || shutting_down_ || reading_ || !handshake_done_) return;
+  if (draining_ || close_after_flush_) return;
+  if (in_flight_ >= limits_.max_in_flight ||
+      static_cast<int>(write_queue_.size()) >= limits_.max_queued_writes) {
+    return;  // resumed by on_response / on_write
+  }
+  if (pending_begin_ != pending_end_) {
+    process_pending();
+    if (pending_begin_ != pending_end_ || closed_ || close_after_flush_) return;
+  }
+  reading_ = true;
+  if (decoder_.in_frame()) {
+    arm_deadline(frame_started_ + limits_.frame_timeout, "frame");
+  } else {
+    arm_deadline(Clock::now() + limits_.idle_timeout, "idle");
+  }
+  stream_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void Connection::on_read(const error_code& ec, std::size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (shutting_down_) {
+    // A read cancelled to make way for the TLS shutdown.
+    stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->close(); });
+    return;
+  }
+  if (ec) {
+    if (ec != asio::error::eof && ec != ssl::error::stream_truncated) {
+      spdlog::debug("read from {} failed: {}", remote_address_, ec.message());
+    }
+    close();
+    return;
+  }
+  pending_begin_ = 0;
+  pending_end_ = n;
+  process_pending();
+  do_read();
+}
+
+void Connection::process_pending() {
+  while (pending_begin_ < pending_end_ && !closed_ && !close_after_flush_) {
+    if (in_flight_ >= limits_.max_in_flight ||
+        static_cast<int>(write_queue_.size()) >= limits_.max_queued_writes) {
+      return;
+    }
+    const bool was_in_frame = decoder_.in_frame();
+    auto result = decoder_.feed(std::span<const std::uint8_t>(read_buffer_.data() + pending_begin_,
+                                                              pending_end_ - pending_begin_));
+    pending_begin_ += result.consumed;
+    if (!was_in_frame && decoder_.in_frame()) frame_started_ = Clock::now();
+    switch (result.status) {
+      case wire::FrameDecoder::Status::kNeedMore:
+        break;
+      case wire::FrameDecoder::Status::kFrame:
+        handle_frame(decoder_.take_frame());
+        break;
+      case wire::FrameDecoder::Status::kTooLarge: {
+        const std::string rule = "protocol.frame_too_large";
+        enqueue(api::error_envelope(0, v1::RESOURCE_EXHAUSTED,
+                                    "frame of " + std::to_string(decoder_.declared_length()) +
+                                        " bytes exceeds the limit of " +
+                                        std::to_string(limits_.max_frame_bytes) + " bytes",
+                                    rule));
+        service_.audit_rejected({remote_address_, thumbprint_, 0}, rule, v1::RESOURCE_EXHAUSTED);
+        close_after_flush_ = true;
+        pending_begin_ = pending_end_;
+        return;
+      }
+    }
+  }
+}
+
+void Connection::handle_frame(std::string payload) {
+  auto parsed = api::parse_request(payload);
+  if (!parsed.ok()) {
+    enqueue(api::parse_error_envelope(parsed.status()));
+    service_.audit_rejected({remote_address_, thumbprint_, 0}, api::rule_of(parsed.status()),
+                            v1::INVALID_ARGUMENT);
+    return;
+  }
+  const std::uint64_t request_id = parsed->envelope.request_id();
+  if (!take_token()) {
+    enqueue(api::error_envelope(request_id, v1::RESOURCE_EXHAUSTED,
+                                "too many requests on this connection; slow down",
+                                "limits.request_rate"));
+    return;
+  }
+  ++in_flight_;
+  api::RequestContext ctx{remote_address_, thumbprint_, request_id};
+  auto work = asio::make_work_guard(stream_.get_executor());
+  service_.submit(std::move(ctx), std::move(*parsed->envelope.mutable_request()),
+                  [self = shared_from_this(), work](v1::Envelope response) mutable {
+                    asio::post(self->stream_.get_executor(),
+                               [self, response = std::move(response)]() mutable {
+                                 self->on_response(std::move(response));
+                               });
+                    work.reset();
+                  });
+}
+
+void Connection::on_response(v1::Envelope envelope) {
+  --in_flight_;
+  if (closed_) return;
+  enqueue(envelope);
+  if (draining_ && idle()) begin_shutdown();
+  do_read();
+}
+
+void Connection::enqueue(const v1::Envelope& envelope) {
+  if (closed_) return;
+  write_queue_.push_back(wire::encode_frame(envelope.SerializeAsString()));
+  if (!writing_) do_write();
+}
+
+void Connection::do_write() {
+  if (closed_ || write_queue_.empty()) return;
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(write_queue_.front()),
+                    [self = shared_from_this()](const error_code& ec, std::size_t) {
+                      self->on_write(ec);
+                    });
+}
+
+void Connection::on_write(const error_code& ec) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec) {
+    spdlog::debug("write to {} failed: {}", remote_address_, ec.message());
+    close();
+    return;
+  }
+  write_queue_.pop_front();
+  if (!write_queue_.empty()) {
+    do_write();
+    return;
+  }
+  if (close_after_flush_ || (draining_ && idle())) {
+    begin_shutdown();
+    return;
+  }
+  do_read();
+}
+
+void Connection::begin_drain() {
+  if (closed_ || draining_) return;
+  draining_ = true;
+  arm_deadline(Clock::now() + limits_.drain_timeout, "drain");
+  if (!handshake_done_) return;  // on_handshake will shut down
+  if (idle()) begin_shutdown();
+}
+
+void Connection::begin_shutdown() {
+  if (closed_ || shutting_down_) return;
+  shutting_down_ = true;
+  arm_deadline(Clock::now() + std::min<std::chrono::milliseconds>(limits_.drain_timeout,
+                                                                  std::chrono::seconds(2)),
+               "shutdown");
+  if (reading_) {
+    error_code ignored;
+    stream_.lowest_layer().cancel(ignored);  // on_read continues with the shutdown
+    return;
+  }
+  stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->close(); });
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  ++deadline_generation_;
+  deadline_.cancel();
+  error_code ignored;
+  stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.lowest_layer().close(ignored);
+}
+
+}  // namespace hubtable::net

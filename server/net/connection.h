@@ -1,0 +1,87 @@
+#pragma once
+// One client connection: TLS handshake, frame reading with deadlines, request
+// dispatch to the service, and an ordered, bounded write queue.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "api/service.h"
+#include "config/limits.h"
+#include "net/asio.h"
+#include "wire/frame.h"
+
+namespace hubtable::net {
+
+class ConnectionManager;
+
+/// Every member is touched only on the connection's strand (the socket's
+/// executor). Lifetime: shared by pending handlers; the manager holds a weak
+/// reference. Reading pauses while the write queue or the in-flight count is
+/// at its limit, so a slow reader cannot make the server buffer without bound.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
+             api::Service& service, const config::Limits& limits, std::string remote_address);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Begins the handshake. Call once, after the manager has attached it.
+  void start();
+  /// Thread-safe: stop reading, finish in-flight requests, flush, close.
+  void drain();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void on_handshake(const error_code& ec);
+  void do_read();
+  void on_read(const error_code& ec, std::size_t n);
+  void process_pending();
+  void handle_frame(std::string payload);
+  void on_response(hubtable::v1::Envelope envelope);
+  void enqueue(const hubtable::v1::Envelope& envelope);
+  void do_write();
+  void on_write(const error_code& ec);
+  void begin_drain();
+  void begin_shutdown();
+  void close();
+  void arm_deadline(Clock::time_point when, const char* what);
+  bool take_token();
+  bool idle() const { return in_flight_ == 0 && write_queue_.empty() && !writing_; }
+
+  ssl::stream<tcp::socket> stream_;
+  asio::steady_timer deadline_;
+  ConnectionManager& manager_;
+  api::Service& service_;
+  const config::Limits& limits_;
+  const std::string remote_address_;
+  std::string thumbprint_;
+
+  wire::FrameDecoder decoder_;
+  std::array<std::uint8_t, 16 * 1024> read_buffer_{};
+  std::size_t pending_begin_ = 0;  // unprocessed bytes of read_buffer_
+  std::size_t pending_end_ = 0;
+  Clock::time_point frame_started_{};
+
+  std::deque<std::string> write_queue_;
+  int in_flight_ = 0;
+  bool handshake_done_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool draining_ = false;         // no new requests; close once idle
+  bool close_after_flush_ = false;
+  bool shutting_down_ = false;
+  bool closed_ = false;
+  std::uint64_t deadline_generation_ = 0;
+  const char* deadline_what_ = "";
+
+  double tokens_;
+  Clock::time_point last_refill_;
+};
+
+}  // namespace hubtable::net

@@ -1,0 +1,40 @@
+#pragma once
+// Owns the set of live connections and enforces connection caps.
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace hubtable::net {
+
+class Connection;
+
+/// Thread-safe. Connections register on admission and unregister in their
+/// destructor, so counts stay right however a connection ends.
+class ConnectionManager {
+ public:
+  ConnectionManager(int max_total, int max_per_address)
+      : max_total_(max_total), max_per_address_(max_per_address) {}
+
+  /// Reserves a slot for `address`; false when a cap is reached.
+  bool try_admit(const std::string& address);
+  /// Records the live connection for an admitted slot.
+  void attach(const std::shared_ptr<Connection>& connection);
+  /// Releases the slot (called from the connection's destructor).
+  void release(Connection* connection, const std::string& address);
+  /// Asks every live connection to finish its work and close.
+  void drain_all();
+  std::size_t size() const;
+
+ private:
+  const int max_total_;
+  const int max_per_address_;
+  mutable std::mutex mutex_;
+  int total_ = 0;
+  std::unordered_map<std::string, int> per_address_;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> live_;
+};
+
+}  // namespace hubtable::net

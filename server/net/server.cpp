@@ -1,0 +1,94 @@
+#include "net/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include "net/connection.h"
+
+namespace hubtable::net {
+
+Server::Server(asio::io_context& io, ssl::context& tls, api::Service& service,
+               const config::Limits& limits)
+    : io_(io),
+      tls_(tls),
+      service_(service),
+      limits_(limits),
+      manager_(limits.max_connections, limits.max_connections_per_address),
+      acceptor_(asio::make_strand(io)),
+      retry_timer_(acceptor_.get_executor()) {}
+
+absl::StatusOr<std::uint16_t> Server::listen(const std::string& host, std::uint16_t port) {
+  error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return absl::InvalidArgumentError("listen address '" + host + "' is not an IP address");
+  tcp::endpoint endpoint(address, port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                  ec.message());
+  }
+  return acceptor_.local_endpoint().port();
+}
+
+void Server::start() { do_accept(); }
+
+void Server::do_accept() {
+  if (stopped_) return;
+  acceptor_.async_accept(asio::make_strand(io_), [this](const error_code& ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void Server::on_accept(const error_code& ec, tcp::socket socket) {
+  if (stopped_) return;
+  if (ec) {
+    // Out of descriptors or similar: back off briefly instead of spinning.
+    spdlog::warn("accept failed: {}", ec.message());
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([this](const error_code& wait_ec) {
+      if (!wait_ec) do_accept();
+    });
+    return;
+  }
+  error_code peer_ec;
+  auto peer = socket.remote_endpoint(peer_ec);
+  if (peer_ec) {
+    do_accept();
+    return;
+  }
+  const std::string address = peer.address().to_string();
+  if (!manager_.try_admit(address)) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_cap_warning_ > std::chrono::seconds(1)) {
+      last_cap_warning_ = now;
+      spdlog::warn("connection from {} refused: connection limit reached", address);
+    }
+    error_code ignored;
+    socket.close(ignored);
+    do_accept();
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), peer_ec);
+  auto connection = std::make_shared<Connection>(std::move(socket), tls_, manager_, service_,
+                                                 limits_, address);
+  manager_.attach(connection);
+  connection->start();
+  do_accept();
+}
+
+void Server::stop() {
+  asio::post(acceptor_.get_executor(), [this] { do_stop(); });
+}
+
+void Server::do_stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  error_code ignored;
+  acceptor_.close(ignored);
+  retry_timer_.cancel();
+  manager_.drain_all();
+}
+
+}  // namespace hubtable::net

@@ -1,0 +1,51 @@
+#pragma once
+// The listener: accepts connections onto fresh strands, applies the
+// connection caps, and drains everything on stop().
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "api/service.h"
+#include "config/limits.h"
+#include "net/asio.h"
+#include "net/connection_manager.h"
+
+namespace hubtable::net {
+
+/// listen() and start() are called before io_context::run; stop() is
+/// thread-safe. Accepting runs on the acceptor's own strand.
+class Server {
+ public:
+  Server(asio::io_context& io, ssl::context& tls, api::Service& service,
+         const config::Limits& limits);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and listens; returns the bound port (useful with port 0).
+  absl::StatusOr<std::uint16_t> listen(const std::string& host, std::uint16_t port);
+  /// Starts the accept loop.
+  void start();
+  /// Stops accepting and drains live connections. Idempotent.
+  void stop();
+
+  std::size_t connection_count() const { return manager_.size(); }
+
+ private:
+  void do_accept();
+  void on_accept(const error_code& ec, tcp::socket socket);
+  void do_stop();
+
+  asio::io_context& io_;
+  ssl::context& tls_;
+  api::Service& service_;
+  const config::Limits& limits_;
+  ConnectionManager manager_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point last_cap_warning_{};
+};
+
+}  // namespace hubtable::net

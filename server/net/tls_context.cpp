@@ -1,0 +1,90 @@
+#include "net/tls_context.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "wire/protocol.h"
+
+namespace hubtable::net {
+
+namespace {
+// ALPN wire format: length-prefixed protocol names.
+const std::string& alpn_wire() {
+  static const std::string wire =
+      std::string(1, static_cast<char>(wire::kAlpnProtocol.size())) +
+      std::string(wire::kAlpnProtocol);
+  return wire;
+}
+
+int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void*) {
+  const std::string& ours = alpn_wire();
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, outlen, reinterpret_cast<const unsigned char*>(ours.data()),
+                            static_cast<unsigned int>(ours.size()), in,
+                            inlen) == OPENSSL_NPN_NEGOTIATED) {
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+  }
+  return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ssl::context>> make_server_tls_context(
+    const std::filesystem::path& ca_cert, const std::filesystem::path& server_cert,
+    const std::filesystem::path& server_key) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET |
+                                  SSL_OP_SINGLE_ECDH_USE);
+  if (SSL_CTX_set_cipher_list(native,
+                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:"
+                              "ECDHE-ECDSA-CHACHA20-POLY1305") != 1 ||
+      SSL_CTX_set1_groups_list(native, "X25519:P-256:P-384") != 1) {
+    return absl::InternalError("TLS: cannot set cipher suites or groups");
+  }
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(server_cert.string(), ec);
+  if (ec) return absl::FailedPreconditionError("TLS: cannot load " + server_cert.string());
+  ctx->use_private_key_file(server_key.string(), ssl::context::pem, ec);
+  if (ec) return absl::FailedPreconditionError("TLS: cannot load " + server_key.string());
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return absl::FailedPreconditionError("TLS: server key does not match its certificate");
+  }
+  // Trust exactly the deployment CA, nothing from the system store.
+  ctx->load_verify_file(ca_cert.string(), ec);
+  if (ec) return absl::FailedPreconditionError("TLS: cannot load CA " + ca_cert.string());
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(ca_cert.string().c_str());
+  if (names == nullptr) return absl::FailedPreconditionError("TLS: cannot read CA names");
+  SSL_CTX_set_client_CA_list(native, names);
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  SSL_CTX_set_verify_depth(native, 2);
+  SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
+  SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+  return ctx;
+}
+
+std::string peer_thumbprint(SSL* ssl) {
+  X509* peer = SSL_get0_peer_certificate(ssl);
+  if (peer == nullptr) return {};
+  unsigned char* der = nullptr;
+  int len = i2d_X509(peer, &der);
+  if (len <= 0) return {};
+  auto digest = crypto::sha256(crypto::ByteView(der, static_cast<std::size_t>(len)));
+  OPENSSL_free(der);
+  return crypto::to_hex(digest);
+}
+
+bool alpn_agreed(SSL* ssl) {
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl, &proto, &len);
+  return proto != nullptr &&
+         std::string_view(reinterpret_cast<const char*>(proto), len) == wire::kAlpnProtocol;
+}
+
+}  // namespace hubtable::net

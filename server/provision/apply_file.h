@@ -1,0 +1,27 @@
+#pragma once
+// The declarative deployment file read by `hubtabled apply`: agencies, tables
+// with schedules and member agencies, users with roles.
+
+#include <filesystem>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/directory.h"
+
+namespace hubtable::provision {
+
+struct ApplyFile {
+  std::vector<store::AgencyRow> agencies;
+  std::vector<store::TableRow> tables;
+  std::vector<store::UserRow> users;
+};
+
+/// Parses and validates the whole file before anything is changed. Errors
+/// name the entry and field, e.g. "users[3].roles[0].table: unknown table 'x'".
+absl::StatusOr<ApplyFile> parse_apply_file(const std::filesystem::path& path);
+absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text);
+
+/// True when `role` (REP, CHAIR, PRIVACY_OFFICER, ADMIN) makes TOTP mandatory.
+bool role_requires_totp(const std::string& role);
+
+}  // namespace hubtable::provision

@@ -1,0 +1,251 @@
+#include "provision/provisioner.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "api/service.h"
+#include "audit/audit_writer.h"
+#include "config/key_file.h"
+#include "crypto/hkdf.h"
+#include "crypto/password.h"
+#include "crypto/pki.h"
+#include "crypto/totp.h"
+#include "store/accounts.h"
+#include "store/directory.h"
+#include "store/transaction.h"
+
+namespace hubtable::provision {
+
+namespace fs = std::filesystem;
+namespace v1 = hubtable::v1;
+
+namespace {
+constexpr int kClientCertificateDays = 730;
+constexpr std::size_t kOneTimePasswordBytes = 15;  // 24 base32 characters
+constexpr std::size_t kTotpSecretBytes = 20;       // RFC 4226's recommended 160 bits
+constexpr std::int64_t kOneTimePasswordLifetimeUs = 7LL * 24 * 3600 * 1000000;
+
+absl::StatusOr<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action,
+                           const std::string& rule) {
+  v1::AuditEvent e;
+  e.set_time_us(clock.now_us());
+  e.set_action(action);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code("OK");
+  e.mutable_actor()->set_username("(hubtabled)");
+  e.mutable_actor()->set_role(v1::ADMIN);
+  e.mutable_actor()->set_remote_address("local");
+  return e;
+}
+
+std::string client_address(const config::ServerConfig& c) {
+  std::string host = c.listen_host;
+  if (host == "0.0.0.0" || host == "::") host = c.server_name;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return host + ":" + std::to_string(c.listen_port);
+}
+
+// Creates one account with a one-time password, an authenticator secret when
+// required, and a client certificate; returns the profile to hand over.
+absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment& d,
+                                               const store::UserRow& u, const std::string& ca_pem,
+                                               const std::string& ca_key_pem,
+                                               const domain::Clock& clock,
+                                               crypto::RandomSource& random) {
+  const std::int64_t now = clock.now_us();
+  crypto::SecretBytes otp_raw(kOneTimePasswordBytes);
+  random.fill({otp_raw.data(), otp_raw.size()});
+  ProfileContents p;
+  p.username = u.username;
+  p.one_time_password = crypto::base32_encode(otp_raw.view());
+  auto hash = crypto::hash_password(p.one_time_password);
+  if (!hash.ok()) return hash.status();
+  auto id = store::create_user(c, u, *hash, now + kOneTimePasswordLifetimeUs, {}, now);
+  if (!id.ok()) return id.status();
+  if (u.totp_required) {
+    crypto::SecretBytes secret(kTotpSecretBytes);
+    random.fill({secret.data(), secret.size()});
+    auto sealed = d.totp_sealer.seal(secret.view(),
+                                     crypto::as_bytes(api::totp_associated_data(*id)), random);
+    if (!sealed.ok()) return sealed.status();
+    if (auto s = store::set_totp_secret(c, *id, *sealed); !s.ok()) return s;
+    p.totp_uri = crypto::otpauth_uri("hubtable", u.username, secret.view());
+  }
+  auto key = crypto::generate_p256_key_pem();
+  if (!key.ok()) return key.status();
+  crypto::CertificateSpec spec;
+  spec.common_name = u.username;
+  spec.validity_days = kClientCertificateDays;
+  spec.usage = crypto::CertificateUsage::kClient;
+  auto cert = crypto::issue_certificate(ca_pem, ca_key_pem, *key, spec);
+  if (!cert.ok()) return cert.status();
+  auto thumbprint = crypto::certificate_thumbprint_pem(*cert);
+  if (!thumbprint.ok()) return thumbprint.status();
+  const std::int64_t expires = now + std::int64_t{kClientCertificateDays} * 24 * 3600 * 1000000;
+  if (auto s = store::add_certificate(c, *thumbprint, *id, now, expires); !s.ok()) return s;
+  p.server_address = client_address(d.config);
+  p.server_name = d.config.server_name;
+  p.ca_pem = ca_pem;
+  p.certificate_pem = std::move(*cert);
+  p.private_key_pem = std::move(*key);
+  return p;
+}
+
+absl::Status append_event(store::Connection& c, v1::AuditEvent e) {
+  auto seq = audit::append(c, std::move(e));
+  return seq.ok() ? absl::OkStatus() : seq.status();
+}
+
+absl::Status audit_change(store::Connection& c, const domain::Clock& clock,
+                          const std::string& action, const std::string& target) {
+  v1::AuditEvent e = local_event(clock, action, "admin.apply");
+  e.set_target(target);
+  return append_event(c, std::move(e));
+}
+}  // namespace
+
+absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers) {
+  auto cfg = config::load_server_config(config_path);
+  if (!cfg.ok()) return cfg.status();
+  auto master = config::load_key_file(cfg->master_key, 32);
+  if (!master.ok()) return master.status();
+  auto db_key = crypto::derive_subkey(*master, crypto::kDatabaseKeyLabel);
+  if (!db_key.ok()) return db_key.status();
+  auto totp_key = crypto::derive_subkey(*master, crypto::kTotpKeyLabel);
+  if (!totp_key.ok()) return totp_key.status();
+  master->clear();
+  auto sealer = crypto::Aes256Gcm::create(totp_key->view());
+  if (!sealer.ok()) return sealer.status();
+
+  // Check the key and the deployment on a throwaway connection before the
+  // migration step can write anything.
+  {
+    auto probe = store::open_connection(cfg->database.string(), *db_key,
+                                        store::ConnectionRole::kReader, store::OpenMode::kExisting);
+    if (!probe.ok()) return probe.status();
+    auto id = store::get_meta(**probe, "deployment_id");
+    if (!id.ok()) return id.status();
+    if (!*id || **id != cfg->deployment_id) {
+      return absl::FailedPreconditionError("database " + cfg->database.string() +
+                                           " belongs to another deployment (deployment_id "
+                                           "differs from the config)");
+    }
+  }
+  auto db = store::Database::open(cfg->database.string(), *db_key, readers,
+                                  store::OpenMode::kExisting);
+  if (!db.ok()) return db.status();
+  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer)};
+}
+
+absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file, const fs::path& profiles_out,
+                                  const domain::Clock& clock, crypto::RandomSource& random) {
+  auto ca_pem = read_text(d.config.ca_certificate);
+  if (!ca_pem.ok()) return ca_pem.status();
+  auto ca_key_pem = read_text(d.config.ca_key);
+  if (!ca_key_pem.ok()) return ca_key_pem.status();
+
+  ApplyReport report;
+  std::vector<ProfileContents> profiles;
+  auto status = d.db->write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    const std::int64_t now = clock.now_us();
+    for (const auto& a : file.agencies) {
+      auto r = store::upsert_agency(c, a, now);
+      if (!r.ok()) return r.status();
+      if (*r == store::Upsert::kCreated) {
+        ++report.agencies_created;
+        if (auto s = audit_change(c, clock, "admin.agency_created", a.code); !s.ok()) return s;
+      } else if (*r == store::Upsert::kUpdated) {
+        ++report.agencies_updated;
+        if (auto s = audit_change(c, clock, "admin.agency_updated", a.code); !s.ok()) return s;
+      }
+    }
+    for (const auto& t : file.tables) {
+      auto r = store::upsert_table(c, t, now);
+      if (!r.ok()) return r.status();
+      if (*r == store::Upsert::kCreated) {
+        ++report.tables_created;
+        if (auto s = audit_change(c, clock, "admin.table_created", t.code); !s.ok()) return s;
+      } else if (*r == store::Upsert::kUpdated) {
+        ++report.tables_updated;
+        if (auto s = audit_change(c, clock, "admin.table_updated", t.code); !s.ok()) return s;
+      }
+    }
+    for (const auto& u : file.users) {
+      auto existing = store::find_user_id(c, u.username);
+      if (!existing.ok()) return existing.status();
+      if (!*existing) {
+        auto p = create_account(c, d, u, *ca_pem, *ca_key_pem, clock, random);
+        if (!p.ok()) return p.status();
+        profiles.push_back(std::move(*p));
+        ++report.users_created;
+        if (auto s = audit_change(c, clock, "admin.user_created", u.username); !s.ok()) return s;
+        continue;
+      }
+      auto r = store::update_user(c, **existing, u, now);
+      if (!r.ok()) return r.status();
+      if (r->result == store::Upsert::kUpdated) {
+        ++report.users_updated;
+        if (auto s = audit_change(c, clock, "admin.user_updated", u.username); !s.ok()) return s;
+      }
+      if (r->newly_disabled) {
+        ++report.users_disabled;
+        auto ended = store::revoke_user_sessions(c, **existing, now, "account disabled");
+        if (!ended.ok()) return ended.status();
+        if (auto s = audit_change(c, clock, "admin.user_disabled", u.username); !s.ok()) return s;
+      }
+    }
+    // Profiles are written before the commit so a failure leaves no account
+    // without its credentials; they are useless if the commit then fails.
+    for (const auto& p : profiles) {
+      const fs::path dir = profiles_out / p.username;
+      if (auto s = write_profile(dir, p); !s.ok()) return s;
+      report.profiles.push_back(dir);
+    }
+    return tx.commit();
+  });
+  if (!status.ok()) {
+    for (const auto& dir : report.profiles) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+    return status;
+  }
+  return report;
+}
+
+absl::StatusOr<int> revoke_certificates(Deployment& d, const std::string& username,
+                                        const domain::Clock& clock) {
+  int revoked = 0;
+  auto status = d.db->write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto id = store::find_user_id(c, username);
+    if (!id.ok()) return id.status();
+    if (!*id) return absl::NotFoundError("no user '" + username + "'");
+    const std::int64_t now = clock.now_us();
+    auto n = store::revoke_certificates(c, **id, now);
+    if (!n.ok()) return n.status();
+    revoked = *n;
+    auto ended = store::revoke_user_sessions(c, **id, now, "certificate revoked");
+    if (!ended.ok()) return ended.status();
+    v1::AuditEvent e = local_event(clock, "admin.certificates_revoked", "admin.revoke_cert");
+    e.set_target(username);
+    if (auto s = append_event(c, std::move(e)); !s.ok()) return s;
+    return tx.commit();
+  });
+  if (!status.ok()) return status;
+  return revoked;
+}
+
+}  // namespace hubtable::provision

@@ -1,0 +1,64 @@
+#pragma once
+// Opening a deployment from its config, and the changes `hubtabled apply`,
+// `init` and `revoke-cert` make to it. Every change is audited in the same
+// transaction.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "config/server_config.h"
+#include "crypto/aead.h"
+#include "crypto/random.h"
+#include "domain/clock.h"
+#include "provision/apply_file.h"
+#include "provision/profile_writer.h"
+#include "store/database.h"
+
+namespace hubtable::provision {
+
+/// An open deployment: its config, database and the keys derived from the
+/// master key. The master key itself is zeroed once the subkeys exist.
+struct Deployment {
+  config::ServerConfig config;
+  std::unique_ptr<store::Database> db;
+  crypto::Aes256Gcm totp_sealer;
+};
+
+/// Loads the config and the master key (checked: present, 0600, 32 bytes),
+/// opens the database with the derived key, applies migrations and checks
+/// that the database belongs to this deployment. Any failure leaves the
+/// database file untouched.
+absl::StatusOr<Deployment> open_deployment(const std::filesystem::path& config_path,
+                                           int readers = 1);
+
+struct ApplyReport {
+  int agencies_created = 0, agencies_updated = 0;
+  int tables_created = 0, tables_updated = 0;
+  int users_created = 0, users_updated = 0, users_disabled = 0;
+  std::vector<std::filesystem::path> profiles;  // written for new users
+};
+
+/// Applies the file in one transaction; writes a profile for each new user
+/// under `profiles_out`. Idempotent: a second run changes nothing.
+absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
+                                  const std::filesystem::path& profiles_out,
+                                  const domain::Clock& clock, crypto::RandomSource& random);
+
+/// Revokes every certificate of `username` and ends their sessions.
+absl::StatusOr<int> revoke_certificates(Deployment& d, const std::string& username,
+                                        const domain::Clock& clock);
+
+/// Creates a new deployment in `dir` (see DESIGN.md, `hubtabled init`).
+struct InitOptions {
+  std::filesystem::path dir;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 7443;
+  std::string server_name = "hubtabled";
+};
+absl::Status init_deployment(const InitOptions& options, const domain::Clock& clock,
+                             crypto::RandomSource& random);
+
+}  // namespace hubtable::provision

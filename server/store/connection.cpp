@@ -1,0 +1,177 @@
+#include "store/connection.h"
+
+#include <filesystem>
+
+namespace hubtable::store {
+
+namespace {
+absl::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(message);
+    case SQLITE_CONSTRAINT:
+      return absl::FailedPreconditionError(message);
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return absl::DataLossError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+constexpr int kBusyTimeoutMs = 5000;
+}  // namespace
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+absl::Status Connection::exec(std::string_view sql) {
+  std::string text(sql);
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "exec");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Statement> Connection::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+  return Statement(stmt);
+}
+
+std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::changes() const { return sqlite3_changes(db_); }
+
+absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& path,
+                                                            const crypto::SecretBytes& db_key,
+                                                            ConnectionRole role, OpenMode mode) {
+  if (db_key.size() != 32) return absl::InvalidArgumentError("database key must be 32 bytes");
+  if (mode == OpenMode::kExisting && !std::filesystem::exists(path)) {
+    return absl::NotFoundError("database " + path + " does not exist (run hubtabled init)");
+  }
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  auto conn = std::make_unique<Connection>(raw);
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open " + path);
+
+  // Raw key as a blob literal so SQLCipher skips PBKDF2: the key is already
+  // uniformly random (HKDF output).
+  std::string literal = "x'" + crypto::to_hex(db_key.view()) + "'";
+  rc = sqlite3_key(raw, literal.data(), static_cast<int>(literal.size()));
+  crypto::secure_zero(literal.data(), literal.size());
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, "key");
+
+  // SQLCipher 3.4 does not store these settings in the file: apply them on
+  // every open, before the first read.
+  if (auto s = conn->exec("PRAGMA cipher_page_size = 4096; PRAGMA cipher_use_hmac = ON;");
+      !s.ok()) {
+    return s;
+  }
+  // Verify the key at once. A wrong key or foreign file fails on page 1.
+  if (conn->exec("SELECT count(*) FROM sqlite_master;").ok() == false) {
+    return absl::FailedPreconditionError(
+        "the master key does not open database " + path +
+        " (wrong key, or a database from another deployment)");
+  }
+  std::string pragmas =
+      "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = " +
+      std::to_string(kBusyTimeoutMs) + ";";
+  if (auto s = conn->exec(pragmas); !s.ok()) return s;
+  if (role == ConnectionRole::kWriter) {
+    if (auto s = conn->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"); !s.ok()) {
+      return s;
+    }
+  } else {
+    if (auto s = conn->exec("PRAGMA query_only = ON;"); !s.ok()) return s;
+  }
+  return conn;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = other.stmt_;
+    bind_error_ = other.bind_error_;
+    other.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                             SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, crypto::ByteView value) {
+  int rc = sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
+                             SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::nullopt_t) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? bind(index, *value) : bind(index, std::nullopt);
+}
+
+absl::StatusOr<bool> Statement::step() {
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  if (bind_error_ != SQLITE_OK) return sqlite_error(db, bind_error_, "bind");
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(db, rc, "step");
+}
+
+absl::Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::optional<std::int64_t> Statement::optional_integer(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return integer(column);
+}
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+
+crypto::Bytes Statement::blob(int column) const {
+  const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+  int n = sqlite3_column_bytes(stmt_, column);
+  if (p == nullptr) return {};
+  return crypto::Bytes(p, p + n);
+}
+
+}  // namespace hubtable::store

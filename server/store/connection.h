@@ -1,0 +1,93 @@
+#pragma once
+// One SQLCipher connection and its prepared statements.
+//
+// `open_connection` is the only place the database key and pragmas are
+// applied; every connection in every process goes through it.
+
+#include <sqlcipher/sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "crypto/bytes.h"
+
+namespace hubtable::store {
+
+enum class ConnectionRole {
+  kWriter,  // synchronous=FULL; at most one per process
+  kReader,  // query_only
+};
+
+enum class OpenMode {
+  kExisting,  // the file must exist
+  kCreate,    // create the file (hubtabled init only)
+};
+
+class Statement;
+
+/// Owns a sqlite3 handle. Not thread-safe: one thread uses a connection at a time.
+class Connection {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Runs one or more statements that return no rows.
+  absl::Status exec(std::string_view sql);
+
+  /// Prepares one statement.
+  absl::StatusOr<Statement> prepare(std::string_view sql);
+
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_;
+};
+
+/// Opens `path` with the raw 32-byte database key, applies the pragmas and
+/// verifies the key by reading the schema. A wrong key or a file that is not a
+/// hubtable database fails here with FAILED_PRECONDITION, before any write.
+absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& path,
+                                                            const crypto::SecretBytes& db_key,
+                                                            ConnectionRole role, OpenMode mode);
+
+/// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement();
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, crypto::ByteView value);
+  Statement& bind(int index, std::nullopt_t);
+  Statement& bind(int index, const std::optional<std::int64_t>& value);
+
+  /// Advances; true when a row is available, false when done.
+  absl::StatusOr<bool> step();
+  /// Steps to completion, for statements that return no rows.
+  absl::Status run();
+
+  bool is_null(int column) const;
+  std::int64_t integer(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  std::string text(int column) const;
+  crypto::Bytes blob(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+  int bind_error_ = SQLITE_OK;
+};
+
+}  // namespace hubtable::store

@@ -1,0 +1,40 @@
+#include "store/migrate.h"
+
+#include "schema/migrations.h"
+#include "store/transaction.h"
+
+namespace hubtable::store {
+
+int latest_schema_version() {
+  auto all = schema::migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+absl::Status migrate(Connection& writer) {
+  Transaction tx(writer, Transaction::Kind::kWrite);
+  if (!tx.status().ok()) return tx.status();
+  auto stmt = writer.prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->step();
+  if (!row.ok()) return row.status();
+  const int current = static_cast<int>(stmt->integer(0));
+  const int latest = latest_schema_version();
+  if (current > latest) {
+    return absl::FailedPreconditionError("database schema version " + std::to_string(current) +
+                                         " is newer than this hubtabled (" +
+                                         std::to_string(latest) + ")");
+  }
+  for (const auto& m : schema::migrations()) {
+    if (m.version <= current) continue;
+    if (auto s = writer.exec(m.sql); !s.ok()) {
+      return absl::InternalError("migration " + std::string(m.name) + " failed: " +
+                                 std::string(s.message()));
+    }
+  }
+  if (latest != current) {
+    if (auto s = writer.exec("PRAGMA user_version = " + std::to_string(latest)); !s.ok()) return s;
+  }
+  return tx.commit();
+}
+
+}  // namespace hubtable::store

@@ -1,0 +1,16 @@
+#pragma once
+// Applies schema/ migrations, tracked by PRAGMA user_version.
+
+#include "absl/status/status.h"
+#include "store/connection.h"
+
+namespace hubtable::store {
+
+/// Applies every migration newer than the file's user_version in one
+/// transaction. Refuses a database whose version is newer than this binary's.
+absl::Status migrate(Connection& writer);
+
+/// The schema version this binary expects.
+int latest_schema_version();
+
+}  // namespace hubtable::store
