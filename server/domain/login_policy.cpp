@@ -29,7 +29,11 @@ Decision decide_login(const LoginFacts& f) {
                             "this account requires an authenticator but none is enrolled; "
                             "ask your administrator");
     }
-    if (!f.totp_code_given || !f.totp_matched_step) {
+    if (!f.totp_code_given) {
+      return Decision::deny(Refusal::kFailedPrecondition, "auth.totp_required",
+                            "enter the code from your authenticator app");
+    }
+    if (!f.totp_matched_step) {
       return Decision::deny(Refusal::kUnauthenticated, "auth.bad_totp", kBadCredentials);
     }
     if (*f.totp_matched_step <= f.totp_last_step) {

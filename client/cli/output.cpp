@@ -1,0 +1,55 @@
+#include "cli/output.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace hubtable::cli {
+
+void print_json(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::printf("%s\n", out.c_str());
+}
+
+int print_refusal(const hubtable::v1::Status& status) {
+  std::fprintf(stderr, "hubtable: %s: %s", hubtable::v1::Code_Name(status.code()).c_str(),
+               status.message().c_str());
+  if (!status.rule().empty()) std::fprintf(stderr, " (rule %s)", status.rule().c_str());
+  std::fputc('\n', stderr);
+  return kExitRefused;
+}
+
+std::string format_time_us(std::int64_t us) {
+  std::time_t seconds = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+void print_whoami(const hubtable::v1::WhoAmIResponse& w) {
+  std::printf("user:     %s (%s)\n", w.username().c_str(), w.display_name().c_str());
+  if (!w.agency().empty()) {
+    std::printf("agency:   %s (%s)\n", w.agency().c_str(), w.agency_name().c_str());
+  }
+  for (const auto& g : w.roles()) {
+    if (g.table().empty()) {
+      std::printf("role:     %s (deployment)\n", hubtable::v1::Role_Name(g.role()).c_str());
+    } else {
+      std::printf("role:     %s at %s (%s)\n", hubtable::v1::Role_Name(g.role()).c_str(),
+                  g.table().c_str(), g.table_name().c_str());
+    }
+  }
+  std::printf("device:   %s\n", w.certificate_thumbprint().c_str());
+  std::printf("session:  idle expiry %s, ends by %s\n",
+              format_time_us(w.session_idle_expires_at_us()).c_str(),
+              format_time_us(w.session_absolute_expires_at_us()).c_str());
+}
+
+}  // namespace hubtable::cli

@@ -1,0 +1,29 @@
+#pragma once
+// Printing responses: protobuf's JSON mapping for --json, readable text otherwise.
+
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "hubtable/v1/envelope.pb.h"
+
+namespace hubtable::cli {
+
+/// Exit codes of the command-line contract.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitConnect = 3;
+
+/// One JSON object on stdout (proto field names, enums as names).
+void print_json(const google::protobuf::Message& message);
+
+/// "hubtable: CODE: message (rule RULE)" on stderr; returns kExitRefused.
+int print_refusal(const hubtable::v1::Status& status);
+
+void print_whoami(const hubtable::v1::WhoAmIResponse& w);
+
+/// UTC microseconds as "YYYY-MM-DD HH:MM:SS UTC".
+std::string format_time_us(std::int64_t us);
+
+}  // namespace hubtable::cli

@@ -1,0 +1,176 @@
+#include "lib/connection.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "lib/tls.h"
+#include "wire/frame.h"
+#include "wire/protocol.h"
+
+namespace hubtable::client {
+
+namespace v1 = hubtable::v1;
+
+Connection::Connection(std::unique_ptr<ssl::context> tls, Options options)
+    : options_(options), tls_(std::move(tls)), stream_(io_, *tls_) {}
+
+Connection::~Connection() {
+  error_code ignored;
+  stream_.lowest_layer().close(ignored);
+}
+
+template <class Initiate>
+error_code Connection::run(Initiate&& initiate) {
+  error_code result = asio::error::would_block;
+  initiate(result);
+  io_.restart();
+  io_.run_for(options_.timeout);
+  if (!io_.stopped()) {
+    // Deadline passed: abort the operation and let its handler run.
+    error_code ignored;
+    stream_.lowest_layer().close(ignored);
+    io_.run();
+    return asio::error::timed_out;
+  }
+  return result;
+}
+
+absl::Status Connection::transport_error(const error_code& ec, const std::string& what) const {
+  if (ec == asio::error::timed_out) {
+    return absl::DeadlineExceededError(what + " " + endpoint_text_ + ": no answer in time");
+  }
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const std::string reason = ec.message();
+    std::string hint;
+    if (reason.find("certificate verify failed") != std::string::npos) {
+      hint = " (the server's certificate is not from this profile's CA, or the name does not "
+             "match)";
+    } else if (reason.find("alert") != std::string::npos) {
+      hint = " (the server refused this device's certificate or protocol)";
+    }
+    return absl::FailedPreconditionError("TLS with " + endpoint_text_ + " failed: " + reason +
+                                         hint);
+  }
+  if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+    return absl::UnavailableError("the server closed the connection during " + what);
+  }
+  return absl::UnavailableError(what + " " + endpoint_text_ + " failed: " + ec.message());
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const Profile& profile,
+                                                             Options options) {
+  auto tls = make_client_tls_context(profile);
+  if (!tls.ok()) return tls.status();
+  std::unique_ptr<Connection> c(new Connection(std::move(*tls), options));
+  if (auto s = c->connect(profile); !s.ok()) return s;
+  return c;
+}
+
+absl::Status Connection::connect(const Profile& profile) {
+  endpoint_text_ = profile.server_host + ":" + profile.server_port;
+  tcp::resolver resolver(io_);
+  tcp::resolver::results_type endpoints;
+  error_code ec = run([&](error_code& out) {
+    resolver.async_resolve(profile.server_host, profile.server_port,
+                           [&](const error_code& e, tcp::resolver::results_type r) {
+                             out = e;
+                             endpoints = std::move(r);
+                           });
+  });
+  if (ec) return absl::UnavailableError("cannot resolve " + endpoint_text_ + ": " + ec.message());
+  ec = run([&](error_code& out) {
+    asio::async_connect(stream_.lowest_layer(), endpoints,
+                        [&](const error_code& e, const tcp::endpoint&) { out = e; });
+  });
+  if (ec) {
+    return absl::UnavailableError("cannot connect to " + endpoint_text_ + ": " + ec.message() +
+                                  " (is hubtabled running there?)");
+  }
+  stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
+  // SNI (the SSL_set_tlsext_host_name macro expands to an old-style cast).
+  SSL_ctrl(stream_.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+           const_cast<char*>(profile.server_name.c_str()));
+  ec = run([&](error_code& out) {
+    stream_.async_handshake(ssl::stream_base::client, [&](const error_code& e) { out = e; });
+  });
+  if (ec) return transport_error(ec, "TLS handshake with");
+  return absl::OkStatus();
+}
+
+absl::Status Connection::write_raw(std::string_view bytes) {
+  error_code ec = run([&](error_code& out) {
+    asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
+                      [&](const error_code& e, std::size_t) { out = e; });
+  });
+  if (ec) return transport_error(ec, "sending to");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Envelope> Connection::read_envelope() {
+  std::uint8_t header[wire::kFrameHeaderBytes];
+  error_code ec = run([&](error_code& out) {
+    asio::async_read(stream_, asio::buffer(header),
+                     [&](const error_code& e, std::size_t) { out = e; });
+  });
+  if (ec) return transport_error(ec, "reading from");
+  const std::uint32_t length = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
+                               (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
+  if (length > options_.max_frame_bytes) {
+    return absl::DataLossError("the server sent a frame over the size limit");
+  }
+  std::string payload(length, '\0');
+  if (length > 0) {
+    ec = run([&](error_code& out) {
+      asio::async_read(stream_, asio::buffer(payload.data(), payload.size()),
+                       [&](const error_code& e, std::size_t) { out = e; });
+    });
+    if (ec) return transport_error(ec, "reading from");
+  }
+  v1::Envelope env;
+  if (!env.ParseFromString(payload)) return absl::DataLossError("the server sent a malformed frame");
+  return env;
+}
+
+absl::StatusOr<std::uint64_t> Connection::send(v1::Request request) {
+  v1::Envelope env;
+  env.set_version(wire::kProtocolVersion);
+  const std::uint64_t id = next_id_++;
+  env.set_request_id(id);
+  if (!token_.empty()) request.set_session_token(token_);
+  *env.mutable_request() = std::move(request);
+  const std::string payload = env.SerializeAsString();
+  if (payload.size() > options_.max_frame_bytes) {
+    return absl::InvalidArgumentError("request too large to send");
+  }
+  if (auto s = write_raw(wire::encode_frame(payload)); !s.ok()) return s;
+  return id;
+}
+
+absl::StatusOr<v1::Response> Connection::wait(std::uint64_t request_id) {
+  for (;;) {
+    auto early = early_.find(request_id);
+    if (early != early_.end()) {
+      v1::Response r = std::move(early->second);
+      early_.erase(early);
+      return r;
+    }
+    auto env = read_envelope();
+    if (!env.ok()) return env.status();
+    if (env->body_case() == v1::Envelope::kEvent) {
+      events_.push_back(env->event());
+      continue;
+    }
+    if (env->body_case() != v1::Envelope::kResponse) continue;
+    if (env->request_id() == request_id) return env->response();
+    if (env->request_id() == 0) return env->response();  // connection-level error
+    early_[env->request_id()] = env->response();
+  }
+}
+
+absl::StatusOr<v1::Response> Connection::call(v1::Request request) {
+  auto id = send(std::move(request));
+  if (!id.ok()) return id.status();
+  return wait(*id);
+}
+
+}  // namespace hubtable::client

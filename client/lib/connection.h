@@ -1,0 +1,75 @@
+#pragma once
+// A client's TLS connection to hubtabled: framing, request ids, pipelining.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "hubtable/v1/envelope.pb.h"
+#include "lib/asio.h"
+#include "lib/profile.h"
+
+namespace hubtable::client {
+
+/// Blocking calls with a deadline each. Not thread-safe: one thread uses a
+/// connection. Transport failures are returned as absl errors (UNAVAILABLE:
+/// cannot connect or connection lost; FAILED_PRECONDITION: TLS refused;
+/// DEADLINE_EXCEEDED: no answer in time). A server's refusal is not a
+/// transport failure: it arrives as a Response whose status is not OK.
+class Connection {
+ public:
+  struct Options {
+    std::chrono::milliseconds timeout{15000};
+    std::size_t max_frame_bytes = 1024 * 1024;
+  };
+
+  static absl::StatusOr<std::unique_ptr<Connection>> open(const Profile& profile, Options options);
+  static absl::StatusOr<std::unique_ptr<Connection>> open(const Profile& profile) {
+    return open(profile, Options{});
+  }
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// The token sent with every request (empty: not logged in).
+  void set_session_token(std::string token) { token_ = std::move(token); }
+
+  /// Sends one request without waiting; returns its request id.
+  absl::StatusOr<std::uint64_t> send(hubtable::v1::Request request);
+  /// Waits for the response to `request_id`; other responses and events that
+  /// arrive first are kept for later.
+  absl::StatusOr<hubtable::v1::Response> wait(std::uint64_t request_id);
+  /// send + wait.
+  absl::StatusOr<hubtable::v1::Response> call(hubtable::v1::Request request);
+
+  /// Writes bytes as they are (tests use it to send malformed input).
+  absl::Status write_raw(std::string_view bytes);
+  /// Reads the next frame as an Envelope.
+  absl::StatusOr<hubtable::v1::Envelope> read_envelope();
+  /// Pushed events received so far.
+  std::deque<hubtable::v1::Event>& events() { return events_; }
+
+ private:
+  Connection(std::unique_ptr<ssl::context> tls, Options options);
+  template <class Initiate>
+  error_code run(Initiate&& initiate);
+  absl::Status connect(const Profile& profile);
+  absl::Status transport_error(const error_code& ec, const std::string& what) const;
+
+  Options options_;
+  asio::io_context io_;
+  std::unique_ptr<ssl::context> tls_;
+  ssl::stream<tcp::socket> stream_;
+  std::string endpoint_text_;
+  std::string token_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::uint64_t, hubtable::v1::Response> early_;
+  std::deque<hubtable::v1::Event> events_;
+};
+
+}  // namespace hubtable::client
