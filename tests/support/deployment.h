@@ -1,0 +1,119 @@
+#pragma once
+// A real deployment in a temp dir, made by the same code as `hubtabled init`
+// and `apply`, with a small table. Shared by the api unit tests and the
+// integration tests.
+
+#include <filesystem>
+#include <string>
+
+#include "crypto/pki.h"
+#include "crypto/totp.h"
+#include "domain/clock.h"
+#include "provision/apply_file.h"
+#include "provision/provisioner.h"
+#include "tests/support/temp_dir.h"
+
+namespace hubtable::testing {
+
+inline constexpr const char* kTestTable = R"toml(
+[[agency]]
+code = "police"
+name = "Test Police"
+sector = "POLICE"
+isa_signed = 2025-01-01
+isa_expires = 2030-01-01
+
+[[agency]]
+code = "mh"
+name = "Test Mental Health"
+sector = "MENTAL_HEALTH"
+isa_signed = 2025-01-01
+isa_expires = 2030-01-01
+
+[[table]]
+code = "t1"
+name = "Test Table"
+time_zone = "America/Toronto"
+agencies = ["police", "mh"]
+
+[[user]]
+username = "rep.police"
+name = "Rep Police"
+agency = "police"
+roles = [{ table = "t1", role = "REP" }]
+
+[[user]]
+username = "rep.mh"
+name = "Rep Mental Health"
+agency = "mh"
+roles = [{ table = "t1", role = "REP" }]
+
+[[user]]
+username = "chair.one"
+name = "Chair One"
+roles = [{ table = "t1", role = "CHAIR" }]
+
+[[user]]
+username = "po.one"
+name = "Privacy Officer One"
+roles = [{ table = "t1", role = "PRIVACY_OFFICER" }]
+)toml";
+
+/// Owns the temp dir. Not thread-safe.
+class TestDeployment {
+ public:
+  /// Creates the deployment; `extra_config` is appended to hubtabled.toml
+  /// (e.g. a [limits] table).
+  explicit TestDeployment(const std::string& extra_config = "") {
+    domain::SystemClock clock;
+    provision::InitOptions o;
+    o.dir = dir_.path() / "deploy";
+    o.listen_port = 0;
+    auto s = provision::init_deployment(o, clock, crypto::system_random());
+    if (!s.ok()) throw std::runtime_error("init: " + std::string(s.message()));
+    if (!extra_config.empty()) {
+      write_file(config_path(), read_file(config_path()) + "\n" + extra_config + "\n");
+    }
+    apply_text(kTestTable);
+  }
+
+  void apply_text(const std::string& text) {
+    domain::SystemClock clock;
+    auto file = provision::parse_apply_text(text);
+    if (!file.ok()) throw std::runtime_error("parse: " + std::string(file.status().message()));
+    auto d = provision::open_deployment(config_path());
+    if (!d.ok()) throw std::runtime_error("open: " + std::string(d.status().message()));
+    auto r = provision::apply(*d, *file, profiles_dir(), clock, crypto::system_random());
+    if (!r.ok()) throw std::runtime_error("apply: " + std::string(r.status().message()));
+  }
+
+  std::filesystem::path root() const { return dir_.path() / "deploy"; }
+  std::filesystem::path config_path() const { return root() / "hubtabled.toml"; }
+  std::filesystem::path profiles_dir() const { return root() / "profiles"; }
+  std::filesystem::path profile(const std::string& user) const { return profiles_dir() / user; }
+  std::filesystem::path database() const { return root() / "data/hubtable.db"; }
+  std::filesystem::path scratch() const { return dir_.path(); }
+
+  std::string one_time_password(const std::string& user) const {
+    std::string p = read_file(profile(user) / "one-time-password");
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+    return p;
+  }
+
+  std::string thumbprint(const std::string& user) const {
+    return *crypto::certificate_thumbprint_pem(read_file(profile(user) / "client.crt"));
+  }
+
+  /// The authenticator code for `user` at `unix_seconds`.
+  std::string totp(const std::string& user, std::int64_t unix_seconds) const {
+    const std::string uri = read_file(profile(user) / "totp-uri");
+    auto start = uri.find("secret=") + 7;
+    auto secret = crypto::base32_decode(uri.substr(start, uri.find('&', start) - start));
+    return *crypto::totp_generate(*secret, unix_seconds);
+  }
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace hubtable::testing

@@ -1,0 +1,286 @@
+// The request service in-process, over a real encrypted database, with an
+// injected clock so expiry and throttling are tested without waiting.
+
+#include "api/service.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/password.h"
+#include "store/accounts.h"
+#include "tests/support/deployment.h"
+
+namespace hubtable::api {
+namespace {
+
+namespace v1 = hubtable::v1;
+using hubtable::testing::read_file;
+using hubtable::testing::TestDeployment;
+
+constexpr std::int64_t kMinuteUs = 60'000'000;
+constexpr const char* kNewPassword = "a-long-enough-new-password";
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest()
+      : deployment_(*provision::open_deployment(dep_.config_path())),
+        clock_(domain::SystemClock().now_us()),
+        service_(*deployment_.db, clock_, crypto::system_random(), deployment_.totp_sealer,
+                 deployment_.config.limits) {}
+
+  RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {
+    // Someone typing an unknown username still presents a real device.
+    const bool known = std::filesystem::exists(dep_.profile(user));
+    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_};
+  }
+
+  v1::Response login(const std::string& user, const std::string& password,
+                     const std::string& totp = "", const std::string& new_password = "",
+                     const std::string& address = "192.0.2.10") {
+    v1::Request r;
+    r.mutable_login()->set_username(user);
+    r.mutable_login()->set_password(password);
+    r.mutable_login()->set_totp_code(totp);
+    r.mutable_login()->set_new_password(new_password);
+    return service_.handle(ctx(user, address), r);
+  }
+
+  std::string code(const std::string& user) { return dep_.totp(user, clock_.now_us() / 1000000); }
+
+  // First login: replaces the one-time password; returns the session token.
+  std::string first_login(const std::string& user) {
+    const bool totp = std::filesystem::exists(dep_.profile(user) / "totp-uri");
+    auto r = login(user, dep_.one_time_password(user), totp ? code(user) : "", kNewPassword);
+    EXPECT_EQ(r.status().code(), v1::OK) << r.status().message();
+    return r.login().session_token();
+  }
+
+  v1::Response call(const std::string& user, const std::string& token, v1::Request r) {
+    r.set_session_token(token);
+    return service_.handle(ctx(user), r);
+  }
+
+  v1::Response whoami(const std::string& user, const std::string& token) {
+    v1::Request r;
+    r.mutable_whoami();
+    return call(user, token, r);
+  }
+
+  std::vector<v1::AuditEvent> audit_events() {
+    return deployment_.db->read([](store::Connection& c) {
+      std::vector<v1::AuditEvent> out;
+      auto s = c.prepare("SELECT event FROM audit_events ORDER BY seq");
+      while (*s->step()) {
+        auto bytes = s->blob(0);
+        v1::AuditEvent e;
+        e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+        out.push_back(e);
+      }
+      return out;
+    });
+  }
+
+  TestDeployment dep_;
+  provision::Deployment deployment_;
+  domain::ManualClock clock_;
+  Service service_;
+  std::uint64_t request_id_ = 0;
+};
+
+TEST_F(ServiceTest, OneTimePasswordMustBeReplacedAtFirstLogin) {
+  const std::string otp = dep_.one_time_password("rep.police");
+  auto r = login("rep.police", otp);
+  EXPECT_EQ(r.status().code(), v1::FAILED_PRECONDITION);
+  EXPECT_EQ(r.status().rule(), "auth.password_change_required");
+  r = login("rep.police", otp, "", "short");
+  EXPECT_EQ(r.status().rule(), "auth.weak_password");
+  r = login("rep.police", otp, "", otp);
+  EXPECT_EQ(r.status().rule(), "auth.weak_password");
+  r = login("rep.police", otp, "", kNewPassword);
+  ASSERT_EQ(r.status().code(), v1::OK);
+  EXPECT_EQ(r.login().session_token().size(), 32u);
+  EXPECT_TRUE(r.login().password_changed());
+  EXPECT_EQ(login("rep.police", otp).status().rule(), "auth.bad_password");
+  EXPECT_EQ(login("rep.police", kNewPassword).status().code(), v1::OK);
+}
+
+TEST_F(ServiceTest, OneTimePasswordExpiresAfterSevenDays) {
+  clock_.advance_us(7 * 24 * 60 * kMinuteUs + 1);
+  auto r = login("rep.police", dep_.one_time_password("rep.police"), "", kNewPassword);
+  EXPECT_EQ(r.status().code(), v1::UNAUTHENTICATED);
+  EXPECT_EQ(r.status().rule(), "auth.one_time_password_expired");
+}
+
+TEST_F(ServiceTest, ChairNeedsAFreshAuthenticatorCode) {
+  const std::string otp = dep_.one_time_password("chair.one");
+  auto r = login("chair.one", otp, "", kNewPassword);
+  EXPECT_EQ(r.status().rule(), "auth.totp_required");
+  r = login("chair.one", otp, code("chair.one") == "000000" ? "111111" : "000000", kNewPassword);
+  EXPECT_EQ(r.status().rule(), "auth.bad_totp");
+  const std::string c = code("chair.one");
+  ASSERT_EQ(login("chair.one", otp, c, kNewPassword).status().code(), v1::OK);
+  r = login("chair.one", kNewPassword, c);
+  EXPECT_EQ(r.status().code(), v1::UNAUTHENTICATED);
+  EXPECT_EQ(r.status().rule(), "auth.totp_reused");
+  clock_.advance_us(kMinuteUs / 2);
+  EXPECT_EQ(login("chair.one", kNewPassword, code("chair.one")).status().code(), v1::OK);
+}
+
+TEST_F(ServiceTest, WhoamiReportsUserAgencyAndRoles) {
+  const std::string token = first_login("rep.mh");
+  auto r = whoami("rep.mh", token);
+  ASSERT_EQ(r.status().code(), v1::OK);
+  EXPECT_EQ(r.whoami().username(), "rep.mh");
+  EXPECT_EQ(r.whoami().agency(), "mh");
+  ASSERT_EQ(r.whoami().roles_size(), 1);
+  EXPECT_EQ(r.whoami().roles(0).role(), v1::REP);
+  EXPECT_EQ(r.whoami().roles(0).table(), "t1");
+  EXPECT_EQ(r.whoami().certificate_thumbprint(), dep_.thumbprint("rep.mh"));
+}
+
+TEST_F(ServiceTest, SessionExpiresAfterFifteenIdleMinutesAndTwelveHours) {
+  std::string token = first_login("rep.police");
+  clock_.advance_us(14 * kMinuteUs);
+  EXPECT_EQ(whoami("rep.police", token).status().code(), v1::OK);
+  clock_.advance_us(14 * kMinuteUs);
+  EXPECT_EQ(whoami("rep.police", token).status().code(), v1::OK);  // use keeps it alive
+  clock_.advance_us(15 * kMinuteUs);
+  auto r = whoami("rep.police", token);
+  EXPECT_EQ(r.status().code(), v1::UNAUTHENTICATED);
+  EXPECT_EQ(r.status().rule(), "session.expired");
+
+  token = login("rep.police", kNewPassword).login().session_token();
+  for (int i = 0; i < 71; ++i) {
+    clock_.advance_us(10 * kMinuteUs);
+    ASSERT_EQ(whoami("rep.police", token).status().code(), v1::OK) << i;
+  }
+  clock_.advance_us(10 * kMinuteUs);  // 720 minutes since login
+  EXPECT_EQ(whoami("rep.police", token).status().rule(), "session.expired");
+}
+
+TEST_F(ServiceTest, SessionIsBoundToTheDeviceCertificate) {
+  const std::string token = first_login("rep.police");
+  v1::Request r;
+  r.mutable_whoami();
+  r.set_session_token(token);
+  auto resp = service_.handle(ctx("rep.mh"), r);  // presented from another device
+  EXPECT_EQ(resp.status().rule(), "session.certificate_mismatch");
+  r.set_session_token(std::string(32, 'x'));
+  EXPECT_EQ(service_.handle(ctx("rep.police"), r).status().rule(), "session.unknown");
+  r.clear_session_token();
+  EXPECT_EQ(service_.handle(ctx("rep.police"), r).status().rule(), "session.missing");
+}
+
+TEST_F(ServiceTest, LoginFromADeviceRegisteredToSomeoneElseIsRefused) {
+  v1::Request r;
+  r.mutable_login()->set_username("rep.police");
+  r.mutable_login()->set_password(dep_.one_time_password("rep.police"));
+  r.mutable_login()->set_new_password(kNewPassword);
+  auto resp = service_.handle(ctx("rep.mh"), r);
+  EXPECT_EQ(resp.status().rule(), "auth.certificate_not_registered");
+}
+
+TEST_F(ServiceTest, LogoutEndsTheSession) {
+  const std::string token = first_login("rep.police");
+  v1::Request r;
+  r.mutable_logout();
+  EXPECT_EQ(call("rep.police", token, r).status().code(), v1::OK);
+  EXPECT_EQ(whoami("rep.police", token).status().rule(), "session.revoked");
+}
+
+TEST_F(ServiceTest, PasswordChangeEndsOtherSessions) {
+  const std::string first = first_login("rep.police");
+  ASSERT_EQ(whoami("rep.police", first).status().code(), v1::OK);
+  // Simulate an administrator issuing a new one-time password: the next login
+  // that replaces it must end the older session.
+  auto hash = crypto::hash_password("temporary-pass-123");
+  ASSERT_TRUE(deployment_.db
+                  ->write([&](store::Connection& c) {
+                    auto id = store::find_user_by_username(c, "rep.police");
+                    return store::set_password(c, (*id)->id, *hash, true,
+                                               clock_.now_us() + kMinuteUs, clock_.now_us());
+                  })
+                  .ok());
+  ASSERT_EQ(login("rep.police", "temporary-pass-123", "", "another-long-password").status().code(),
+            v1::OK);
+  EXPECT_EQ(whoami("rep.police", first).status().rule(), "session.revoked");
+}
+
+TEST_F(ServiceTest, FailedLoginsAreThrottledPerAccountThenRecover) {
+  first_login("rep.police");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login("rep.police", "wrong-password").status().rule(), "auth.bad_password");
+  }
+  auto r = login("rep.police", kNewPassword);
+  EXPECT_EQ(r.status().code(), v1::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(r.status().rule(), "auth.rate_limited_account");
+  clock_.advance_us(16 * kMinuteUs);
+  EXPECT_EQ(login("rep.police", kNewPassword).status().code(), v1::OK);
+}
+
+TEST_F(ServiceTest, FailedLoginsAreThrottledPerAddress) {
+  first_login("rep.mh");
+  for (int i = 0; i < 20; ++i) {
+    login("nobody-" + std::to_string(i), "guess", "", "", "198.51.100.7");
+  }
+  EXPECT_EQ(login("rep.mh", kNewPassword, "", "", "198.51.100.7").status().rule(),
+            "auth.rate_limited_address");
+  EXPECT_EQ(login("rep.mh", kNewPassword, "", "", "198.51.100.8").status().code(), v1::OK);
+}
+
+TEST_F(ServiceTest, DisabledAccountCannotLogInAndLosesItsSessions) {
+  const std::string token = first_login("rep.police");
+  std::string text = hubtable::testing::kTestTable;
+  const std::string marker = "username = \"rep.police\"\n";
+  text.insert(text.find(marker) + marker.size(), "disabled = true\n");
+  dep_.apply_text(text);
+  EXPECT_EQ(whoami("rep.police", token).status().code(), v1::UNAUTHENTICATED);
+  auto r = login("rep.police", kNewPassword);
+  EXPECT_EQ(r.status().code(), v1::UNAUTHENTICATED);
+  EXPECT_EQ(r.status().rule(), "auth.account_disabled");
+}
+
+TEST_F(ServiceTest, UnknownRequestKindIsRefusedAfterAuthentication) {
+  const std::string token = first_login("rep.police");
+  v1::Request r;
+  auto resp = call("rep.police", token, r);
+  EXPECT_EQ(resp.status().code(), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(resp.status().rule(), "protocol.unknown_request");
+}
+
+TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
+  const std::string canary = "CANARY-password-9f3k2";
+  login("rep.police", canary);                      // wrong password
+  login("CANARY-typed-into-username", "x");         // unknown account
+  const std::string token = first_login("rep.police");
+  whoami("rep.police", std::string(32, 'z'));       // denied
+  v1::Request out;
+  out.mutable_logout();
+  call("rep.police", token, out);
+
+  std::vector<std::string> seen;
+  for (const auto& e : audit_events()) {
+    if (e.action().rfind("admin.", 0) == 0) continue;
+    seen.push_back(e.action() + "/" + e.rule() + "/" + v1::AuditOutcome_Name(e.outcome()));
+    const std::string bytes = e.SerializeAsString();
+    EXPECT_EQ(bytes.find("CANARY"), std::string::npos) << e.DebugString();
+    EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
+    EXPECT_EQ(bytes.find(token), std::string::npos);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "auth.login/auth.bad_password/AUDIT_DENIED",
+                      "auth.login/auth.unknown_account/AUDIT_DENIED",
+                      "auth.login/auth.login_password_changed/AUDIT_OK",
+                      "request.denied/session.unknown/AUDIT_DENIED",
+                      "session.logout/session.logout/AUDIT_OK",
+                  }));
+  const std::string db = read_file(dep_.database());
+  const std::string wal = read_file(dep_.database().string() + "-wal");
+  for (const auto& bytes : {db, wal}) {
+    EXPECT_EQ(bytes.find("CANARY"), std::string::npos);
+    EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
+    EXPECT_EQ(bytes.find("rep.police"), std::string::npos);  // whole file is encrypted
+  }
+}
+
+}  // namespace
+}  // namespace hubtable::api
