@@ -78,10 +78,22 @@ absl::Status Connection::connect(const Profile& profile) {
                            });
   });
   if (ec) return absl::UnavailableError("cannot resolve " + endpoint_text_ + ": " + ec.message());
-  ec = run([&](error_code& out) {
-    asio::async_connect(stream_.lowest_layer(), endpoints,
-                        [&](const error_code& e, const tcp::endpoint&) { out = e; });
-  });
+  if (!options_.local_address.empty()) {
+    auto local = asio::ip::make_address(options_.local_address, ec);
+    if (ec) return absl::InvalidArgumentError("bad local address " + options_.local_address);
+    auto& socket = stream_.lowest_layer();
+    socket.open(local.is_v4() ? tcp::v4() : tcp::v6(), ec);
+    if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
+    if (ec) return absl::UnavailableError("cannot bind " + options_.local_address + ": " + ec.message());
+    ec = run([&](error_code& out) {
+      socket.async_connect(*endpoints.begin(), [&](const error_code& e) { out = e; });
+    });
+  } else {
+    ec = run([&](error_code& out) {
+      asio::async_connect(stream_.lowest_layer(), endpoints,
+                          [&](const error_code& e, const tcp::endpoint&) { out = e; });
+    });
+  }
   if (ec) {
     return absl::UnavailableError("cannot connect to " + endpoint_text_ + ": " + ec.message() +
                                   " (is hubtabled running there?)");

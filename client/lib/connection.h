@@ -26,6 +26,7 @@ class Connection {
   struct Options {
     std::chrono::milliseconds timeout{15000};
     std::size_t max_frame_bytes = 1024 * 1024;
+    std::string local_address;  // bind to this source address first (multi-homed hosts)
   };
 
   static absl::StatusOr<std::unique_ptr<Connection>> open(const Profile& profile, Options options);

@@ -1,0 +1,195 @@
+// The hubtable command-line client against a real server: exit codes,
+// one-line errors, --json output and where the session token lives.
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/integration/harness.h"
+
+namespace hubtable::testing {
+namespace {
+
+namespace v1 = hubtable::v1;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runtime_ = server_.deployment().scratch() / "run";
+    std::filesystem::create_directories(runtime_);
+    ::chmod(runtime_.c_str(), 0700);
+    server_.start();
+  }
+
+  CommandResult hubtable(const std::string& user, std::vector<std::string> args,
+                         const std::filesystem::path& profile = {}) {
+    std::vector<std::string> argv = {
+        HUBTABLE_PATH, "--profile",
+        (profile.empty() ? server_.deployment().profile(user) : profile).string(), "--server",
+        server_.address()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {{"XDG_RUNTIME_DIR", runtime_.string()}});
+  }
+
+  std::string secret_file(const std::string& name, const std::string& value) {
+    const auto p = server_.deployment().scratch() / name;
+    write_file(p, value + "\n");
+    return p.string();
+  }
+
+  CommandResult first_login(const std::string& user, const std::string& totp = "") {
+    std::vector<std::string> args = {
+        "login", "--password-file", (server_.deployment().profile(user) / "one-time-password").string(),
+        "--new-password-file", secret_file("new", kNewPassword)};
+    if (!totp.empty()) {
+      args.push_back("--totp-file");
+      args.push_back(secret_file("totp", totp));
+    }
+    return hubtable(user, args);
+  }
+
+  RunningServer server_;
+  std::filesystem::path runtime_;
+};
+
+TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
+  auto login = first_login("rep.police");
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  EXPECT_NE(login.out.find("Logged in as rep.police (password changed)"), std::string::npos);
+
+  // The token is kept in a private file under $XDG_RUNTIME_DIR, never in the profile.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(runtime_ / "hubtable")) {
+    struct stat st {};
+    ::stat(e.path().c_str(), &st);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+  std::set<std::string> in_profile;
+  for (const auto& e :
+       std::filesystem::directory_iterator(server_.deployment().profile("rep.police"))) {
+    in_profile.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(in_profile, (std::set<std::string>{"ca.crt", "client.crt", "client.key",
+                                               "one-time-password", "profile.toml"}));
+
+  auto who = hubtable("rep.police", {"whoami", "--json"});
+  ASSERT_EQ(who.exit_code, 0) << who.err;
+  v1::WhoAmIResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(who.out, &parsed).ok()) << who.out;
+  EXPECT_EQ(parsed.username(), "rep.police");
+  EXPECT_EQ(parsed.agency(), "police");
+  EXPECT_EQ(parsed.roles(0).role(), v1::REP);
+
+  auto human = hubtable("rep.police", {"whoami"});
+  EXPECT_NE(human.out.find("REP at t1 (Test Table)"), std::string::npos) << human.out;
+
+  EXPECT_EQ(hubtable("rep.police", {"logout"}).exit_code, 0);
+  auto after = hubtable("rep.police", {"whoami"});
+  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_NE(after.err.find("not logged in"), std::string::npos);
+}
+
+TEST_F(Cli, ChairLogsInWithAnAuthenticatorCodeAndJsonHidesTheToken) {
+  const std::string code = server_.deployment().totp("chair.one", std::time(nullptr));
+  auto login = first_login("chair.one", code);
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  auto json = hubtable("chair.one", {"login", "--json", "--password-file",
+                                     secret_file("pw", kNewPassword), "--totp-file",
+                                     secret_file("code2", code)});
+  // Same code again: refused as reused, exit 1, one line naming the rule.
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_NE(json.err.find("already used"), std::string::npos) << json.err;
+  EXPECT_NE(json.err.find("(rule auth.totp_reused)"), std::string::npos);
+  auto who = hubtable("chair.one", {"whoami", "--json"});
+  v1::WhoAmIResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(who.out, &parsed).ok()) << who.err;
+  EXPECT_EQ(parsed.roles(0).role(), v1::CHAIR);
+}
+
+TEST_F(Cli, LoginJsonNeverPrintsTheSessionToken) {
+  auto login = hubtable("rep.mh", {"login", "--json", "--password-file",
+                                   (server_.deployment().profile("rep.mh") / "one-time-password").string(),
+                                   "--new-password-file", secret_file("n", kNewPassword)});
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  v1::LoginResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(login.out, &parsed).ok()) << login.out;
+  EXPECT_TRUE(parsed.session_token().empty());
+  EXPECT_GT(parsed.absolute_expires_at_us(), 0);
+}
+
+TEST_F(Cli, WrongPasswordIsOneClearLineWithExitOne) {
+  auto r = hubtable("rep.police", {"login", "--password-file", secret_file("bad", "wrong-one")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "hubtable: UNAUTHENTICATED: login failed: wrong username, password or authentication "
+            "code (rule auth.bad_password)\n");
+}
+
+TEST_F(Cli, ServerDownIsExitThree) {
+  ASSERT_EQ(server_.stop(), 0);
+  auto r = hubtable("rep.police", {"login", "--password-file", secret_file("pw", "x")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("cannot connect to 127.0.0.1"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
+TEST_F(Cli, WrongCaIsExitThree) {
+  TestDeployment other;
+  const auto copy = server_.deployment().scratch() / "wrong-ca-profile";
+  std::filesystem::copy(server_.deployment().profile("rep.police"), copy);
+  std::filesystem::copy_file(other.profile("rep.police") / "ca.crt", copy / "ca.crt",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto r = hubtable("rep.police", {"whoami"}, copy);
+  // No session yet for this profile: log in instead, which must fail at TLS.
+  r = hubtable("rep.police", {"login", "--password-file", secret_file("pw", "x")}, copy);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("certificate verify failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not from this profile's CA"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, UsageErrorsAreExitTwo) {
+  EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
+  auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no profile"), std::string::npos);
+  EXPECT_EQ(run_command({HUBTABLE_PATH, "--profile", "/nonexistent", "whoami"}).exit_code, 2);
+}
+
+TEST(CliSession, ExpiredSessionIsOneClearLine) {
+  RunningServer server(std::string(kTestLimits) + "session_idle_timeout_ms = 1000\n");
+  server.start();
+  const auto runtime = server.deployment().scratch() / "run";
+  std::filesystem::create_directories(runtime);
+  ::chmod(runtime.c_str(), 0700);
+  const auto np = server.deployment().scratch() / "np";
+  write_file(np, std::string(kNewPassword) + "\n");
+  const std::map<std::string, std::string> env = {{"XDG_RUNTIME_DIR", runtime.string()}};
+  const std::vector<std::string> base = {HUBTABLE_PATH, "--profile",
+                                         server.deployment().profile("rep.mh").string(),
+                                         "--server", server.address()};
+  auto with = [&](std::vector<std::string> extra) {
+    auto argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_command(argv, env);
+  };
+  ASSERT_EQ(with({"login", "--password-file",
+                  (server.deployment().profile("rep.mh") / "one-time-password").string(),
+                  "--new-password-file", np.string()})
+                .exit_code,
+            0);
+  // The idle timeout is the condition under test: let it pass.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto r = with({"whoami"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "hubtable: UNAUTHENTICATED: session expired after inactivity: log in again (rule "
+            "session.expired)\n");
+}
+
+}  // namespace
+}  // namespace hubtable::testing

@@ -1,0 +1,68 @@
+#pragma once
+// A running hubtabled for integration tests, and clients that talk to it.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "lib/connection.h"
+#include "lib/profile.h"
+#include "tests/integration/process.h"
+#include "tests/support/deployment.h"
+
+namespace hubtable::testing {
+
+/// Limits small enough that deadline tests finish in seconds.
+inline constexpr const char* kTestLimits = R"toml(
+[limits]
+handshake_timeout_ms = 2000
+frame_timeout_ms = 1500
+max_connections = 150
+max_connections_per_address = 100
+drain_timeout_ms = 3000
+)toml";
+
+inline constexpr const char* kNewPassword = "integration-test-password";
+
+/// A deployment plus a running server. Not thread-safe.
+class RunningServer {
+ public:
+  explicit RunningServer(const std::string& limits = kTestLimits);
+  ~RunningServer();
+
+  /// Starts `hubtabled serve` and waits for its port file.
+  void start();
+  /// SIGTERM; returns the exit code (nullopt if it did not stop in time).
+  std::optional<int> stop();
+
+  TestDeployment& deployment() { return deployment_; }
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+  std::string log() const { return read_file(log_path_); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  client::Profile profile(const std::string& user) const;
+  std::unique_ptr<client::Connection> connect(const std::string& user,
+                                              client::Connection::Options options = {}) const;
+
+  /// Logs `user` in on `conn` (replacing the one-time password the first
+  /// time, answering TOTP when enrolled); returns the response.
+  hubtable::v1::Response login(client::Connection& conn, const std::string& user);
+  /// Current password of `user`.
+  std::string password(const std::string& user) const;
+
+  /// True when a fresh client can log in and ask whoami.
+  bool serves(const std::string& user = "rep.mh", const std::string& local_address = "");
+
+ private:
+  TestDeployment deployment_;
+  std::filesystem::path log_path_;
+  std::unique_ptr<ChildProcess> process_;
+  std::uint16_t port_ = 0;
+  std::set<std::string> password_changed_;
+  std::map<std::string, std::int64_t> last_totp_step_;
+};
+
+}  // namespace hubtable::testing

@@ -1,0 +1,137 @@
+// Deadlines, connection caps and request rate limits.
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "tests/integration/harness.h"
+#include "wire/frame.h"
+
+namespace hubtable::testing {
+namespace {
+
+namespace v1 = hubtable::v1;
+
+int open_fds(pid_t pid) {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+long rss_kib(pid_t pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  auto at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+TEST(Limits, DribblingSenderIsClosedAtTheFrameDeadline) {
+  RunningServer server;  // frame_timeout_ms = 1500, idle far longer
+  server.start();
+  auto conn = server.connect("rep.mh");
+  // Declare a 100-byte frame, then send one byte every 250 ms: each byte
+  // arrives well within the idle timeout, but the frame never completes.
+  const auto first_byte = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn->write_raw(std::string("\x00\x00\x00\x64", 4)).ok());
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));  // the dribble rate itself
+    closed = !conn->write_raw("x").ok();
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - first_byte;
+  EXPECT_TRUE(closed) << "a dribbling sender was never cut off";
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1500));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(6000));
+  EXPECT_NE(server.log().find("frame deadline passed"), std::string::npos) << server.log();
+  EXPECT_TRUE(server.serves("rep.mh"));
+}
+
+TEST(Limits, TwoThousandIdleConnectionsAreCappedAndOthersAreServed) {
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < 2200 && lim.rlim_max >= 2200) {
+    lim.rlim_cur = std::min<rlim_t>(lim.rlim_max, 4096);
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  ASSERT_GE(lim.rlim_cur, 2200u) << "need 2200 descriptors for this test";
+
+  RunningServer server;  // 150 connections in all, 100 per address
+  server.start();
+  const int fds_before = open_fds(server.pid());
+  const long rss_before = rss_kib(server.pid());
+
+  std::vector<int> sockets;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < 2000; ++i) {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(s, 0);
+    if (::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(s);
+      continue;
+    }
+    sockets.push_back(s);
+  }
+  EXPECT_GT(sockets.size(), 1000u);
+  // Wait until the server has accepted and sorted every pending connection:
+  // the refused ones read as closed.
+  auto refused = [&] {
+    int closed = 0;
+    for (int s : sockets) {
+      char b;
+      if (::recv(s, &b, 1, MSG_DONTWAIT | MSG_PEEK) == 0) ++closed;
+    }
+    return closed;
+  };
+  EXPECT_TRUE(wait_until([&] { return refused() >= static_cast<int>(sockets.size()) - 100; },
+                         std::chrono::seconds(30)))
+      << "refused " << refused();
+  const int fds_during = open_fds(server.pid());
+  const long rss_during = rss_kib(server.pid());
+  EXPECT_LE(fds_during - fds_before, 100 + 5) << "descriptors grew past the per-address cap";
+  // Another client (another address) is still served while the flood is held open.
+  EXPECT_TRUE(server.serves("rep.mh", "127.0.0.2")) << server.log();
+  EXPECT_NE(server.log().find("connection limit reached"), std::string::npos);
+  std::printf("server fds %d -> %d, RSS %ld -> %ld KiB with %zu idle connections\n", fds_before,
+              fds_during, rss_before, rss_during, sockets.size());
+  for (int s : sockets) ::close(s);
+  EXPECT_TRUE(wait_until([&] { return open_fds(server.pid()) <= fds_before + 2; },
+                         std::chrono::seconds(10)));
+  EXPECT_TRUE(server.serves("rep.police"));
+}
+
+TEST(Limits, RequestFloodGetsResourceExhaustedAndEveryRequestAnAnswer) {
+  RunningServer server(std::string(kTestLimits) + "requests_per_second = 5\nrequest_burst = 10\n");
+  server.start();
+  auto conn = server.connect("rep.police");
+  ASSERT_EQ(server.login(*conn, "rep.police").status().code(), v1::OK);
+  std::vector<std::uint64_t> ids;
+  v1::Request who;
+  who.mutable_whoami();
+  for (int i = 0; i < 40; ++i) ids.push_back(*conn->send(who));
+  int ok = 0;
+  int limited = 0;
+  for (auto id : ids) {
+    auto r = conn->wait(id);
+    ASSERT_TRUE(r.ok()) << r.status();
+    if (r->status().code() == v1::OK) ++ok;
+    if (r->status().rule() == "limits.request_rate") {
+      EXPECT_EQ(r->status().code(), v1::RESOURCE_EXHAUSTED);
+      ++limited;
+    }
+  }
+  EXPECT_EQ(ok + limited, 40);
+  EXPECT_GT(limited, 0);
+  EXPECT_GE(ok, 9);
+}
+
+}  // namespace
+}  // namespace hubtable::testing
