@@ -38,8 +38,8 @@ absl::StatusOr<Bytes> Aes256Gcm::seal_with_nonce(const Nonce& nonce, ByteView pl
   Bytes out(kNonceBytes + plaintext.size() + kTagBytes);
   std::copy(nonce.begin(), nonce.end(), out.begin());
   int len = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.bytes.data(),
-                         nonce.data()) != 1 ||
+  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.bytes.data(), nonce.data()) !=
+          1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), out.data() + kNonceBytes, &len, plaintext.data(),
@@ -67,8 +67,8 @@ absl::StatusOr<SecretBytes> Aes256Gcm::open(ByteView sealed, ByteView associated
   Bytes tag(sealed.end() - kTagBytes, sealed.end());
   std::uint8_t scratch = 0;
   std::uint8_t* dst = body == 0 ? &scratch : out.data();
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.bytes.data(),
-                         sealed.data()) != 1 ||
+  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.bytes.data(), sealed.data()) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, associated_data.data(),
                         static_cast<int>(associated_data.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), dst, &len, sealed.data() + kNonceBytes,

@@ -28,7 +28,8 @@ using X509Ptr = std::unique_ptr<X509, Free>;
 
 absl::StatusOr<std::string> key_to_pem(EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return absl::InternalError("pki: cannot encode private key");
   }
   char* data = nullptr;
@@ -66,8 +67,7 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  std::unique_ptr<X509_EXTENSION, Free> ext(
-      X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  std::unique_ptr<X509_EXTENSION, Free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
@@ -94,8 +94,8 @@ absl::StatusOr<std::string> build_certificate(EVP_PKEY* subject_key, X509* issue
   X509_NAME* name = X509_get_subject_name(cert.get());
   auto add_name = [&](const char* field, const std::string& value) {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                      -1, 0) == 1;
+                                      reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                      0) == 1;
   };
   if (!add_name("O", spec.organization) || !add_name("CN", spec.common_name)) {
     return absl::InvalidArgumentError("pki: invalid subject name");
@@ -112,7 +112,8 @@ absl::StatusOr<std::string> build_certificate(EVP_PKEY* subject_key, X509* issue
   }
   switch (spec.usage) {
     case CertificateUsage::kCertificateAuthority:
-      ok = ok && add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+      ok = ok &&
+           add_extension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
       ok = ok && add_extension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
       break;
     case CertificateUsage::kServer:

@@ -27,8 +27,7 @@ absl::StatusOr<std::string> totp_generate(ByteView secret, std::int64_t unix_sec
 /// (constant-time comparison). Returns the matched time step so the caller can
 /// refuse a code at or before the last accepted step (no reuse).
 std::optional<std::int64_t> totp_verify(ByteView secret, std::string_view code,
-                                        std::int64_t unix_seconds,
-                                        const TotpParams& params = {});
+                                        std::int64_t unix_seconds, const TotpParams& params = {});
 
 /// RFC 4648 base32 without padding, as used in otpauth:// URIs.
 std::string base32_encode(ByteView data);

@@ -1,8 +1,8 @@
 // hubtabled: init, apply, serve, revoke-cert.
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -80,8 +80,7 @@ int run_apply(const fs::path& config_path, const fs::path& file, fs::path profil
       "agencies: %d created, %d updated\ntables:   %d created, %d updated\n"
       "users:    %d created, %d updated, %d disabled\n",
       report->agencies_created, report->agencies_updated, report->tables_created,
-      report->tables_updated, report->users_created, report->users_updated,
-      report->users_disabled);
+      report->tables_updated, report->users_created, report->users_updated, report->users_disabled);
   for (const auto& p : report->profiles) std::printf("profile:  %s\n", p.c_str());
   return 0;
 }

@@ -46,7 +46,8 @@ int open_session(const Globals& g, Session& out, bool need_token) {
     if (const char* env = std::getenv("HUBTABLE_PROFILE"); env != nullptr) dir = env;
   }
   if (dir.empty()) {
-    return usage_failure(absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE"));
+    return usage_failure(
+        absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE"));
   }
   std::string server = g.server;
   if (server.empty()) {
@@ -103,7 +104,8 @@ int run_login(const Globals& g, const LoginOptions& o) {
     if (!r.ok()) return transport_failure(r.status());
     const auto& status = r->status();
     if (status.code() == v1::OK) {
-      if (auto saved = client::save_session(s.session_file, r->login().session_token()); !saved.ok()) {
+      if (auto saved = client::save_session(s.session_file, r->login().session_token());
+          !saved.ok()) {
         return usage_failure(saved);
       }
       if (g.json) {

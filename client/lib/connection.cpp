@@ -43,8 +43,9 @@ absl::Status Connection::transport_error(const error_code& ec, const std::string
     const std::string reason = ec.message();
     std::string hint;
     if (reason.find("certificate verify failed") != std::string::npos) {
-      hint = " (the server's certificate is not from this profile's CA, or the name does not "
-             "match)";
+      hint =
+          " (the server's certificate is not from this profile's CA, or the name does not "
+          "match)";
     } else if (reason.find("alert") != std::string::npos) {
       hint = " (the server refused this device's certificate or protocol)";
     }
@@ -84,7 +85,8 @@ absl::Status Connection::connect(const Profile& profile) {
     auto& socket = stream_.lowest_layer();
     socket.open(local.is_v4() ? tcp::v4() : tcp::v6(), ec);
     if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
-    if (ec) return absl::UnavailableError("cannot bind " + options_.local_address + ": " + ec.message());
+    if (ec)
+      return absl::UnavailableError("cannot bind " + options_.local_address + ": " + ec.message());
     ec = run([&](error_code& out) {
       socket.async_connect(*endpoints.begin(), [&](const error_code& e) { out = e; });
     });
@@ -139,7 +141,8 @@ absl::StatusOr<v1::Envelope> Connection::read_envelope() {
     if (ec) return transport_error(ec, "reading from");
   }
   v1::Envelope env;
-  if (!env.ParseFromString(payload)) return absl::DataLossError("the server sent a malformed frame");
+  if (!env.ParseFromString(payload))
+    return absl::DataLossError("the server sent a malformed frame");
   return env;
 }
 

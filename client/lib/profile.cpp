@@ -19,7 +19,8 @@ absl::Status split_address(const std::string& text, Profile& p) {
     port = text.substr(close + 2);
   } else {
     auto colon = text.rfind(':');
-    if (colon == std::string::npos) return absl::InvalidArgumentError("server address must be HOST:PORT");
+    if (colon == std::string::npos)
+      return absl::InvalidArgumentError("server address must be HOST:PORT");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
@@ -63,7 +64,8 @@ absl::StatusOr<Profile> load_profile(const std::filesystem::path& dir,
   p.client_certificate = dir / "client.crt";
   p.client_key = dir / "client.key";
   for (const auto& f : {p.ca_certificate, p.client_certificate, p.client_key}) {
-    if (!std::filesystem::exists(f)) return absl::NotFoundError("profile file missing: " + f.string());
+    if (!std::filesystem::exists(f))
+      return absl::NotFoundError("profile file missing: " + f.string());
   }
   struct stat st {};
   if (::stat(p.client_key.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {

@@ -24,8 +24,7 @@ absl::Status ensure_private_dir(const fs::path& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
       (st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(dir.string() +
-                                         " is not a private directory owned by you");
+    return absl::FailedPreconditionError(dir.string() + " is not a private directory owned by you");
   }
   return absl::OkStatus();
 }

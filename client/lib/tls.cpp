@@ -20,7 +20,8 @@ absl::StatusOr<std::unique_ptr<ssl::context>> make_client_tls_context(const Prof
   ctx->load_verify_file(profile.ca_certificate.string(), ec);
   if (ec) return absl::FailedPreconditionError("cannot load " + profile.ca_certificate.string());
   ctx->use_certificate_chain_file(profile.client_certificate.string(), ec);
-  if (ec) return absl::FailedPreconditionError("cannot load " + profile.client_certificate.string());
+  if (ec)
+    return absl::FailedPreconditionError("cannot load " + profile.client_certificate.string());
   ctx->use_private_key_file(profile.client_key.string(), ssl::context::pem, ec);
   if (ec) return absl::FailedPreconditionError("cannot load " + profile.client_key.string());
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
+#include "api/service.h"
 #include "audit/audit_writer.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
 #include "domain/login_policy.h"
-#include "api/service.h"
 #include "store/accounts.h"
 #include "store/transaction.h"
 
@@ -44,9 +44,9 @@ v1::Response unavailable() {
 
 v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& req) {
   auto invalid = [&](const std::string& message) {
-    return refuse(ctx, nullptr, "auth.login",
-                  domain::Decision::deny(domain::Refusal::kInvalidArgument,
-                                         "auth.invalid_request", message));
+    return refuse(
+        ctx, nullptr, "auth.login",
+        domain::Decision::deny(domain::Refusal::kInvalidArgument, "auth.invalid_request", message));
   };
   if (req.username().empty() || req.username().size() > kMaxUsernameBytes) {
     return invalid("username must be 1 to 64 bytes");

@@ -55,14 +55,14 @@ void Service::stop() { pool_.stop(); }
 void Service::submit(RequestContext ctx, v1::Request request, Done done) {
   auto shared_done = std::make_shared<Done>(std::move(done));
   const std::uint64_t id = ctx.request_id;
-  bool queued = pool_.try_submit([this, ctx = std::move(ctx), request = std::move(request),
-                                  shared_done]() mutable {
-    v1::Envelope env;
-    env.set_version(kProtocolVersion);
-    env.set_request_id(ctx.request_id);
-    *env.mutable_response() = handle(ctx, request);
-    (*shared_done)(std::move(env));
-  });
+  bool queued = pool_.try_submit(
+      [this, ctx = std::move(ctx), request = std::move(request), shared_done]() mutable {
+        v1::Envelope env;
+        env.set_version(kProtocolVersion);
+        env.set_request_id(ctx.request_id);
+        *env.mutable_response() = handle(ctx, request);
+        (*shared_done)(std::move(env));
+      });
   if (!queued) {
     (*shared_done)(error_envelope(id, v1::RESOURCE_EXHAUSTED, "server is busy; retry shortly",
                                   "limits.worker_queue"));
@@ -80,16 +80,15 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
     case v1::Request::kWhoami:
       return whoami(ctx, *principal);
     default:
-      return refuse(ctx, &*principal, "request.rejected",
-                    domain::Decision::deny(domain::Refusal::kInvalidArgument,
-                                           "protocol.unknown_request",
-                                           "unknown or missing request kind"));
+      return refuse(
+          ctx, &*principal, "request.rejected",
+          domain::Decision::deny(domain::Refusal::kInvalidArgument, "protocol.unknown_request",
+                                 "unknown or missing request kind"));
   }
 }
 
 std::optional<Principal> Service::authenticate(const RequestContext& ctx,
-                                               const v1::Request& request,
-                                               v1::Response& refusal) {
+                                               const v1::Request& request, v1::Response& refusal) {
   const std::int64_t now = clock_.now_us();
   domain::SessionFacts facts;
   facts.now_us = now;
@@ -151,9 +150,8 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   // Refresh last-seen at most every quarter of the idle timeout, so reads do
   // not all queue on the writer.
   if (now - p.session_last_seen_us >= facts.idle_timeout_us / 4) {
-    auto s = db_.write([&](store::Connection& c) {
-      return store::touch_session(c, p.token_hash, now);
-    });
+    auto s =
+        db_.write([&](store::Connection& c) { return store::touch_session(c, p.token_hash, now); });
     if (!s.ok()) spdlog::warn("session refresh failed: {}", s.ToString());
     p.session_last_seen_us = now;
   }

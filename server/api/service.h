@@ -41,8 +41,7 @@ class Service {
   hubtable::v1::Response handle(const RequestContext& ctx, const hubtable::v1::Request& request);
 
   /// Records a request that was refused before dispatch (bad frame, rate limit).
-  void audit_rejected(const RequestContext& ctx, const std::string& rule,
-                      hubtable::v1::Code code);
+  void audit_rejected(const RequestContext& ctx, const std::string& rule, hubtable::v1::Code code);
 
   /// Finishes queued work and stops the workers.
   void stop();

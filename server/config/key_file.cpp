@@ -15,8 +15,8 @@ absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& p
   int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return absl::NotFoundError("key file " + name + " is missing");
-    return absl::PermissionDeniedError("key file " + name + " cannot be read: " +
-                                       std::strerror(errno));
+    return absl::PermissionDeniedError("key file " + name +
+                                       " cannot be read: " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -15,8 +15,8 @@ fs::path resolve(const fs::path& base, const std::string& value) {
   return p.is_absolute() ? p : base / p;
 }
 
-absl::Status read_positive(const toml::table& limits, const char* key, long long min,
-                           long long max, auto& out, auto convert) {
+absl::Status read_positive(const toml::table& limits, const char* key, long long min, long long max,
+                           auto& out, auto convert) {
   auto node = limits[key];
   if (!node) return absl::OkStatus();
   auto v = node.template value<long long>();
@@ -40,20 +40,18 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
            read_positive(t, "idle_timeout_ms", 100, day_ms, l.idle_timeout, as_ms),
            read_positive(t, "drain_timeout_ms", 100, 600000, l.drain_timeout, as_ms),
            read_positive(t, "max_connections", 1, 100000, l.max_connections, as_int),
-           read_positive(t, "max_connections_per_address", 1, 100000,
-                         l.max_connections_per_address, as_int),
+           read_positive(t, "max_connections_per_address", 1, 100000, l.max_connections_per_address,
+                         as_int),
            read_positive(t, "max_in_flight", 1, 1024, l.max_in_flight, as_int),
            read_positive(t, "max_queued_writes", 1, 4096, l.max_queued_writes, as_int),
            read_positive(t, "requests_per_second", 1, 100000, l.requests_per_second, as_int),
            read_positive(t, "request_burst", 1, 100000, l.request_burst, as_int),
            read_positive(t, "worker_threads", 1, 64, l.worker_threads, as_int),
            read_positive(t, "worker_queue_depth", 1, 1000000, l.worker_queue_depth, as_int),
-           read_positive(t, "session_idle_timeout_ms", 1000, day_ms, l.session_idle_timeout,
-                         as_ms),
+           read_positive(t, "session_idle_timeout_ms", 1000, day_ms, l.session_idle_timeout, as_ms),
            read_positive(t, "session_absolute_timeout_ms", 1000, 7 * day_ms,
                          l.session_absolute_timeout, as_ms),
-           read_positive(t, "login_failure_window_ms", 1000, day_ms, l.login_failure_window,
-                         as_ms),
+           read_positive(t, "login_failure_window_ms", 1000, day_ms, l.login_failure_window, as_ms),
            read_positive(t, "max_login_failures_per_account", 1, 1000,
                          l.max_login_failures_per_account, as_int),
            read_positive(t, "max_login_failures_per_address", 1, 100000,
@@ -77,7 +75,8 @@ absl::StatusOr<std::pair<std::string, std::uint16_t>> parse_host_port(const std:
     port = text.substr(close + 2);
   } else {
     auto colon = text.rfind(':');
-    if (colon == std::string::npos) return absl::InvalidArgumentError("listen address must be HOST:PORT");
+    if (colon == std::string::npos)
+      return absl::InvalidArgumentError("listen address must be HOST:PORT");
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
@@ -128,7 +127,9 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
     if (!s.ok()) return s;
   }
   auto hp = parse_host_port(listen);
-  if (!hp.ok()) return absl::InvalidArgumentError("config: server.listen: " + std::string(hp.status().message()));
+  if (!hp.ok())
+    return absl::InvalidArgumentError("config: server.listen: " +
+                                      std::string(hp.status().message()));
   c.listen_host = hp->first;
   c.listen_port = hp->second;
   c.master_key = resolve(base, master);

@@ -76,8 +76,7 @@ Decision decide_login(const LoginFacts& f) {
 }
 
 bool counts_as_failure(const Decision& d) {
-  return !d.allowed() && d.refusal == Refusal::kUnauthenticated &&
-         d.rule != "auth.totp_reused";
+  return !d.allowed() && d.refusal == Refusal::kUnauthenticated && d.rule != "auth.totp_reused";
 }
 
 }  // namespace hubtable::domain

@@ -26,8 +26,8 @@ struct LoginFacts {
   bool certificate_revoked = false;
   bool certificate_expired = false;
 
-  bool totp_required = false;      // by role or by the account's setting
-  bool totp_enrolled = false;      // a secret is stored
+  bool totp_required = false;  // by role or by the account's setting
+  bool totp_enrolled = false;  // a secret is stored
   bool totp_code_given = false;
   std::optional<std::int64_t> totp_matched_step;  // set when the code matched
   std::int64_t totp_last_step = -1;               // last accepted step

@@ -29,10 +29,9 @@ Connection::~Connection() { manager_.release(this, remote_address_); }
 
 void Connection::start() {
   arm_deadline(Clock::now() + limits_.handshake_timeout, "handshake");
-  stream_.async_handshake(ssl::stream_base::server,
-                          [self = shared_from_this()](const error_code& ec) {
-                            self->on_handshake(ec);
-                          });
+  stream_.async_handshake(
+      ssl::stream_base::server,
+      [self = shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
 }
 
 void Connection::drain() {
@@ -77,7 +76,8 @@ bool Connection::take_token() {
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - last_refill_).count();
   last_refill_ = now;
-  tokens_ = std::min<double>(limits_.request_burst, tokens_ + elapsed * limits_.requests_per_second);
+  tokens_ =
+      std::min<double>(limits_.request_burst, tokens_ + elapsed * limits_.requests_per_second);
   if (tokens_ < 1.0) return false;
   tokens_ -= 1.0;
   return true;
@@ -100,10 +100,9 @@ void Connection::do_read() {
   } else {
     arm_deadline(Clock::now() + limits_.idle_timeout, "idle");
   }
-  stream_.async_read_some(asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  stream_.async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
 
 void Connection::on_read(const error_code& ec, std::size_t n) {
@@ -205,10 +204,9 @@ void Connection::enqueue(const v1::Envelope& envelope) {
 void Connection::do_write() {
   if (closed_ || write_queue_.empty()) return;
   writing_ = true;
-  asio::async_write(stream_, asio::buffer(write_queue_.front()),
-                    [self = shared_from_this()](const error_code& ec, std::size_t) {
-                      self->on_write(ec);
-                    });
+  asio::async_write(
+      stream_, asio::buffer(write_queue_.front()),
+      [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
 }
 
 void Connection::on_write(const error_code& ec) {

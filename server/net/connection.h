@@ -73,7 +73,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool handshake_done_ = false;
   bool reading_ = false;
   bool writing_ = false;
-  bool draining_ = false;         // no new requests; close once idle
+  bool draining_ = false;  // no new requests; close once idle
   bool close_after_flush_ = false;
   bool shutting_down_ = false;
   bool closed_ = false;

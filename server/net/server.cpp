@@ -71,8 +71,8 @@ void Server::on_accept(const error_code& ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), peer_ec);
-  auto connection = std::make_shared<Connection>(std::move(socket), tls_, manager_, service_,
-                                                 limits_, address);
+  auto connection =
+      std::make_shared<Connection>(std::move(socket), tls_, manager_, service_, limits_, address);
   manager_.attach(connection);
   connection->start();
   do_accept();

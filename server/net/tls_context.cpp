@@ -12,9 +12,8 @@ namespace hubtable::net {
 namespace {
 // ALPN wire format: length-prefixed protocol names.
 const std::string& alpn_wire() {
-  static const std::string wire =
-      std::string(1, static_cast<char>(wire::kAlpnProtocol.size())) +
-      std::string(wire::kAlpnProtocol);
+  static const std::string wire = std::string(1, static_cast<char>(wire::kAlpnProtocol.size())) +
+                                  std::string(wire::kAlpnProtocol);
   return wire;
 }
 

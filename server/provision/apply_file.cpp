@@ -55,9 +55,8 @@ absl::StatusOr<std::string> optional_date(const toml::table& t, const char* key,
 }
 
 absl::StatusOr<int> weekday_number(const std::string& day) {
-  static const std::map<std::string, int> kDays = {{"mon", 1}, {"tue", 2}, {"wed", 3},
-                                                   {"thu", 4}, {"fri", 5}, {"sat", 6},
-                                                   {"sun", 7}};
+  static const std::map<std::string, int> kDays = {{"mon", 1}, {"tue", 2}, {"wed", 3}, {"thu", 4},
+                                                   {"fri", 5}, {"sat", 6}, {"sun", 7}};
   auto it = kDays.find(day);
   if (it == kDays.end()) return absl::InvalidArgumentError("unknown weekday");
   return it->second;
@@ -171,7 +170,8 @@ absl::Status parse_user(const toml::table& t, const std::string& where,
   if (!name.ok()) return name.status();
   u.display_name = *name;
   if (auto agency = t["agency"].value<std::string>()) {
-    if (agencies.count(*agency) == 0) return bad(where + ".agency", "unknown agency '" + *agency + "'");
+    if (agencies.count(*agency) == 0)
+      return bad(where + ".agency", "unknown agency '" + *agency + "'");
     u.agency_code = *agency;
   }
   u.totp_required = t["totp"].value_or(false);
@@ -180,7 +180,8 @@ absl::Status parse_user(const toml::table& t, const std::string& where,
   if (!conf.ok()) return conf.status();
   u.confidentiality_signed_on = *conf;
   const toml::array* roles = t["roles"].as_array();
-  if (roles == nullptr || roles->empty()) return bad(where + ".roles", "at least one role is required");
+  if (roles == nullptr || roles->empty())
+    return bad(where + ".roles", "at least one role is required");
   int i = 0;
   for (const auto& n : *roles) {
     const std::string rw = where + ".roles[" + std::to_string(i++) + "]";
@@ -236,7 +237,8 @@ absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text) {
       if (t == nullptr) return bad(where, "must be a table");
       store::AgencyRow a;
       if (auto s = parse_agency(*t, where, a); !s.ok()) return s;
-      if (!agency_codes.insert(a.code).second) return bad(where + ".code", "duplicate '" + a.code + "'");
+      if (!agency_codes.insert(a.code).second)
+        return bad(where + ".code", "duplicate '" + a.code + "'");
       out.agencies.push_back(std::move(a));
     }
   }
@@ -249,7 +251,8 @@ absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text) {
       if (t == nullptr) return bad(where, "must be a table");
       store::TableRow row;
       if (auto s = parse_table(*t, where, agency_codes, row); !s.ok()) return s;
-      if (table_agencies.count(row.code) != 0) return bad(where + ".code", "duplicate '" + row.code + "'");
+      if (table_agencies.count(row.code) != 0)
+        return bad(where + ".code", "duplicate '" + row.code + "'");
       table_agencies[row.code] = std::set<std::string>(row.agencies.begin(), row.agencies.end());
       out.tables.push_back(std::move(row));
     }
@@ -279,7 +282,8 @@ absl::StatusOr<ApplyFile> parse_apply_file(const std::filesystem::path& path) {
   buf << in.rdbuf();
   auto parsed = parse_apply_text(buf.str());
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(path.string() + ": " + std::string(parsed.status().message()));
+    return absl::InvalidArgumentError(path.string() + ": " +
+                                      std::string(parsed.status().message()));
   }
   return parsed;
 }

@@ -60,8 +60,8 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
   }
   auto signing = crypto::generate_ed25519_key_pem();
   if (!signing.ok()) return signing.status();
-  if (auto s = config::write_secret_file(o.dir / "keys/audit-signing.key",
-                                         crypto::as_bytes(*signing));
+  if (auto s =
+          config::write_secret_file(o.dir / "keys/audit-signing.key", crypto::as_bytes(*signing));
       !s.ok()) {
     return s;
   }
@@ -127,8 +127,9 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
     });
     if (!s.ok()) return s;
   }
-  if (auto s = write_public(config_path, config::render_server_config(deployment_id, o.listen_host,
-                                                                      o.listen_port, o.server_name));
+  if (auto s = write_public(
+          config_path,
+          config::render_server_config(deployment_id, o.listen_host, o.listen_port, o.server_name));
       !s.ok()) {
     return s;
   }

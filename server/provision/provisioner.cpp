@@ -74,8 +74,8 @@ absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment&
   if (u.totp_required) {
     crypto::SecretBytes secret(kTotpSecretBytes);
     random.fill({secret.data(), secret.size()});
-    auto sealed = d.totp_sealer.seal(secret.view(),
-                                     crypto::as_bytes(api::totp_associated_data(*id)), random);
+    auto sealed =
+        d.totp_sealer.seal(secret.view(), crypto::as_bytes(api::totp_associated_data(*id)), random);
     if (!sealed.ok()) return sealed.status();
     if (auto s = store::set_totp_secret(c, *id, *sealed); !s.ok()) return s;
     p.totp_uri = crypto::otpauth_uri("hubtable", u.username, secret.view());
@@ -140,14 +140,15 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
                                            "differs from the config)");
     }
   }
-  auto db = store::Database::open(cfg->database.string(), *db_key, readers,
-                                  store::OpenMode::kExisting);
+  auto db =
+      store::Database::open(cfg->database.string(), *db_key, readers, store::OpenMode::kExisting);
   if (!db.ok()) return db.status();
   return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer)};
 }
 
-absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file, const fs::path& profiles_out,
-                                  const domain::Clock& clock, crypto::RandomSource& random) {
+absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
+                                  const fs::path& profiles_out, const domain::Clock& clock,
+                                  crypto::RandomSource& random) {
   auto ca_pem = read_text(d.config.ca_certificate);
   if (!ca_pem.ok()) return ca_pem.status();
   auto ca_key_pem = read_text(d.config.ca_key);

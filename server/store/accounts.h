@@ -64,8 +64,7 @@ absl::StatusOr<int> revoke_certificates(Connection& c, std::int64_t user_id, std
 
 absl::Status record_login_failure(Connection& c, std::optional<std::int64_t> user_id,
                                   const std::string& address, std::int64_t now_us);
-absl::StatusOr<int> count_user_failures(Connection& c, std::int64_t user_id,
-                                        std::int64_t since_us);
+absl::StatusOr<int> count_user_failures(Connection& c, std::int64_t user_id, std::int64_t since_us);
 absl::StatusOr<int> count_address_failures(Connection& c, const std::string& address,
                                            std::int64_t since_us);
 absl::Status clear_user_failures(Connection& c, std::int64_t user_id);

@@ -72,9 +72,8 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
   }
   // Verify the key at once. A wrong key or foreign file fails on page 1.
   if (conn->exec("SELECT count(*) FROM sqlite_master;").ok() == false) {
-    return absl::FailedPreconditionError(
-        "the master key does not open database " + path +
-        " (wrong key, or a database from another deployment)");
+    return absl::FailedPreconditionError("the master key does not open database " + path +
+                                         " (wrong key, or a database from another deployment)");
   }
   std::string pragmas =
       "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = " +

@@ -253,8 +253,7 @@ absl::StatusOr<UserUpdate> update_user(Connection& c, std::int64_t id, const Use
   UserUpdate out;
   auto aid = agency_id(c, u.agency_code);
   if (!aid.ok()) return aid.status();
-  auto cur = c.prepare(
-      "SELECT disabled_us IS NOT NULL FROM users WHERE id = ?1");
+  auto cur = c.prepare("SELECT disabled_us IS NOT NULL FROM users WHERE id = ?1");
   if (!cur.ok()) return cur.status();
   cur->bind(1, id);
   auto row = cur->step();

@@ -27,8 +27,8 @@ absl::Status migrate(Connection& writer) {
   for (const auto& m : schema::migrations()) {
     if (m.version <= current) continue;
     if (auto s = writer.exec(m.sql); !s.ok()) {
-      return absl::InternalError("migration " + std::string(m.name) + " failed: " +
-                                 std::string(s.message()));
+      return absl::InternalError("migration " + std::string(m.name) +
+                                 " failed: " + std::string(s.message()));
     }
   }
   if (latest != current) {

@@ -109,9 +109,9 @@ TEST_F(BadInput, NoClientCertificateIsRefused) {
   const std::string handshake = c.handshake();
   const std::string read = handshake.empty() ? c.request_and_read() : handshake;
   EXPECT_FALSE(read.empty()) << "a request without a client certificate got an answer";
-  EXPECT_TRUE(wait_until([&] { return server_.log().find("handshake from 127.0.0.1 failed") !=
-                                      std::string::npos; },
-                         std::chrono::seconds(5)));
+  EXPECT_TRUE(wait_until(
+      [&] { return server_.log().find("handshake from 127.0.0.1 failed") != std::string::npos; },
+      std::chrono::seconds(5)));
 }
 
 TEST_F(BadInput, CertificateFromAnotherCaIsRefused) {

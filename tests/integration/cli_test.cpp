@@ -42,8 +42,9 @@ class Cli : public ::testing::Test {
 
   CommandResult first_login(const std::string& user, const std::string& totp = "") {
     std::vector<std::string> args = {
-        "login", "--password-file", (server_.deployment().profile(user) / "one-time-password").string(),
-        "--new-password-file", secret_file("new", kNewPassword)};
+        "login", "--password-file",
+        (server_.deployment().profile(user) / "one-time-password").string(), "--new-password-file",
+        secret_file("new", kNewPassword)};
     if (!totp.empty()) {
       args.push_back("--totp-file");
       args.push_back(secret_file("totp", totp));
@@ -98,9 +99,9 @@ TEST_F(Cli, ChairLogsInWithAnAuthenticatorCodeAndJsonHidesTheToken) {
   const std::string code = server_.deployment().totp("chair.one", std::time(nullptr));
   auto login = first_login("chair.one", code);
   ASSERT_EQ(login.exit_code, 0) << login.err;
-  auto json = hubtable("chair.one", {"login", "--json", "--password-file",
-                                     secret_file("pw", kNewPassword), "--totp-file",
-                                     secret_file("code2", code)});
+  auto json =
+      hubtable("chair.one", {"login", "--json", "--password-file", secret_file("pw", kNewPassword),
+                             "--totp-file", secret_file("code2", code)});
   // Same code again: refused as reused, exit 1, one line naming the rule.
   EXPECT_EQ(json.exit_code, 1);
   EXPECT_NE(json.err.find("already used"), std::string::npos) << json.err;
@@ -112,9 +113,10 @@ TEST_F(Cli, ChairLogsInWithAnAuthenticatorCodeAndJsonHidesTheToken) {
 }
 
 TEST_F(Cli, LoginJsonNeverPrintsTheSessionToken) {
-  auto login = hubtable("rep.mh", {"login", "--json", "--password-file",
-                                   (server_.deployment().profile("rep.mh") / "one-time-password").string(),
-                                   "--new-password-file", secret_file("n", kNewPassword)});
+  auto login =
+      hubtable("rep.mh", {"login", "--json", "--password-file",
+                          (server_.deployment().profile("rep.mh") / "one-time-password").string(),
+                          "--new-password-file", secret_file("n", kNewPassword)});
   ASSERT_EQ(login.exit_code, 0) << login.err;
   v1::LoginResponse parsed;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(login.out, &parsed).ok()) << login.out;
@@ -170,8 +172,8 @@ TEST(CliSession, ExpiredSessionIsOneClearLine) {
   write_file(np, std::string(kNewPassword) + "\n");
   const std::map<std::string, std::string> env = {{"XDG_RUNTIME_DIR", runtime.string()}};
   const std::vector<std::string> base = {HUBTABLE_PATH, "--profile",
-                                         server.deployment().profile("rep.mh").string(),
-                                         "--server", server.address()};
+                                         server.deployment().profile("rep.mh").string(), "--server",
+                                         server.address()};
   auto with = [&](std::vector<std::string> extra) {
     auto argv = base;
     argv.insert(argv.end(), extra.begin(), extra.end());

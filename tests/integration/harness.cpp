@@ -17,14 +17,14 @@ RunningServer::~RunningServer() { stop(); }
 void RunningServer::start() {
   const auto port_file = deployment_.scratch() / "port";
   std::filesystem::remove(port_file);
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{HUBTABLED_PATH, "serve", "--config",
-                               deployment_.config_path().string(), "--port-file",
-                               port_file.string()},
-      log_path_);
-  const bool up = wait_until(
-      [&] { return std::filesystem::exists(port_file) || process_->poll().has_value(); },
-      std::chrono::seconds(60));
+  process_ =
+      std::make_unique<ChildProcess>(std::vector<std::string>{HUBTABLED_PATH, "serve", "--config",
+                                                              deployment_.config_path().string(),
+                                                              "--port-file", port_file.string()},
+                                     log_path_);
+  const bool up =
+      wait_until([&] { return std::filesystem::exists(port_file) || process_->poll().has_value(); },
+                 std::chrono::seconds(60));
   ASSERT_TRUE(up && std::filesystem::exists(port_file)) << "server did not start:\n" << log();
   port_ = static_cast<std::uint16_t>(std::stoi(read_file(port_file)));
 }

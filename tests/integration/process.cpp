@@ -52,9 +52,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
   const auto err = (tmp.path() / "err").string();
   pid_t pid = spawn(argv, env, out, err, true);
   int status = 0;
-  const bool done = wait_until(
-      [&] { return ::waitpid(pid, &status, WNOHANG) == pid; },
-      std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+  const bool done = wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; },
+                               std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
   if (!done) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
@@ -62,8 +61,7 @@ CommandResult run_command(const std::vector<std::string>& argv,
   return {done ? decode(status) : -1, read_file(out), read_file(err)};
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::filesystem::path& log) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
   pid_ = spawn(argv, {}, "/dev/null", log.string(), true);
 }
 

@@ -14,7 +14,8 @@ namespace hubtable::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hubtable-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "hubtable-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

@@ -249,10 +249,10 @@ TEST_F(ServiceTest, UnknownRequestKindIsRefusedAfterAuthentication) {
 
 TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
   const std::string canary = "CANARY-password-9f3k2";
-  login("rep.police", canary);                      // wrong password
-  login("CANARY-typed-into-username", "x");         // unknown account
+  login("rep.police", canary);               // wrong password
+  login("CANARY-typed-into-username", "x");  // unknown account
   const std::string token = first_login("rep.police");
-  whoami("rep.police", std::string(32, 'z'));       // denied
+  whoami("rep.police", std::string(32, 'z'));  // denied
   v1::Request out;
   out.mutable_logout();
   call("rep.police", token, out);

@@ -29,7 +29,8 @@ TEST(ServerConfig, RenderedConfigLoadsWithPathsRelativeToItsDirectory) {
 TEST(ServerConfig, ErrorsNameTheKey) {
   TempDir dir;
   const auto path = dir.path() / "c.toml";
-  write_file(path, render_server_config("id", "127.0.0.1", 1, "n") + "\n[limits]\nmax_connections = 0\n");
+  write_file(path,
+             render_server_config("id", "127.0.0.1", 1, "n") + "\n[limits]\nmax_connections = 0\n");
   auto bad_limit = load_server_config(path);
   ASSERT_FALSE(bad_limit.ok());
   EXPECT_NE(std::string(bad_limit.status().message()).find("limits.max_connections"),

@@ -23,9 +23,7 @@ TEST(Password, VerifyMatchesOnlyTheRightPassword) {
   EXPECT_FALSE(verify_password("x", std::string(500, '$')));
 }
 
-TEST(Password, SaltsDiffer) {
-  EXPECT_NE(*hash_password("same"), *hash_password("same"));
-}
+TEST(Password, SaltsDiffer) { EXPECT_NE(*hash_password("same"), *hash_password("same")); }
 
 }  // namespace
 }  // namespace hubtable::crypto

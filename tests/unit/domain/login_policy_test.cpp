@@ -41,43 +41,62 @@ TEST(LoginPolicy, EachRefusalNamesItsRule) {
     mutate(base);
     cases.push_back({rule, r, base});
   };
-  add("auth.rate_limited_address", Refusal::kResourceExhausted,
+  add(
+      "auth.rate_limited_address", Refusal::kResourceExhausted,
       [](LoginFacts& f) { f.recent_address_failures = 20; }, good());
-  add("auth.rate_limited_account", Refusal::kResourceExhausted,
+  add(
+      "auth.rate_limited_account", Refusal::kResourceExhausted,
       [](LoginFacts& f) { f.recent_account_failures = 5; }, good());
-  add("auth.unknown_account", Refusal::kUnauthenticated,
+  add(
+      "auth.unknown_account", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.account_exists = false; }, good());
-  add("auth.bad_password", Refusal::kUnauthenticated,
+  add(
+      "auth.bad_password", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.password_matches = false; }, with_totp());
-  add("auth.totp_required", Refusal::kFailedPrecondition,
-      [](LoginFacts& f) { f.totp_code_given = false; f.totp_matched_step.reset(); }, with_totp());
-  add("auth.bad_totp", Refusal::kUnauthenticated,
+  add(
+      "auth.totp_required", Refusal::kFailedPrecondition,
+      [](LoginFacts& f) {
+        f.totp_code_given = false;
+        f.totp_matched_step.reset();
+      },
+      with_totp());
+  add(
+      "auth.bad_totp", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.totp_matched_step.reset(); }, with_totp());
-  add("auth.totp_reused", Refusal::kUnauthenticated,
-      [](LoginFacts& f) { f.totp_last_step = 100; }, with_totp());
-  add("auth.totp_not_enrolled", Refusal::kFailedPrecondition,
+  add(
+      "auth.totp_reused", Refusal::kUnauthenticated, [](LoginFacts& f) { f.totp_last_step = 100; },
+      with_totp());
+  add(
+      "auth.totp_not_enrolled", Refusal::kFailedPrecondition,
       [](LoginFacts& f) { f.totp_enrolled = false; }, with_totp());
-  add("auth.account_disabled", Refusal::kUnauthenticated,
+  add(
+      "auth.account_disabled", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.account_disabled = true; }, good());
-  add("auth.certificate_not_registered", Refusal::kUnauthenticated,
+  add(
+      "auth.certificate_not_registered", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.certificate_registered_to_account = false; }, good());
-  add("auth.certificate_revoked", Refusal::kUnauthenticated,
+  add(
+      "auth.certificate_revoked", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.certificate_revoked = true; }, good());
-  add("auth.certificate_expired", Refusal::kUnauthenticated,
+  add(
+      "auth.certificate_expired", Refusal::kUnauthenticated,
       [](LoginFacts& f) { f.certificate_expired = true; }, good());
-  add("auth.one_time_password_expired", Refusal::kUnauthenticated,
+  add(
+      "auth.one_time_password_expired", Refusal::kUnauthenticated,
       [](LoginFacts& f) {
         f.password_one_time = true;
         f.password_expires_us = f.now_us;
       },
       good());
-  add("auth.password_change_required", Refusal::kFailedPrecondition,
+  add(
+      "auth.password_change_required", Refusal::kFailedPrecondition,
       [](LoginFacts& f) {
         f.password_one_time = true;
         f.password_expires_us = f.now_us + 1;
       },
       good());
-  add("auth.weak_password", Refusal::kInvalidArgument,
+  add(
+      "auth.weak_password", Refusal::kInvalidArgument,
       [](LoginFacts& f) {
         f.password_one_time = true;
         f.new_password_given = true;

@@ -15,8 +15,8 @@ class AuditWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     crypto::SecretBytes k(32);
-    auto db = store::Database::open((dir_.path() / "a.db").string(), k, 1,
-                                    store::OpenMode::kCreate);
+    auto db =
+        store::Database::open((dir_.path() / "a.db").string(), k, 1, store::OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
   }
