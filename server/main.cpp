@@ -13,11 +13,11 @@
 #include "config/server_config.h"
 #include "crypto/random.h"
 #include "domain/clock.h"
-#include "net/asio.h"
 #include "net/server.h"
 #include "net/tls_context.h"
 #include "provision/apply_file.h"
 #include "provision/provisioner.h"
+#include "wire/asio.h"
 
 namespace {
 
@@ -107,15 +107,15 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   domain::SystemClock clock;
   api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, limits);
   const int threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
-  net::asio::io_context io(threads);
+  asio::io_context io(threads);
   net::Server server(io, **tls, service, limits);
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
   if (!port_file.empty()) {
     if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
   }
-  net::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const net::error_code& ec, int signal) {
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
     server.stop();

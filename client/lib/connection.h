@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "hubtable/v1/envelope.pb.h"
-#include "lib/asio.h"
 #include "lib/profile.h"
+#include "wire/asio.h"
 
 namespace hubtable::client {
 

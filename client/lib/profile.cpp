@@ -4,34 +4,9 @@
 
 #include <toml++/toml.h>
 
-namespace hubtable::client {
+#include "wire/address.h"
 
-namespace {
-absl::Status split_address(const std::string& text, Profile& p) {
-  std::string host = text;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string::npos || close + 2 > text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError("server address must be HOST:PORT");
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string::npos)
-      return absl::InvalidArgumentError("server address must be HOST:PORT");
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (host.empty() || port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
-    return absl::InvalidArgumentError("server address must be HOST:PORT");
-  }
-  p.server_host = host;
-  p.server_port = port;
-  return absl::OkStatus();
-}
-}  // namespace
+namespace hubtable::client {
 
 absl::StatusOr<Profile> load_profile(const std::filesystem::path& dir,
                                      const std::string& server_override) {
@@ -55,9 +30,10 @@ absl::StatusOr<Profile> load_profile(const std::filesystem::path& dir,
     return absl::InvalidArgumentError(toml_path.string() +
                                       ": server, server_name and username are required");
   }
-  if (auto s = split_address(server_override.empty() ? *server : server_override, p); !s.ok()) {
-    return s;
-  }
+  auto address = wire::parse_host_port(server_override.empty() ? *server : server_override);
+  if (!address) return absl::InvalidArgumentError("server address must be HOST:PORT");
+  p.server_host = address->host;
+  p.server_port = std::to_string(address->port);
   p.server_name = *name;
   p.username = *user;
   p.ca_certificate = dir / "ca.crt";

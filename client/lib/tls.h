@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "lib/asio.h"
 #include "lib/profile.h"
+#include "wire/asio.h"
 
 namespace hubtable::client {
 

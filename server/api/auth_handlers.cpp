@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "api/service.h"
-#include "audit/audit_writer.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
 #include "domain/login_policy.h"
@@ -187,12 +186,8 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
     if (auto s = store::create_session(c, token_hash, user->id, ctx.thumbprint, now); !s.ok()) {
       return s;
     }
-    v1::AuditEvent e = event(ctx, &who, "auth.login");
-    e.set_outcome(v1::AUDIT_OK);
-    e.set_rule(new_hash.empty() ? "auth.login" : "auth.login_password_changed");
-    e.set_status_code("OK");
-    auto seq = audit::append(c, std::move(e));
-    if (!seq.ok()) return seq.status();
+    const char* rule = new_hash.empty() ? "auth.login" : "auth.login_password_changed";
+    if (auto s = append_ok(c, ctx, who, "auth.login", rule); !s.ok()) return s;
     return tx.commit();
   });
   if (!committed.ok()) {
@@ -221,12 +216,7 @@ v1::Response Service::logout(const RequestContext& ctx, const Principal& p) {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
     if (auto st = store::revoke_session(c, p.token_hash, now, "logout"); !st.ok()) return st;
-    v1::AuditEvent e = event(ctx, &p, "session.logout");
-    e.set_outcome(v1::AUDIT_OK);
-    e.set_rule("session.logout");
-    e.set_status_code("OK");
-    auto seq = audit::append(c, std::move(e));
-    if (!seq.ok()) return seq.status();
+    if (auto st = append_ok(c, ctx, p, "session.logout", "session.logout"); !st.ok()) return st;
     return tx.commit();
   });
   if (!s.ok()) {

@@ -175,6 +175,16 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
   return e;
 }
 
+absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
+                                const std::string& action, const std::string& rule) const {
+  v1::AuditEvent e = event(ctx, &p, action);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code(v1::Code_Name(v1::OK));
+  auto seq = audit::append(c, std::move(e));
+  return seq.ok() ? absl::OkStatus() : seq.status();
+}
+
 void Service::audit_now(v1::AuditEvent e) {
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);

@@ -58,6 +58,9 @@ class Service {
 
   hubtable::v1::AuditEvent event(const RequestContext& ctx, const Principal* p,
                                  const std::string& action) const;
+  /// Appends an OK event for `action` inside the caller's write transaction.
+  absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
+                         const std::string& action, const std::string& rule) const;
   /// Appends one event in its own write transaction (for reads and denials).
   void audit_now(hubtable::v1::AuditEvent e);
   hubtable::v1::Response refuse(const RequestContext& ctx, const Principal* p,

@@ -1,8 +1,9 @@
 #include "config/server_config.h"
 
+#include "wire/address.h"
+
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <sstream>
 
 namespace hubtable::config {
@@ -64,28 +65,10 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
-  std::string host;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError("listen address must be HOST:PORT");
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string::npos)
-      return absl::InvalidArgumentError("listen address must be HOST:PORT");
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (host.empty() || ec != std::errc() || ptr != port.data() + port.size() || value > 65535) {
+  auto hp = wire::parse_host_port(text);
+  if (!hp)
     return absl::InvalidArgumentError("listen address must be HOST:PORT with PORT in 0..65535");
-  }
-  return std::make_pair(host, static_cast<std::uint16_t>(value));
+  return std::make_pair(hp->host, hp->port);
 }
 
 absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {

@@ -11,7 +11,7 @@
 
 #include "api/service.h"
 #include "config/limits.h"
-#include "net/asio.h"
+#include "wire/asio.h"
 #include "wire/frame.h"
 
 namespace hubtable::net {

@@ -9,8 +9,8 @@
 #include "absl/status/statusor.h"
 #include "api/service.h"
 #include "config/limits.h"
-#include "net/asio.h"
 #include "net/connection_manager.h"
+#include "wire/asio.h"
 
 namespace hubtable::net {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "net/asio.h"
+#include "wire/asio.h"
 
 namespace hubtable::net {
 

@@ -69,12 +69,10 @@ absl::StatusOr<std::vector<RoleGrantRecord>> roles_for_user(Connection& c, std::
   if (!s.ok()) return s.status();
   s->bind(1, user_id);
   std::vector<RoleGrantRecord> out;
-  for (;;) {
-    auto row = s->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({s->text(0), s->text(1), s->text(2)});
-  }
+  auto st = s->for_each_row([&](const Statement& r) {
+    out.push_back({r.text(0), r.text(1), r.text(2)});
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

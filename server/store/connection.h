@@ -78,6 +78,16 @@ class Statement {
   absl::StatusOr<bool> step();
   /// Steps to completion, for statements that return no rows.
   absl::Status run();
+  /// Steps through every row, calling fn(*this) on each.
+  template <class F>
+  absl::Status for_each_row(F&& fn) {
+    for (;;) {
+      auto row = step();
+      if (!row.ok()) return row.status();
+      if (!*row) return absl::OkStatus();
+      fn(static_cast<const Statement&>(*this));
+    }
+  }
 
   bool is_null(int column) const;
   std::int64_t integer(int column) const;

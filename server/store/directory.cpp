@@ -18,6 +18,14 @@ absl::StatusOr<std::optional<std::int64_t>> lookup_id(Connection& c, const char*
   return std::optional<std::int64_t>(s->integer(0));
 }
 
+// Runs a statement whose only parameter ?1 is an id.
+absl::Status exec_for_id(Connection& c, const char* sql, std::int64_t id) {
+  auto s = c.prepare(sql);
+  if (!s.ok()) return s.status();
+  s->bind(1, id);
+  return s->run();
+}
+
 Statement& bind_optional(Statement& s, int index, const std::string& value) {
   if (value.empty()) return s.bind(index, std::nullopt);
   return s.bind(index, std::string_view(value));
@@ -34,18 +42,16 @@ absl::StatusOr<bool> replace_grants(Connection& c, std::int64_t user_id,
         "LEFT JOIN situation_tables t ON t.id = g.table_id WHERE g.user_id = ?1");
     if (!s.ok()) return s.status();
     s->bind(1, user_id);
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      existing.emplace(s->text(0), s->text(1));
+    if (auto st =
+            s->for_each_row([&](const Statement& r) { existing.emplace(r.text(0), r.text(1)); });
+        !st.ok()) {
+      return st;
     }
   }
   if (wanted == existing) return false;
-  auto del = c.prepare("DELETE FROM role_grants WHERE user_id = ?1");
-  if (!del.ok()) return del.status();
-  del->bind(1, user_id);
-  if (auto st = del->run(); !st.ok()) return st;
+  if (auto st = exec_for_id(c, "DELETE FROM role_grants WHERE user_id = ?1", user_id); !st.ok()) {
+    return st;
+  }
   for (const auto& [role, table] : wanted) {
     std::optional<std::int64_t> table_id;
     if (!table.empty()) {
@@ -157,18 +163,18 @@ absl::StatusOr<Upsert> upsert_table(Connection& c, const TableRow& t, std::int64
         "ORDER BY weekday, start_minute, duration_minutes");
     if (!s.ok()) return s.status();
     s->bind(1, table_id);
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      have.emplace_back(s->integer(0), s->integer(1), s->integer(2));
+    if (auto st = s->for_each_row([&](const Statement& r) {
+          have.emplace_back(r.integer(0), r.integer(1), r.integer(2));
+        });
+        !st.ok()) {
+      return st;
     }
   }
   if (have != want) {
-    auto del = c.prepare("DELETE FROM table_schedules WHERE table_id = ?1");
-    if (!del.ok()) return del.status();
-    del->bind(1, table_id);
-    if (auto st = del->run(); !st.ok()) return st;
+    if (auto st = exec_for_id(c, "DELETE FROM table_schedules WHERE table_id = ?1", table_id);
+        !st.ok()) {
+      return st;
+    }
     for (const auto& [wd, start, dur] : want) {
       auto ins = c.prepare(
           "INSERT INTO table_schedules (table_id, weekday, start_minute, duration_minutes) "
@@ -189,18 +195,16 @@ absl::StatusOr<Upsert> upsert_table(Connection& c, const TableRow& t, std::int64
         "WHERE ta.table_id = ?1");
     if (!s.ok()) return s.status();
     s->bind(1, table_id);
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      have_agencies.insert(s->text(0));
+    if (auto st = s->for_each_row([&](const Statement& r) { have_agencies.insert(r.text(0)); });
+        !st.ok()) {
+      return st;
     }
   }
   if (have_agencies != want_agencies) {
-    auto del = c.prepare("DELETE FROM table_agencies WHERE table_id = ?1");
-    if (!del.ok()) return del.status();
-    del->bind(1, table_id);
-    if (auto st = del->run(); !st.ok()) return st;
+    if (auto st = exec_for_id(c, "DELETE FROM table_agencies WHERE table_id = ?1", table_id);
+        !st.ok()) {
+      return st;
+    }
     for (const auto& code : want_agencies) {
       auto aid = agency_id(c, code);
       if (!aid.ok()) return aid.status();

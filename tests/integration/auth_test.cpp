@@ -2,9 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "audit/audit_writer.h"
-#include "store/transaction.h"
 #include "tests/integration/harness.h"
+#include "tests/support/audit_events.h"
 
 namespace hubtable::testing {
 namespace {
@@ -20,17 +19,7 @@ v1::Request whoami_request() {
 std::vector<v1::AuditEvent> audit_events(TestDeployment& d) {
   auto dep = provision::open_deployment(d.config_path());
   EXPECT_TRUE(dep.ok()) << dep.status();
-  return dep->db->read([](store::Connection& c) {
-    std::vector<v1::AuditEvent> out;
-    auto s = c.prepare("SELECT event FROM audit_events ORDER BY seq");
-    while (*s->step()) {
-      auto bytes = s->blob(0);
-      v1::AuditEvent e;
-      e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-      out.push_back(e);
-    }
-    return out;
-  });
+  return read_audit_events(*dep->db);
 }
 
 TEST(Auth, LoginWhoamiLogoutForARepAndAChair) {

@@ -7,18 +7,14 @@
 #include <functional>
 
 #include "crypto/pki.h"
-#include "lib/asio.h"
 #include "tests/integration/harness.h"
+#include "wire/asio.h"
 #include "wire/frame.h"
 
 namespace hubtable::testing {
 namespace {
 
 namespace v1 = hubtable::v1;
-namespace asio = boost::asio;
-namespace ssl = boost::asio::ssl;
-using tcp = asio::ip::tcp;
-using boost::system::error_code;
 
 /// A TLS client with a caller-built context, every step under a deadline.
 class RawTls {

@@ -7,6 +7,7 @@
 
 #include "crypto/password.h"
 #include "store/accounts.h"
+#include "tests/support/audit_events.h"
 #include "tests/support/deployment.h"
 
 namespace hubtable::api {
@@ -66,17 +67,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::vector<v1::AuditEvent> audit_events() {
-    return deployment_.db->read([](store::Connection& c) {
-      std::vector<v1::AuditEvent> out;
-      auto s = c.prepare("SELECT event FROM audit_events ORDER BY seq");
-      while (*s->step()) {
-        auto bytes = s->blob(0);
-        v1::AuditEvent e;
-        e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-        out.push_back(e);
-      }
-      return out;
-    });
+    return hubtable::testing::read_audit_events(*deployment_.db);
   }
 
   TestDeployment dep_;
