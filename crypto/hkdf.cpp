@@ -17,7 +17,7 @@ struct KdfDeleter {
 
 absl::StatusOr<SecretBytes> hkdf_sha256(ByteView ikm, ByteView salt, ByteView info,
                                         std::size_t length) {
-  if (length == 0 || length > 255 * 32) {
+  if (length == 0 || length > std::size_t{255} * 32) {
     return absl::InvalidArgumentError("hkdf: output length must be 1..8160 bytes");
   }
   std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));

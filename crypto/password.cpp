@@ -9,7 +9,7 @@ namespace hubtable::crypto {
 
 namespace {
 constexpr unsigned long long kOpsLimit = 3;
-constexpr std::size_t kMemLimit = 64u * 1024u * 1024u;
+constexpr std::size_t kMemLimit = std::size_t{64} * 1024 * 1024;
 
 void ensure_sodium() {
   static const bool ready = [] { return sodium_init() >= 0; }();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with AddressSanitizer + UBSan, runs every
-# test (unit, integration, fuzz-replay), then a short libFuzzer run when clang
-# is present. Exits non-zero on any failure. This is the README's test command
+# test (unit, integration, fuzz-replay), checks clang-format and clang-tidy
+# (HUBTABLE_SKIP_LINT=1 skips that), then a short libFuzzer run when clang is
+# present. Exits non-zero on any failure. This is the README's test command
 # and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,10 @@ echo "== test"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 (cd "$build" && time ctest --output-on-failure -j "$jobs" --timeout 600)
+
+if [ "${HUBTABLE_SKIP_LINT:-0}" != 1 ]; then
+  ./deploy/lint.sh "$build"
+fi
 
 if command -v clang++-14 >/dev/null 2>&1; then
   seconds=${HUBTABLE_FUZZ_SECONDS:-30}

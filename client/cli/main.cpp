@@ -43,6 +43,7 @@ struct Session {
 int open_session(const Globals& g, Session& out, bool need_token) {
   std::string dir = g.profile;
   if (dir.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
     if (const char* env = std::getenv("HUBTABLE_PROFILE"); env != nullptr) dir = env;
   }
   if (dir.empty()) {
@@ -51,6 +52,7 @@ int open_session(const Globals& g, Session& out, bool need_token) {
   }
   std::string server = g.server;
   if (server.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
     if (const char* env = std::getenv("HUBTABLE_SERVER"); env != nullptr) server = env;
   }
   auto profile = client::load_profile(dir, server);

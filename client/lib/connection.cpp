@@ -12,7 +12,7 @@ namespace hubtable::client {
 namespace v1 = hubtable::v1;
 
 Connection::Connection(std::unique_ptr<ssl::context> tls, Options options)
-    : options_(options), tls_(std::move(tls)), stream_(io_, *tls_) {}
+    : options_(std::move(options)), tls_(std::move(tls)), stream_(io_, *tls_) {}
 
 Connection::~Connection() {
   error_code ignored;
@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::open(const Profile& prof
                                                              Options options) {
   auto tls = make_client_tls_context(profile);
   if (!tls.ok()) return tls.status();
-  std::unique_ptr<Connection> c(new Connection(std::move(*tls), options));
+  std::unique_ptr<Connection> c(new Connection(std::move(*tls), std::move(options)));
   if (auto s = c->connect(profile); !s.ok()) return s;
   return c;
 }

@@ -13,6 +13,7 @@
 #include "hubtable/v1/envelope.pb.h"
 #include "lib/profile.h"
 #include "wire/asio.h"
+#include "wire/protocol.h"
 
 namespace hubtable::client {
 
@@ -25,7 +26,7 @@ class Connection {
  public:
   struct Options {
     std::chrono::milliseconds timeout{15000};
-    std::size_t max_frame_bytes = 1024 * 1024;
+    std::size_t max_frame_bytes = wire::kDefaultMaxFrameBytes;
     std::string local_address;  // bind to this source address first (multi-homed hosts)
   };
 

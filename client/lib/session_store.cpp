@@ -6,7 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
@@ -19,7 +19,7 @@ namespace {
 absl::Status ensure_private_dir(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::FailedPreconditionError("cannot create " + dir.string() + ": " +
-                                         std::strerror(errno));
+                                         std::generic_category().message(errno));
   }
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
@@ -32,6 +32,7 @@ absl::Status ensure_private_dir(const fs::path& dir) {
 
 absl::StatusOr<fs::path> session_file_for(const fs::path& profile_dir) {
   fs::path base;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the environment is not modified after start-up.
   if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0') {
     base = fs::path(xdg) / "hubtable";
   } else {

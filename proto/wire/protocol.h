@@ -14,7 +14,7 @@ inline constexpr std::uint32_t kProtocolVersion = 1;
 inline constexpr std::string_view kAlpnProtocol = "hubtable/1";
 
 /// Default maximum payload of one frame, in bytes (excluding the 4-byte prefix).
-inline constexpr std::size_t kDefaultMaxFrameBytes = 1024 * 1024;
+inline constexpr std::size_t kDefaultMaxFrameBytes = std::size_t{1024} * 1024;
 
 /// Size of the big-endian length prefix.
 inline constexpr std::size_t kFrameHeaderBytes = 4;

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 
 namespace hubtable::config {
 
@@ -15,8 +15,8 @@ absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& p
   int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return absl::NotFoundError("key file " + name + " is missing");
-    return absl::PermissionDeniedError("key file " + name +
-                                       " cannot be read: " + std::strerror(errno));
+    return absl::PermissionDeniedError(
+        "key file " + name + " cannot be read: " + std::generic_category().message(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -50,7 +50,8 @@ absl::Status write_secret_file(const std::filesystem::path& path, crypto::ByteVi
   const std::string name = path.string();
   int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    return absl::FailedPreconditionError("cannot create " + name + ": " + std::strerror(errno));
+    return absl::FailedPreconditionError("cannot create " + name + ": " +
+                                         std::generic_category().message(errno));
   }
   std::size_t done = 0;
   while (done < data.size()) {
@@ -58,12 +59,14 @@ absl::Status write_secret_file(const std::filesystem::path& path, crypto::ByteVi
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       ::close(fd);
-      return absl::InternalError("cannot write " + name + ": " + std::strerror(errno));
+      return absl::InternalError("cannot write " + name + ": " +
+                                 std::generic_category().message(errno));
     }
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::InternalError("cannot sync " + name + ": " + std::strerror(errno));
+    return absl::InternalError("cannot sync " + name + ": " +
+                               std::generic_category().message(errno));
   }
   return absl::OkStatus();
 }

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstddef>
 
+#include "wire/protocol.h"
+
 namespace hubtable::config {
 
-inline constexpr std::size_t kMaxFrameBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxFrameBytes = wire::kDefaultMaxFrameBytes;
 inline constexpr std::chrono::seconds kHandshakeTimeout{10};
 inline constexpr std::chrono::seconds kFrameTimeout{30};
 inline constexpr std::chrono::seconds kIdleTimeout{15 * 60};

@@ -159,7 +159,7 @@ void Connection::process_pending() {
   }
 }
 
-void Connection::handle_frame(std::string payload) {
+void Connection::handle_frame(const std::string& payload) {
   auto parsed = api::parse_request(payload);
   if (!parsed.ok()) {
     enqueue(api::parse_error_envelope(parsed.status()));
@@ -181,13 +181,13 @@ void Connection::handle_frame(std::string payload) {
                   [self = shared_from_this(), work](v1::Envelope response) mutable {
                     asio::post(self->stream_.get_executor(),
                                [self, response = std::move(response)]() mutable {
-                                 self->on_response(std::move(response));
+                                 self->on_response(response);
                                });
                     work.reset();
                   });
 }
 
-void Connection::on_response(v1::Envelope envelope) {
+void Connection::on_response(const v1::Envelope& envelope) {
   --in_flight_;
   if (closed_) return;
   enqueue(envelope);

@@ -37,13 +37,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   using Clock = std::chrono::steady_clock;
+  static constexpr std::size_t kReadChunkBytes = std::size_t{16} * 1024;
 
   void on_handshake(const error_code& ec);
   void do_read();
   void on_read(const error_code& ec, std::size_t n);
   void process_pending();
-  void handle_frame(std::string payload);
-  void on_response(hubtable::v1::Envelope envelope);
+  void handle_frame(const std::string& payload);
+  void on_response(const hubtable::v1::Envelope& envelope);
   void enqueue(const hubtable::v1::Envelope& envelope);
   void do_write();
   void on_write(const error_code& ec);
@@ -63,7 +64,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string thumbprint_;
 
   wire::FrameDecoder decoder_;
-  std::array<std::uint8_t, 16 * 1024> read_buffer_{};
+  std::array<std::uint8_t, kReadChunkBytes> read_buffer_{};
   std::size_t pending_begin_ = 0;  // unprocessed bytes of read_buffer_
   std::size_t pending_end_ = 0;
   Clock::time_point frame_started_{};

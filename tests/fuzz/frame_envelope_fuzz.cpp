@@ -10,7 +10,7 @@
 #include "wire/frame.h"
 
 namespace {
-constexpr std::size_t kFuzzMaxFrame = 64 * 1024;
+constexpr std::size_t kFuzzMaxFrame = std::size_t{64} * 1024;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -116,6 +116,7 @@ TEST(Auth, PipelinedRequestsAreAnsweredByRequestId) {
   auto conn = server.connect("rep.police");
   ASSERT_EQ(server.login(*conn, "rep.police").status().code(), v1::OK);
   std::vector<std::uint64_t> ids;
+  ids.reserve(12);
   for (int i = 0; i < 12; ++i) ids.push_back(*conn->send(whoami_request()));
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {  // collect in reverse order
     auto r = conn->wait(*it);

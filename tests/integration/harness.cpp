@@ -44,7 +44,7 @@ client::Profile RunningServer::profile(const std::string& user) const {
 
 std::unique_ptr<client::Connection> RunningServer::connect(
     const std::string& user, client::Connection::Options options) const {
-  auto c = client::Connection::open(profile(user), options);
+  auto c = client::Connection::open(profile(user), std::move(options));
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? std::move(*c) : nullptr;
 }

@@ -116,6 +116,7 @@ TEST(Limits, RequestFloodGetsResourceExhaustedAndEveryRequestAnAnswer) {
   std::vector<std::uint64_t> ids;
   v1::Request who;
   who.mutable_whoami();
+  ids.reserve(40);
   for (int i = 0; i < 40; ++i) ids.push_back(*conn->send(who));
   int ok = 0;
   int limited = 0;

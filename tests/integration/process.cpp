@@ -30,7 +30,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     std::string kv = *e;
     if (env.count(kv.substr(0, kv.find('='))) == 0) env_strings.push_back(kv);
   }
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : env) env_strings.push_back(std::string(k).append("=").append(v));
   std::vector<char*> args, envp;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

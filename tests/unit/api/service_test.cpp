@@ -95,7 +95,7 @@ TEST_F(ServiceTest, OneTimePasswordMustBeReplacedAtFirstLogin) {
 }
 
 TEST_F(ServiceTest, OneTimePasswordExpiresAfterSevenDays) {
-  clock_.advance_us(7 * 24 * 60 * kMinuteUs + 1);
+  clock_.advance_us(kMinuteUs * 60 * 24 * 7 + 1);
   auto r = login("rep.police", dep_.one_time_password("rep.police"), "", kNewPassword);
   EXPECT_EQ(r.status().code(), v1::UNAUTHENTICATED);
   EXPECT_EQ(r.status().rule(), "auth.one_time_password_expired");

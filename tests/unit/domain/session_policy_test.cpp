@@ -16,7 +16,7 @@ SessionFacts live() {
   f.last_seen_us = 110 * kMinute;
   f.now_us = 111 * kMinute;
   f.idle_timeout_us = 15 * kMinute;
-  f.absolute_timeout_us = 12 * 60 * kMinute;
+  f.absolute_timeout_us = kMinute * 60 * 12;
   return f;
 }
 
@@ -32,7 +32,7 @@ TEST(SessionPolicy, IdleTimeoutIsFifteenMinutesFromLastUse) {
 
 TEST(SessionPolicy, AbsoluteTimeoutHoldsEvenWhenActive) {
   SessionFacts f = live();
-  f.now_us = f.created_us + 12 * 60 * kMinute;
+  f.now_us = f.created_us + kMinute * 60 * 12;
   f.last_seen_us = f.now_us - kMinute;
   EXPECT_EQ(decide_session(f).rule, "session.expired");
 }
