@@ -134,20 +134,13 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   }
   domain::Decision d = domain::decide_login(f);
   if (!d.allowed()) {
-    if (domain::counts_as_failure(d)) {
-      auto s = db_.write([&](store::Connection& c) -> absl::Status {
-        store::Transaction tx(c, store::Transaction::Kind::kWrite);
-        if (!tx.status().ok()) return tx.status();
-        std::optional<std::int64_t> id;
-        if (user) id = user->id;
-        if (auto st = store::record_login_failure(c, id, ctx.remote_address, now); !st.ok()) {
-          return st;
-        }
-        return tx.commit();
-      });
-      if (!s.ok()) spdlog::error("recording a login failure failed: {}", s.ToString());
-    }
-    return refuse(ctx, user ? &who : nullptr, "auth.login", d);
+    if (!domain::counts_as_failure(d)) return refuse(ctx, user ? &who : nullptr, "auth.login", d);
+    // The throttling record and the audit event commit together.
+    std::optional<std::int64_t> id;
+    if (user) id = user->id;
+    return refuse(ctx, user ? &who : nullptr, "auth.login", d, [&](store::Connection& c) {
+      return store::record_login_failure(c, id, ctx.remote_address, now);
+    });
   }
 
   std::string new_hash;

@@ -185,10 +185,13 @@ absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx,
   return seq.ok() ? absl::OkStatus() : seq.status();
 }
 
-void Service::audit_now(v1::AuditEvent e) {
+void Service::audit_now(v1::AuditEvent e, const Change& change) {
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
+    if (change) {
+      if (auto st = change(c); !st.ok()) return st;
+    }
     auto seq = audit::append(c, std::move(e));
     if (!seq.ok()) return seq.status();
     return tx.commit();
@@ -197,12 +200,13 @@ void Service::audit_now(v1::AuditEvent e) {
 }
 
 v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
-                             const std::string& action, const domain::Decision& d) {
+                             const std::string& action, const domain::Decision& d,
+                             const Change& change) {
   v1::AuditEvent e = event(ctx, p, action);
   e.set_outcome(v1::AUDIT_DENIED);
   e.set_rule(d.rule);
   e.set_status_code(v1::Code_Name(to_code(d.refusal)));
-  audit_now(std::move(e));
+  audit_now(std::move(e), change);
   v1::Response r;
   r.mutable_status()->set_code(to_code(d.refusal));
   r.mutable_status()->set_message(d.message);

@@ -61,10 +61,16 @@ class Service {
   /// Appends an OK event for `action` inside the caller's write transaction.
   absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
                          const std::string& action, const std::string& rule) const;
-  /// Appends one event in its own write transaction (for reads and denials).
-  void audit_now(hubtable::v1::AuditEvent e);
+  /// A change that commits in the same transaction as its audit event.
+  using Change = std::function<absl::Status(store::Connection&)>;
+  /// Appends one event in its own write transaction (for reads and denials),
+  /// after `change` when given.
+  void audit_now(hubtable::v1::AuditEvent e, const Change& change = nullptr);
+  /// Audits the denial (with `change`, e.g. a throttling record) and builds
+  /// the refusal response.
   hubtable::v1::Response refuse(const RequestContext& ctx, const Principal* p,
-                                const std::string& action, const domain::Decision& d);
+                                const std::string& action, const domain::Decision& d,
+                                const Change& change = nullptr);
 
   store::Database& db_;
   const domain::Clock& clock_;
