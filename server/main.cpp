@@ -78,9 +78,11 @@ int run_apply(const fs::path& config_path, const fs::path& file, fs::path profil
   if (!report.ok()) return fail(report.status());
   std::printf(
       "agencies: %d created, %d updated\ntables:   %d created, %d updated\n"
-      "users:    %d created, %d updated, %d disabled\n",
+      "users:    %d created, %d updated, %d disabled\n"
+      "vocabulary entries: %d created, %d updated\n",
       report->agencies_created, report->agencies_updated, report->tables_created,
-      report->tables_updated, report->users_created, report->users_updated, report->users_disabled);
+      report->tables_updated, report->users_created, report->users_updated, report->users_disabled,
+      report->vocabulary_created, report->vocabulary_updated);
   for (const auto& p : report->profiles) std::printf("profile:  %s\n", p.c_str());
   return 0;
 }

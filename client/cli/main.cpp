@@ -186,6 +186,31 @@ int run_whoami(const Globals& g) {
   return cli::kExitOk;
 }
 
+struct VocabOptions {
+  std::string kind;
+  std::string table;
+  bool all = false;
+};
+
+int run_vocab_list(const Globals& g, const VocabOptions& o) {
+  Session s;
+  if (int rc = open_session(g, s, true); rc != cli::kExitOk) return rc;
+  v1::Request req;
+  auto* list = req.mutable_list_vocabulary();
+  list->set_kind(o.kind);
+  list->set_table(o.table);
+  list->set_include_retired(o.all);
+  auto r = s.connection->call(req);
+  if (!r.ok()) return transport_failure(r.status());
+  if (r->status().code() != v1::OK) return cli::print_refusal(r->status());
+  if (g.json) {
+    cli::print_json(r->list_vocabulary());
+  } else {
+    cli::print_vocabulary(r->list_vocabulary());
+  }
+  return cli::kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,7 +229,14 @@ int main(int argc, char** argv) {
                     "read the replacement for a one-time password from this file");
   auto* logout = app.add_subcommand("logout", "end this session");
   auto* whoami = app.add_subcommand("whoami", "show who you are logged in as");
-  for (auto* sub : {login, logout, whoami}) {
+  VocabOptions vo;
+  auto* vocab = app.add_subcommand("vocab", "the table's vocabularies");
+  vocab->require_subcommand(1);
+  auto* vocab_list = vocab->add_subcommand("list", "list vocabulary entries");
+  vocab_list->add_option("kind", vo.kind, "only this kind (e.g. risk_factor, sector)");
+  vocab_list->add_option("--table", vo.table, "include this table's own entries only");
+  vocab_list->add_flag("--all", vo.all, "include retired entries");
+  for (auto* sub : {login, logout, whoami, vocab_list}) {
     sub->add_option("--profile", g.profile, "profile directory");
     sub->add_option("--server", g.server, "override the server address (HOST:PORT)");
     sub->add_flag("--json", g.json, "print JSON");
@@ -219,5 +251,6 @@ int main(int argc, char** argv) {
   if (*login) return run_login(g, lo);
   if (*logout) return run_logout(g);
   if (*whoami) return run_whoami(g);
+  if (*vocab_list) return run_vocab_list(g, vo);
   return cli::kExitUsage;
 }

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -50,6 +51,24 @@ void print_whoami(const hubtable::v1::WhoAmIResponse& w) {
   std::printf("session:  idle expiry %s, ends by %s\n",
               format_time_us(w.session_idle_expires_at_us()).c_str(),
               format_time_us(w.session_absolute_expires_at_us()).c_str());
+}
+
+void print_vocabulary(const hubtable::v1::ListVocabularyResponse& v) {
+  std::size_t width = 4;
+  for (const auto& e : v.entries()) width = std::max(width, e.code().size());
+  std::string kind;
+  for (const auto& e : v.entries()) {
+    if (e.kind() != kind) {
+      kind = e.kind();
+      std::printf("%s%s\n", kind == v.entries(0).kind() ? "" : "\n", kind.c_str());
+    }
+    std::string notes;
+    if (!e.parent().empty()) notes += " (in " + e.parent() + ")";
+    if (!e.table().empty()) notes += " [table " + e.table() + "]";
+    if (e.retired()) notes += " [retired]";
+    std::printf("  %-*s  %s%s\n", static_cast<int>(width), e.code().c_str(), e.label().c_str(),
+                notes.c_str());
+  }
 }
 
 }  // namespace hubtable::cli

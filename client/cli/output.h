@@ -23,6 +23,9 @@ int print_refusal(const hubtable::v1::Status& status);
 
 void print_whoami(const hubtable::v1::WhoAmIResponse& w);
 
+/// One line per entry, grouped by kind: CODE  LABEL  [parent, table, retired].
+void print_vocabulary(const hubtable::v1::ListVocabularyResponse& v);
+
 /// UTC microseconds as "YYYY-MM-DD HH:MM:SS UTC".
 std::string format_time_us(std::int64_t us);
 

@@ -32,13 +32,6 @@ std::int64_t us(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
-v1::Response unavailable() {
-  v1::Response r;
-  r.mutable_status()->set_code(v1::UNAVAILABLE);
-  r.mutable_status()->set_message("the server could not use its database; retry");
-  r.mutable_status()->set_rule("store.unavailable");
-  return r;
-}
 }  // namespace
 
 v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& req) {
@@ -94,7 +87,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   });
   if (!read.ok()) {
     spdlog::error("login lookup failed: {}", read.ToString());
-    return unavailable();
+    return unavailable_response();
   }
 
   // Secrets are checked outside any database lock (argon2id takes a while).
@@ -146,7 +139,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   std::string new_hash;
   if (f.new_password_given) {
     auto h = crypto::hash_password(req.new_password());
-    if (!h.ok()) return unavailable();
+    if (!h.ok()) return unavailable_response();
     new_hash = std::move(*h);
   }
   crypto::SecretBytes token(32);
@@ -185,7 +178,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   });
   if (!committed.ok()) {
     spdlog::error("login commit failed: {}", committed.ToString());
-    return unavailable();
+    return unavailable_response();
   }
   if (reused) {
     return refuse(ctx, &who, "auth.login",
@@ -214,7 +207,7 @@ v1::Response Service::logout(const RequestContext& ctx, const Principal& p) {
   });
   if (!s.ok()) {
     spdlog::error("logout failed: {}", s.ToString());
-    return unavailable();
+    return unavailable_response();
   }
   v1::Response r;
   r.mutable_status()->set_code(v1::OK);

@@ -30,6 +30,14 @@ v1::Code to_code(domain::Refusal r) {
   return v1::INTERNAL;
 }
 
+v1::Response unavailable_response() {
+  v1::Response r;
+  r.mutable_status()->set_code(v1::UNAVAILABLE);
+  r.mutable_status()->set_message("the server could not use its database; retry");
+  r.mutable_status()->set_rule("store.unavailable");
+  return r;
+}
+
 std::string totp_associated_data(std::int64_t user_id) {
   return "hubtable/totp/user/" + std::to_string(user_id);
 }
@@ -79,6 +87,8 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
       return logout(ctx, *principal);
     case v1::Request::kWhoami:
       return whoami(ctx, *principal);
+    case v1::Request::kListVocabulary:
+      return list_vocabulary(ctx, *principal, request.list_vocabulary());
     default:
       return refuse(
           ctx, &*principal, "request.rejected",
@@ -137,9 +147,7 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   }
   if (!read_status.ok()) {
     spdlog::error("session lookup failed: {}", read_status.ToString());
-    refusal.mutable_status()->set_code(v1::UNAVAILABLE);
-    refusal.mutable_status()->set_message("the server could not read its database; retry");
-    refusal.mutable_status()->set_rule("store.unavailable");
+    refusal = unavailable_response();
     return std::nullopt;
   }
   domain::Decision d = domain::decide_session(facts);

@@ -50,6 +50,8 @@ class Service {
   hubtable::v1::Response login(const RequestContext& ctx, const hubtable::v1::LoginRequest& req);
   hubtable::v1::Response logout(const RequestContext& ctx, const Principal& p);
   hubtable::v1::Response whoami(const RequestContext& ctx, const Principal& p);
+  hubtable::v1::Response list_vocabulary(const RequestContext& ctx, const Principal& p,
+                                         const hubtable::v1::ListVocabularyRequest& req);
 
   /// Resolves the session; on refusal returns the error response (audited).
   std::optional<Principal> authenticate(const RequestContext& ctx,
@@ -80,6 +82,9 @@ class Service {
   std::string dummy_password_hash_;  // verified for unknown accounts to even out timing
   WorkerPool pool_;
 };
+
+/// UNAVAILABLE (rule store.unavailable): the database could not be used.
+hubtable::v1::Response unavailable_response();
 
 /// Maps a domain refusal to the wire status code.
 hubtable::v1::Code to_code(domain::Refusal r);

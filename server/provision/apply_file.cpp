@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "absl/time/time.h"
 
@@ -17,6 +18,7 @@ namespace {
 const std::regex kCodePattern("^[a-z0-9][a-z0-9_-]{0,31}$");
 const std::regex kUsernamePattern("^[a-z0-9][a-z0-9._-]{0,63}$");
 const std::regex kSectorPattern("^[A-Z][A-Z_]{0,31}$");
+const std::regex kVocabularyCodePattern("^[A-Z0-9][A-Z0-9_+-]{0,39}$");
 const std::regex kTimePattern("^([01][0-9]|2[0-3]):([0-5][0-9])$");
 
 absl::Status bad(const std::string& where, const std::string& what) {
@@ -212,6 +214,39 @@ absl::Status parse_user(const toml::table& t, const std::string& where,
   }
   return absl::OkStatus();
 }
+absl::Status parse_vocabulary(const toml::table& t, const std::string& where,
+                              const std::map<std::string, std::set<std::string>>& tables,
+                              store::VocabularyRow& v) {
+  auto table = required_string(t, "table", where);
+  if (!table.ok()) return table.status();
+  if (tables.count(*table) == 0) return bad(where + ".table", "unknown table '" + *table + "'");
+  v.table_code = *table;
+  auto kind = required_string(t, "kind", where);
+  if (!kind.ok()) return kind.status();
+  if (!store::is_vocabulary_kind(*kind)) {
+    std::string known;
+    for (const auto& k : store::vocabulary_kinds()) known += (known.empty() ? "" : ", ") + k;
+    return bad(where + ".kind", "must be one of " + known);
+  }
+  v.kind = *kind;
+  auto code = required_string(t, "code", where);
+  if (!code.ok()) return code.status();
+  if (!std::regex_match(*code, kVocabularyCodePattern)) {
+    return bad(where + ".code", "must be 1-40 of A-Z, 0-9, '_', '+' or '-'");
+  }
+  v.code = *code;
+  auto label = required_string(t, "label", where);
+  if (!label.ok()) return label.status();
+  v.label = *label;
+  v.parent = t["parent"].value_or(std::string());
+  if (v.kind == "risk_factor" && v.parent.empty()) {
+    return bad(where + ".parent", "a risk_factor needs its risk_category code");
+  }
+  if (v.kind != "risk_factor" && !v.parent.empty()) {
+    return bad(where + ".parent", "only a risk_factor has a parent");
+  }
+  return absl::OkStatus();
+}
 }  // namespace
 
 bool role_requires_totp(const std::string& role) {
@@ -255,6 +290,21 @@ absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text) {
         return bad(where + ".code", "duplicate '" + row.code + "'");
       table_agencies[row.code] = std::set<std::string>(row.agencies.begin(), row.agencies.end());
       out.tables.push_back(std::move(row));
+    }
+  }
+  if (const toml::array* list = root["vocabulary"].as_array()) {
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    int i = 0;
+    for (const auto& n : *list) {
+      const std::string where = "vocabulary[" + std::to_string(i++) + "]";
+      const toml::table* t = n.as_table();
+      if (t == nullptr) return bad(where, "must be a table");
+      store::VocabularyRow v;
+      if (auto s = parse_vocabulary(*t, where, table_agencies, v); !s.ok()) return s;
+      if (!seen.emplace(v.table_code, v.kind, v.code).second) {
+        return bad(where + ".code", "duplicate '" + v.code + "'");
+      }
+      out.vocabulary.push_back(std::move(v));
     }
   }
   if (const toml::array* list = root["user"].as_array()) {

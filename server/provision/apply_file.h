@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "store/directory.h"
+#include "store/vocabulary.h"
 
 namespace hubtable::provision {
 
@@ -14,6 +15,7 @@ struct ApplyFile {
   std::vector<store::AgencyRow> agencies;
   std::vector<store::TableRow> tables;
   std::vector<store::UserRow> users;
+  std::vector<store::VocabularyRow> vocabulary;  // tables' own entries (table_code set)
 };
 
 /// Parses and validates the whole file before anything is changed. Errors

@@ -13,6 +13,7 @@
 #include "store/accounts.h"
 #include "store/directory.h"
 #include "store/transaction.h"
+#include "store/vocabulary.h"
 
 namespace hubtable::provision {
 
@@ -143,6 +144,21 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   auto db =
       store::Database::open(cfg->database.string(), *db_key, readers, store::OpenMode::kExisting);
   if (!db.ok()) return db.status();
+  // Bring the default vocabularies in line with this binary's, audited when
+  // anything changed.
+  auto synced = (*db)->write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto changed = store::sync_default_vocabularies(c);
+    if (!changed.ok()) return changed.status();
+    if (*changed == 0) return absl::OkStatus();
+    domain::SystemClock clock;
+    v1::AuditEvent e = local_event(clock, "admin.vocabulary_synced", "admin.vocabulary_defaults");
+    e.set_target(std::to_string(*changed) + " default entries");
+    if (auto s = append_event(c, std::move(e)); !s.ok()) return s;
+    return tx.commit();
+  });
+  if (!synced.ok()) return synced;
   return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer)};
 }
 
@@ -161,6 +177,12 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
     if (!tx.status().ok()) return tx.status();
     const std::int64_t now = clock.now_us();
     for (const auto& a : file.agencies) {
+      auto sector = store::vocabulary_has(c, "sector", a.sector);
+      if (!sector.ok()) return sector.status();
+      if (!*sector) {
+        return absl::InvalidArgumentError("agency '" + a.code + "': unknown sector '" + a.sector +
+                                          "' (see `hubtable vocab list sector`)");
+      }
       auto r = store::upsert_agency(c, a, now);
       if (!r.ok()) return r.status();
       if (*r == store::Upsert::kCreated) {
@@ -180,6 +202,26 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
       } else if (*r == store::Upsert::kUpdated) {
         ++report.tables_updated;
         if (auto s = audit_change(c, clock, "admin.table_updated", t.code); !s.ok()) return s;
+      }
+    }
+    for (const auto& v : file.vocabulary) {
+      if (v.kind == "risk_factor") {
+        auto parent = store::vocabulary_has(c, "risk_category", v.parent, v.table_code);
+        if (!parent.ok()) return parent.status();
+        if (!*parent) {
+          return absl::InvalidArgumentError("vocabulary " + v.code + ": unknown risk_category '" +
+                                            v.parent + "'");
+        }
+      }
+      auto r = store::upsert_table_vocabulary(c, v.table_code, v);
+      if (!r.ok()) return r.status();
+      const std::string target = v.table_code + "/" + v.kind + "/" + v.code;
+      if (*r == store::Upsert::kCreated) {
+        ++report.vocabulary_created;
+        if (auto s = audit_change(c, clock, "admin.vocabulary_created", target); !s.ok()) return s;
+      } else if (*r == store::Upsert::kUpdated) {
+        ++report.vocabulary_updated;
+        if (auto s = audit_change(c, clock, "admin.vocabulary_updated", target); !s.ok()) return s;
       }
     }
     for (const auto& u : file.users) {

@@ -38,6 +38,7 @@ struct ApplyReport {
   int agencies_created = 0, agencies_updated = 0;
   int tables_created = 0, tables_updated = 0;
   int users_created = 0, users_updated = 0, users_disabled = 0;
+  int vocabulary_created = 0, vocabulary_updated = 0;
   std::vector<std::filesystem::path> profiles;  // written for new users
 };
 

@@ -154,6 +154,22 @@ TEST_F(Cli, WrongCaIsExitThree) {
   EXPECT_NE(r.err.find("not from this profile's CA"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, VocabListShowsAKindAsTextAndJson) {
+  ASSERT_EQ(first_login("rep.mh").exit_code, 0);
+  auto text = hubtable("rep.mh", {"vocab", "list", "risk_category"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 28);  // heading + 27
+  EXPECT_NE(text.out.find("  ALC   Alcohol\n"), std::string::npos) << text.out;
+  auto json = hubtable("rep.mh", {"vocab", "list", "sector", "--json"});
+  v1::ListVocabularyResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &parsed).ok()) << json.out;
+  ASSERT_EQ(parsed.entries_size(), 20);
+  EXPECT_EQ(parsed.entries(0).details().at("typical_risk_categories"), "CRI;CVI;PHV;GNG;MIS;THR");
+  auto bad = hubtable("rep.mh", {"vocab", "list", "colour"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("(rule vocabulary.unknown_kind)"), std::string::npos);
+}
+
 TEST_F(Cli, UsageErrorsAreExitTwo) {
   EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
   auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});

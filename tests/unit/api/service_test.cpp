@@ -238,6 +238,61 @@ TEST_F(ServiceTest, UnknownRequestKindIsRefusedAfterAuthentication) {
   EXPECT_EQ(resp.status().rule(), "protocol.unknown_request");
 }
 
+TEST_F(ServiceTest, VocabularyListsDefaultsAndOnlyTheCallersTablesEntries) {
+  dep_.apply_text(std::string(hubtable::testing::kTestTable) + R"toml(
+[[table]]
+code = "t2"
+name = "Other Table"
+time_zone = "America/Regina"
+agencies = ["mh"]
+
+[[vocabulary]]
+table = "t1"
+kind = "study_flag"
+code = "T1-FLAG"
+label = "Table one flag"
+
+[[vocabulary]]
+table = "t2"
+kind = "study_flag"
+code = "T2-FLAG"
+label = "Table two flag"
+)toml");
+  const std::string token = first_login("rep.police");  // sits at t1 only
+  auto list = [&](const std::string& kind, const std::string& table) {
+    v1::Request r;
+    r.mutable_list_vocabulary()->set_kind(kind);
+    r.mutable_list_vocabulary()->set_table(table);
+    return call("rep.police", token, r);
+  };
+  auto flags = list("study_flag", "");
+  ASSERT_EQ(flags.status().code(), v1::OK);
+  std::vector<std::string> codes;
+  for (const auto& e : flags.list_vocabulary().entries()) codes.push_back(e.code());
+  EXPECT_EQ(codes, (std::vector<std::string>{"OPIOIDS", "HUMAN_TRAFFICKING", "INTIMATE_PARTNER",
+                                             "YOUTH_VIOLENCE", "T1-FLAG"}));
+  EXPECT_EQ(flags.list_vocabulary().entries(4).table(), "t1");
+
+  auto ages = list("age_band", "");
+  ASSERT_EQ(ages.list_vocabulary().entries_size(), 10);
+  EXPECT_EQ(ages.list_vocabulary().entries(2).details().at("min_age"), "12");
+
+  auto everything = list("", "");
+  EXPECT_EQ(everything.list_vocabulary().entries_size(), 206);
+
+  auto other = list("study_flag", "t2");
+  EXPECT_EQ(other.status().code(), v1::PERMISSION_DENIED);
+  EXPECT_EQ(other.status().rule(), "vocabulary.not_at_table");
+  auto bad = list("colour", "");
+  EXPECT_EQ(bad.status().code(), v1::INVALID_ARGUMENT);
+  EXPECT_EQ(bad.status().rule(), "vocabulary.unknown_kind");
+
+  const std::string admin = first_login("admin");  // sees every table's entries
+  v1::Request r;
+  r.mutable_list_vocabulary()->set_kind("study_flag");
+  EXPECT_EQ(call("admin", admin, r).list_vocabulary().entries_size(), 6);
+}
+
 TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
   const std::string canary = "CANARY-password-9f3k2";
   login("rep.police", canary);               // wrong password

@@ -86,6 +86,31 @@ TEST(ApplyFile, ErrorsNameTheEntryAndField) {
   EXPECT_NE(error_of("not = [valid").find("line"), std::string::npos);
 }
 
+TEST(ApplyFile, TableVocabularyEntriesAreValidated) {
+  auto ok = parse_apply_text(std::string(kBase) +
+                             "[[vocabulary]]\ntable='t'\nkind='risk_factor'\ncode='ALC-X'\n"
+                             "label='Other alcohol'\nparent='ALC'\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_EQ(ok->vocabulary.size(), 1u);
+  EXPECT_EQ(ok->vocabulary[0].table_code, "t");
+  EXPECT_NE(error_of("[[vocabulary]]\ntable='t'\nkind='colour'\ncode='X'\nlabel='X'\n")
+                .find("vocabulary[0].kind: must be one of situation_type"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[vocabulary]]\ntable='t'\nkind='risk_factor'\ncode='X'\nlabel='X'\n")
+                .find("needs its risk_category"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[vocabulary]]\ntable='t'\nkind='service'\ncode='lower'\nlabel='X'\n")
+                .find("vocabulary[0].code"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[vocabulary]]\ntable='zz'\nkind='service'\ncode='X'\nlabel='X'\n")
+                .find("unknown table 'zz'"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[vocabulary]]\ntable='t'\nkind='service'\ncode='X'\nlabel='X'\n"
+                     "[[vocabulary]]\ntable='t'\nkind='service'\ncode='X'\nlabel='Y'\n")
+                .find("duplicate"),
+            std::string::npos);
+}
+
 TEST(ApplyFile, DemoTableIsValidAndComplete) {
   auto r = parse_apply_file(HUBTABLE_DEMO_TABLE);
   ASSERT_TRUE(r.ok()) << r.status();

@@ -1,0 +1,50 @@
+#pragma once
+// Repository for vocabularies: the embedded defaults and tables' own entries.
+// Runs inside the caller's transaction.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/connection.h"
+#include "store/directory.h"
+
+namespace hubtable::store {
+
+struct VocabularyRow {
+  std::string kind;
+  std::string code;
+  std::string label;
+  std::string parent;
+  std::string details;     // "key=value" lines
+  std::string table_code;  // empty for a default entry
+  bool retired = false;
+};
+
+/// The kinds of vocabulary, in display order.
+const std::vector<std::string>& vocabulary_kinds();
+bool is_vocabulary_kind(const std::string& kind);
+
+/// Brings the default entries in line with the embedded CSVs: inserts new
+/// codes, updates changed labels, retires codes no longer shipped. Returns
+/// how many entries changed (0 when already in line).
+absl::StatusOr<int> sync_default_vocabularies(Connection& c);
+
+struct VocabularyQuery {
+  std::string kind;                      // empty: every kind
+  std::vector<std::string> table_codes;  // tables whose own entries to include
+  bool all_tables = false;               // include every table's entries
+  bool include_retired = false;
+};
+absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c, const VocabularyQuery& q);
+
+/// True when `code` is a live entry of `kind`, as a default or of `table_code`.
+absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,
+                                    const std::string& table_code = "");
+
+/// Adds or relabels a table's own entry. Refuses a code that is a default.
+absl::StatusOr<Upsert> upsert_table_vocabulary(Connection& c, const std::string& table_code,
+                                               const VocabularyRow& row);
+
+}  // namespace hubtable::store

@@ -1,0 +1,117 @@
+#include "store/vocabulary.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "store/database.h"
+#include "tests/support/temp_dir.h"
+
+namespace hubtable::store {
+namespace {
+
+using hubtable::testing::TempDir;
+
+VocabularyQuery of_kind(const std::string& kind) {
+  VocabularyQuery q;
+  q.kind = kind;
+  return q;
+}
+
+class VocabularyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    crypto::SecretBytes k(32);
+    auto db = Database::open((dir_.path() / "v.db").string(), k, 1, OpenMode::kCreate);
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_EQ(sync(), 205);
+    ASSERT_TRUE(db_->write([](Connection& c) -> absl::Status {
+                     TableRow t{"t1", "Table One", "UTC", {{2, 600, 90}}, {}};
+                     auto r = upsert_table(c, t, 1);
+                     if (!r.ok()) return r.status();
+                     TableRow t2{"t2", "Table Two", "UTC", {{4, 600, 90}}, {}};
+                     return upsert_table(c, t2, 1).status();
+                   })
+                    .ok());
+  }
+
+  int sync() {
+    return *db_->write([](Connection& c) { return sync_default_vocabularies(c); });
+  }
+
+  std::vector<VocabularyRow> list(VocabularyQuery q) {
+    return *db_->read([&](Connection& c) { return list_vocabulary(c, q); });
+  }
+
+  absl::Status exec(const std::string& sql) {
+    return db_->write([&](Connection& c) { return c.exec(sql); });
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(VocabularyTest, DefaultsMatchTheDomainVocabularies) {
+  std::map<std::string, int> counts;
+  for (const auto& row : list({})) ++counts[row.kind];
+  EXPECT_EQ(counts["risk_category"], 27);
+  EXPECT_EQ(counts["risk_factor"], 89);
+  EXPECT_EQ(counts["sector"], 20);
+  EXPECT_EQ(counts["legal_authority"], 6);
+  EXPECT_EQ(counts.size(), vocabulary_kinds().size());
+  auto factors = list(of_kind("risk_factor"));
+  EXPECT_EQ(factors.front().code, "ALC-USE");
+  EXPECT_EQ(factors.front().parent, "ALC");
+  auto services = list(of_kind("service"));
+  EXPECT_EQ(services.size(), 16u);  // services.csv has quoted fields
+}
+
+TEST_F(VocabularyTest, SyncIsIdempotentRestoresLabelsAndRetiresDroppedCodes) {
+  EXPECT_EQ(sync(), 0);
+  ASSERT_TRUE(exec("UPDATE vocabulary SET label = 'x' WHERE kind = 'gender' AND code = 'F'").ok());
+  EXPECT_EQ(sync(), 1);
+  EXPECT_EQ(list(of_kind("gender")).front().label, "Female");
+  ASSERT_TRUE(
+      exec("INSERT INTO vocabulary (kind, code, label) VALUES ('gender', 'OLD', 'Old')").ok());
+  EXPECT_EQ(sync(), 1);
+  EXPECT_EQ(list(of_kind("gender")).size(), 4u);  // retired codes are hidden...
+  VocabularyQuery all = of_kind("gender");
+  all.include_retired = true;
+  auto with_retired = list(all);
+  ASSERT_EQ(with_retired.size(), 5u);  // ...but never deleted
+  EXPECT_TRUE(with_retired.back().retired);
+  EXPECT_EQ(sync(), 0);
+}
+
+TEST_F(VocabularyTest, TablesAddTheirOwnCodesButCannotRedefineDefaults) {
+  VocabularyRow flag{"study_flag", "FLOOD", "Flood related", "", "", "t1", false};
+  auto upsert = [&](const std::string& table, const VocabularyRow& row) {
+    return db_->write([&](Connection& c) { return upsert_table_vocabulary(c, table, row); });
+  };
+  EXPECT_EQ(*upsert("t1", flag), Upsert::kCreated);
+  EXPECT_EQ(*upsert("t1", flag), Upsert::kUnchanged);
+  flag.label = "Flood displacement";
+  EXPECT_EQ(*upsert("t1", flag), Upsert::kUpdated);
+  VocabularyRow clash{"study_flag", "OPIOIDS", "Mine", "", "", "t1", false};
+  EXPECT_EQ(upsert("t1", clash).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(upsert("nope", flag).status().code(), absl::StatusCode::kNotFound);
+
+  VocabularyQuery t1 = of_kind("study_flag");
+  t1.table_codes = {"t1"};
+  EXPECT_EQ(list(t1).back().code, "FLOOD");
+  VocabularyQuery t2 = of_kind("study_flag");
+  t2.table_codes = {"t2"};
+  for (const auto& row : list(t2)) EXPECT_NE(row.code, "FLOOD");
+
+  auto has = [&](const std::string& kind, const std::string& code, const std::string& table) {
+    return *db_->read([&](Connection& c) { return vocabulary_has(c, kind, code, table); });
+  };
+  EXPECT_TRUE(has("sector", "POLICE", ""));
+  EXPECT_FALSE(has("sector", "WIZARDS", ""));
+  EXPECT_TRUE(has("study_flag", "FLOOD", "t1"));
+  EXPECT_FALSE(has("study_flag", "FLOOD", "t2"));
+}
+
+}  // namespace
+}  // namespace hubtable::store
