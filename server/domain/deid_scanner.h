@@ -1,0 +1,44 @@
+#pragma once
+// The de-identification scanner: finds likely direct identifiers in free text
+// that must stay de-identified (Filter 2 narratives, status updates, decision
+// notes). Pure: text in, findings out. Findings carry a category and byte
+// offsets, never the matched text, so callers can report them without
+// echoing an identifier.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hubtable::domain {
+
+enum class IdentifierCategory {
+  kPersonName,
+  kPhoneNumber,
+  kEmail,
+  kStreetAddress,
+  kPostalCode,
+  kFullDate,
+  kIdNumber,
+  kLicencePlate,
+};
+
+/// Stable name used in messages and the wire protocol, e.g. "PHONE_NUMBER".
+std::string_view category_name(IdentifierCategory c);
+
+struct Finding {
+  IdentifierCategory category;
+  std::size_t begin;  // byte offset, inclusive
+  std::size_t end;    // byte offset, exclusive
+};
+
+/// Capitalised words and phrases that are not names here: agency and table
+/// names, vocabulary labels. Matching is case-sensitive on whole words.
+struct DeidAllowList {
+  std::vector<std::string> phrases;
+};
+
+/// Scans `text`; findings are sorted by offset and do not overlap.
+std::vector<Finding> scan_for_identifiers(std::string_view text, const DeidAllowList& allow = {});
+
+}  // namespace hubtable::domain
