@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 
 #include "cli/output.h"
 #include "cli/prompt.h"
@@ -211,6 +214,36 @@ int run_vocab_list(const Globals& g, const VocabOptions& o) {
   return cli::kExitOk;
 }
 
+int run_deid_check(const Globals& g, const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return usage_failure(absl::NotFoundError("cannot read " + file));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  Session s;
+  if (int rc = open_session(g, s, true); rc != cli::kExitOk) return rc;
+  v1::Request req;
+  req.mutable_deid_check()->set_text(text);
+  auto r = s.connection->call(req);
+  if (!r.ok()) return transport_failure(r.status());
+  if (r->status().code() != v1::OK) return cli::print_refusal(r->status());
+  const auto& check = r->deid_check();
+  if (g.json) {
+    cli::print_json(check);
+  } else if (check.clean()) {
+    std::printf("clean: no likely identifiers found\n");
+  } else {
+    for (const auto& f : check.findings()) {
+      std::printf("%s at characters %u-%u\n", f.category().c_str(), f.begin(), f.end());
+    }
+  }
+  // Exit 1 when anything was found, so scripts can gate a submission on it.
+  return check.clean() ? cli::kExitOk : cli::kExitRefused;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,7 +269,13 @@ int main(int argc, char** argv) {
   vocab_list->add_option("kind", vo.kind, "only this kind (e.g. risk_factor, sector)");
   vocab_list->add_option("--table", vo.table, "include this table's own entries only");
   vocab_list->add_flag("--all", vo.all, "include retired entries");
-  for (auto* sub : {login, logout, whoami, vocab_list}) {
+  std::string deid_file;
+  auto* deid = app.add_subcommand("deid", "de-identification tools");
+  deid->require_subcommand(1);
+  auto* deid_check = deid->add_subcommand(
+      "check", "scan a draft for likely identifiers (exit 1 when any are found)");
+  deid_check->add_option("file", deid_file, "the draft text ('-' for standard input)")->required();
+  for (auto* sub : {login, logout, whoami, vocab_list, deid_check}) {
     sub->add_option("--profile", g.profile, "profile directory");
     sub->add_option("--server", g.server, "override the server address (HOST:PORT)");
     sub->add_flag("--json", g.json, "print JSON");
@@ -252,5 +291,6 @@ int main(int argc, char** argv) {
   if (*logout) return run_logout(g);
   if (*whoami) return run_whoami(g);
   if (*vocab_list) return run_vocab_list(g, vo);
+  if (*deid_check) return run_deid_check(g, deid_file);
   return cli::kExitUsage;
 }

@@ -89,6 +89,8 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
       return whoami(ctx, *principal);
     case v1::Request::kListVocabulary:
       return list_vocabulary(ctx, *principal, request.list_vocabulary());
+    case v1::Request::kDeidCheck:
+      return deid_check(ctx, *principal, request.deid_check());
     default:
       return refuse(
           ctx, &*principal, "request.rejected",

@@ -52,6 +52,8 @@ class Service {
   hubtable::v1::Response whoami(const RequestContext& ctx, const Principal& p);
   hubtable::v1::Response list_vocabulary(const RequestContext& ctx, const Principal& p,
                                          const hubtable::v1::ListVocabularyRequest& req);
+  hubtable::v1::Response deid_check(const RequestContext& ctx, const Principal& p,
+                                    const hubtable::v1::DeidCheckRequest& req);
 
   /// Resolves the session; on refusal returns the error response (audited).
   std::optional<Principal> authenticate(const RequestContext& ctx,

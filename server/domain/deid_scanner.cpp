@@ -40,7 +40,7 @@ const std::vector<Pattern>& patterns() {
                   icase)},
       {C::kStreetAddress,
        std::regex(
-           "\\b\\d{1,5}[A-Za-z]?(-\\d{1,5})?\\s+([A-Z][A-Za-z'-]+\\s+){1,3}" + kStreet + "\\b\\.?",
+           "\\b\\d{1,5}[A-Za-z]?(-\\d{1,5})?\\s+([A-Z][A-Za-z'-]+\\s+){1,3}" + kStreet + "\\b",
            exact)},
       {C::kStreetAddress,
        std::regex(R"(\b(Apt|Apartment|Unit|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b)", icase)},

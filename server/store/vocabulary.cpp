@@ -98,6 +98,25 @@ absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c,
   return rows;
 }
 
+absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+    Connection& c, const std::vector<std::string>& table_codes) {
+  std::vector<std::string> out;
+  for (const char* sql : {"SELECT name FROM agencies", "SELECT name FROM situation_tables"}) {
+    auto s = c.prepare(sql);
+    if (!s.ok()) return s.status();
+    if (auto st = s->for_each_row([&](const Statement& r) { out.push_back(r.text(0)); });
+        !st.ok()) {
+      return st;
+    }
+  }
+  VocabularyQuery q;
+  q.table_codes = table_codes;
+  auto rows = list_vocabulary(c, q);
+  if (!rows.ok()) return rows.status();
+  for (const auto& row : *rows) out.push_back(row.label);
+  return out;
+}
+
 absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,
                                     const std::string& table_code) {
   auto s = c.prepare(

@@ -39,6 +39,11 @@ struct VocabularyQuery {
 };
 absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c, const VocabularyQuery& q);
 
+/// Phrases that are not personal names at these tables: agency and table
+/// names and vocabulary labels (for the de-identification scanner).
+absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+    Connection& c, const std::vector<std::string>& table_codes);
+
 /// True when `code` is a live entry of `kind`, as a default or of `table_code`.
 absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,
                                     const std::string& table_code = "");

@@ -170,6 +170,26 @@ TEST_F(Cli, VocabListShowsAKindAsTextAndJson) {
   EXPECT_NE(bad.err.find("(rule vocabulary.unknown_kind)"), std::string::npos);
 }
 
+TEST_F(Cli, DeidCheckExitsZeroWhenCleanAndOneWithFindings) {
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  const std::string clean =
+      secret_file("clean.txt", "A 16-year-old in Grade 10 missed school twice last week.");
+  auto ok = hubtable("rep.police", {"deid", "check", clean});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "clean: no likely identifiers found\n");
+  const std::string draft = secret_file("draft.txt", "Her brother Kevin lives at 42 Maple Street.");
+  auto found = hubtable("rep.police", {"deid", "check", draft});
+  EXPECT_EQ(found.exit_code, 1);
+  EXPECT_EQ(found.out, "PERSON_NAME at characters 12-17\nSTREET_ADDRESS at characters 27-42\n");
+  EXPECT_EQ(found.out.find("Kevin"), std::string::npos);
+  auto json = hubtable("rep.police", {"deid", "check", "--json", draft});
+  EXPECT_EQ(json.exit_code, 1);
+  v1::DeidCheckResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &parsed).ok()) << json.out;
+  EXPECT_EQ(parsed.findings_size(), 2);
+  EXPECT_EQ(parsed.findings(1).category(), "STREET_ADDRESS");
+}
+
 TEST_F(Cli, UsageErrorsAreExitTwo) {
   EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
   auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});

@@ -293,6 +293,45 @@ label = "Table two flag"
   EXPECT_EQ(call("admin", admin, r).list_vocabulary().entries_size(), 6);
 }
 
+TEST_F(ServiceTest, DeidCheckReportsCategoriesAndCharacterOffsetsAndStoresNoText) {
+  const std::string token = first_login("rep.mh");
+  auto check = [&](const std::string& user, const std::string& tok, const std::string& text) {
+    v1::Request r;
+    r.mutable_deid_check()->set_text(text);
+    return call(user, tok, r);
+  };
+  // "Café" holds a two-byte character: offsets count characters, not bytes.
+  auto r = check("rep.mh", token, "Café: call Jessica Martin at 306-555-0190.");
+  ASSERT_EQ(r.status().code(), v1::OK);
+  EXPECT_FALSE(r.deid_check().clean());
+  ASSERT_EQ(r.deid_check().findings_size(), 2);
+  EXPECT_EQ(r.deid_check().findings(0).category(), "PERSON_NAME");
+  EXPECT_EQ(r.deid_check().findings(0).begin(), 11u);
+  EXPECT_EQ(r.deid_check().findings(0).end(), 25u);
+  EXPECT_EQ(r.deid_check().findings(1).category(), "PHONE_NUMBER");
+  EXPECT_EQ(r.deid_check().findings(1).begin(), 29u);
+  EXPECT_EQ(r.deid_check().findings(1).end(), 41u);
+
+  // Agency names at the deployment are not personal names.
+  auto clean = check("rep.mh", token, "Referred to Test Mental Health by Test Police on Tuesday.");
+  EXPECT_TRUE(clean.deid_check().clean()) << clean.DebugString();
+
+  auto too_long = check("rep.mh", token, std::string(20000, 'a'));
+  EXPECT_EQ(too_long.status().rule(), "deid.text_too_long");
+  const std::string admin = first_login("admin");
+  EXPECT_EQ(check("admin", admin, "text").status().rule(), "deid.no_table_role");
+
+  int checks = 0;
+  for (const auto& e : audit_events()) {
+    if (e.action() != "deid.check") continue;
+    ++checks;
+    EXPECT_EQ(e.SerializeAsString().find("Jessica"), std::string::npos);
+    EXPECT_EQ(e.SerializeAsString().find("555-0190"), std::string::npos);
+  }
+  EXPECT_EQ(checks, 4);  // two checks, one refusal for length, one for the admin
+  EXPECT_EQ(read_file(dep_.database().string() + "-wal").find("Jessica"), std::string::npos);
+}
+
 TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
   const std::string canary = "CANARY-password-9f3k2";
   login("rep.police", canary);               // wrong password
