@@ -24,10 +24,6 @@ v1::Role role_from_text(const std::string& role) {
   return v1::Role_Parse(role, &r) ? r : v1::ROLE_UNSPECIFIED;
 }
 
-bool role_requires_totp(const std::string& role) {
-  return role == "CHAIR" || role == "PRIVACY_OFFICER" || role == "ADMIN";
-}
-
 std::int64_t us(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
@@ -75,7 +71,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
     if (!roles.ok()) return roles.status();
     f.totp_required = user->totp_required ||
                       std::any_of(roles->begin(), roles->end(),
-                                  [](const auto& g) { return role_requires_totp(g.role); });
+                                  [](const auto& g) { return domain::role_requires_totp(g.role); });
     auto cert = store::find_certificate(c, ctx.thumbprint);
     if (!cert.ok()) return cert.status();
     if (*cert && (*cert)->user_id == user->id) {

@@ -29,10 +29,7 @@ std::uint32_t char_offset(std::string_view text, std::size_t byte) {
 
 v1::Response Service::deid_check(const RequestContext& ctx, const Principal& p,
                                  const v1::DeidCheckRequest& req) {
-  std::vector<std::string> tables;
-  for (const auto& g : p.roles) {
-    if (!g.table_code.empty()) tables.push_back(g.table_code);
-  }
+  const std::vector<std::string> tables = p.table_codes();
   if (tables.empty()) {
     return refuse(ctx, &p, "deid.check",
                   domain::Decision::deny(domain::Refusal::kPermissionDenied, "deid.no_table_role",

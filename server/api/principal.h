@@ -21,6 +21,15 @@ struct Principal {
   crypto::Digest token_hash{};
   std::int64_t session_created_us = 0;
   std::int64_t session_last_seen_us = 0;
+
+  /// Codes of the tables this person holds a role at (ADMIN has none).
+  std::vector<std::string> table_codes() const {
+    std::vector<std::string> out;
+    for (const auto& g : roles) {
+      if (!g.table_code.empty()) out.push_back(g.table_code);
+    }
+    return out;
+  }
 };
 
 }  // namespace hubtable::api

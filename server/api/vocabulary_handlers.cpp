@@ -29,21 +29,17 @@ void split_details(const std::string& details, v1::VocabularyEntry& out) {
 v1::Response Service::list_vocabulary(const RequestContext& ctx, const Principal& p,
                                       const v1::ListVocabularyRequest& req) {
   if (!req.kind().empty() && !store::is_vocabulary_kind(req.kind())) {
-    std::string known;
-    for (const auto& k : store::vocabulary_kinds()) known += (known.empty() ? "" : ", ") + k;
     return refuse(
         ctx, &p, "vocabulary.list",
         domain::Decision::deny(domain::Refusal::kInvalidArgument, "vocabulary.unknown_kind",
-                               "kind must be one of " + known));
+                               "kind must be one of " + store::vocabulary_kinds_text()));
   }
   const bool admin =
       std::any_of(p.roles.begin(), p.roles.end(), [](const auto& g) { return g.role == "ADMIN"; });
   store::VocabularyQuery q;
   q.kind = req.kind();
   q.include_retired = req.include_retired();
-  for (const auto& g : p.roles) {
-    if (!g.table_code.empty()) q.table_codes.push_back(g.table_code);
-  }
+  q.table_codes = p.table_codes();
   if (!req.table().empty()) {
     const bool member =
         std::find(q.table_codes.begin(), q.table_codes.end(), req.table()) != q.table_codes.end();

@@ -75,6 +75,10 @@ Decision decide_login(const LoginFacts& f) {
   return Decision::allow("auth.login");
 }
 
+bool role_requires_totp(const std::string& role) {
+  return role == "CHAIR" || role == "PRIVACY_OFFICER" || role == "ADMIN";
+}
+
 bool counts_as_failure(const Decision& d) {
   return !d.allowed() && d.refusal == Refusal::kUnauthenticated && d.rule != "auth.totp_reused";
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "domain/decision.h"
 
@@ -37,6 +38,9 @@ struct LoginFacts {
   bool new_password_given = false;
   bool new_password_acceptable = false;  // length and difference checked by caller
 };
+
+/// True when holding `role` (CHAIR, PRIVACY_OFFICER, ADMIN) makes TOTP mandatory.
+bool role_requires_totp(const std::string& role);
 
 /// Minimum and maximum length of a chosen password, in bytes.
 inline constexpr std::size_t kMinPasswordBytes = 12;

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "absl/time/time.h"
+#include "domain/login_policy.h"
 
 namespace hubtable::provision {
 
@@ -210,7 +211,7 @@ absl::Status parse_user(const toml::table& t, const std::string& where,
       }
     }
     u.roles.push_back({*role, table});
-    if (role_requires_totp(*role)) u.totp_required = true;
+    if (domain::role_requires_totp(*role)) u.totp_required = true;
   }
   return absl::OkStatus();
 }
@@ -224,9 +225,7 @@ absl::Status parse_vocabulary(const toml::table& t, const std::string& where,
   auto kind = required_string(t, "kind", where);
   if (!kind.ok()) return kind.status();
   if (!store::is_vocabulary_kind(*kind)) {
-    std::string known;
-    for (const auto& k : store::vocabulary_kinds()) known += (known.empty() ? "" : ", ") + k;
-    return bad(where + ".kind", "must be one of " + known);
+    return bad(where + ".kind", "must be one of " + store::vocabulary_kinds_text());
   }
   v.kind = *kind;
   auto code = required_string(t, "code", where);
@@ -248,10 +247,6 @@ absl::Status parse_vocabulary(const toml::table& t, const std::string& where,
   return absl::OkStatus();
 }
 }  // namespace
-
-bool role_requires_totp(const std::string& role) {
-  return role == "CHAIR" || role == "PRIVACY_OFFICER" || role == "ADMIN";
-}
 
 absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text) {
   toml::table root;

@@ -23,7 +23,4 @@ struct ApplyFile {
 absl::StatusOr<ApplyFile> parse_apply_file(const std::filesystem::path& path);
 absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text);
 
-/// True when `role` (REP, CHAIR, PRIVACY_OFFICER, ADMIN) makes TOTP mandatory.
-bool role_requires_totp(const std::string& role);
-
 }  // namespace hubtable::provision

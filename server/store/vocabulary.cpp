@@ -22,6 +22,12 @@ bool is_vocabulary_kind(const std::string& kind) {
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
 }
 
+std::string vocabulary_kinds_text() {
+  std::string out;
+  for (const auto& k : vocabulary_kinds()) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
 absl::StatusOr<int> sync_default_vocabularies(Connection& c) {
   struct Current {
     std::string label, parent, details;

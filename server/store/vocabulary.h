@@ -25,6 +25,8 @@ struct VocabularyRow {
 /// The kinds of vocabulary, in display order.
 const std::vector<std::string>& vocabulary_kinds();
 bool is_vocabulary_kind(const std::string& kind);
+/// "situation_type, age_band, ..." for error messages.
+std::string vocabulary_kinds_text();
 
 /// Brings the default entries in line with the embedded CSVs: inserts new
 /// codes, updates changed labels, retires codes no longer shipped. Returns

@@ -166,3 +166,17 @@ TEST(LoginPolicy, WhichFailuresCountTowardsThrottling) {
 
 }  // namespace
 }  // namespace hubtable::domain
+
+namespace hubtable::domain {
+namespace {
+
+TEST(LoginPolicy, TotpIsMandatoryForChairsPrivacyOfficersAndAdmins) {
+  EXPECT_TRUE(role_requires_totp("CHAIR"));
+  EXPECT_TRUE(role_requires_totp("PRIVACY_OFFICER"));
+  EXPECT_TRUE(role_requires_totp("ADMIN"));
+  EXPECT_FALSE(role_requires_totp("REP"));
+  EXPECT_FALSE(role_requires_totp("GUEST"));
+}
+
+}  // namespace
+}  // namespace hubtable::domain
