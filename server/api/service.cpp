@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/envelope_codec.h"
 #include "audit/audit_writer.h"
 #include "crypto/password.h"
@@ -18,6 +20,8 @@ v1::Code to_code(domain::Refusal r) {
       return v1::OK;
     case domain::Refusal::kInvalidArgument:
       return v1::INVALID_ARGUMENT;
+    case domain::Refusal::kNotFound:
+      return v1::NOT_FOUND;
     case domain::Refusal::kUnauthenticated:
       return v1::UNAUTHENTICATED;
     case domain::Refusal::kPermissionDenied:
@@ -91,6 +95,28 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
       return list_vocabulary(ctx, *principal, request.list_vocabulary());
     case v1::Request::kDeidCheck:
       return deid_check(ctx, *principal, request.deid_check());
+    case v1::Request::kListMeetings:
+      return list_meetings(ctx, *principal, request.list_meetings());
+    case v1::Request::kOpenMeeting:
+      return open_meeting(ctx, *principal, request.open_meeting());
+    case v1::Request::kCheckIn:
+      return check_in(ctx, *principal, request.check_in());
+    case v1::Request::kAgenda:
+      return agenda(ctx, *principal, request.agenda());
+    case v1::Request::kCloseMeeting:
+      return close_meeting(ctx, *principal, request.close_meeting());
+    case v1::Request::kMinutes:
+      return minutes(ctx, *principal, request.minutes());
+    case v1::Request::kSubmitSituation:
+      return submit_situation(ctx, *principal, request.submit_situation());
+    case v1::Request::kListSituations:
+      return list_situations(ctx, *principal, request.list_situations());
+    case v1::Request::kShowSituation:
+      return show_situation(ctx, *principal, request.show_situation());
+    case v1::Request::kDecideSituation:
+      return decide_situation(ctx, *principal, request.decide_situation());
+    case v1::Request::kWithdrawSituation:
+      return withdraw_situation(ctx, *principal, request.withdraw_situation());
     default:
       return refuse(
           ctx, &*principal, "request.rejected",
@@ -169,11 +195,16 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
 }
 
 v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
-                              const std::string& action) const {
+                              const std::string& action, const AuditScope& scope) const {
   v1::AuditEvent e;
   e.set_time_us(clock_.now_us());
   e.set_action(action);
   e.set_request_id(ctx.request_id);
+  e.set_table(scope.table);
+  e.set_meeting(scope.meeting);
+  e.set_situation(scope.situation);
+  e.set_filter_stage(scope.filter_stage);
+  for (const auto& d : scope.data_elements) e.add_data_elements(d);
   auto* actor = e.mutable_actor();
   actor->set_certificate_thumbprint(ctx.thumbprint);
   actor->set_remote_address(ctx.remote_address);
@@ -186,8 +217,9 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
 }
 
 absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
-                                const std::string& action, const std::string& rule) const {
-  v1::AuditEvent e = event(ctx, &p, action);
+                                const std::string& action, const std::string& rule,
+                                const AuditScope& scope) const {
+  v1::AuditEvent e = event(ctx, &p, action, scope);
   e.set_outcome(v1::AUDIT_OK);
   e.set_rule(rule);
   e.set_status_code(v1::Code_Name(v1::OK));
@@ -195,7 +227,7 @@ absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx,
   return seq.ok() ? absl::OkStatus() : seq.status();
 }
 
-void Service::audit_now(v1::AuditEvent e, const Change& change) {
+absl::Status Service::audit_now(v1::AuditEvent e, const Change& change) {
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -207,16 +239,17 @@ void Service::audit_now(v1::AuditEvent e, const Change& change) {
     return tx.commit();
   });
   if (!s.ok()) spdlog::error("audit append failed: {}", s.ToString());
+  return s;
 }
 
 v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
                              const std::string& action, const domain::Decision& d,
-                             const Change& change) {
-  v1::AuditEvent e = event(ctx, p, action);
+                             const Change& change, const AuditScope& scope) {
+  v1::AuditEvent e = event(ctx, p, action, scope);
   e.set_outcome(v1::AUDIT_DENIED);
   e.set_rule(d.rule);
   e.set_status_code(v1::Code_Name(to_code(d.refusal)));
-  audit_now(std::move(e), change);
+  (void)audit_now(std::move(e), change);  // logged; the refusal stands either way
   v1::Response r;
   r.mutable_status()->set_code(to_code(d.refusal));
   r.mutable_status()->set_message(d.message);
@@ -230,9 +263,91 @@ void Service::audit_rejected(const RequestContext& ctx, const std::string& rule,
   e.set_rule(rule);
   e.set_status_code(v1::Code_Name(code));
   // Called from I/O threads: the write happens on a worker.
-  if (!pool_.try_submit([this, e = std::move(e)]() mutable { audit_now(std::move(e)); })) {
+  if (!pool_.try_submit([this, e = std::move(e)]() mutable { (void)audit_now(std::move(e)); })) {
     spdlog::warn("audit of a rejected request dropped: worker queue full");
   }
+}
+
+v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
+                                domain::Action action, const Body& body) {
+  const std::string name(domain::action_name(action));
+  v1::Response out;
+  AuditScope scope;
+  std::optional<domain::Decision> denial;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto d = body(c, scope, out);
+    if (!d.ok()) return d.status();
+    if (!d->allowed()) {
+      denial = std::move(*d);
+      return absl::OkStatus();  // rolls back whatever the body did
+    }
+    if (auto st = append_ok(c, ctx, p, name, d->rule, scope); !st.ok()) return st;
+    return tx.commit();
+  });
+  if (!s.ok()) {
+    spdlog::error("{} failed: {}", name, s.ToString());
+    return unavailable_response();
+  }
+  if (denial) return refuse(ctx, &p, name, *denial, nullptr, scope);
+  out.mutable_status()->set_code(v1::OK);
+  return out;
+}
+
+v1::Response Service::run_read(const RequestContext& ctx, const Principal& p,
+                               domain::Action action, const Body& body) {
+  const std::string name(domain::action_name(action));
+  v1::Response out;
+  AuditScope scope;
+  auto d = db_.read([&](store::Connection& c) -> absl::StatusOr<domain::Decision> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    return body(c, scope, out);
+  });
+  if (!d.ok()) {
+    spdlog::error("{} failed: {}", name, d.status().ToString());
+    return unavailable_response();
+  }
+  if (!d->allowed()) return refuse(ctx, &p, name, *d, nullptr, scope);
+  v1::AuditEvent e = event(ctx, &p, name, scope);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(d->rule);
+  e.set_status_code(v1::Code_Name(v1::OK));
+  // What was read leaves only once the reading is on the record.
+  if (!audit_now(std::move(e)).ok()) return unavailable_response();
+  out.mutable_status()->set_code(v1::OK);
+  return out;
+}
+
+domain::Decision pick_table(const Principal& p, const std::string& requested, std::string& table) {
+  if (!requested.empty()) {
+    table = requested;
+    return domain::Decision::allow("table.named");
+  }
+  std::vector<std::string> tables = p.table_codes();
+  std::sort(tables.begin(), tables.end());
+  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+  if (tables.size() > 1) {
+    return domain::Decision::deny(domain::Refusal::kInvalidArgument, "table.ambiguous",
+                                  "you sit at more than one table: name one with --table");
+  }
+  table = tables.empty() ? "" : tables.front();
+  return domain::Decision::allow("table.only");
+}
+
+domain::Actor actor_at(const Principal& p, const std::string& table) {
+  domain::Actor a;
+  a.agency = p.agency_code;
+  for (const auto& g : p.roles) {
+    if (g.role == "ADMIN") a.admin = true;
+    if (table.empty() || g.table_code != table) continue;
+    if (g.role == "REP") a.roles.push_back(domain::TableRole::kRep);
+    if (g.role == "CHAIR") a.roles.push_back(domain::TableRole::kChair);
+    if (g.role == "PRIVACY_OFFICER") a.roles.push_back(domain::TableRole::kPrivacyOfficer);
+    if (g.role == "GUEST") a.roles.push_back(domain::TableRole::kGuest);
+  }
+  return a;
 }
 
 }  // namespace hubtable::api

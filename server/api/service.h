@@ -5,6 +5,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "api/principal.h"
 #include "api/request_context.h"
@@ -12,6 +14,7 @@
 #include "config/limits.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "domain/authorize.h"
 #include "domain/clock.h"
 #include "domain/decision.h"
 #include "hubtable/v1/audit.pb.h"
@@ -19,6 +22,15 @@
 #include "store/database.h"
 
 namespace hubtable::api {
+
+/// What an audit event says a request touched (never values).
+struct AuditScope {
+  std::string table;
+  std::string meeting;
+  std::string situation;
+  std::uint32_t filter_stage = 0;
+  std::vector<std::string> data_elements;
+};
 
 /// Thread-safe. Owns its worker pool; the database, clock and random source
 /// are borrowed and must outlive it.
@@ -54,6 +66,44 @@ class Service {
                                          const hubtable::v1::ListVocabularyRequest& req);
   hubtable::v1::Response deid_check(const RequestContext& ctx, const Principal& p,
                                     const hubtable::v1::DeidCheckRequest& req);
+  // Meetings (meeting_handlers.cpp).
+  hubtable::v1::Response list_meetings(const RequestContext& ctx, const Principal& p,
+                                       const hubtable::v1::ListMeetingsRequest& req);
+  hubtable::v1::Response open_meeting(const RequestContext& ctx, const Principal& p,
+                                      const hubtable::v1::OpenMeetingRequest& req);
+  hubtable::v1::Response check_in(const RequestContext& ctx, const Principal& p,
+                                  const hubtable::v1::CheckInRequest& req);
+  hubtable::v1::Response agenda(const RequestContext& ctx, const Principal& p,
+                                const hubtable::v1::AgendaRequest& req);
+  hubtable::v1::Response close_meeting(const RequestContext& ctx, const Principal& p,
+                                       const hubtable::v1::CloseMeetingRequest& req);
+  hubtable::v1::Response minutes(const RequestContext& ctx, const Principal& p,
+                                 const hubtable::v1::MinutesRequest& req);
+  // Situations, Filters 1 and 2 (situation_handlers.cpp).
+  hubtable::v1::Response submit_situation(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::SubmitSituationRequest& req);
+  hubtable::v1::Response list_situations(const RequestContext& ctx, const Principal& p,
+                                         const hubtable::v1::ListSituationsRequest& req);
+  hubtable::v1::Response show_situation(const RequestContext& ctx, const Principal& p,
+                                        const hubtable::v1::ShowSituationRequest& req);
+  hubtable::v1::Response decide_situation(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::DecideSituationRequest& req);
+  hubtable::v1::Response withdraw_situation(const RequestContext& ctx, const Principal& p,
+                                            const hubtable::v1::WithdrawSituationRequest& req);
+
+  /// A handler's work inside one transaction. It fills `out` and `scope` and
+  /// returns the decision: on allow, the OK event (with the decision's rule)
+  /// is appended in the same transaction, which then commits; on deny, the
+  /// transaction rolls back and the refusal is audited on its own.
+  using Body = std::function<absl::StatusOr<domain::Decision>(
+      store::Connection&, AuditScope&, hubtable::v1::Response&)>;
+  /// For requests that change something: the body runs on the writer.
+  hubtable::v1::Response run_write(const RequestContext& ctx, const Principal& p,
+                                   domain::Action action, const Body& body);
+  /// For reads: the body runs on a reader; the response leaves only after its
+  /// OK event is committed.
+  hubtable::v1::Response run_read(const RequestContext& ctx, const Principal& p,
+                                  domain::Action action, const Body& body);
 
   /// Resolves the session; on refusal returns the error response (audited).
   std::optional<Principal> authenticate(const RequestContext& ctx,
@@ -61,20 +111,21 @@ class Service {
                                         hubtable::v1::Response& refusal);
 
   hubtable::v1::AuditEvent event(const RequestContext& ctx, const Principal* p,
-                                 const std::string& action) const;
+                                 const std::string& action, const AuditScope& scope = {}) const;
   /// Appends an OK event for `action` inside the caller's write transaction.
   absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
-                         const std::string& action, const std::string& rule) const;
+                         const std::string& action, const std::string& rule,
+                         const AuditScope& scope = {}) const;
   /// A change that commits in the same transaction as its audit event.
   using Change = std::function<absl::Status(store::Connection&)>;
   /// Appends one event in its own write transaction (for reads and denials),
   /// after `change` when given.
-  void audit_now(hubtable::v1::AuditEvent e, const Change& change = nullptr);
+  absl::Status audit_now(hubtable::v1::AuditEvent e, const Change& change = nullptr);
   /// Audits the denial (with `change`, e.g. a throttling record) and builds
   /// the refusal response.
   hubtable::v1::Response refuse(const RequestContext& ctx, const Principal* p,
                                 const std::string& action, const domain::Decision& d,
-                                const Change& change = nullptr);
+                                const Change& change = nullptr, const AuditScope& scope = {});
 
   store::Database& db_;
   const domain::Clock& clock_;
@@ -90,6 +141,14 @@ hubtable::v1::Response unavailable_response();
 
 /// Maps a domain refusal to the wire status code.
 hubtable::v1::Code to_code(domain::Refusal r);
+
+/// The table a request concerns: `requested`, or the caller's only table
+/// (empty when they sit at none). Denies when they sit at several and did
+/// not say which.
+domain::Decision pick_table(const Principal& p, const std::string& requested, std::string& table);
+
+/// The caller as the policy sees them at `table`.
+domain::Actor actor_at(const Principal& p, const std::string& table);
 
 /// Associated data binding a sealed TOTP secret to its account.
 std::string totp_associated_data(std::int64_t user_id);

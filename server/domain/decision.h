@@ -9,6 +9,7 @@ namespace hubtable::domain {
 enum class Refusal {
   kNone,
   kInvalidArgument,
+  kNotFound,
   kUnauthenticated,
   kPermissionDenied,
   kFailedPrecondition,

@@ -3,7 +3,11 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -134,9 +138,24 @@ TEST_F(Cli, WrongPasswordIsOneClearLineWithExitOne) {
 
 TEST_F(Cli, ServerDownIsExitThree) {
   ASSERT_EQ(server_.stop(), 0);
-  auto r = hubtable("rep.police", {"login", "--password-file", secret_file("pw", "x")});
+  // A port bound but not listening refuses connections, and unlike the
+  // stopped server's port no test running in parallel can take it.
+  const int held = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(held, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API.
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API.
+  ASSERT_EQ(::getsockname(held, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string closed = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  auto r = hubtable("rep.police",
+                    {"login", "--server", closed, "--password-file", secret_file("pw", "x")});
+  ::close(held);
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("cannot connect to 127.0.0.1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot connect to " + closed), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 }
 

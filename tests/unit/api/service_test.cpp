@@ -319,7 +319,7 @@ TEST_F(ServiceTest, DeidCheckReportsCategoriesAndCharacterOffsetsAndStoresNoText
   auto too_long = check("rep.mh", token, std::string(20000, 'a'));
   EXPECT_EQ(too_long.status().rule(), "deid.text_too_long");
   const std::string admin = first_login("admin");
-  EXPECT_EQ(check("admin", admin, "text").status().rule(), "deid.no_table_role");
+  EXPECT_EQ(check("admin", admin, "text").status().rule(), "admin.no_case_data");
 
   int checks = 0;
   for (const auto& e : audit_events()) {
@@ -356,7 +356,7 @@ TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
                       "auth.login/auth.unknown_account/AUDIT_DENIED",
                       "auth.login/auth.login_password_changed/AUDIT_OK",
                       "request.denied/session.unknown/AUDIT_DENIED",
-                      "session.logout/session.logout/AUDIT_OK",
+                      "session.logout/session.own/AUDIT_OK",
                   }));
   const std::string db = read_file(dep_.database());
   const std::string wal = read_file(dep_.database().string() + "-wal");

@@ -1,0 +1,97 @@
+#pragma once
+// Repository for meetings, attendance and frozen agendas. Runs inside the
+// caller's transaction.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/connection.h"
+#include "store/directory.h"
+
+namespace hubtable::store {
+
+struct TableRecord {
+  std::int64_t id = 0;
+  std::string code;
+  std::string name;
+  std::string time_zone;
+  std::vector<ScheduleRow> schedule;
+};
+
+absl::StatusOr<std::optional<TableRecord>> find_table(Connection& c, const std::string& code);
+absl::StatusOr<std::optional<std::int64_t>> find_agency_id(Connection& c, const std::string& code);
+
+struct MeetingRecord {
+  std::string id;
+  std::int64_t table_id = 0;
+  std::string table_code;
+  std::int64_t scheduled_start_us = 0;
+  int duration_minutes = 0;
+  bool unscheduled = false;
+  std::int64_t opened_us = 0;
+  std::int64_t opened_by = 0;
+  std::optional<std::int64_t> closed_us;
+  std::int64_t agenda_frozen_us = 0;
+  int available_seconds = 0;
+  int attendees = 0;  // read only
+};
+
+absl::StatusOr<std::optional<MeetingRecord>> find_meeting(Connection& c, const std::string& id);
+absl::StatusOr<std::optional<MeetingRecord>> find_open_meeting(Connection& c,
+                                                               std::int64_t table_id);
+/// Opened meetings, most recent start first; `closed_only` skips the open one.
+absl::StatusOr<std::vector<MeetingRecord>> list_held_meetings(Connection& c, std::int64_t table_id,
+                                                              int limit, bool closed_only = false);
+absl::Status insert_meeting(Connection& c, const MeetingRecord& m);
+absl::Status close_meeting(Connection& c, const std::string& id, std::int64_t user_id,
+                           std::int64_t now_us);
+
+struct AttendanceRecord {
+  std::int64_t user_id = 0;
+  std::optional<std::int64_t> agency_id;
+  std::string agency_code;  // read only
+  std::string agency_name;  // read only
+  std::string role;         // CHAIR, REP, PRIVACY_OFFICER, GUEST
+  bool presents_for_agency = false;
+  std::int64_t checked_in_us = 0;
+};
+
+absl::StatusOr<std::optional<AttendanceRecord>> find_attendance(Connection& c,
+                                                                const std::string& meeting_id,
+                                                                std::int64_t user_id);
+absl::Status add_attendance(Connection& c, const std::string& meeting_id,
+                            const AttendanceRecord& a);
+absl::StatusOr<std::vector<AttendanceRecord>> list_attendance(Connection& c,
+                                                              const std::string& meeting_id);
+/// True when someone who presents for `agency_id` is checked in.
+absl::StatusOr<bool> agency_present(Connection& c, const std::string& meeting_id,
+                                    std::int64_t agency_id);
+
+struct AgendaItemRecord {
+  std::string meeting_id;
+  int position = 0;
+  std::string situation_id;
+  std::string section;  // NEW, RETURNING, OVERDUE
+  int time_box_seconds = 0;
+  int start_offset_seconds = 0;
+  bool late = false;
+  bool beyond_time = false;
+  std::string outcome;  // "", ACCEPTED, REJECTED, WITHDRAWN
+  // Read only, joined from the situation:
+  std::string situation_type;
+  std::string originating_agency;
+  std::string rejection_reason;
+};
+
+absl::Status add_agenda_item(Connection& c, const AgendaItemRecord& item);
+absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
+                                                          const std::string& meeting_id);
+/// Records the outcome on the meeting's agenda line for the situation;
+/// FAILED_PRECONDITION when the situation is not on that agenda.
+absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,
+                                const std::string& situation_id, const std::string& outcome);
+
+}  // namespace hubtable::store

@@ -1,0 +1,172 @@
+#include "store/situations.h"
+
+#include <algorithm>
+
+namespace hubtable::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT s.id, s.table_id, t.code, s.originating_agency_id, g.code, s.submitted_by, "
+    "s.submitted_us, s.filter1_attested_us, s.state, s.situation_type, COALESCE(s.age_band, ''), "
+    "COALESCE(s.gender, ''), COALESCE(s.narrative, ''), COALESCE(s.decision_note, ''), "
+    "s.decided_us, COALESCE(s.decided_meeting_id, ''), COALESCE(s.rejection_reason, ''), "
+    "s.intervened_us FROM situations s "
+    "JOIN situation_tables t ON t.id = s.table_id "
+    "JOIN agencies g ON g.id = s.originating_agency_id ";
+
+SituationRecord row(const Statement& r) {
+  SituationRecord s;
+  s.id = r.text(0);
+  s.table_id = r.integer(1);
+  s.table_code = r.text(2);
+  s.originating_agency_id = r.integer(3);
+  s.originating_agency = r.text(4);
+  s.submitted_by = r.integer(5);
+  s.submitted_us = r.integer(6);
+  s.filter1_attested_us = r.integer(7);
+  s.state = r.text(8);
+  s.situation_type = r.text(9);
+  s.age_band = r.text(10);
+  s.gender = r.text(11);
+  s.narrative = r.text(12);
+  s.decision_note = r.text(13);
+  s.decided_us = r.optional_integer(14);
+  s.decided_meeting = r.text(15);
+  s.rejection_reason = r.text(16);
+  s.intervened_us = r.optional_integer(17);
+  return s;
+}
+
+absl::Status load_codes(Connection& c, SituationRecord& s) {
+  auto q = c.prepare(
+      "SELECT kind, code FROM situation_codes WHERE situation_id = ?1 ORDER BY kind, code");
+  if (!q.ok()) return q.status();
+  q->bind(1, s.id);
+  return q->for_each_row([&](const Statement& r) {
+    const std::string kind = r.text(0);
+    auto& list = kind == "risk_factor"         ? s.risk_factors
+                 : kind == "protective_factor" ? s.protective_factors
+                                               : s.study_flags;
+    list.push_back(r.text(1));
+  });
+}
+
+absl::Status insert_codes(Connection& c, const std::string& id, const std::string& kind,
+                          const std::vector<std::string>& codes) {
+  for (const auto& code : codes) {
+    auto q = c.prepare(
+        "INSERT OR IGNORE INTO situation_codes (situation_id, kind, code) VALUES (?1, ?2, ?3)");
+    if (!q.ok()) return q.status();
+    q->bind(1, id).bind(2, kind).bind(3, code);
+    if (auto st = q->run(); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status expect_one_change(Connection& c) {
+  if (c.changes() != 1) return absl::FailedPreconditionError("situation is not awaiting a decision");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<bool> situation_exists(Connection& c, const std::string& id) {
+  auto q = c.prepare("SELECT 1 FROM situations WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->bind(1, id);
+  return q->step();
+}
+
+absl::Status insert_situation(Connection& c, const SituationRecord& s) {
+  auto q = c.prepare(
+      "INSERT INTO situations (id, table_id, originating_agency_id, submitted_by, submitted_us, "
+      "filter1_attested_us, state, situation_type, age_band, gender, narrative) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'AWAITING_DECISION', ?7, ?8, ?9, ?10)");
+  if (!q.ok()) return q.status();
+  q->bind(1, s.id)
+      .bind(2, s.table_id)
+      .bind(3, s.originating_agency_id)
+      .bind(4, s.submitted_by)
+      .bind(5, s.submitted_us)
+      .bind(6, s.filter1_attested_us)
+      .bind(7, s.situation_type)
+      .bind(8, s.age_band)
+      .bind(9, s.gender)
+      .bind(10, s.narrative);
+  if (auto st = q->run(); !st.ok()) return st;
+  if (auto st = insert_codes(c, s.id, "risk_factor", s.risk_factors); !st.ok()) return st;
+  if (auto st = insert_codes(c, s.id, "protective_factor", s.protective_factors); !st.ok()) {
+    return st;
+  }
+  return insert_codes(c, s.id, "study_flag", s.study_flags);
+}
+
+absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c,
+                                                              const std::string& id) {
+  auto q = c.prepare(std::string(kColumns) + "WHERE s.id = ?1");
+  if (!q.ok()) return q.status();
+  q->bind(1, id);
+  auto found = q->step();
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<SituationRecord>();
+  SituationRecord s = row(*q);
+  if (auto st = load_codes(c, s); !st.ok()) return st;
+  return std::optional<SituationRecord>(std::move(s));
+}
+
+absl::StatusOr<std::vector<SituationRecord>> list_situations(
+    Connection& c, std::int64_t table_id, const std::vector<std::string>& states) {
+  auto q = c.prepare(std::string(kColumns) +
+                     "WHERE s.table_id = ?1 ORDER BY s.submitted_us DESC, s.id");
+  if (!q.ok()) return q.status();
+  q->bind(1, table_id);
+  std::vector<SituationRecord> out;
+  auto st = q->for_each_row([&](const Statement& r) {
+    SituationRecord s = row(r);
+    if (states.empty() || std::find(states.begin(), states.end(), s.state) != states.end()) {
+      out.push_back(std::move(s));
+    }
+  });
+  if (!st.ok()) return st;
+  for (auto& s : out) {
+    if (auto loaded = load_codes(c, s); !loaded.ok()) return loaded;
+  }
+  return out;
+}
+
+absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
+                              std::int64_t user_id, std::int64_t now_us, const std::string& note) {
+  auto q = c.prepare(
+      "UPDATE situations SET state = 'ACCEPTED', decided_us = ?2, decided_meeting_id = ?3, "
+      "decided_by = ?4, decision_note = ?5 WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+  if (!q.ok()) return q.status();
+  q->bind(1, id).bind(2, now_us).bind(3, meeting_id).bind(4, user_id).bind(5, note);
+  if (auto st = q->run(); !st.ok()) return st;
+  return expect_one_change(c);
+}
+
+absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,
+                                const std::string& reason, const std::string& meeting_id,
+                                std::int64_t user_id, std::int64_t now_us) {
+  const bool rejected = state == "REJECTED";
+  auto q = c.prepare(
+      rejected ? "UPDATE situations SET state = 'REJECTED', decided_us = ?2, "
+                 "decided_meeting_id = ?3, decided_by = ?4, rejection_reason = ?5, "
+                 "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
+                 "WHERE id = ?1 AND state = 'AWAITING_DECISION'"
+               : "UPDATE situations SET state = 'WITHDRAWN', withdrawn_us = ?2, "
+                 "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
+                 "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+  if (!q.ok()) return q.status();
+  q->bind(1, id).bind(2, now_us);
+  if (rejected) q->bind(3, meeting_id).bind(4, user_id).bind(5, reason);
+  if (auto st = q->run(); !st.ok()) return st;
+  if (auto st = expect_one_change(c); !st.ok()) return st;
+  auto d = c.prepare("DELETE FROM situation_codes WHERE situation_id = ?1");
+  if (!d.ok()) return d.status();
+  d->bind(1, id);
+  return d->run();
+}
+
+}  // namespace hubtable::store

@@ -1,0 +1,57 @@
+#pragma once
+// Repository for de-identified situations (Filters 1 and 2). Runs inside the
+// caller's transaction. Rejection and withdrawal keep only what the RTD keeps
+// for a rejected discussion (date, originating agency, type, reason): the
+// narrative, age band, gender, notes and codes are deleted (secure_delete is
+// on, so freed pages are zeroed).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "store/connection.h"
+
+namespace hubtable::store {
+
+struct SituationRecord {
+  std::string id;
+  std::int64_t table_id = 0;
+  std::string table_code;  // read only
+  std::int64_t originating_agency_id = 0;
+  std::string originating_agency;  // read only: the agency code
+  std::int64_t submitted_by = 0;
+  std::int64_t submitted_us = 0;
+  std::int64_t filter1_attested_us = 0;
+  std::string state;  // AWAITING_DECISION, ACCEPTED, REJECTED, WITHDRAWN, CLOSED
+  std::string situation_type;
+  std::string age_band;
+  std::string gender;
+  std::string narrative;
+  std::string decision_note;
+  std::optional<std::int64_t> decided_us;
+  std::string decided_meeting;
+  std::string rejection_reason;
+  std::optional<std::int64_t> intervened_us;
+  std::vector<std::string> risk_factors;
+  std::vector<std::string> protective_factors;
+  std::vector<std::string> study_flags;
+};
+
+absl::StatusOr<bool> situation_exists(Connection& c, const std::string& id);
+absl::Status insert_situation(Connection& c, const SituationRecord& s);
+absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c, const std::string& id);
+
+/// The table's situations, newest first; `states` empty means every state.
+absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
+                                                             const std::vector<std::string>& states);
+
+absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
+                              std::int64_t user_id, std::int64_t now_us, const std::string& note);
+/// REJECTED (with `reason`, at `meeting_id`) or WITHDRAWN: keeps the minimum.
+absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,
+                                const std::string& reason, const std::string& meeting_id,
+                                std::int64_t user_id, std::int64_t now_us);
+
+}  // namespace hubtable::store
