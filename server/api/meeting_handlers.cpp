@@ -413,9 +413,9 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
     if (target.named) {
       m = *target.named;
     } else {
-      auto last = store::list_held_meetings(c, t->table.id, 1, /*closed_only=*/true);
+      auto last = store::list_held_meetings(c, t->table.id, 1);
       if (!last.ok()) return last.status();
-      if (last->empty()) return failed("minutes.none_closed", "no meeting of this table has closed");
+      if (last->empty()) return failed("minutes.none_held", "no meeting of this table was held");
       m = last->front();
     }
     scope.meeting = m.id;

@@ -51,8 +51,9 @@ std::vector<Occurrence> Schedule::on_days(absl::CivilDay first, int days) const 
       if (s.weekday != iso_weekday(day)) continue;
       const absl::CivilMinute local(day.year(), day.month(), day.day(), s.start_minute / 60,
                                     s.start_minute % 60);
-      // A start inside a spring-forward gap maps to the instant the clocks
-      // would have shown it (Abseil's FromCivil), i.e. an hour later on the wall.
+      // A start inside a spring-forward gap maps to the transition, the
+      // moment the clocks jump (Abseil's FromCivil); in a repeated hour, to
+      // its first occurrence.
       out.push_back(at(absl::FromCivil(local, tz_), s.duration_minutes));
     }
   }

@@ -92,10 +92,9 @@ absl::StatusOr<std::optional<MeetingRecord>> find_open_meeting(Connection& c,
 }
 
 absl::StatusOr<std::vector<MeetingRecord>> list_held_meetings(Connection& c, std::int64_t table_id,
-                                                              int limit, bool closed_only) {
-  auto s = c.prepare(std::string(kMeetingColumns) + "WHERE m.table_id = ?1 " +
-                     (closed_only ? "AND m.closed_us IS NOT NULL " : "") +
-                     "ORDER BY m.scheduled_start_us DESC, m.opened_us DESC LIMIT ?2");
+                                                              int limit) {
+  auto s = c.prepare(std::string(kMeetingColumns) +
+                     "WHERE m.table_id = ?1 ORDER BY m.scheduled_start_us DESC, m.opened_us DESC LIMIT ?2");
   if (!s.ok()) return s.status();
   s->bind(1, table_id).bind(2, std::int64_t{limit});
   return collect<MeetingRecord>(*s, meeting_row);

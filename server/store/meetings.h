@@ -42,9 +42,9 @@ struct MeetingRecord {
 absl::StatusOr<std::optional<MeetingRecord>> find_meeting(Connection& c, const std::string& id);
 absl::StatusOr<std::optional<MeetingRecord>> find_open_meeting(Connection& c,
                                                                std::int64_t table_id);
-/// Opened meetings, most recent start first; `closed_only` skips the open one.
+/// Opened meetings (the open one included), most recent start first.
 absl::StatusOr<std::vector<MeetingRecord>> list_held_meetings(Connection& c, std::int64_t table_id,
-                                                              int limit, bool closed_only = false);
+                                                              int limit);
 absl::Status insert_meeting(Connection& c, const MeetingRecord& m);
 absl::Status close_meeting(Connection& c, const std::string& id, std::int64_t user_id,
                            std::int64_t now_us);

@@ -30,11 +30,25 @@ sector = "MENTAL_HEALTH"
 isa_signed = 2025-01-01
 isa_expires = 2030-01-01
 
+[[agency]]
+code = "housing"
+name = "Test Housing"
+sector = "HOUSING"
+isa_signed = 2025-01-01
+isa_expires = 2030-01-01
+
 [[table]]
 code = "t1"
 name = "Test Table"
 time_zone = "America/Toronto"
 agencies = ["police", "mh"]
+
+[[table]]
+code = "t2"
+name = "Other Table"
+time_zone = "America/Regina"
+agencies = ["housing"]
+schedule = { days = ["wed"], start = "13:30", minutes = 60 }
 
 [[user]]
 username = "rep.police"
@@ -57,6 +71,17 @@ roles = [{ table = "t1", role = "CHAIR" }]
 username = "po.one"
 name = "Privacy Officer One"
 roles = [{ table = "t1", role = "PRIVACY_OFFICER" }]
+
+[[user]]
+username = "guest.one"
+name = "Guest One"
+roles = [{ table = "t1", role = "GUEST" }]
+
+[[user]]
+username = "rep.t2"
+name = "Rep Other Table"
+agency = "housing"
+roles = [{ table = "t2", role = "REP" }]
 )toml";
 
 /// Owns the temp dir. Not thread-safe.

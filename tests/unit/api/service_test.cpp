@@ -1,81 +1,12 @@
 // The request service in-process, over a real encrypted database, with an
 // injected clock so expiry and throttling are tested without waiting.
 
-#include "api/service.h"
-
-#include <gtest/gtest.h>
-
 #include "crypto/password.h"
 #include "store/accounts.h"
-#include "tests/support/audit_events.h"
-#include "tests/support/deployment.h"
+#include "tests/unit/api/service_fixture.h"
 
 namespace hubtable::api {
 namespace {
-
-namespace v1 = hubtable::v1;
-using hubtable::testing::read_file;
-using hubtable::testing::TestDeployment;
-
-constexpr std::int64_t kMinuteUs = 60'000'000;
-constexpr const char* kNewPassword = "a-long-enough-new-password";
-
-class ServiceTest : public ::testing::Test {
- protected:
-  ServiceTest()
-      : deployment_(*provision::open_deployment(dep_.config_path())),
-        clock_(domain::SystemClock().now_us()),
-        service_(*deployment_.db, clock_, crypto::system_random(), deployment_.totp_sealer,
-                 deployment_.config.limits) {}
-
-  RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {
-    // Someone typing an unknown username still presents a real device.
-    const bool known = std::filesystem::exists(dep_.profile(user));
-    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_};
-  }
-
-  v1::Response login(const std::string& user, const std::string& password,
-                     const std::string& totp = "", const std::string& new_password = "",
-                     const std::string& address = "192.0.2.10") {
-    v1::Request r;
-    r.mutable_login()->set_username(user);
-    r.mutable_login()->set_password(password);
-    r.mutable_login()->set_totp_code(totp);
-    r.mutable_login()->set_new_password(new_password);
-    return service_.handle(ctx(user, address), r);
-  }
-
-  std::string code(const std::string& user) { return dep_.totp(user, clock_.now_us() / 1000000); }
-
-  // First login: replaces the one-time password; returns the session token.
-  std::string first_login(const std::string& user) {
-    const bool totp = std::filesystem::exists(dep_.profile(user) / "totp-uri");
-    auto r = login(user, dep_.one_time_password(user), totp ? code(user) : "", kNewPassword);
-    EXPECT_EQ(r.status().code(), v1::OK) << r.status().message();
-    return r.login().session_token();
-  }
-
-  v1::Response call(const std::string& user, const std::string& token, v1::Request r) {
-    r.set_session_token(token);
-    return service_.handle(ctx(user), r);
-  }
-
-  v1::Response whoami(const std::string& user, const std::string& token) {
-    v1::Request r;
-    r.mutable_whoami();
-    return call(user, token, r);
-  }
-
-  std::vector<v1::AuditEvent> audit_events() {
-    return hubtable::testing::read_audit_events(*deployment_.db);
-  }
-
-  TestDeployment dep_;
-  provision::Deployment deployment_;
-  domain::ManualClock clock_;
-  Service service_;
-  std::uint64_t request_id_ = 0;
-};
 
 TEST_F(ServiceTest, OneTimePasswordMustBeReplacedAtFirstLogin) {
   const std::string otp = dep_.one_time_password("rep.police");
@@ -240,12 +171,6 @@ TEST_F(ServiceTest, UnknownRequestKindIsRefusedAfterAuthentication) {
 
 TEST_F(ServiceTest, VocabularyListsDefaultsAndOnlyTheCallersTablesEntries) {
   dep_.apply_text(std::string(hubtable::testing::kTestTable) + R"toml(
-[[table]]
-code = "t2"
-name = "Other Table"
-time_zone = "America/Regina"
-agencies = ["mh"]
-
 [[vocabulary]]
 table = "t1"
 kind = "study_flag"

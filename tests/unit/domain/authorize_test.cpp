@@ -1,0 +1,159 @@
+// The access policy, enumerated: every action against every kind of caller,
+// checked against an explicit table of expected decisions.
+
+#include "domain/authorize.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace hubtable::domain {
+namespace {
+
+// The callers of DESIGN.md's access table, for a situation brought by police.
+const std::map<std::string, Actor>& callers() {
+  static const std::map<std::string, Actor> kCallers = {
+      {"rep_origin", {false, "police", {TableRole::kRep}}},
+      {"rep_other", {false, "mh", {TableRole::kRep}}},
+      {"chair", {false, "", {TableRole::kChair}}},
+      {"privacy", {false, "", {TableRole::kPrivacyOfficer}}},
+      {"admin", {true, "", {}}},
+      {"guest", {false, "", {TableRole::kGuest}}},
+      {"other_table", {false, "housing", {}}},
+  };
+  return kCallers;
+}
+
+const std::vector<std::string> kColumns = {"rep_origin", "rep_other", "chair",      "privacy",
+                                           "admin",      "guest",     "other_table"};
+
+// "rule" allows (with the view after '/', when the action returns records);
+// "!rule" denies with PERMISSION_DENIED.
+using Row = std::vector<std::string>;
+const std::map<Action, Row>& expected() {
+  static const std::map<Action, Row> kExpected = {
+      {Action::kWhoAmI,
+       {"session.own", "session.own", "session.own", "session.own", "session.own", "session.own",
+        "session.own"}},
+      {Action::kLogout,
+       {"session.own", "session.own", "session.own", "session.own", "session.own", "session.own",
+        "session.own"}},
+      {Action::kVocabularyList,
+       {"vocabulary.read", "vocabulary.read", "vocabulary.read", "vocabulary.read",
+        "vocabulary.read", "vocabulary.read", "!vocabulary.not_at_table"}},
+      {Action::kDeidCheck,
+       {"deid.writer", "deid.writer", "deid.writer", "!deid.writers_only", "!admin.no_case_data",
+        "!deid.writers_only", "!table.not_member"}},
+      {Action::kMeetingList,
+       {"meeting.member", "meeting.member", "meeting.member", "meeting.member",
+        "!admin.no_case_data", "meeting.member", "!table.not_member"}},
+      {Action::kMeetingOpen,
+       {"!meeting.chair_only", "!meeting.chair_only", "table.chair", "!meeting.chair_only",
+        "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
+      {Action::kMeetingCheckIn,
+       {"meeting.member", "meeting.member", "meeting.member", "meeting.member",
+        "!admin.no_case_data", "meeting.member", "!table.not_member"}},
+      {Action::kMeetingAgenda,
+       {"meeting.agenda_line/agenda_line", "meeting.agenda_line/agenda_line",
+        "meeting.agenda_line/agenda_line", "meeting.agenda_line/agenda_line",
+        "!admin.no_case_data", "meeting.agenda_line/agenda_line", "!table.not_member"}},
+      {Action::kMeetingClose,
+       {"!meeting.chair_only", "!meeting.chair_only", "table.chair", "!meeting.chair_only",
+        "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
+      {Action::kMeetingMinutes,
+       {"minutes.member", "minutes.member", "minutes.member", "minutes.member",
+        "!admin.no_case_data", "!minutes.members_only", "!table.not_member"}},
+      {Action::kSituationSubmit,
+       {"situation.rep_submits", "situation.rep_submits", "!situation.reps_only",
+        "!situation.reps_only", "!admin.no_case_data", "!situation.reps_only",
+        "!table.not_member"}},
+      {Action::kSituationList,
+       {"record.deidentified/deidentified", "record.deidentified/deidentified",
+        "record.deidentified/deidentified", "record.metadata/metadata", "!admin.no_case_data",
+        "record.agenda_line/agenda_line", "!table.not_member"}},
+      {Action::kSituationShow,
+       {"record.deidentified/deidentified", "record.deidentified/deidentified",
+        "record.deidentified/deidentified", "record.metadata/metadata", "!admin.no_case_data",
+        "record.agenda_line/agenda_line", "!table.not_member"}},
+      {Action::kSituationDecide,
+       {"!situation.chair_only", "!situation.chair_only", "table.chair", "!situation.chair_only",
+        "!admin.no_case_data", "!situation.chair_only", "!table.not_member"}},
+      {Action::kSituationWithdraw,
+       {"situation.originator_withdraws", "!situation.originator_only",
+        "!situation.originator_only", "!situation.originator_only", "!admin.no_case_data",
+        "!situation.originator_only", "!table.not_member"}},
+  };
+  return kExpected;
+}
+
+std::string view_name(RecordView v) {
+  switch (v) {
+    case RecordView::kNone:
+      return "";
+    case RecordView::kAgendaLine:
+      return "agenda_line";
+    case RecordView::kMetadata:
+      return "metadata";
+    case RecordView::kDeidentified:
+      return "deidentified";
+  }
+  return "?";
+}
+
+std::string describe(const Access& a) {
+  if (!a.allowed()) {
+    EXPECT_EQ(a.decision.refusal, Refusal::kPermissionDenied);
+    EXPECT_FALSE(a.decision.message.empty());
+    EXPECT_EQ(a.view, RecordView::kNone);
+    return "!" + a.decision.rule;
+  }
+  const std::string view = view_name(a.view);
+  return view.empty() ? a.decision.rule : a.decision.rule + "/" + view;
+}
+
+TEST(Authorize, EveryActionAgainstEveryCallerMatchesTheAccessTable) {
+  ASSERT_EQ(expected().size(), all_actions().size()) << "an action has no expected row";
+  const AccessFacts facts{"police"};
+  for (Action action : all_actions()) {
+    const Row& row = expected().at(action);
+    ASSERT_EQ(row.size(), kColumns.size());
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      const Access got = authorize(callers().at(kColumns[i]), action, facts);
+      EXPECT_EQ(describe(got), row[i]) << action_name(action) << " by " << kColumns[i];
+    }
+  }
+}
+
+TEST(Authorize, AnUnknownActionIsDenied) {
+  const Access a = authorize(callers().at("chair"), static_cast<Action>(999));
+  EXPECT_FALSE(a.allowed());
+  EXPECT_EQ(a.decision.rule, "policy.default_deny");
+}
+
+TEST(Authorize, RolesAddUpAtATable) {
+  const Actor chair_and_rep{false, "police", {TableRole::kRep, TableRole::kChair}};
+  EXPECT_TRUE(authorize(chair_and_rep, Action::kSituationDecide).allowed());
+  EXPECT_TRUE(authorize(chair_and_rep, Action::kSituationSubmit).allowed());
+  const Actor guest_and_po{false, "", {TableRole::kGuest, TableRole::kPrivacyOfficer}};
+  EXPECT_TRUE(authorize(guest_and_po, Action::kMeetingMinutes).allowed());
+  EXPECT_EQ(authorize(guest_and_po, Action::kSituationShow).view, RecordView::kMetadata);
+}
+
+TEST(Authorize, AWithdrawalNeedsTheSameAgencyNotTheSamePerson) {
+  // Staff rotate: any rep of the agency that brought the situation may withdraw it.
+  const Actor alternate{false, "police", {TableRole::kRep}};
+  EXPECT_TRUE(authorize(alternate, Action::kSituationWithdraw, {"police"}).allowed());
+  EXPECT_FALSE(authorize(alternate, Action::kSituationWithdraw, {}).allowed());
+  const Actor no_agency{false, "", {TableRole::kRep}};
+  EXPECT_FALSE(authorize(no_agency, Action::kSituationWithdraw, {""}).allowed());
+  EXPECT_FALSE(authorize(no_agency, Action::kSituationSubmit).allowed());
+}
+
+TEST(Authorize, ActionNamesAreDistinct) {
+  std::set<std::string_view> names;
+  for (Action a : all_actions()) EXPECT_TRUE(names.insert(action_name(a)).second) << action_name(a);
+}
+
+}  // namespace
+}  // namespace hubtable::domain
