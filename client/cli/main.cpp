@@ -3,13 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 
 #include "cli/output.h"
 #include "cli/prompt.h"
+#include "cli/session.h"
 #include "lib/connection.h"
 #include "lib/profile.h"
 #include "lib/session_store.h"
@@ -20,66 +17,12 @@ namespace v1 = hubtable::v1;
 namespace fs = std::filesystem;
 using namespace hubtable;
 
-struct Globals {
-  std::string profile;
-  std::string server;  // HOST:PORT override
-  bool json = false;
-};
-
-int transport_failure(const absl::Status& s) {
-  std::fprintf(stderr, "hubtable: %s\n", std::string(s.message()).c_str());
-  return cli::kExitConnect;
-}
-
-int usage_failure(const absl::Status& s) {
-  std::fprintf(stderr, "hubtable: %s\n", std::string(s.message()).c_str());
-  return cli::kExitUsage;
-}
-
-// A profile, its session file and an open connection.
-struct Session {
-  client::Profile profile;
-  fs::path session_file;
-  std::unique_ptr<client::Connection> connection;
-};
-
-int open_session(const Globals& g, Session& out, bool need_token) {
-  std::string dir = g.profile;
-  if (dir.empty()) {
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
-    if (const char* env = std::getenv("HUBTABLE_PROFILE"); env != nullptr) dir = env;
-  }
-  if (dir.empty()) {
-    return usage_failure(
-        absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE"));
-  }
-  std::string server = g.server;
-  if (server.empty()) {
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
-    if (const char* env = std::getenv("HUBTABLE_SERVER"); env != nullptr) server = env;
-  }
-  auto profile = client::load_profile(dir, server);
-  if (!profile.ok()) return usage_failure(profile.status());
-  out.profile = std::move(*profile);
-  auto file = client::session_file_for(out.profile.dir);
-  if (!file.ok()) return usage_failure(file.status());
-  out.session_file = *file;
-  std::optional<std::string> token;
-  if (need_token) {
-    auto loaded = client::load_session(out.session_file);
-    if (!loaded.ok()) return usage_failure(loaded.status());
-    if (!*loaded) {
-      std::fprintf(stderr, "hubtable: not logged in: run `hubtable login` first\n");
-      return cli::kExitRefused;
-    }
-    token = std::move(*loaded);
-  }
-  auto conn = client::Connection::open(out.profile);
-  if (!conn.ok()) return transport_failure(conn.status());
-  out.connection = std::move(*conn);
-  if (token) out.connection->set_session_token(*token);
-  return cli::kExitOk;
-}
+using cli::call;
+using cli::Globals;
+using cli::open_session;
+using cli::Session;
+using cli::transport_failure;
+using cli::usage_failure;
 
 struct LoginOptions {
   std::string password_file;
@@ -171,20 +114,14 @@ int run_logout(const Globals& g) {
 }
 
 int run_whoami(const Globals& g) {
-  Session s;
-  if (int rc = open_session(g, s, true); rc != cli::kExitOk) return rc;
   v1::Request req;
   req.mutable_whoami();
-  auto r = s.connection->call(req);
-  if (!r.ok()) return transport_failure(r.status());
-  if (r->status().code() != v1::OK) {
-    if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
-    return cli::print_refusal(r->status());
-  }
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != cli::kExitOk) return rc;
   if (g.json) {
-    cli::print_json(r->whoami());
+    cli::print_json(r.whoami());
   } else {
-    cli::print_whoami(r->whoami());
+    cli::print_whoami(r.whoami());
   }
   return cli::kExitOk;
 }
@@ -196,41 +133,29 @@ struct VocabOptions {
 };
 
 int run_vocab_list(const Globals& g, const VocabOptions& o) {
-  Session s;
-  if (int rc = open_session(g, s, true); rc != cli::kExitOk) return rc;
   v1::Request req;
   auto* list = req.mutable_list_vocabulary();
   list->set_kind(o.kind);
   list->set_table(o.table);
   list->set_include_retired(o.all);
-  auto r = s.connection->call(req);
-  if (!r.ok()) return transport_failure(r.status());
-  if (r->status().code() != v1::OK) return cli::print_refusal(r->status());
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != cli::kExitOk) return rc;
   if (g.json) {
-    cli::print_json(r->list_vocabulary());
+    cli::print_json(r.list_vocabulary());
   } else {
-    cli::print_vocabulary(r->list_vocabulary());
+    cli::print_vocabulary(r.list_vocabulary());
   }
   return cli::kExitOk;
 }
 
 int run_deid_check(const Globals& g, const std::string& file) {
-  std::string text;
-  if (file == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return usage_failure(absl::NotFoundError("cannot read " + file));
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  Session s;
-  if (int rc = open_session(g, s, true); rc != cli::kExitOk) return rc;
+  auto text = cli::read_text(file);
+  if (!text.ok()) return usage_failure(text.status());
   v1::Request req;
-  req.mutable_deid_check()->set_text(text);
-  auto r = s.connection->call(req);
-  if (!r.ok()) return transport_failure(r.status());
-  if (r->status().code() != v1::OK) return cli::print_refusal(r->status());
-  const auto& check = r->deid_check();
+  req.mutable_deid_check()->set_text(*text);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != cli::kExitOk) return rc;
+  const auto& check = r.deid_check();
   if (g.json) {
     cli::print_json(check);
   } else if (check.clean()) {
@@ -275,11 +200,15 @@ int main(int argc, char** argv) {
   auto* deid_check = deid->add_subcommand(
       "check", "scan a draft for likely identifiers (exit 1 when any are found)");
   deid_check->add_option("file", deid_file, "the draft text ('-' for standard input)")->required();
-  for (auto* sub : {login, logout, whoami, vocab_list, deid_check}) {
-    sub->add_option("--profile", g.profile, "profile directory");
-    sub->add_option("--server", g.server, "override the server address (HOST:PORT)");
-    sub->add_flag("--json", g.json, "print JSON");
-  }
+  for (auto* sub : {login, logout, whoami, vocab_list, deid_check}) cli::add_global_options(sub, g);
+  cli::Commands commands;
+  commands.add(login, [&] { return run_login(g, lo); });
+  commands.add(logout, [&] { return run_logout(g); });
+  commands.add(whoami, [&] { return run_whoami(g); });
+  commands.add(vocab_list, [&] { return run_vocab_list(g, vo); });
+  commands.add(deid_check, [&] { return run_deid_check(g, deid_file); });
+  cli::add_meeting_commands(app, g, commands);
+  cli::add_situation_commands(app, g, commands);
 
   try {
     app.parse(argc, argv);
@@ -287,10 +216,5 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? cli::kExitOk : cli::kExitUsage;
   }
-  if (*login) return run_login(g, lo);
-  if (*logout) return run_logout(g);
-  if (*whoami) return run_whoami(g);
-  if (*vocab_list) return run_vocab_list(g, vo);
-  if (*deid_check) return run_deid_check(g, deid_file);
-  return cli::kExitUsage;
+  return commands.run_parsed();
 }

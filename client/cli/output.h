@@ -26,6 +26,9 @@ void print_whoami(const hubtable::v1::WhoAmIResponse& w);
 /// One line per entry, grouped by kind: CODE  LABEL  [parent, table, retired].
 void print_vocabulary(const hubtable::v1::ListVocabularyResponse& v);
 
+/// The minutes of a meeting as a Markdown document.
+std::string minutes_markdown(const hubtable::v1::MinutesResponse& m);
+
 /// UTC microseconds as "YYYY-MM-DD HH:MM:SS UTC".
 std::string format_time_us(std::int64_t us);
 

@@ -1,0 +1,104 @@
+#include "cli/session.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli/output.h"
+#include "lib/session_store.h"
+
+namespace hubtable::cli {
+
+namespace v1 = hubtable::v1;
+
+int transport_failure(const absl::Status& s) {
+  std::fprintf(stderr, "hubtable: %s\n", std::string(s.message()).c_str());
+  return kExitConnect;
+}
+
+int usage_failure(const absl::Status& s) {
+  std::fprintf(stderr, "hubtable: %s\n", std::string(s.message()).c_str());
+  return kExitUsage;
+}
+
+int open_session(const Globals& g, Session& out, bool need_token) {
+  std::string dir = g.profile;
+  if (dir.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
+    if (const char* env = std::getenv("HUBTABLE_PROFILE"); env != nullptr) dir = env;
+  }
+  if (dir.empty()) {
+    return usage_failure(
+        absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE"));
+  }
+  std::string server = g.server;
+  if (server.empty()) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
+    if (const char* env = std::getenv("HUBTABLE_SERVER"); env != nullptr) server = env;
+  }
+  auto profile = client::load_profile(dir, server);
+  if (!profile.ok()) return usage_failure(profile.status());
+  out.profile = std::move(*profile);
+  auto file = client::session_file_for(out.profile.dir);
+  if (!file.ok()) return usage_failure(file.status());
+  out.session_file = *file;
+  std::optional<std::string> token;
+  if (need_token) {
+    auto loaded = client::load_session(out.session_file);
+    if (!loaded.ok()) return usage_failure(loaded.status());
+    if (!*loaded) {
+      std::fprintf(stderr, "hubtable: not logged in: run `hubtable login` first\n");
+      return kExitRefused;
+    }
+    token = std::move(*loaded);
+  }
+  auto conn = client::Connection::open(out.profile);
+  if (!conn.ok()) return transport_failure(conn.status());
+  out.connection = std::move(*conn);
+  if (token) out.connection->set_session_token(*token);
+  return kExitOk;
+}
+
+int call(const Globals& g, v1::Request request, v1::Response& out) {
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  auto r = s.connection->call(request);
+  if (!r.ok()) return transport_failure(r.status());
+  if (r->status().code() != v1::OK) {
+    if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
+    return print_refusal(r->status());
+  }
+  out = std::move(*r);
+  return kExitOk;
+}
+
+absl::StatusOr<std::string> read_text(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return text;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return text;
+}
+
+int Commands::run_parsed() const {
+  for (const auto& e : entries_) {
+    if (e.app->parsed()) return e.run();
+  }
+  return kExitUsage;
+}
+
+void add_global_options(CLI::App* sub, Globals& g) {
+  sub->add_option("--profile", g.profile, "profile directory");
+  sub->add_option("--server", g.server, "override the server address (HOST:PORT)");
+  sub->add_flag("--json", g.json, "print JSON");
+}
+
+}  // namespace hubtable::cli

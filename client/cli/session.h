@@ -1,0 +1,72 @@
+#pragma once
+// What every command shares: the global options, opening a profile's session
+// and making one call with the exit codes of the command-line contract.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "hubtable/v1/envelope.pb.h"
+#include "lib/connection.h"
+#include "lib/profile.h"
+
+namespace CLI {
+class App;
+}
+
+namespace hubtable::cli {
+
+struct Globals {
+  std::string profile;
+  std::string server;  // HOST:PORT override
+  bool json = false;
+};
+
+/// A profile, its session file and an open connection.
+struct Session {
+  client::Profile profile;
+  std::filesystem::path session_file;
+  std::unique_ptr<client::Connection> connection;
+};
+
+/// Prints the failure on stderr and returns exit code 3.
+int transport_failure(const absl::Status& s);
+/// Prints the failure on stderr and returns exit code 2.
+int usage_failure(const absl::Status& s);
+
+/// Loads the profile and connects; with `need_token`, also loads the session
+/// (exit 1 when not logged in). Returns an exit code (0 on success).
+int open_session(const Globals& g, Session& out, bool need_token);
+
+/// Sends `request` with the saved session and, when the server answers OK,
+/// leaves the response in `out`. Returns the exit code.
+int call(const Globals& g, hubtable::v1::Request request, hubtable::v1::Response& out);
+
+/// Reads a whole file, or standard input for "-".
+absl::StatusOr<std::string> read_text(const std::string& path);
+
+/// Registers a subcommand's runner; main runs the one that was parsed.
+class Commands {
+ public:
+  void add(CLI::App* app, std::function<int()> run) { entries_.push_back({app, std::move(run)}); }
+  /// Exit code of the parsed command, or kExitUsage when none was.
+  int run_parsed() const;
+
+ private:
+  struct Entry {
+    CLI::App* app;
+    std::function<int()> run;
+  };
+  std::vector<Entry> entries_;
+};
+
+/// Adds --profile, --server and --json to a subcommand.
+void add_global_options(CLI::App* sub, Globals& g);
+
+void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands);
+void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);
+
+}  // namespace hubtable::cli

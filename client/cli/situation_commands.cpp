@@ -1,0 +1,256 @@
+// hubtable situation {submit,list,show,decide,withdraw}
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/output.h"
+#include "cli/session.h"
+
+namespace hubtable::cli {
+
+namespace v1 = hubtable::v1;
+
+namespace {
+
+struct SituationOptions {
+  std::string table;
+  std::string id;
+  // submit
+  std::string type;
+  std::string age_band;
+  std::string gender;
+  std::vector<std::string> risk_factors;
+  std::vector<std::string> protective_factors;
+  std::vector<std::string> study_flags;
+  std::string narrative_file;
+  bool attest = false;
+  // list
+  std::vector<std::string> states;
+  // decide
+  bool accept = false;
+  std::string reject;
+  std::string note_file;
+};
+
+std::string joined(const google::protobuf::RepeatedPtrField<std::string>& codes) {
+  std::string out;
+  for (const auto& c : codes) out += (out.empty() ? "" : ", ") + c;
+  return out.empty() ? "-" : out;
+}
+
+void print_situation(const v1::Situation& s) {
+  std::printf("situation:   %s (%s)\n", s.id().c_str(),
+              v1::SituationState_Name(s.state()).c_str());
+  std::printf("table:       %s\n", s.table().c_str());
+  std::printf("type:        %s, from %s\n", s.situation_type().c_str(),
+              s.originating_agency().c_str());
+  if (s.view() == v1::AGENDA_LINE) {
+    std::printf("(agenda line only: your role does not see the record)\n");
+    return;
+  }
+  std::printf("submitted:   %s\n", format_time_us(s.submitted_us()).c_str());
+  if (s.decided_us() != 0) {
+    std::printf("decided:     %s at %s\n", format_time_us(s.decided_us()).c_str(),
+                s.decided_meeting().c_str());
+  }
+  if (!s.rejection_reason().empty()) {
+    std::printf("rejected:    %s (only date, agency, type and reason are kept)\n",
+                s.rejection_reason().c_str());
+  }
+  if (s.view() == v1::METADATA) {
+    std::printf("(metadata only: your role does not see the de-identified record)\n");
+    return;
+  }
+  if (s.state() == v1::REJECTED || s.state() == v1::WITHDRAWN) return;
+  std::printf("age band:    %s\n", s.age_band().c_str());
+  std::printf("gender:      %s\n", s.gender().c_str());
+  std::printf("risk:        %s\n", joined(s.risk_factors()).c_str());
+  std::printf("protective:  %s\n", joined(s.protective_factors()).c_str());
+  std::printf("study flags: %s\n", joined(s.study_flags()).c_str());
+  std::printf("narrative:\n  %s\n", s.narrative().c_str());
+  if (!s.decision_note().empty()) std::printf("note:\n  %s\n", s.decision_note().c_str());
+}
+
+int run_submit(const Globals& g, const SituationOptions& o) {
+  auto narrative = read_text(o.narrative_file);
+  if (!narrative.ok()) return usage_failure(narrative.status());
+  while (!narrative->empty() && (narrative->back() == '\n' || narrative->back() == '\r')) {
+    narrative->pop_back();
+  }
+  v1::Request req;
+  auto* s = req.mutable_submit_situation();
+  s->set_table(o.table);
+  s->set_situation_type(o.type);
+  s->set_age_band(o.age_band);
+  s->set_gender(o.gender);
+  for (const auto& c : o.risk_factors) s->add_risk_factors(c);
+  for (const auto& c : o.protective_factors) s->add_protective_factors(c);
+  for (const auto& c : o.study_flags) s->add_study_flags(c);
+  s->set_narrative(*narrative);
+  s->set_filter1_attested(o.attest);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& out = r.submit_situation();
+  if (g.json) {
+    print_json(out);
+    return kExitOk;
+  }
+  std::printf("Submitted %s", out.situation().id().c_str());
+  if (out.late_addition()) {
+    std::printf(": added late to the agenda of the open meeting %s\n", out.meeting().c_str());
+  } else if (!out.meeting().empty()) {
+    std::printf(": it will be heard at %s (%s)\n", out.meeting().c_str(),
+                out.meeting_local_start().c_str());
+  } else {
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+int run_list(const Globals& g, const SituationOptions& o) {
+  v1::Request req;
+  auto* l = req.mutable_list_situations();
+  l->set_table(o.table);
+  for (const auto& s : o.states) {
+    std::string upper;
+    for (char ch : s) upper += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+    if (upper == "AWAITING") upper = "AWAITING_DECISION";
+    v1::SituationState state{};
+    if (!v1::SituationState_Parse(upper, &state) || state == v1::SITUATION_STATE_UNSPECIFIED) {
+      return usage_failure(absl::InvalidArgumentError(
+          "--state must be awaiting, accepted, rejected, withdrawn or closed"));
+    }
+    l->add_states(state);
+  }
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& list = r.list_situations();
+  if (g.json) {
+    print_json(list);
+    return kExitOk;
+  }
+  if (list.situations().empty()) {
+    std::printf("No situations\n");
+    return kExitOk;
+  }
+  std::printf("%-12s %-18s %-10s %-12s %s\n", "SITUATION", "STATE", "TYPE", "AGENCY", "SUBMITTED");
+  for (const auto& s : list.situations()) {
+    std::printf("%-12s %-18s %-10s %-12s %s\n", s.id().c_str(),
+                v1::SituationState_Name(s.state()).c_str(), s.situation_type().c_str(),
+                s.originating_agency().c_str(),
+                s.submitted_us() == 0 ? "-" : format_time_us(s.submitted_us()).c_str());
+  }
+  return kExitOk;
+}
+
+int run_show(const Globals& g, const SituationOptions& o) {
+  v1::Request req;
+  req.mutable_show_situation()->set_id(o.id);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(r.show_situation());
+  } else {
+    print_situation(r.show_situation().situation());
+  }
+  return kExitOk;
+}
+
+int run_decide(const Globals& g, const SituationOptions& o) {
+  if (o.accept == !o.reject.empty()) {
+    return usage_failure(absl::InvalidArgumentError("give exactly one of --accept or --reject"));
+  }
+  v1::Request req;
+  auto* d = req.mutable_decide_situation();
+  d->set_id(o.id);
+  if (o.accept) {
+    d->set_accept(true);
+  } else {
+    d->set_reject_reason(o.reject);
+  }
+  if (!o.note_file.empty()) {
+    auto note = read_text(o.note_file);
+    if (!note.ok()) return usage_failure(note.status());
+    while (!note->empty() && note->back() == '\n') note->pop_back();
+    d->set_note(*note);
+  }
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& s = r.decide_situation().situation();
+  if (g.json) {
+    print_json(r.decide_situation());
+  } else if (s.state() == v1::ACCEPTED) {
+    std::printf("Accepted %s at %s: acutely elevated risk\n", s.id().c_str(),
+                s.decided_meeting().c_str());
+  } else {
+    std::printf("Rejected %s (%s): narrative and factors discarded\n", s.id().c_str(),
+                s.rejection_reason().c_str());
+  }
+  return kExitOk;
+}
+
+int run_withdraw(const Globals& g, const SituationOptions& o) {
+  v1::Request req;
+  req.mutable_withdraw_situation()->set_id(o.id);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(r.withdraw_situation());
+  } else {
+    std::printf("Withdrew %s: narrative and factors discarded\n",
+                r.withdraw_situation().situation().id().c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
+  auto opts = std::make_shared<SituationOptions>();  // shared with the runners
+  SituationOptions& o = *opts;
+  auto* situation = app.add_subcommand("situation", "de-identified situations (Filters 1 and 2)");
+  situation->require_subcommand(1);
+
+  auto* submit = situation->add_subcommand("submit", "bring a situation to the table (rep)");
+  submit->add_option("--type", o.type, "situation_type code")->required();
+  submit->add_option("--age-band", o.age_band, "age_band code")->required();
+  submit->add_option("--gender", o.gender, "gender code")->required();
+  submit->add_option("--risk-factor", o.risk_factors, "risk_factor code (repeat or comma-separate)")
+      ->required()
+      ->delimiter(',');
+  submit->add_option("--protective-factor", o.protective_factors, "protective_factor code")
+      ->delimiter(',');
+  submit->add_option("--study-flag", o.study_flags, "study_flag code")->delimiter(',');
+  submit
+      ->add_option("--narrative-file", o.narrative_file,
+                   "the de-identified narrative, at most 1,000 characters ('-' for stdin)")
+      ->required();
+  submit->add_flag("--attest", o.attest,
+                   "Filter 1: your agency judged this acutely elevated risk and beyond its mandate");
+
+  auto* list = situation->add_subcommand("list", "the table's situations, as your role may see");
+  list->add_option("--state", o.states, "awaiting, accepted, rejected, withdrawn or closed")
+      ->delimiter(',');
+  auto* show = situation->add_subcommand("show", "one situation, as your role may see it");
+  auto* decide = situation->add_subcommand("decide", "record the table's Filter-2 decision (chair)");
+  decide->add_flag("--accept", o.accept, "the table agrees the risk is acute");
+  decide->add_option("--reject", o.reject, "rejection_reason code");
+  decide->add_option("--note-file", o.note_file, "a short de-identified note (accept only)");
+  auto* withdraw =
+      situation->add_subcommand("withdraw", "withdraw before a decision (originating agency)");
+  for (auto* sub : {show, decide, withdraw}) {
+    sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
+  }
+  for (auto* sub : {submit, list}) sub->add_option("--table", o.table, "table code");
+  for (auto* sub : {submit, list, show, decide, withdraw}) add_global_options(sub, g);
+
+  commands.add(submit, [&g, opts] { return run_submit(g, *opts); });
+  commands.add(list, [&g, opts] { return run_list(g, *opts); });
+  commands.add(show, [&g, opts] { return run_show(g, *opts); });
+  commands.add(decide, [&g, opts] { return run_decide(g, *opts); });
+  commands.add(withdraw, [&g, opts] { return run_withdraw(g, *opts); });
+}
+
+}  // namespace hubtable::cli
