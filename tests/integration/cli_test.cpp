@@ -250,3 +250,74 @@ TEST(CliSession, ExpiredSessionIsOneClearLine) {
 
 }  // namespace
 }  // namespace hubtable::testing
+
+namespace hubtable::testing {
+namespace {
+
+TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  ASSERT_EQ(first_login("chair.one", server_.deployment().totp("chair.one", std::time(nullptr)))
+                .exit_code,
+            0);
+  const std::string narrative = secret_file(
+      "narrative.txt", "A 16-year-old in Grade 10 was found intoxicated twice last week.");
+  std::vector<std::string> submit = {"situation",    "submit",   "--type",
+                                     "PERSON",       "--age-band", "16-17",
+                                     "--gender",     "F",        "--risk-factor",
+                                     "MEN-SUSP,ALC-ABUSE", "--narrative-file", narrative};
+  auto unattested = hubtable("rep.police", submit);
+  EXPECT_EQ(unattested.exit_code, 1);
+  EXPECT_NE(unattested.err.find("(rule situation.filter1_not_attested)"), std::string::npos)
+      << unattested.err;
+  EXPECT_EQ(hubtable("rep.police", {"situation", "submit", "--attest"}).exit_code, 2);
+  submit.emplace_back("--attest");
+  auto submitted = hubtable("rep.police", submit);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  ASSERT_EQ(submitted.out.rfind("Submitted ", 0), 0u) << submitted.out;
+  const std::string id = submitted.out.substr(10, 11);
+  EXPECT_NE(submitted.out.find("it will be heard at t1-"), std::string::npos) << submitted.out;
+
+  auto opened = hubtable("chair.one", {"meeting", "open", "--unscheduled"});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.out.find(id), std::string::npos) << opened.out;
+  auto checked = hubtable("rep.police", {"meeting", "checkin"});
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("as REP for police"), std::string::npos) << checked.out;
+  auto decided = hubtable("chair.one", {"situation", "decide", id, "--accept"});
+  ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  EXPECT_EQ(decided.out.rfind("Accepted " + id, 0), 0u) << decided.out;
+  EXPECT_EQ(hubtable("chair.one", {"situation", "decide", id}).exit_code, 2);
+  auto closed = hubtable("chair.one", {"meeting", "close"});
+  ASSERT_EQ(closed.exit_code, 0) << closed.err;
+  EXPECT_NE(closed.out.find("1 decided, 0 carried over"), std::string::npos) << closed.out;
+
+  auto markdown = hubtable("rep.police", {"meeting", "minutes"});
+  ASSERT_EQ(markdown.exit_code, 0) << markdown.err;
+  EXPECT_EQ(markdown.out.rfind("# Minutes of t1-", 0), 0u) << markdown.out;
+  EXPECT_NE(markdown.out.find("| police (Test Police) | 1 | 0 |"), std::string::npos)
+      << markdown.out;
+  EXPECT_NE(markdown.out.find("| 1 | " + id + " | new | PERSON | police | Accepted"),
+            std::string::npos)
+      << markdown.out;
+  EXPECT_EQ(markdown.out.find("intoxicated"), std::string::npos);
+  auto json = hubtable("rep.police", {"meeting", "minutes", "--format", "json"});
+  v1::MinutesResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &parsed).ok()) << json.out;
+  ASSERT_EQ(parsed.items_size(), 1);
+  EXPECT_EQ(parsed.items(0).outcome(), "ACCEPTED");
+  EXPECT_EQ(hubtable("rep.police", {"meeting", "minutes", "--format", "pdf"}).exit_code, 2);
+
+  auto shown = hubtable("rep.police", {"situation", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("intoxicated twice last week"), std::string::npos) << shown.out;
+  auto listed = hubtable("rep.police", {"meeting", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("closed"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("scheduled"), std::string::npos) << listed.out;
+  auto missing = hubtable("rep.police", {"situation", "show", "00000-00000"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("NOT_FOUND"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace hubtable::testing
