@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Builds hubtable (release), creates the demo deployment in ./hubtable-demo
-# (reused if present), starts the server, logs in two demo users and prints
-# `whoami` for each. With --no-wait it then stops the server and exits;
-# otherwise it keeps serving until Ctrl-C.
+# (reused if present), starts the server, and walks the Riverside table
+# through a meeting with the CLI: a draft checked and corrected, three
+# situations submitted, the meeting opened with its agenda, check-ins (a
+# guest too), one acceptance and one rejection, closing and the minutes, and
+# what the guest, the privacy officer and the administrator may see. With
+# --no-wait it then stops the server and exits; otherwise it keeps serving
+# until Ctrl-C.
 #
 #   HUBTABLE_DEMO_DIR   demo directory (default ./hubtable-demo)
 #   HUBTABLE_DEMO_PORT  port for a new demo (default 7443)
@@ -14,7 +18,7 @@ wait_mode=yes
 for arg in "$@"; do
   case "$arg" in
     --no-wait) wait_mode=no ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "quickstart: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -89,11 +93,82 @@ login_user() {
   if [ -n "$fresh" ]; then mv "$fresh" "$pwfile"; fi
 }
 
-for user in rep.rps.tremblay chair.morgan; do
-  echo "== $user"
+for user in rep.rps.tremblay rep.rcmh.nguyen chair.morgan guest.ahmed privacy.lee admin.patel; do
   login_user "$user"
-  "$hubtable" --profile "$demo/profiles/$user" whoami
 done
+echo "== whoami (chair.morgan)"
+"$hubtable" --profile "$demo/profiles/chair.morgan" whoami
+
+# Runs the CLI as a demo user, echoing the command.
+as() {
+  local user=$1
+  shift
+  echo "\$ hubtable $* # as $user"
+  "$hubtable" --profile "$demo/profiles/$user" "$@"
+}
+# Runs the CLI as a demo user where a refusal is the point (exit 1).
+refused() {
+  if as "$@"; then
+    echo "quickstart: expected a refusal" >&2
+    exit 1
+  fi
+}
+# The situation id in `situation submit` output.
+submitted_id() { sed -n 's/^Submitted \([0-9A-Z]*-[0-9A-Z]*\).*/\1/p'; }
+
+# A meeting left open by an interrupted run is closed first.
+"$hubtable" --profile "$demo/profiles/chair.morgan" meeting close >/dev/null 2>&1 || true
+
+echo "== Filter 1: the police rep drafts a narrative and checks it"
+drafts=$demo/run
+cat >"$drafts/draft.txt" <<'TEXT'
+Liam Tremblay, born 2009-03-14, lives at 41 Birch Crescent; his mother (306-555-0142) called us twice last week. He is 16, in Grade 11, missing school, drinking heavily and has talked about ending his life.
+TEXT
+refused rep.rps.tremblay deid check "$drafts/draft.txt"
+cat >"$drafts/person.txt" <<'TEXT'
+A 16-year-old in Grade 11 has missed most of the term, is drinking heavily and has talked about ending his life. A parent called police twice last week; he refuses to see his doctor.
+TEXT
+as rep.rps.tremblay deid check "$drafts/person.txt"
+person=(--type PERSON --age-band 16-17 --gender M --risk-factor SUI-RISK,ALC-ABUSE,SCH-TRUANCY
+        --protective-factor FAMILY_SUPPORT --attest)
+echo "== Filters 1-2: the scanner refuses the first draft, the corrected one is submitted"
+refused rep.rps.tremblay situation submit "${person[@]}" --narrative-file "$drafts/draft.txt"
+out=$(as rep.rps.tremblay situation submit "${person[@]}" --narrative-file "$drafts/person.txt")
+echo "$out"
+accepted=$(submitted_id <<<"$out")
+cat >"$drafts/adult.txt" <<'TEXT'
+An adult in his forties with a suspected mental health problem has stopped taking his medication and was seen by neighbours shouting at passers-by; he is already in our care and his worker visits weekly.
+TEXT
+out=$(as rep.rcmh.nguyen situation submit --type PERSON --age-band 40-59 --gender M \
+  --risk-factor MEN-SUSP,MEN-TREATMENT --narrative-file "$drafts/adult.txt" --attest)
+echo "$out"
+rejected=$(submitted_id <<<"$out")
+cat >"$drafts/family.txt" <<'TEXT'
+A family of four faces eviction at the end of the month; a parent drinks heavily, the two children have missed school and neighbours report shouting at night.
+TEXT
+out=$(as rep.rps.tremblay situation submit --type FAMILY --age-band UNKNOWN --gender U \
+  --risk-factor HOU-EVICTION,ALC-HOME --narrative-file "$drafts/family.txt" --attest)
+echo "$out"
+
+echo "== the chair opens a meeting; the agenda is frozen"
+as chair.morgan meeting open --unscheduled
+for user in chair.morgan rep.rps.tremblay rep.rcmh.nguyen guest.ahmed privacy.lee; do
+  as "$user" meeting checkin
+done
+echo "== the guest follows the agenda, and sees agenda lines only"
+as guest.ahmed meeting agenda
+as guest.ahmed situation show "$accepted"
+echo "== Filter 2: the table decides"
+as chair.morgan situation decide "$accepted" --accept
+as chair.morgan situation decide "$rejected" --reject ALREADY_SERVED
+as chair.morgan meeting close
+echo "== the minutes (de-identified)"
+as rep.rcmh.nguyen meeting minutes
+echo "== what the privacy officer and the administrator see"
+as privacy.lee situation show "$accepted"
+refused admin.patel situation show "$accepted"
+as rep.rcmh.nguyen situation show "$rejected"
+as rep.rps.tremblay meeting list --upcoming 2 --past 1
 
 if [ "$wait_mode" = no ]; then
   echo "== stopping (--no-wait)"

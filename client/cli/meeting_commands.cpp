@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -65,7 +66,8 @@ void print_meeting_line(const v1::Meeting& m) {
 
 void print_agenda(const v1::Agenda& a) {
   std::printf("Agenda of %s: %zu item(s), %s of %s minutes planned%s\n", a.meeting().c_str(),
-              static_cast<std::size_t>(a.items_size()), minutes_seconds(a.planned_seconds()).c_str(),
+              static_cast<std::size_t>(a.items_size()),
+              minutes_seconds(a.planned_seconds()).c_str(),
               minutes_seconds(a.available_seconds()).c_str(),
               a.fits() ? "" : " (does not fit: items marked + may carry over)");
   if (a.items_size() == 0) return;
@@ -79,7 +81,9 @@ void print_agenda(const v1::Agenda& a) {
                 i.situation().c_str(), i.situation_type().c_str(), i.originating_agency().c_str(),
                 i.outcome().empty() ? "-" : i.outcome().c_str(), i.beyond_time() ? "  +" : "");
   }
-  std::printf("  (* added late)\n");
+  const bool any_late =
+      std::any_of(a.items().begin(), a.items().end(), [](const auto& i) { return i.late(); });
+  if (any_late) std::printf("  (* added late)\n");
 }
 
 std::string outcome_words(const v1::MinutesItem& i) {

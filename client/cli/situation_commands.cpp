@@ -41,8 +41,7 @@ std::string joined(const google::protobuf::RepeatedPtrField<std::string>& codes)
 }
 
 void print_situation(const v1::Situation& s) {
-  std::printf("situation:   %s (%s)\n", s.id().c_str(),
-              v1::SituationState_Name(s.state()).c_str());
+  std::printf("situation:   %s (%s)\n", s.id().c_str(), v1::SituationState_Name(s.state()).c_str());
   std::printf("table:       %s\n", s.table().c_str());
   std::printf("type:        %s, from %s\n", s.situation_type().c_str(),
               s.originating_agency().c_str());
@@ -227,14 +226,16 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
       ->add_option("--narrative-file", o.narrative_file,
                    "the de-identified narrative, at most 1,000 characters ('-' for stdin)")
       ->required();
-  submit->add_flag("--attest", o.attest,
-                   "Filter 1: your agency judged this acutely elevated risk and beyond its mandate");
+  submit->add_flag(
+      "--attest", o.attest,
+      "Filter 1: your agency judged this acutely elevated risk and beyond its mandate");
 
   auto* list = situation->add_subcommand("list", "the table's situations, as your role may see");
   list->add_option("--state", o.states, "awaiting, accepted, rejected, withdrawn or closed")
       ->delimiter(',');
   auto* show = situation->add_subcommand("show", "one situation, as your role may see it");
-  auto* decide = situation->add_subcommand("decide", "record the table's Filter-2 decision (chair)");
+  auto* decide =
+      situation->add_subcommand("decide", "record the table's Filter-2 decision (chair)");
   decide->add_flag("--accept", o.accept, "the table agrees the risk is acute");
   decide->add_option("--reject", o.reject, "rejection_reason code");
   decide->add_option("--note-file", o.note_file, "a short de-identified note (accept only)");

@@ -193,42 +193,45 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
 }
 
 v1::Response Service::logout(const RequestContext& ctx, const Principal& p) {
-  return run_write(ctx, p, domain::Action::kLogout,
-                   [&](store::Connection& c, AuditScope& /*scope*/,
-                       v1::Response& r) -> absl::StatusOr<domain::Decision> {
-    const domain::Access access = domain::authorize(actor_at(p, ""), domain::Action::kLogout);
-    if (!access.allowed()) return access.decision;
-    if (auto st = store::revoke_session(c, p.token_hash, clock_.now_us(), "logout"); !st.ok()) {
-      return st;
-    }
-    r.mutable_logout();
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kLogout,
+      [&](store::Connection& c, AuditScope& /*scope*/,
+          v1::Response& r) -> absl::StatusOr<domain::Decision> {
+        const domain::Access access = domain::authorize(actor_at(p, ""), domain::Action::kLogout);
+        if (!access.allowed()) return access.decision;
+        if (auto st = store::revoke_session(c, p.token_hash, clock_.now_us(), "logout"); !st.ok()) {
+          return st;
+        }
+        r.mutable_logout();
+        return access.decision;
+      });
 }
 
 v1::Response Service::whoami(const RequestContext& ctx, const Principal& p) {
   return run_read(ctx, p, domain::Action::kWhoAmI,
                   [&](store::Connection& /*c*/, AuditScope& /*scope*/,
                       v1::Response& r) -> absl::StatusOr<domain::Decision> {
-    const domain::Access access = domain::authorize(actor_at(p, ""), domain::Action::kWhoAmI);
-    if (!access.allowed()) return access.decision;
-    auto* w = r.mutable_whoami();
-    w->set_username(p.username);
-    w->set_display_name(p.display_name);
-    w->set_agency(p.agency_code);
-    w->set_agency_name(p.agency_name);
-    for (const auto& g : p.roles) {
-      auto* grant = w->add_roles();
-      grant->set_role(role_from_text(g.role));
-      grant->set_table(g.table_code);
-      grant->set_table_name(g.table_name);
-    }
-    w->set_certificate_thumbprint(ctx.thumbprint);
-    w->set_session_idle_expires_at_us(p.session_last_seen_us + us(limits_.session_idle_timeout));
-    w->set_session_absolute_expires_at_us(p.session_created_us +
-                                          us(limits_.session_absolute_timeout));
-    return access.decision;
-  });
+                    const domain::Access access =
+                        domain::authorize(actor_at(p, ""), domain::Action::kWhoAmI);
+                    if (!access.allowed()) return access.decision;
+                    auto* w = r.mutable_whoami();
+                    w->set_username(p.username);
+                    w->set_display_name(p.display_name);
+                    w->set_agency(p.agency_code);
+                    w->set_agency_name(p.agency_name);
+                    for (const auto& g : p.roles) {
+                      auto* grant = w->add_roles();
+                      grant->set_role(role_from_text(g.role));
+                      grant->set_table(g.table_code);
+                      grant->set_table_name(g.table_name);
+                    }
+                    w->set_certificate_thumbprint(ctx.thumbprint);
+                    w->set_session_idle_expires_at_us(p.session_last_seen_us +
+                                                      us(limits_.session_idle_timeout));
+                    w->set_session_absolute_expires_at_us(p.session_created_us +
+                                                          us(limits_.session_absolute_timeout));
+                    return access.decision;
+                  });
 }
 
 }  // namespace hubtable::api

@@ -165,298 +165,305 @@ absl::StatusOr<domain::AgendaPlan> plan_for(store::Connection& c, std::int64_t t
 
 v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& p,
                                     const v1::ListMeetingsRequest& req) {
-  return run_read(ctx, p, domain::Action::kMeetingList,
-                  [&](store::Connection& c, AuditScope& scope,
-                      v1::Response& r) -> absl::StatusOr<Decision> {
-    if (req.upcoming() > kMaxUpcoming || req.past() > kMaxPast) {
-      return Decision::deny(Refusal::kInvalidArgument, "meeting.list_too_long",
-                            "at most 52 upcoming and 200 past meetings");
-    }
-    Decision picked = pick_table(p, req.table(), scope.table);
-    if (!picked.allowed()) return picked;
-    const auto access = domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingList);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, scope.table);
-    if (!t.ok()) return t.status();
-    const auto& sched = *t->schedule;
-    auto* out = r.mutable_list_meetings();
-    auto held = store::list_held_meetings(c, t->table.id, static_cast<int>(kMaxPast) + 1);
-    if (!held.ok()) return held.status();
-    std::map<std::string, const store::MeetingRecord*> by_id;
-    for (const auto& m : *held) {
-      by_id[m.id] = &m;
-      if (!m.closed_us) fill_meeting(m, sched, *out->add_upcoming());
-    }
-    const int upcoming = static_cast<int>(req.upcoming() == 0 ? kDefaultListed : req.upcoming());
-    for (const auto& o : sched.upcoming(clock_.now_us(), upcoming)) {
-      const std::string id = domain::meeting_id(t->table.code, o);
-      if (by_id.count(id) != 0) continue;  // already opened (listed above) or held
-      auto* m = out->add_upcoming();
-      m->set_id(id);
-      m->set_table(t->table.code);
-      m->set_state(v1::MEETING_SCHEDULED);
-      m->set_scheduled_start_us(o.start_us);
-      m->set_local_start(o.local_start);
-      m->set_time_zone(sched.time_zone());
-      m->set_duration_minutes(static_cast<std::uint32_t>(o.duration_minutes));
-    }
-    const std::uint32_t past = req.past() == 0 ? kDefaultListed : req.past();
-    for (const auto& m : *held) {
-      if (!m.closed_us) continue;
-      if (static_cast<std::uint32_t>(out->past_size()) == past) break;
-      fill_meeting(m, sched, *out->add_past());
-    }
-    return access.decision;
-  });
+  return run_read(
+      ctx, p, domain::Action::kMeetingList,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        if (req.upcoming() > kMaxUpcoming || req.past() > kMaxPast) {
+          return Decision::deny(Refusal::kInvalidArgument, "meeting.list_too_long",
+                                "at most 52 upcoming and 200 past meetings");
+        }
+        Decision picked = pick_table(p, req.table(), scope.table);
+        if (!picked.allowed()) return picked;
+        const auto access =
+            domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingList);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, scope.table);
+        if (!t.ok()) return t.status();
+        const auto& sched = *t->schedule;
+        auto* out = r.mutable_list_meetings();
+        auto held = store::list_held_meetings(c, t->table.id, static_cast<int>(kMaxPast) + 1);
+        if (!held.ok()) return held.status();
+        std::map<std::string, const store::MeetingRecord*> by_id;
+        for (const auto& m : *held) {
+          by_id[m.id] = &m;
+          if (!m.closed_us) fill_meeting(m, sched, *out->add_upcoming());
+        }
+        const int upcoming =
+            static_cast<int>(req.upcoming() == 0 ? kDefaultListed : req.upcoming());
+        for (const auto& o : sched.upcoming(clock_.now_us(), upcoming)) {
+          const std::string id = domain::meeting_id(t->table.code, o);
+          if (by_id.count(id) != 0) continue;  // already opened (listed above) or held
+          auto* m = out->add_upcoming();
+          m->set_id(id);
+          m->set_table(t->table.code);
+          m->set_state(v1::MEETING_SCHEDULED);
+          m->set_scheduled_start_us(o.start_us);
+          m->set_local_start(o.local_start);
+          m->set_time_zone(sched.time_zone());
+          m->set_duration_minutes(static_cast<std::uint32_t>(o.duration_minutes));
+        }
+        const std::uint32_t past = req.past() == 0 ? kDefaultListed : req.past();
+        for (const auto& m : *held) {
+          if (!m.closed_us) continue;
+          if (static_cast<std::uint32_t>(out->past_size()) == past) break;
+          fill_meeting(m, sched, *out->add_past());
+        }
+        return access.decision;
+      });
 }
 
 v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p,
                                    const v1::OpenMeetingRequest& req) {
-  return run_write(ctx, p, domain::Action::kMeetingOpen,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    Decision picked = pick_table(p, req.table(), scope.table);
-    if (!picked.allowed()) return picked;
-    const auto access = domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingOpen);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, scope.table);
-    if (!t.ok()) return t.status();
-    const auto& sched = *t->schedule;
-    auto open = store::find_open_meeting(c, t->table.id);
-    if (!open.ok()) return open.status();
-    if (*open) {
-      scope.meeting = (*open)->id;
-      return failed("meeting.already_open",
-                    "meeting " + (*open)->id + " is already open; close it first");
-    }
-    const std::int64_t now = clock_.now_us();
-    domain::Occurrence occurrence;
-    if (req.unscheduled()) {
-      occurrence = sched.extra(now);
-    } else if (auto o = sched.openable(now)) {
-      occurrence = std::move(*o);
-    } else {
-      const auto next = sched.upcoming(now, 1);
-      return failed("meeting.not_scheduled_now",
-                    "no meeting of this table is scheduled now (the next starts " +
-                        (next.empty() ? std::string("later") : next.front().local_start) +
-                        "); pass --unscheduled to open an extra meeting");
-    }
-    store::MeetingRecord m;
-    m.id = domain::meeting_id(t->table.code, occurrence);
-    scope.meeting = m.id;
-    auto existing = store::find_meeting(c, m.id);
-    if (!existing.ok()) return existing.status();
-    if (*existing) {
-      return failed("meeting.already_held",
-                    "meeting " + m.id + " was already held; pass --unscheduled for an extra one");
-    }
-    m.table_id = t->table.id;
-    m.table_code = t->table.code;
-    m.scheduled_start_us = occurrence.start_us;
-    m.duration_minutes = occurrence.duration_minutes;
-    m.unscheduled = req.unscheduled();
-    m.opened_us = now;
-    m.opened_by = p.user_id;
-    m.agenda_frozen_us = now;
-    auto plan = plan_for(c, t->table.id, occurrence.duration_minutes, now);
-    if (!plan.ok()) return plan.status();
-    m.available_seconds = plan->available_seconds;
-    if (auto st = store::insert_meeting(c, m); !st.ok()) return st;
-    int position = 0;
-    for (const auto& item : plan->items) {
-      store::AgendaItemRecord rec;
-      rec.meeting_id = m.id;
-      rec.position = ++position;
-      rec.situation_id = item.situation_id;
-      rec.section = section_text(item.section);
-      rec.time_box_seconds = item.time_box_seconds;
-      rec.start_offset_seconds = item.start_offset_seconds;
-      rec.beyond_time = item.beyond_time;
-      if (auto st = store::add_agenda_item(c, rec); !st.ok()) return st;
-    }
-    auto* out = r.mutable_open_meeting();
-    fill_meeting(m, sched, *out->mutable_meeting());
-    if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kMeetingOpen,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        Decision picked = pick_table(p, req.table(), scope.table);
+        if (!picked.allowed()) return picked;
+        const auto access =
+            domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingOpen);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, scope.table);
+        if (!t.ok()) return t.status();
+        const auto& sched = *t->schedule;
+        auto open = store::find_open_meeting(c, t->table.id);
+        if (!open.ok()) return open.status();
+        if (*open) {
+          scope.meeting = (*open)->id;
+          return failed("meeting.already_open",
+                        "meeting " + (*open)->id + " is already open; close it first");
+        }
+        const std::int64_t now = clock_.now_us();
+        domain::Occurrence occurrence;
+        if (req.unscheduled()) {
+          occurrence = sched.extra(now);
+        } else if (auto o = sched.openable(now)) {
+          occurrence = std::move(*o);
+        } else {
+          const auto next = sched.upcoming(now, 1);
+          return failed("meeting.not_scheduled_now",
+                        "no meeting of this table is scheduled now (the next starts " +
+                            (next.empty() ? std::string("later") : next.front().local_start) +
+                            "); pass --unscheduled to open an extra meeting");
+        }
+        store::MeetingRecord m;
+        m.id = domain::meeting_id(t->table.code, occurrence);
+        scope.meeting = m.id;
+        auto existing = store::find_meeting(c, m.id);
+        if (!existing.ok()) return existing.status();
+        if (*existing) {
+          return failed(
+              "meeting.already_held",
+              "meeting " + m.id + " was already held; pass --unscheduled for an extra one");
+        }
+        m.table_id = t->table.id;
+        m.table_code = t->table.code;
+        m.scheduled_start_us = occurrence.start_us;
+        m.duration_minutes = occurrence.duration_minutes;
+        m.unscheduled = req.unscheduled();
+        m.opened_us = now;
+        m.opened_by = p.user_id;
+        m.agenda_frozen_us = now;
+        auto plan = plan_for(c, t->table.id, occurrence.duration_minutes, now);
+        if (!plan.ok()) return plan.status();
+        m.available_seconds = plan->available_seconds;
+        if (auto st = store::insert_meeting(c, m); !st.ok()) return st;
+        int position = 0;
+        for (const auto& item : plan->items) {
+          store::AgendaItemRecord rec;
+          rec.meeting_id = m.id;
+          rec.position = ++position;
+          rec.situation_id = item.situation_id;
+          rec.section = section_text(item.section);
+          rec.time_box_seconds = item.time_box_seconds;
+          rec.start_offset_seconds = item.start_offset_seconds;
+          rec.beyond_time = item.beyond_time;
+          if (auto st = store::add_agenda_item(c, rec); !st.ok()) return st;
+        }
+        auto* out = r.mutable_open_meeting();
+        fill_meeting(m, sched, *out->mutable_meeting());
+        if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
+        return access.decision;
+      });
 }
 
 v1::Response Service::check_in(const RequestContext& ctx, const Principal& p,
                                const v1::CheckInRequest& req) {
-  return run_write(ctx, p, domain::Action::kMeetingCheckIn,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    MeetingTarget target;
-    auto resolved = resolve(c, p, req.ref(), target);
-    if (!resolved.ok() || !resolved->allowed()) return resolved;
-    scope.table = target.table;
-    const domain::Actor actor = actor_at(p, target.table);
-    const auto access = domain::authorize(actor, domain::Action::kMeetingCheckIn);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, target.table);
-    if (!t.ok()) return t.status();
-    store::MeetingRecord m;
-    auto open = open_target(c, target, t->table.id, m);
-    if (!open.ok() || !open->allowed()) return open;
-    scope.meeting = m.id;
-    auto* out = r.mutable_check_in();
-    auto existing = store::find_attendance(c, m.id, p.user_id);
-    if (!existing.ok()) return existing.status();
-    if (*existing) {
-      out->set_already_checked_in(true);
-      out->set_attended_as(attendance_proto((*existing)->role));
-      out->set_agency((*existing)->agency_code);
-    } else {
-      store::AttendanceRecord a;
-      a.user_id = p.user_id;
-      a.role = attendance_role(actor);
-      a.checked_in_us = clock_.now_us();
-      if (!p.agency_code.empty()) {
-        auto agency = store::find_agency_id(c, p.agency_code);
-        if (!agency.ok()) return agency.status();
-        a.agency_id = *agency;
-      }
-      a.presents_for_agency =
-          a.agency_id.has_value() && std::find(actor.roles.begin(), actor.roles.end(),
-                                               domain::TableRole::kRep) != actor.roles.end();
-      if (auto st = store::add_attendance(c, m.id, a); !st.ok()) return st;
-      ++m.attendees;
-      out->set_attended_as(attendance_proto(a.role));
-      out->set_agency(p.agency_code);
-    }
-    fill_meeting(m, *t->schedule, *out->mutable_meeting());
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kMeetingCheckIn,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        MeetingTarget target;
+        auto resolved = resolve(c, p, req.ref(), target);
+        if (!resolved.ok() || !resolved->allowed()) return resolved;
+        scope.table = target.table;
+        const domain::Actor actor = actor_at(p, target.table);
+        const auto access = domain::authorize(actor, domain::Action::kMeetingCheckIn);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, target.table);
+        if (!t.ok()) return t.status();
+        store::MeetingRecord m;
+        auto open = open_target(c, target, t->table.id, m);
+        if (!open.ok() || !open->allowed()) return open;
+        scope.meeting = m.id;
+        auto* out = r.mutable_check_in();
+        auto existing = store::find_attendance(c, m.id, p.user_id);
+        if (!existing.ok()) return existing.status();
+        if (*existing) {
+          out->set_already_checked_in(true);
+          out->set_attended_as(attendance_proto((*existing)->role));
+          out->set_agency((*existing)->agency_code);
+        } else {
+          store::AttendanceRecord a;
+          a.user_id = p.user_id;
+          a.role = attendance_role(actor);
+          a.checked_in_us = clock_.now_us();
+          if (!p.agency_code.empty()) {
+            auto agency = store::find_agency_id(c, p.agency_code);
+            if (!agency.ok()) return agency.status();
+            a.agency_id = *agency;
+          }
+          a.presents_for_agency =
+              a.agency_id.has_value() && std::find(actor.roles.begin(), actor.roles.end(),
+                                                   domain::TableRole::kRep) != actor.roles.end();
+          if (auto st = store::add_attendance(c, m.id, a); !st.ok()) return st;
+          ++m.attendees;
+          out->set_attended_as(attendance_proto(a.role));
+          out->set_agency(p.agency_code);
+        }
+        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        return access.decision;
+      });
 }
 
 v1::Response Service::agenda(const RequestContext& ctx, const Principal& p,
                              const v1::AgendaRequest& req) {
-  return run_read(ctx, p, domain::Action::kMeetingAgenda,
-                  [&](store::Connection& c, AuditScope& scope,
-                      v1::Response& r) -> absl::StatusOr<Decision> {
-    MeetingTarget target;
-    auto resolved = resolve(c, p, req.ref(), target);
-    if (!resolved.ok() || !resolved->allowed()) return resolved;
-    scope.table = target.table;
-    const auto access = domain::authorize(actor_at(p, target.table), domain::Action::kMeetingAgenda);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, target.table);
-    if (!t.ok()) return t.status();
-    store::MeetingRecord m;
-    if (target.named) {
-      m = *target.named;
-    } else {
-      auto open = open_target(c, target, t->table.id, m);
-      if (!open.ok() || !open->allowed()) return open;
-    }
-    scope.meeting = m.id;
-    scope.filter_stage = 2;
-    scope.data_elements = {"agenda_line"};
-    auto* out = r.mutable_agenda();
-    fill_meeting(m, *t->schedule, *out->mutable_meeting());
-    if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
-    return access.decision;
-  });
+  return run_read(
+      ctx, p, domain::Action::kMeetingAgenda,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        MeetingTarget target;
+        auto resolved = resolve(c, p, req.ref(), target);
+        if (!resolved.ok() || !resolved->allowed()) return resolved;
+        scope.table = target.table;
+        const auto access =
+            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingAgenda);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, target.table);
+        if (!t.ok()) return t.status();
+        store::MeetingRecord m;
+        if (target.named) {
+          m = *target.named;
+        } else {
+          auto open = open_target(c, target, t->table.id, m);
+          if (!open.ok() || !open->allowed()) return open;
+        }
+        scope.meeting = m.id;
+        scope.filter_stage = 2;
+        scope.data_elements = {"agenda_line"};
+        auto* out = r.mutable_agenda();
+        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
+        return access.decision;
+      });
 }
 
 v1::Response Service::close_meeting(const RequestContext& ctx, const Principal& p,
                                     const v1::CloseMeetingRequest& req) {
-  return run_write(ctx, p, domain::Action::kMeetingClose,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    MeetingTarget target;
-    auto resolved = resolve(c, p, req.ref(), target);
-    if (!resolved.ok() || !resolved->allowed()) return resolved;
-    scope.table = target.table;
-    const auto access = domain::authorize(actor_at(p, target.table), domain::Action::kMeetingClose);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, target.table);
-    if (!t.ok()) return t.status();
-    store::MeetingRecord m;
-    auto open = open_target(c, target, t->table.id, m);
-    if (!open.ok() || !open->allowed()) return open;
-    scope.meeting = m.id;
-    const std::int64_t now = clock_.now_us();
-    if (auto st = store::close_meeting(c, m.id, p.user_id, now); !st.ok()) return st;
-    m.closed_us = now;
-    auto items = store::list_agenda(c, m.id);
-    if (!items.ok()) return items.status();
-    auto* out = r.mutable_close_meeting();
-    for (const auto& i : *items) {
-      if (!i.outcome.empty()) {
-        out->set_decided(out->decided() + 1);
-      } else if (i.section == "NEW") {
-        out->set_carried_over(out->carried_over() + 1);
-      }
-    }
-    fill_meeting(m, *t->schedule, *out->mutable_meeting());
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kMeetingClose,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        MeetingTarget target;
+        auto resolved = resolve(c, p, req.ref(), target);
+        if (!resolved.ok() || !resolved->allowed()) return resolved;
+        scope.table = target.table;
+        const auto access =
+            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingClose);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, target.table);
+        if (!t.ok()) return t.status();
+        store::MeetingRecord m;
+        auto open = open_target(c, target, t->table.id, m);
+        if (!open.ok() || !open->allowed()) return open;
+        scope.meeting = m.id;
+        const std::int64_t now = clock_.now_us();
+        if (auto st = store::close_meeting(c, m.id, p.user_id, now); !st.ok()) return st;
+        m.closed_us = now;
+        auto items = store::list_agenda(c, m.id);
+        if (!items.ok()) return items.status();
+        auto* out = r.mutable_close_meeting();
+        for (const auto& i : *items) {
+          if (!i.outcome.empty()) {
+            out->set_decided(out->decided() + 1);
+          } else if (i.section == "NEW") {
+            out->set_carried_over(out->carried_over() + 1);
+          }
+        }
+        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        return access.decision;
+      });
 }
 
 v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
                               const v1::MinutesRequest& req) {
-  return run_read(ctx, p, domain::Action::kMeetingMinutes,
-                  [&](store::Connection& c, AuditScope& scope,
-                      v1::Response& r) -> absl::StatusOr<Decision> {
-    MeetingTarget target;
-    auto resolved = resolve(c, p, req.ref(), target);
-    if (!resolved.ok() || !resolved->allowed()) return resolved;
-    scope.table = target.table;
-    const auto access =
-        domain::authorize(actor_at(p, target.table), domain::Action::kMeetingMinutes);
-    if (!access.allowed()) return access.decision;
-    auto t = load_table(c, target.table);
-    if (!t.ok()) return t.status();
-    store::MeetingRecord m;
-    if (target.named) {
-      m = *target.named;
-    } else {
-      auto last = store::list_held_meetings(c, t->table.id, 1);
-      if (!last.ok()) return last.status();
-      if (last->empty()) return failed("minutes.none_held", "no meeting of this table was held");
-      m = last->front();
-    }
-    scope.meeting = m.id;
-    if (!m.closed_us) {
-      return failed("minutes.meeting_open", "minutes are produced once the meeting is closed");
-    }
-    scope.data_elements = {"attendance", "agenda_line", "decision"};
-    auto* out = r.mutable_minutes();
-    fill_meeting(m, *t->schedule, *out->mutable_meeting());
-    auto people = store::list_attendance(c, m.id);
-    if (!people.ok()) return people.status();
-    std::map<std::string, v1::AgencyAttendance> by_agency;
-    for (const auto& a : *people) {
-      if (a.role == "CHAIR") out->set_chair_present(true);
-      if (a.role == "PRIVACY_OFFICER") out->set_privacy_officers(out->privacy_officers() + 1);
-      if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
-      auto& line = by_agency[a.agency_code];
-      line.set_agency(a.agency_code);
-      line.set_agency_name(a.agency_name);
-      if (a.role == "GUEST") {
-        line.set_guests(line.guests() + 1);
-      } else {
-        line.set_people(line.people() + 1);
-      }
-    }
-    for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
-    auto items = store::list_agenda(c, m.id);
-    if (!items.ok()) return items.status();
-    for (const auto& i : *items) {
-      auto* item = out->add_items();
-      item->set_position(static_cast<std::uint32_t>(i.position));
-      item->set_situation(i.situation_id);
-      item->set_section(section_proto(i.section));
-      item->set_situation_type(i.situation_type);
-      item->set_originating_agency(i.originating_agency);
-      item->set_late(i.late);
-      item->set_outcome(i.outcome);
-      if (i.outcome == "REJECTED") item->set_rejection_reason(i.rejection_reason);
-    }
-    return access.decision;
-  });
+  return run_read(
+      ctx, p, domain::Action::kMeetingMinutes,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        MeetingTarget target;
+        auto resolved = resolve(c, p, req.ref(), target);
+        if (!resolved.ok() || !resolved->allowed()) return resolved;
+        scope.table = target.table;
+        const auto access =
+            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingMinutes);
+        if (!access.allowed()) return access.decision;
+        auto t = load_table(c, target.table);
+        if (!t.ok()) return t.status();
+        store::MeetingRecord m;
+        if (target.named) {
+          m = *target.named;
+        } else {
+          auto last = store::list_held_meetings(c, t->table.id, 1);
+          if (!last.ok()) return last.status();
+          if (last->empty())
+            return failed("minutes.none_held", "no meeting of this table was held");
+          m = last->front();
+        }
+        scope.meeting = m.id;
+        if (!m.closed_us) {
+          return failed("minutes.meeting_open", "minutes are produced once the meeting is closed");
+        }
+        scope.data_elements = {"attendance", "agenda_line", "decision"};
+        auto* out = r.mutable_minutes();
+        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        auto people = store::list_attendance(c, m.id);
+        if (!people.ok()) return people.status();
+        std::map<std::string, v1::AgencyAttendance> by_agency;
+        for (const auto& a : *people) {
+          if (a.role == "CHAIR") out->set_chair_present(true);
+          if (a.role == "PRIVACY_OFFICER") out->set_privacy_officers(out->privacy_officers() + 1);
+          if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
+          auto& line = by_agency[a.agency_code];
+          line.set_agency(a.agency_code);
+          line.set_agency_name(a.agency_name);
+          if (a.role == "GUEST") {
+            line.set_guests(line.guests() + 1);
+          } else {
+            line.set_people(line.people() + 1);
+          }
+        }
+        for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
+        auto items = store::list_agenda(c, m.id);
+        if (!items.ok()) return items.status();
+        for (const auto& i : *items) {
+          auto* item = out->add_items();
+          item->set_position(static_cast<std::uint32_t>(i.position));
+          item->set_situation(i.situation_id);
+          item->set_section(section_proto(i.section));
+          item->set_situation_type(i.situation_type);
+          item->set_originating_agency(i.originating_agency);
+          item->set_late(i.late);
+          item->set_outcome(i.outcome);
+          if (i.outcome == "REJECTED") item->set_rejection_reason(i.rejection_reason);
+        }
+        return access.decision;
+      });
 }
 
 }  // namespace hubtable::api

@@ -295,8 +295,8 @@ v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
   return out;
 }
 
-v1::Response Service::run_read(const RequestContext& ctx, const Principal& p,
-                               domain::Action action, const Body& body) {
+v1::Response Service::run_read(const RequestContext& ctx, const Principal& p, domain::Action action,
+                               const Body& body) {
   const std::string name(domain::action_name(action));
   v1::Response out;
   AuditScope scope;

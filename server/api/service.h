@@ -95,8 +95,8 @@ class Service {
   /// returns the decision: on allow, the OK event (with the decision's rule)
   /// is appended in the same transaction, which then commits; on deny, the
   /// transaction rolls back and the refusal is audited on its own.
-  using Body = std::function<absl::StatusOr<domain::Decision>(
-      store::Connection&, AuditScope&, hubtable::v1::Response&)>;
+  using Body = std::function<absl::StatusOr<domain::Decision>(store::Connection&, AuditScope&,
+                                                              hubtable::v1::Response&)>;
   /// For requests that change something: the body runs on the writer.
   hubtable::v1::Response run_write(const RequestContext& ctx, const Principal& p,
                                    domain::Action action, const Body& body);

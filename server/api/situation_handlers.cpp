@@ -149,7 +149,8 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
       {"gender", &req.gender()},
   };
   for (const auto& [kind, value] : singles) {
-    if (value->empty()) return invalid("situation.missing_field", std::string(kind) + " is required");
+    if (value->empty())
+      return invalid("situation.missing_field", std::string(kind) + " is required");
     auto d = check_code(c, kind, *value, table, kind);
     if (!d.ok() || !d->allowed()) return d;
   }
@@ -195,252 +196,258 @@ Decision not_awaiting(const store::SituationRecord& s) {
 
 v1::Response Service::submit_situation(const RequestContext& ctx, const Principal& p,
                                        const v1::SubmitSituationRequest& req) {
-  return run_write(ctx, p, domain::Action::kSituationSubmit,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    Decision picked = pick_table(p, req.table(), scope.table);
-    if (!picked.allowed()) return picked;
-    scope.filter_stage = 2;
-    const auto access =
-        domain::authorize(actor_at(p, scope.table), domain::Action::kSituationSubmit);
-    if (!access.allowed()) return access.decision;
-    auto valid = validate_submission(c, req, scope.table);
-    if (!valid.ok() || !valid->allowed()) return valid;
-    auto table = store::find_table(c, scope.table);
-    if (!table.ok()) return table.status();
-    if (!*table) return absl::InternalError("a role refers to a missing table");
-    auto agency = store::find_agency_id(c, p.agency_code);
-    if (!agency.ok()) return agency.status();
-    if (!*agency) return absl::InternalError("a rep's agency is missing");
-    const std::int64_t now = clock_.now_us();
-    store::SituationRecord s;
-    for (int attempt = 0; s.id.empty(); ++attempt) {
-      if (attempt == 8) return absl::InternalError("could not draw a fresh situation id");
-      std::string id = new_situation_id(random_);
-      auto taken = store::situation_exists(c, id);
-      if (!taken.ok()) return taken.status();
-      if (!*taken) s.id = std::move(id);
-    }
-    s.table_id = (*table)->id;
-    s.table_code = (*table)->code;
-    s.originating_agency_id = **agency;
-    s.originating_agency = p.agency_code;
-    s.submitted_by = p.user_id;
-    s.submitted_us = now;
-    s.filter1_attested_us = now;
-    s.state = "AWAITING_DECISION";
-    s.situation_type = req.situation_type();
-    s.age_band = req.age_band();
-    s.gender = req.gender();
-    s.narrative = req.narrative();
-    s.risk_factors.assign(req.risk_factors().begin(), req.risk_factors().end());
-    s.protective_factors.assign(req.protective_factors().begin(), req.protective_factors().end());
-    s.study_flags.assign(req.study_flags().begin(), req.study_flags().end());
-    if (auto st = store::insert_situation(c, s); !st.ok()) return st;
-    scope.situation = s.id;
-    scope.data_elements = view_elements(domain::RecordView::kDeidentified);
-    auto* out = r.mutable_submit_situation();
-    auto open = store::find_open_meeting(c, s.table_id);
-    if (!open.ok()) return open.status();
-    auto sched = schedule_of(**table);
-    if (!sched.ok()) return sched.status();
-    if (*open) {
-      // The table is sitting: the situation joins today's agenda, marked late.
-      if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
-        return st;
-      }
-      out->set_meeting((*open)->id);
-      out->set_meeting_local_start(sched->local_label((*open)->scheduled_start_us));
-      out->set_late_addition(true);
-    } else if (auto next = sched->upcoming(now, 1); !next.empty()) {
-      out->set_meeting(domain::meeting_id(s.table_code, next.front()));
-      out->set_meeting_local_start(next.front().local_start);
-    }
-    auto stored = store::find_situation(c, s.id);
-    if (!stored.ok()) return stored.status();
-    fill_situation(**stored, domain::RecordView::kDeidentified, *out->mutable_situation());
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kSituationSubmit,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        Decision picked = pick_table(p, req.table(), scope.table);
+        if (!picked.allowed()) return picked;
+        scope.filter_stage = 2;
+        const auto access =
+            domain::authorize(actor_at(p, scope.table), domain::Action::kSituationSubmit);
+        if (!access.allowed()) return access.decision;
+        auto valid = validate_submission(c, req, scope.table);
+        if (!valid.ok() || !valid->allowed()) return valid;
+        auto table = store::find_table(c, scope.table);
+        if (!table.ok()) return table.status();
+        if (!*table) return absl::InternalError("a role refers to a missing table");
+        auto agency = store::find_agency_id(c, p.agency_code);
+        if (!agency.ok()) return agency.status();
+        if (!*agency) return absl::InternalError("a rep's agency is missing");
+        const std::int64_t now = clock_.now_us();
+        store::SituationRecord s;
+        for (int attempt = 0; s.id.empty(); ++attempt) {
+          if (attempt == 8) return absl::InternalError("could not draw a fresh situation id");
+          std::string id = new_situation_id(random_);
+          auto taken = store::situation_exists(c, id);
+          if (!taken.ok()) return taken.status();
+          if (!*taken) s.id = std::move(id);
+        }
+        s.table_id = (*table)->id;
+        s.table_code = (*table)->code;
+        s.originating_agency_id = **agency;
+        s.originating_agency = p.agency_code;
+        s.submitted_by = p.user_id;
+        s.submitted_us = now;
+        s.filter1_attested_us = now;
+        s.state = "AWAITING_DECISION";
+        s.situation_type = req.situation_type();
+        s.age_band = req.age_band();
+        s.gender = req.gender();
+        s.narrative = req.narrative();
+        s.risk_factors.assign(req.risk_factors().begin(), req.risk_factors().end());
+        s.protective_factors.assign(req.protective_factors().begin(),
+                                    req.protective_factors().end());
+        s.study_flags.assign(req.study_flags().begin(), req.study_flags().end());
+        if (auto st = store::insert_situation(c, s); !st.ok()) return st;
+        scope.situation = s.id;
+        scope.data_elements = view_elements(domain::RecordView::kDeidentified);
+        auto* out = r.mutable_submit_situation();
+        auto open = store::find_open_meeting(c, s.table_id);
+        if (!open.ok()) return open.status();
+        auto sched = schedule_of(**table);
+        if (!sched.ok()) return sched.status();
+        if (*open) {
+          // The table is sitting: the situation joins today's agenda, marked late.
+          if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
+            return st;
+          }
+          out->set_meeting((*open)->id);
+          out->set_meeting_local_start(sched->local_label((*open)->scheduled_start_us));
+          out->set_late_addition(true);
+        } else if (auto next = sched->upcoming(now, 1); !next.empty()) {
+          out->set_meeting(domain::meeting_id(s.table_code, next.front()));
+          out->set_meeting_local_start(next.front().local_start);
+        }
+        auto stored = store::find_situation(c, s.id);
+        if (!stored.ok()) return stored.status();
+        fill_situation(**stored, domain::RecordView::kDeidentified, *out->mutable_situation());
+        return access.decision;
+      });
 }
 
 v1::Response Service::list_situations(const RequestContext& ctx, const Principal& p,
                                       const v1::ListSituationsRequest& req) {
-  return run_read(ctx, p, domain::Action::kSituationList,
-                  [&](store::Connection& c, AuditScope& scope,
-                      v1::Response& r) -> absl::StatusOr<Decision> {
-    Decision picked = pick_table(p, req.table(), scope.table);
-    if (!picked.allowed()) return picked;
-    scope.filter_stage = 2;
-    const auto access = domain::authorize(actor_at(p, scope.table), domain::Action::kSituationList);
-    if (!access.allowed()) return access.decision;
-    std::vector<std::string> states;
-    for (int s : req.states()) {
-      if (s == v1::SITUATION_STATE_UNSPECIFIED || !v1::SituationState_IsValid(s)) {
-        return invalid("situation.bad_state", "unknown situation state");
-      }
-      states.push_back(v1::SituationState_Name(static_cast<v1::SituationState>(s)));
-    }
-    if (access.view == domain::RecordView::kAgendaLine) {
-      // A guest sees what comes up at meetings, nothing that has left the table.
-      std::vector<std::string> live;
-      for (const char* s : {"AWAITING_DECISION", "ACCEPTED"}) {
-        if (states.empty() || std::find(states.begin(), states.end(), s) != states.end()) {
-          live.emplace_back(s);
+  return run_read(
+      ctx, p, domain::Action::kSituationList,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        Decision picked = pick_table(p, req.table(), scope.table);
+        if (!picked.allowed()) return picked;
+        scope.filter_stage = 2;
+        const auto access =
+            domain::authorize(actor_at(p, scope.table), domain::Action::kSituationList);
+        if (!access.allowed()) return access.decision;
+        std::vector<std::string> states;
+        for (int s : req.states()) {
+          if (s == v1::SITUATION_STATE_UNSPECIFIED || !v1::SituationState_IsValid(s)) {
+            return invalid("situation.bad_state", "unknown situation state");
+          }
+          states.push_back(v1::SituationState_Name(static_cast<v1::SituationState>(s)));
         }
-      }
-      if (live.empty()) return access.decision;
-      states = std::move(live);
-    }
-    auto table = store::find_table(c, scope.table);
-    if (!table.ok()) return table.status();
-    if (!*table) return absl::InternalError("a role refers to a missing table");
-    auto rows = store::list_situations(c, (*table)->id, states);
-    if (!rows.ok()) return rows.status();
-    scope.data_elements = view_elements(access.view);
-    auto* out = r.mutable_list_situations();
-    for (const auto& s : *rows) fill_situation(s, access.view, *out->add_situations());
-    return access.decision;
-  });
+        if (access.view == domain::RecordView::kAgendaLine) {
+          // A guest sees what comes up at meetings, nothing that has left the table.
+          std::vector<std::string> live;
+          for (const char* s : {"AWAITING_DECISION", "ACCEPTED"}) {
+            if (states.empty() || std::find(states.begin(), states.end(), s) != states.end()) {
+              live.emplace_back(s);
+            }
+          }
+          if (live.empty()) return access.decision;
+          states = std::move(live);
+        }
+        auto table = store::find_table(c, scope.table);
+        if (!table.ok()) return table.status();
+        if (!*table) return absl::InternalError("a role refers to a missing table");
+        auto rows = store::list_situations(c, (*table)->id, states);
+        if (!rows.ok()) return rows.status();
+        scope.data_elements = view_elements(access.view);
+        auto* out = r.mutable_list_situations();
+        for (const auto& s : *rows) fill_situation(s, access.view, *out->add_situations());
+        return access.decision;
+      });
 }
 
 v1::Response Service::show_situation(const RequestContext& ctx, const Principal& p,
                                      const v1::ShowSituationRequest& req) {
-  return run_read(ctx, p, domain::Action::kSituationShow,
-                  [&](store::Connection& c, AuditScope& scope,
-                      v1::Response& r) -> absl::StatusOr<Decision> {
-    store::SituationRecord s;
-    auto found = load_situation(c, req.id(), s);
-    if (!found.ok() || !found->allowed()) return found;
-    scope.table = s.table_code;
-    scope.situation = s.id;
-    scope.filter_stage = 2;
-    const auto access = domain::authorize(actor_at(p, s.table_code), domain::Action::kSituationShow,
-                                          {s.originating_agency});
-    if (!access.allowed()) return access.decision;
-    scope.data_elements = view_elements(access.view);
-    fill_situation(s, access.view, *r.mutable_show_situation()->mutable_situation());
-    return access.decision;
-  });
+  return run_read(
+      ctx, p, domain::Action::kSituationShow,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        store::SituationRecord s;
+        auto found = load_situation(c, req.id(), s);
+        if (!found.ok() || !found->allowed()) return found;
+        scope.table = s.table_code;
+        scope.situation = s.id;
+        scope.filter_stage = 2;
+        const auto access = domain::authorize(
+            actor_at(p, s.table_code), domain::Action::kSituationShow, {s.originating_agency});
+        if (!access.allowed()) return access.decision;
+        scope.data_elements = view_elements(access.view);
+        fill_situation(s, access.view, *r.mutable_show_situation()->mutable_situation());
+        return access.decision;
+      });
 }
 
 v1::Response Service::decide_situation(const RequestContext& ctx, const Principal& p,
                                        const v1::DecideSituationRequest& req) {
-  return run_write(ctx, p, domain::Action::kSituationDecide,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    store::SituationRecord s;
-    auto found = load_situation(c, req.id(), s);
-    if (!found.ok() || !found->allowed()) return found;
-    scope.table = s.table_code;
-    scope.situation = s.id;
-    scope.filter_stage = 2;
-    const auto access = domain::authorize(actor_at(p, s.table_code),
-                                          domain::Action::kSituationDecide, {s.originating_agency});
-    if (!access.allowed()) return access.decision;
-    const bool accept = req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
-    const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
-    if (!accept && !reject) {
-      return invalid("decide.missing", "say --accept or --reject REASON");
-    }
-    if (s.state != "AWAITING_DECISION") return not_awaiting(s);
-    auto open = store::find_open_meeting(c, s.table_id);
-    if (!open.ok()) return open.status();
-    if (!*open) {
-      return failed("decide.no_open_meeting", "the table decides only at an open meeting");
-    }
-    scope.meeting = (*open)->id;
-    auto present = store::agency_present(c, (*open)->id, s.originating_agency_id);
-    if (!present.ok()) return present.status();
-    if (!*present) {
-      return failed("decide.originator_absent",
-                    "a rep of the originating agency (" + s.originating_agency +
-                        ") must be checked in to this meeting");
-    }
-    const std::int64_t now = clock_.now_us();
-    if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
-      return st;
-    }
-    if (accept) {
-      if (!req.note().empty()) {
-        auto allowed = store::deid_allowed_phrases(c, {s.table_code});
-        if (!allowed.ok()) return allowed.status();
-        auto clean = check_case_text("note", req.note(), kNoteMaxChars,
-                                     domain::DeidAllowList{std::move(*allowed)});
-        if (!clean.allowed()) return clean;
-      }
-      if (auto st = store::accept_situation(c, s.id, (*open)->id, p.user_id, now, req.note());
-          !st.ok()) {
-        return st;
-      }
-      if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "ACCEPTED"); !st.ok()) return st;
-      scope.data_elements = {"state", "decision_note"};
-    } else {
-      if (!req.note().empty()) {
-        return invalid("decide.note_on_rejection", "a rejection keeps no note: only its reason");
-      }
-      auto known = check_code(c, "rejection_reason", req.reject_reason(), s.table_code,
-                              "reject_reason");
-      if (!known.ok() || !known->allowed()) return known;
-      if (auto st = store::minimise_situation(c, s.id, "REJECTED", req.reject_reason(),
-                                              (*open)->id, p.user_id, now);
-          !st.ok()) {
-        return st;
-      }
-      if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "REJECTED"); !st.ok()) return st;
-      scope.data_elements = {"state", "rejection_reason"};
-    }
-    auto stored = store::find_situation(c, s.id);
-    if (!stored.ok()) return stored.status();
-    fill_situation(**stored, access.view == domain::RecordView::kNone
-                                 ? domain::RecordView::kDeidentified
-                                 : access.view,
-                   *r.mutable_decide_situation()->mutable_situation());
-    return access.decision;
-  });
+  return run_write(
+      ctx, p, domain::Action::kSituationDecide,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        store::SituationRecord s;
+        auto found = load_situation(c, req.id(), s);
+        if (!found.ok() || !found->allowed()) return found;
+        scope.table = s.table_code;
+        scope.situation = s.id;
+        scope.filter_stage = 2;
+        const auto access = domain::authorize(
+            actor_at(p, s.table_code), domain::Action::kSituationDecide, {s.originating_agency});
+        if (!access.allowed()) return access.decision;
+        const bool accept =
+            req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
+        const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
+        if (!accept && !reject) {
+          return invalid("decide.missing", "say --accept or --reject REASON");
+        }
+        if (s.state != "AWAITING_DECISION") return not_awaiting(s);
+        auto open = store::find_open_meeting(c, s.table_id);
+        if (!open.ok()) return open.status();
+        if (!*open) {
+          return failed("decide.no_open_meeting", "the table decides only at an open meeting");
+        }
+        scope.meeting = (*open)->id;
+        auto present = store::agency_present(c, (*open)->id, s.originating_agency_id);
+        if (!present.ok()) return present.status();
+        if (!*present) {
+          return failed("decide.originator_absent", "a rep of the originating agency (" +
+                                                        s.originating_agency +
+                                                        ") must be checked in to this meeting");
+        }
+        const std::int64_t now = clock_.now_us();
+        if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
+          return st;
+        }
+        if (accept) {
+          if (!req.note().empty()) {
+            auto allowed = store::deid_allowed_phrases(c, {s.table_code});
+            if (!allowed.ok()) return allowed.status();
+            auto clean = check_case_text("note", req.note(), kNoteMaxChars,
+                                         domain::DeidAllowList{std::move(*allowed)});
+            if (!clean.allowed()) return clean;
+          }
+          if (auto st = store::accept_situation(c, s.id, (*open)->id, p.user_id, now, req.note());
+              !st.ok()) {
+            return st;
+          }
+          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "ACCEPTED"); !st.ok())
+            return st;
+          scope.data_elements = {"state", "decision_note"};
+        } else {
+          if (!req.note().empty()) {
+            return invalid("decide.note_on_rejection",
+                           "a rejection keeps no note: only its reason");
+          }
+          auto known =
+              check_code(c, "rejection_reason", req.reject_reason(), s.table_code, "reject_reason");
+          if (!known.ok() || !known->allowed()) return known;
+          if (auto st = store::minimise_situation(c, s.id, "REJECTED", req.reject_reason(),
+                                                  (*open)->id, p.user_id, now);
+              !st.ok()) {
+            return st;
+          }
+          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "REJECTED"); !st.ok())
+            return st;
+          scope.data_elements = {"state", "rejection_reason"};
+        }
+        auto stored = store::find_situation(c, s.id);
+        if (!stored.ok()) return stored.status();
+        fill_situation(**stored,
+                       access.view == domain::RecordView::kNone ? domain::RecordView::kDeidentified
+                                                                : access.view,
+                       *r.mutable_decide_situation()->mutable_situation());
+        return access.decision;
+      });
 }
 
 v1::Response Service::withdraw_situation(const RequestContext& ctx, const Principal& p,
                                          const v1::WithdrawSituationRequest& req) {
-  return run_write(ctx, p, domain::Action::kSituationWithdraw,
-                   [&](store::Connection& c, AuditScope& scope,
-                       v1::Response& r) -> absl::StatusOr<Decision> {
-    store::SituationRecord s;
-    auto found = load_situation(c, req.id(), s);
-    if (!found.ok() || !found->allowed()) return found;
-    scope.table = s.table_code;
-    scope.situation = s.id;
-    scope.filter_stage = 2;
-    const auto access = domain::authorize(actor_at(p, s.table_code),
-                                          domain::Action::kSituationWithdraw, {s.originating_agency});
-    if (!access.allowed()) return access.decision;
-    if (s.state != "AWAITING_DECISION") return not_awaiting(s);
-    if (auto st = store::minimise_situation(c, s.id, "WITHDRAWN", "", "", p.user_id,
-                                            clock_.now_us());
-        !st.ok()) {
-      return st;
-    }
-    auto open = store::find_open_meeting(c, s.table_id);
-    if (!open.ok()) return open.status();
-    if (*open) {
-      scope.meeting = (*open)->id;
-      // Shown on today's agenda as withdrawn when it was on it.
-      auto items = store::list_agenda(c, (*open)->id);
-      if (!items.ok()) return items.status();
-      const bool listed = std::any_of(items->begin(), items->end(),
-                                      [&](const auto& i) { return i.situation_id == s.id; });
-      if (listed) {
-        if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "WITHDRAWN"); !st.ok()) {
+  return run_write(
+      ctx, p, domain::Action::kSituationWithdraw,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        store::SituationRecord s;
+        auto found = load_situation(c, req.id(), s);
+        if (!found.ok() || !found->allowed()) return found;
+        scope.table = s.table_code;
+        scope.situation = s.id;
+        scope.filter_stage = 2;
+        const auto access = domain::authorize(
+            actor_at(p, s.table_code), domain::Action::kSituationWithdraw, {s.originating_agency});
+        if (!access.allowed()) return access.decision;
+        if (s.state != "AWAITING_DECISION") return not_awaiting(s);
+        if (auto st =
+                store::minimise_situation(c, s.id, "WITHDRAWN", "", "", p.user_id, clock_.now_us());
+            !st.ok()) {
           return st;
         }
-      }
-    }
-    scope.data_elements = {"state"};
-    auto stored = store::find_situation(c, s.id);
-    if (!stored.ok()) return stored.status();
-    fill_situation(**stored, domain::RecordView::kDeidentified,
-                   *r.mutable_withdraw_situation()->mutable_situation());
-    return access.decision;
-  });
+        auto open = store::find_open_meeting(c, s.table_id);
+        if (!open.ok()) return open.status();
+        if (*open) {
+          scope.meeting = (*open)->id;
+          // Shown on today's agenda as withdrawn when it was on it.
+          auto items = store::list_agenda(c, (*open)->id);
+          if (!items.ok()) return items.status();
+          const bool listed = std::any_of(items->begin(), items->end(),
+                                          [&](const auto& i) { return i.situation_id == s.id; });
+          if (listed) {
+            if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "WITHDRAWN"); !st.ok()) {
+              return st;
+            }
+          }
+        }
+        scope.data_elements = {"state"};
+        auto stored = store::find_situation(c, s.id);
+        if (!stored.ok()) return stored.status();
+        fill_situation(**stored, domain::RecordView::kDeidentified,
+                       *r.mutable_withdraw_situation()->mutable_situation());
+        return access.decision;
+      });
 }
 
 }  // namespace hubtable::api

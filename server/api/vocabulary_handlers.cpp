@@ -28,39 +28,41 @@ v1::Response Service::list_vocabulary(const RequestContext& ctx, const Principal
   return run_read(ctx, p, domain::Action::kVocabularyList,
                   [&](store::Connection& c, AuditScope& scope,
                       v1::Response& r) -> absl::StatusOr<domain::Decision> {
-    scope.table = req.table();
-    if (!req.kind().empty() && !store::is_vocabulary_kind(req.kind())) {
-      return domain::Decision::deny(domain::Refusal::kInvalidArgument, "vocabulary.unknown_kind",
-                                    "kind must be one of " + store::vocabulary_kinds_text());
-    }
-    const domain::Actor actor = actor_anywhere(p, req.table());
-    const domain::Access access = domain::authorize(actor, domain::Action::kVocabularyList);
-    if (!access.allowed()) return access.decision;
-    store::VocabularyQuery q;
-    q.kind = req.kind();
-    q.include_retired = req.include_retired();
-    if (!req.table().empty()) {
-      q.table_codes = {req.table()};
-    } else if (actor.admin) {
-      q.all_tables = true;
-    } else {
-      q.table_codes = p.table_codes();
-    }
-    auto rows = store::list_vocabulary(c, q);
-    if (!rows.ok()) return rows.status();
-    auto* out = r.mutable_list_vocabulary();
-    for (const auto& row : *rows) {
-      auto* e = out->add_entries();
-      e->set_kind(row.kind);
-      e->set_code(row.code);
-      e->set_label(row.label);
-      e->set_parent(row.parent);
-      e->set_table(row.table_code);
-      e->set_retired(row.retired);
-      split_details(row.details, *e);
-    }
-    return access.decision;
-  });
+                    scope.table = req.table();
+                    if (!req.kind().empty() && !store::is_vocabulary_kind(req.kind())) {
+                      return domain::Decision::deny(
+                          domain::Refusal::kInvalidArgument, "vocabulary.unknown_kind",
+                          "kind must be one of " + store::vocabulary_kinds_text());
+                    }
+                    const domain::Actor actor = actor_anywhere(p, req.table());
+                    const domain::Access access =
+                        domain::authorize(actor, domain::Action::kVocabularyList);
+                    if (!access.allowed()) return access.decision;
+                    store::VocabularyQuery q;
+                    q.kind = req.kind();
+                    q.include_retired = req.include_retired();
+                    if (!req.table().empty()) {
+                      q.table_codes = {req.table()};
+                    } else if (actor.admin) {
+                      q.all_tables = true;
+                    } else {
+                      q.table_codes = p.table_codes();
+                    }
+                    auto rows = store::list_vocabulary(c, q);
+                    if (!rows.ok()) return rows.status();
+                    auto* out = r.mutable_list_vocabulary();
+                    for (const auto& row : *rows) {
+                      auto* e = out->add_entries();
+                      e->set_kind(row.kind);
+                      e->set_code(row.code);
+                      e->set_label(row.label);
+                      e->set_parent(row.parent);
+                      e->set_table(row.table_code);
+                      e->set_retired(row.retired);
+                      split_details(row.details, *e);
+                    }
+                    return access.decision;
+                  });
 }
 
 }  // namespace hubtable::api

@@ -16,8 +16,8 @@ enum class AgendaSection { kNew, kReturning, kOverdue };
 inline constexpr std::int64_t kInterventionDueUs = std::int64_t{48} * 3600 * 1'000'000;
 
 /// RETURNING, or OVERDUE when accepted over 48 hours ago with no intervention.
-AgendaSection section_for_accepted(std::int64_t decided_us, std::optional<std::int64_t> intervened_us,
-                                   std::int64_t now_us);
+AgendaSection section_for_accepted(std::int64_t decided_us,
+                                   std::optional<std::int64_t> intervened_us, std::int64_t now_us);
 
 struct AgendaEntry {
   std::string situation_id;

@@ -49,11 +49,11 @@ Access chair_only(std::string_view what) {
 
 const std::vector<Action>& all_actions() {
   static const std::vector<Action> kAll = {
-      Action::kWhoAmI,          Action::kLogout,         Action::kVocabularyList,
-      Action::kDeidCheck,       Action::kMeetingList,    Action::kMeetingOpen,
-      Action::kMeetingCheckIn,  Action::kMeetingAgenda,  Action::kMeetingClose,
-      Action::kMeetingMinutes,  Action::kSituationSubmit, Action::kSituationList,
-      Action::kSituationShow,   Action::kSituationDecide, Action::kSituationWithdraw,
+      Action::kWhoAmI,         Action::kLogout,          Action::kVocabularyList,
+      Action::kDeidCheck,      Action::kMeetingList,     Action::kMeetingOpen,
+      Action::kMeetingCheckIn, Action::kMeetingAgenda,   Action::kMeetingClose,
+      Action::kMeetingMinutes, Action::kSituationSubmit, Action::kSituationList,
+      Action::kSituationShow,  Action::kSituationDecide, Action::kSituationWithdraw,
   };
   return kAll;
 }
@@ -135,8 +135,7 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kSituationShow:
       return record_access(a);
     case Action::kSituationWithdraw:
-      if (holds(a, TableRole::kRep) && !a.agency.empty() &&
-          a.agency == facts.originating_agency) {
+      if (holds(a, TableRole::kRep) && !a.agency.empty() && a.agency == facts.originating_agency) {
         return allow("situation.originator_withdraws");
       }
       return deny("situation.originator_only",

@@ -25,9 +25,7 @@ struct Occurrence {
   std::string local_start;  // "Tue 2026-11-24 10:00 EST"
   std::string id_suffix;    // "20261124-1000" (local)
 
-  std::int64_t end_us() const {
-    return start_us + std::int64_t{duration_minutes} * 60 * 1'000'000;
-  }
+  std::int64_t end_us() const { return start_us + std::int64_t{duration_minutes} * 60 * 1'000'000; }
 };
 
 /// How long before its start a scheduled meeting may be opened.

@@ -84,8 +84,8 @@ absl::StatusOr<std::optional<MeetingRecord>> find_meeting(Connection& c, const s
 
 absl::StatusOr<std::optional<MeetingRecord>> find_open_meeting(Connection& c,
                                                                std::int64_t table_id) {
-  auto s = c.prepare(std::string(kMeetingColumns) +
-                     "WHERE m.table_id = ?1 AND m.closed_us IS NULL");
+  auto s =
+      c.prepare(std::string(kMeetingColumns) + "WHERE m.table_id = ?1 AND m.closed_us IS NULL");
   if (!s.ok()) return s.status();
   s->bind(1, table_id);
   return first(collect<MeetingRecord>(*s, meeting_row));
@@ -93,8 +93,9 @@ absl::StatusOr<std::optional<MeetingRecord>> find_open_meeting(Connection& c,
 
 absl::StatusOr<std::vector<MeetingRecord>> list_held_meetings(Connection& c, std::int64_t table_id,
                                                               int limit) {
-  auto s = c.prepare(std::string(kMeetingColumns) +
-                     "WHERE m.table_id = ?1 ORDER BY m.scheduled_start_us DESC, m.opened_us DESC LIMIT ?2");
+  auto s = c.prepare(
+      std::string(kMeetingColumns) +
+      "WHERE m.table_id = ?1 ORDER BY m.scheduled_start_us DESC, m.opened_us DESC LIMIT ?2");
   if (!s.ok()) return s.status();
   s->bind(1, table_id).bind(2, std::int64_t{limit});
   return collect<MeetingRecord>(*s, meeting_row);
@@ -151,7 +152,8 @@ AttendanceRecord attendance_row(const Statement& r) {
 absl::StatusOr<std::optional<AttendanceRecord>> find_attendance(Connection& c,
                                                                 const std::string& meeting_id,
                                                                 std::int64_t user_id) {
-  auto s = c.prepare(std::string(kAttendanceColumns) + "WHERE a.meeting_id = ?1 AND a.user_id = ?2");
+  auto s =
+      c.prepare(std::string(kAttendanceColumns) + "WHERE a.meeting_id = ?1 AND a.user_id = ?2");
   if (!s.ok()) return s.status();
   s->bind(1, meeting_id).bind(2, user_id);
   return first(collect<AttendanceRecord>(*s, attendance_row));
@@ -194,7 +196,8 @@ absl::StatusOr<bool> agency_present(Connection& c, const std::string& meeting_id
 absl::Status add_agenda_item(Connection& c, const AgendaItemRecord& item) {
   auto s = c.prepare(
       "INSERT INTO agenda_items (meeting_id, position, situation_id, section, time_box_seconds, "
-      "start_offset_seconds, late, beyond_time, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "start_offset_seconds, late, beyond_time, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+      "?9)");
   if (!s.ok()) return s.status();
   s->bind(1, item.meeting_id)
       .bind(2, std::int64_t{item.position})
@@ -239,8 +242,8 @@ absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
 
 absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,
                                 const std::string& situation_id, const std::string& outcome) {
-  auto s = c.prepare(
-      "UPDATE agenda_items SET outcome = ?3 WHERE meeting_id = ?1 AND situation_id = ?2");
+  auto s =
+      c.prepare("UPDATE agenda_items SET outcome = ?3 WHERE meeting_id = ?1 AND situation_id = ?2");
   if (!s.ok()) return s.status();
   s->bind(1, meeting_id).bind(2, situation_id).bind(3, outcome);
   if (auto st = s->run(); !st.ok()) return st;

@@ -65,7 +65,8 @@ absl::Status insert_codes(Connection& c, const std::string& id, const std::strin
 }
 
 absl::Status expect_one_change(Connection& c) {
-  if (c.changes() != 1) return absl::FailedPreconditionError("situation is not awaiting a decision");
+  if (c.changes() != 1)
+    return absl::FailedPreconditionError("situation is not awaiting a decision");
   return absl::OkStatus();
 }
 
@@ -117,8 +118,8 @@ absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c,
 
 absl::StatusOr<std::vector<SituationRecord>> list_situations(
     Connection& c, std::int64_t table_id, const std::vector<std::string>& states) {
-  auto q = c.prepare(std::string(kColumns) +
-                     "WHERE s.table_id = ?1 ORDER BY s.submitted_us DESC, s.id");
+  auto q =
+      c.prepare(std::string(kColumns) + "WHERE s.table_id = ?1 ORDER BY s.submitted_us DESC, s.id");
   if (!q.ok()) return q.status();
   q->bind(1, table_id);
   std::vector<SituationRecord> out;
@@ -150,14 +151,14 @@ absl::Status minimise_situation(Connection& c, const std::string& id, const std:
                                 const std::string& reason, const std::string& meeting_id,
                                 std::int64_t user_id, std::int64_t now_us) {
   const bool rejected = state == "REJECTED";
-  auto q = c.prepare(
-      rejected ? "UPDATE situations SET state = 'REJECTED', decided_us = ?2, "
-                 "decided_meeting_id = ?3, decided_by = ?4, rejection_reason = ?5, "
-                 "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
-                 "WHERE id = ?1 AND state = 'AWAITING_DECISION'"
-               : "UPDATE situations SET state = 'WITHDRAWN', withdrawn_us = ?2, "
-                 "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
-                 "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+  auto q =
+      c.prepare(rejected ? "UPDATE situations SET state = 'REJECTED', decided_us = ?2, "
+                           "decided_meeting_id = ?3, decided_by = ?4, rejection_reason = ?5, "
+                           "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
+                           "WHERE id = ?1 AND state = 'AWAITING_DECISION'"
+                         : "UPDATE situations SET state = 'WITHDRAWN', withdrawn_us = ?2, "
+                           "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
+                           "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
   if (!q.ok()) return q.status();
   q->bind(1, id).bind(2, now_us);
   if (rejected) q->bind(3, meeting_id).bind(4, user_id).bind(5, reason);

@@ -44,8 +44,8 @@ absl::Status insert_situation(Connection& c, const SituationRecord& s);
 absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c, const std::string& id);
 
 /// The table's situations, newest first; `states` empty means every state.
-absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
-                                                             const std::vector<std::string>& states);
+absl::StatusOr<std::vector<SituationRecord>> list_situations(
+    Connection& c, std::int64_t table_id, const std::vector<std::string>& states);
 
 absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
                               std::int64_t user_id, std::int64_t now_us, const std::string& note);

@@ -1,9 +1,9 @@
 // The hubtable command-line client against a real server: exit codes,
 // one-line errors, --json output and where the session token lives.
 
+#include <arpa/inet.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -261,10 +261,12 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
             0);
   const std::string narrative = secret_file(
       "narrative.txt", "A 16-year-old in Grade 10 was found intoxicated twice last week.");
-  std::vector<std::string> submit = {"situation",    "submit",   "--type",
-                                     "PERSON",       "--age-band", "16-17",
-                                     "--gender",     "F",        "--risk-factor",
-                                     "MEN-SUSP,ALC-ABUSE", "--narrative-file", narrative};
+  std::vector<std::string> submit = {"situation",        "submit",
+                                     "--type",           "PERSON",
+                                     "--age-band",       "16-17",
+                                     "--gender",         "F",
+                                     "--risk-factor",    "MEN-SUSP,ALC-ABUSE",
+                                     "--narrative-file", narrative};
   auto unattested = hubtable("rep.police", submit);
   EXPECT_EQ(unattested.exit_code, 1);
   EXPECT_NE(unattested.err.find("(rule situation.filter1_not_attested)"), std::string::npos)

@@ -61,9 +61,9 @@ class WholeMeeting : public ::testing::Test {
 
 TEST_F(WholeMeeting, FromSubmissionsToMinutesWithWhatEachRoleSees) {
   // Filter 1 and the scanner: the first draft names the youth and a phone.
-  const std::string clean = std::string("A 15-year-old in Grade 9 has stopped attending, was found ") +
-                            "intoxicated twice last week and says home is not safe. Code " +
-                            kCanary + ".";
+  const std::string clean =
+      std::string("A 15-year-old in Grade 9 has stopped attending, was found ") +
+      "intoxicated twice last week and says home is not safe. Code " + kCanary + ".";
   auto refused =
       as("rep.police", submission("Jessica Martin, 15, call her mother at 306-555-0190. " + clean));
   ASSERT_EQ(refused.status().code(), v1::INVALID_ARGUMENT);

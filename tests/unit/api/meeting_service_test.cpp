@@ -18,7 +18,8 @@ constexpr const char* kNarrative =
     "week and told a teacher she has nowhere safe to sleep.";
 
 std::int64_t utc(int y, int mo, int d, int h, int mi) {
-  return absl::ToUnixMicros(absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone()));
+  return absl::ToUnixMicros(
+      absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone()));
 }
 
 class MeetingTest : public ServiceTest {
@@ -225,9 +226,9 @@ TEST_F(MeetingTest, AgendaIsFrozenAtOpeningWithLateAdditionsNewReturningAndOverd
   clock_.advance_us(24 * kHourUs);
   auto next = open("chair.one", true);
   ASSERT_EQ(next.status().code(), v1::OK);
-  EXPECT_EQ(agenda_ids(next.open_meeting().agenda()),
-            (std::vector<std::string>{b + ":NEW_SITUATION", c + ":NEW_SITUATION",
-                                      a + ":RETURNING"}));
+  EXPECT_EQ(
+      agenda_ids(next.open_meeting().agenda()),
+      (std::vector<std::string>{b + ":NEW_SITUATION", c + ":NEW_SITUATION", a + ":RETURNING"}));
   ASSERT_EQ(close().status().code(), v1::OK);
 
   // Over 48 hours after acceptance with no intervention: overdue.
@@ -467,7 +468,8 @@ TEST_F(MeetingTest, MinutesOfAClosedMeetingHoldAttendanceByAgencyAndDecisionsOnl
                            {"", {0, 1}}, {"mh", {1, 0}}, {"police", {1, 0}}}));
   ASSERT_EQ(mm.items_size(), 3);
   std::map<std::string, std::string> outcomes;
-  for (const auto& i : mm.items()) outcomes[i.situation()] = i.outcome() + "/" + i.rejection_reason();
+  for (const auto& i : mm.items())
+    outcomes[i.situation()] = i.outcome() + "/" + i.rejection_reason();
   EXPECT_EQ(outcomes[accepted], "ACCEPTED/");
   EXPECT_EQ(outcomes[rejected], "REJECTED/ALREADY_SERVED");
   EXPECT_EQ(outcomes[carried], "/");

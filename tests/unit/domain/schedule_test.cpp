@@ -10,7 +10,8 @@ namespace hubtable::domain {
 namespace {
 
 std::int64_t utc(int y, int mo, int d, int h, int mi) {
-  return absl::ToUnixMicros(absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone()));
+  return absl::ToUnixMicros(
+      absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone()));
 }
 
 Schedule tue_thu_toronto() {
@@ -82,7 +83,7 @@ TEST(Schedule, AMeetingOpensFromHalfAnHourBeforeItsStartUntilItsEnd) {
 
 TEST(Schedule, ALateEveningMeetingCanBeOpenedAfterMidnight) {
   auto sched = *Schedule::make("America/Toronto", {{5, 23 * 60 + 30, 90}});  // Fri 23:30
-  auto o = sched.openable(utc(2026, 11, 28, 5, 30));  // Sat 00:30 EST
+  auto o = sched.openable(utc(2026, 11, 28, 5, 30));                         // Sat 00:30 EST
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(o->local_start, "Fri 2026-11-27 23:30 EST");
 }
