@@ -126,6 +126,44 @@ absl::StatusOr<Decision> open_target(store::Connection& c, const MeetingTarget& 
   return Decision::allow("meeting.open");
 }
 
+/// Which meeting a request is about, besides its table.
+enum class Which {
+  kTableOnly,    // none: the handler finds it
+  kOpen,         // the one named (which must be open), or the table's open meeting
+  kNamedOrOpen,  // the one named in any state, or the table's open meeting
+};
+
+/// A request about a meeting: its table resolved, the caller authorized
+/// there, the table loaded and, per `which`, the meeting found.
+struct MeetingRequest {
+  MeetingTarget target;
+  TableContext table;
+  domain::Access access;
+  store::MeetingRecord meeting;
+};
+
+absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const v1::MeetingRef& ref,
+                               domain::Action action, Which which, AuditScope& scope,
+                               MeetingRequest& out) {
+  auto resolved = resolve(c, p, ref, out.target);
+  if (!resolved.ok() || !resolved->allowed()) return resolved;
+  scope.table = out.target.table;
+  out.access = domain::authorize(actor_at(p, out.target.table), action);
+  if (!out.access.allowed()) return out.access.decision;
+  auto t = load_table(c, out.target.table);
+  if (!t.ok()) return t.status();
+  out.table = std::move(*t);
+  if (which == Which::kTableOnly) return out.access.decision;
+  if (which == Which::kNamedOrOpen && out.target.named) {
+    out.meeting = *out.target.named;
+  } else {
+    auto open = open_target(c, out.target, out.table.table.id, out.meeting);
+    if (!open.ok() || !open->allowed()) return open;
+  }
+  scope.meeting = out.meeting.id;
+  return out.access.decision;
+}
+
 std::string attendance_role(const domain::Actor& a) {
   auto has = [&](domain::TableRole r) {
     return std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end();
@@ -291,19 +329,12 @@ v1::Response Service::check_in(const RequestContext& ctx, const Principal& p,
   return run_write(
       ctx, p, domain::Action::kMeetingCheckIn,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingTarget target;
-        auto resolved = resolve(c, p, req.ref(), target);
-        if (!resolved.ok() || !resolved->allowed()) return resolved;
-        scope.table = target.table;
-        const domain::Actor actor = actor_at(p, target.table);
-        const auto access = domain::authorize(actor, domain::Action::kMeetingCheckIn);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, target.table);
-        if (!t.ok()) return t.status();
-        store::MeetingRecord m;
-        auto open = open_target(c, target, t->table.id, m);
-        if (!open.ok() || !open->allowed()) return open;
-        scope.meeting = m.id;
+        MeetingRequest mr;
+        auto begun =
+            begin(c, p, req.ref(), domain::Action::kMeetingCheckIn, Which::kOpen, scope, mr);
+        if (!begun.ok() || !begun->allowed()) return begun;
+        const domain::Actor actor = actor_at(p, mr.target.table);
+        store::MeetingRecord& m = mr.meeting;
         auto* out = r.mutable_check_in();
         auto existing = store::find_attendance(c, m.id, p.user_id);
         if (!existing.ok()) return existing.status();
@@ -329,8 +360,8 @@ v1::Response Service::check_in(const RequestContext& ctx, const Principal& p,
           out->set_attended_as(attendance_proto(a.role));
           out->set_agency(p.agency_code);
         }
-        fill_meeting(m, *t->schedule, *out->mutable_meeting());
-        return access.decision;
+        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
+        return mr.access.decision;
       });
 }
 
@@ -339,29 +370,17 @@ v1::Response Service::agenda(const RequestContext& ctx, const Principal& p,
   return run_read(
       ctx, p, domain::Action::kMeetingAgenda,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingTarget target;
-        auto resolved = resolve(c, p, req.ref(), target);
-        if (!resolved.ok() || !resolved->allowed()) return resolved;
-        scope.table = target.table;
-        const auto access =
-            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingAgenda);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, target.table);
-        if (!t.ok()) return t.status();
-        store::MeetingRecord m;
-        if (target.named) {
-          m = *target.named;
-        } else {
-          auto open = open_target(c, target, t->table.id, m);
-          if (!open.ok() || !open->allowed()) return open;
-        }
-        scope.meeting = m.id;
+        MeetingRequest mr;
+        auto begun =
+            begin(c, p, req.ref(), domain::Action::kMeetingAgenda, Which::kNamedOrOpen, scope, mr);
+        if (!begun.ok() || !begun->allowed()) return begun;
+        const store::MeetingRecord& m = mr.meeting;
         scope.filter_stage = 2;
         scope.data_elements = {"agenda_line"};
         auto* out = r.mutable_agenda();
-        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
         if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
-        return access.decision;
+        return mr.access.decision;
       });
 }
 
@@ -370,19 +389,10 @@ v1::Response Service::close_meeting(const RequestContext& ctx, const Principal& 
   return run_write(
       ctx, p, domain::Action::kMeetingClose,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingTarget target;
-        auto resolved = resolve(c, p, req.ref(), target);
-        if (!resolved.ok() || !resolved->allowed()) return resolved;
-        scope.table = target.table;
-        const auto access =
-            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingClose);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, target.table);
-        if (!t.ok()) return t.status();
-        store::MeetingRecord m;
-        auto open = open_target(c, target, t->table.id, m);
-        if (!open.ok() || !open->allowed()) return open;
-        scope.meeting = m.id;
+        MeetingRequest mr;
+        auto begun = begin(c, p, req.ref(), domain::Action::kMeetingClose, Which::kOpen, scope, mr);
+        if (!begun.ok() || !begun->allowed()) return begun;
+        store::MeetingRecord& m = mr.meeting;
         const std::int64_t now = clock_.now_us();
         if (auto st = store::close_meeting(c, m.id, p.user_id, now); !st.ok()) return st;
         m.closed_us = now;
@@ -396,8 +406,8 @@ v1::Response Service::close_meeting(const RequestContext& ctx, const Principal& 
             out->set_carried_over(out->carried_over() + 1);
           }
         }
-        fill_meeting(m, *t->schedule, *out->mutable_meeting());
-        return access.decision;
+        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
+        return mr.access.decision;
       });
 }
 
@@ -406,20 +416,15 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
   return run_read(
       ctx, p, domain::Action::kMeetingMinutes,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingTarget target;
-        auto resolved = resolve(c, p, req.ref(), target);
-        if (!resolved.ok() || !resolved->allowed()) return resolved;
-        scope.table = target.table;
-        const auto access =
-            domain::authorize(actor_at(p, target.table), domain::Action::kMeetingMinutes);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, target.table);
-        if (!t.ok()) return t.status();
-        store::MeetingRecord m;
-        if (target.named) {
-          m = *target.named;
+        MeetingRequest mr;
+        auto begun =
+            begin(c, p, req.ref(), domain::Action::kMeetingMinutes, Which::kTableOnly, scope, mr);
+        if (!begun.ok() || !begun->allowed()) return begun;
+        store::MeetingRecord& m = mr.meeting;
+        if (mr.target.named) {
+          m = *mr.target.named;
         } else {
-          auto last = store::list_held_meetings(c, t->table.id, 1);
+          auto last = store::list_held_meetings(c, mr.table.table.id, 1);
           if (!last.ok()) return last.status();
           if (last->empty())
             return failed("minutes.none_held", "no meeting of this table was held");
@@ -431,7 +436,7 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
         }
         scope.data_elements = {"attendance", "agenda_line", "decision"};
         auto* out = r.mutable_minutes();
-        fill_meeting(m, *t->schedule, *out->mutable_meeting());
+        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
         auto people = store::list_attendance(c, m.id);
         if (!people.ok()) return people.status();
         std::map<std::string, v1::AgencyAttendance> by_agency;
@@ -462,7 +467,7 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
           item->set_outcome(i.outcome);
           if (i.outcome == "REJECTED") item->set_rejection_reason(i.rejection_reason);
         }
-        return access.decision;
+        return mr.access.decision;
       });
 }
 

@@ -186,6 +186,20 @@ absl::StatusOr<Decision> load_situation(store::Connection& c, const std::string&
   return Decision::allow("situation.found");
 }
 
+/// A request about one situation: loaded, scoped in the audit event, and the
+/// caller authorized at its table.
+absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const std::string& raw_id,
+                               domain::Action action, AuditScope& scope, store::SituationRecord& s,
+                               domain::Access& access) {
+  auto found = load_situation(c, raw_id, s);
+  if (!found.ok() || !found->allowed()) return found;
+  scope.table = s.table_code;
+  scope.situation = s.id;
+  scope.filter_stage = 2;
+  access = domain::authorize(actor_at(p, s.table_code), action, {s.originating_agency});
+  return access.decision;
+}
+
 Decision not_awaiting(const store::SituationRecord& s) {
   if (s.state == "WITHDRAWN") return failed("situation.withdrawn", "the situation was withdrawn");
   return failed("situation.already_decided",
@@ -312,14 +326,9 @@ v1::Response Service::show_situation(const RequestContext& ctx, const Principal&
       ctx, p, domain::Action::kSituationShow,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         store::SituationRecord s;
-        auto found = load_situation(c, req.id(), s);
-        if (!found.ok() || !found->allowed()) return found;
-        scope.table = s.table_code;
-        scope.situation = s.id;
-        scope.filter_stage = 2;
-        const auto access = domain::authorize(
-            actor_at(p, s.table_code), domain::Action::kSituationShow, {s.originating_agency});
-        if (!access.allowed()) return access.decision;
+        domain::Access access;
+        auto begun = begin(c, p, req.id(), domain::Action::kSituationShow, scope, s, access);
+        if (!begun.ok() || !begun->allowed()) return begun;
         scope.data_elements = view_elements(access.view);
         fill_situation(s, access.view, *r.mutable_show_situation()->mutable_situation());
         return access.decision;
@@ -332,14 +341,9 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
       ctx, p, domain::Action::kSituationDecide,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         store::SituationRecord s;
-        auto found = load_situation(c, req.id(), s);
-        if (!found.ok() || !found->allowed()) return found;
-        scope.table = s.table_code;
-        scope.situation = s.id;
-        scope.filter_stage = 2;
-        const auto access = domain::authorize(
-            actor_at(p, s.table_code), domain::Action::kSituationDecide, {s.originating_agency});
-        if (!access.allowed()) return access.decision;
+        domain::Access access;
+        auto begun = begin(c, p, req.id(), domain::Action::kSituationDecide, scope, s, access);
+        if (!begun.ok() || !begun->allowed()) return begun;
         const bool accept =
             req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
         const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
@@ -412,14 +416,9 @@ v1::Response Service::withdraw_situation(const RequestContext& ctx, const Princi
       ctx, p, domain::Action::kSituationWithdraw,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         store::SituationRecord s;
-        auto found = load_situation(c, req.id(), s);
-        if (!found.ok() || !found->allowed()) return found;
-        scope.table = s.table_code;
-        scope.situation = s.id;
-        scope.filter_stage = 2;
-        const auto access = domain::authorize(
-            actor_at(p, s.table_code), domain::Action::kSituationWithdraw, {s.originating_agency});
-        if (!access.allowed()) return access.decision;
+        domain::Access access;
+        auto begun = begin(c, p, req.id(), domain::Action::kSituationWithdraw, scope, s, access);
+        if (!begun.ok() || !begun->allowed()) return begun;
         if (s.state != "AWAITING_DECISION") return not_awaiting(s);
         if (auto st =
                 store::minimise_situation(c, s.id, "WITHDRAWN", "", "", p.user_id, clock_.now_us());
