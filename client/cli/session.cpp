@@ -63,7 +63,7 @@ int open_session(const Globals& g, Session& out, bool need_token) {
   return kExitOk;
 }
 
-int call(const Globals& g, v1::Request request, v1::Response& out) {
+int call(const Globals& g, const v1::Request& request, v1::Response& out) {
   Session s;
   if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
   auto r = s.connection->call(request);

@@ -43,7 +43,7 @@ int open_session(const Globals& g, Session& out, bool need_token);
 
 /// Sends `request` with the saved session and, when the server answers OK,
 /// leaves the response in `out`. Returns the exit code.
-int call(const Globals& g, hubtable::v1::Request request, hubtable::v1::Response& out);
+int call(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
 /// Reads a whole file, or standard input for "-".
 absl::StatusOr<std::string> read_text(const std::string& path);
