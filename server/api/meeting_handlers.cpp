@@ -291,7 +291,9 @@ v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p
         if (*existing) {
           return failed(
               "meeting.already_held",
-              "meeting " + m.id + " was already held; pass --unscheduled for an extra one");
+              "meeting " + m.id + " was already held; " +
+                  (req.unscheduled() ? std::string("wait a minute to open another")
+                                     : std::string("pass --unscheduled for an extra one")));
         }
         m.table_id = t->table.id;
         m.table_code = t->table.code;
