@@ -402,9 +402,8 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
         }
         auto stored = store::find_situation(c, s.id);
         if (!stored.ok()) return stored.status();
-        fill_situation(**stored,
-                       access.view == domain::RecordView::kNone ? domain::RecordView::kDeidentified
-                                                                : access.view,
+        // Only the chair decides, and the chair sees the de-identified record.
+        fill_situation(**stored, domain::RecordView::kDeidentified,
                        *r.mutable_decide_situation()->mutable_situation());
         return access.decision;
       });
