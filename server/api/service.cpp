@@ -216,14 +216,20 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
   return e;
 }
 
-absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
-                                const std::string& action, const std::string& rule,
-                                const AuditScope& scope) const {
+v1::AuditEvent Service::ok_event(const RequestContext& ctx, const Principal& p,
+                                 const std::string& action, const std::string& rule,
+                                 const AuditScope& scope) const {
   v1::AuditEvent e = event(ctx, &p, action, scope);
   e.set_outcome(v1::AUDIT_OK);
   e.set_rule(rule);
   e.set_status_code(v1::Code_Name(v1::OK));
-  auto seq = audit::append(c, std::move(e));
+  return e;
+}
+
+absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
+                                const std::string& action, const std::string& rule,
+                                const AuditScope& scope) const {
+  auto seq = audit::append(c, ok_event(ctx, p, action, rule, scope));
   return seq.ok() ? absl::OkStatus() : seq.status();
 }
 
@@ -310,12 +316,8 @@ v1::Response Service::run_read(const RequestContext& ctx, const Principal& p, do
     return unavailable_response();
   }
   if (!d->allowed()) return refuse(ctx, &p, name, *d, nullptr, scope);
-  v1::AuditEvent e = event(ctx, &p, name, scope);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(d->rule);
-  e.set_status_code(v1::Code_Name(v1::OK));
   // What was read leaves only once the reading is on the record.
-  if (!audit_now(std::move(e)).ok()) return unavailable_response();
+  if (!audit_now(ok_event(ctx, p, name, d->rule, scope)).ok()) return unavailable_response();
   out.mutable_status()->set_code(v1::OK);
   return out;
 }

@@ -112,6 +112,10 @@ class Service {
 
   hubtable::v1::AuditEvent event(const RequestContext& ctx, const Principal* p,
                                  const std::string& action, const AuditScope& scope = {}) const;
+  /// The OK event for `action`, allowed by `rule`.
+  hubtable::v1::AuditEvent ok_event(const RequestContext& ctx, const Principal& p,
+                                    const std::string& action, const std::string& rule,
+                                    const AuditScope& scope) const;
   /// Appends an OK event for `action` inside the caller's write transaction.
   absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
                          const std::string& action, const std::string& rule,
