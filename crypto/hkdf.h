@@ -18,6 +18,11 @@ absl::StatusOr<SecretBytes> hkdf_sha256(ByteView ikm, ByteView salt, ByteView in
 inline constexpr std::string_view kDatabaseKeyLabel = "hubtable/db/v1";
 inline constexpr std::string_view kVaultKeyLabel = "hubtable/vault/v1";
 inline constexpr std::string_view kTotpKeyLabel = "hubtable/totp/v1";
+inline constexpr std::string_view kBlindIndexKeyLabel = "hubtable/blind-index/v1";
+/// The key of the vault key store, a separate SQLCipher file holding the
+/// wrapped data keys and blind indexes (so a copy of the main database
+/// alone never holds them).
+inline constexpr std::string_view kKeyStoreLabel = "hubtable/keystore/v1";
 
 /// Derives a 32-byte subkey of the master key for `label`.
 absl::StatusOr<SecretBytes> derive_subkey(const SecretBytes& master, std::string_view label);

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -107,7 +108,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   if (!tls.ok()) return fail(tls.status());
 
   domain::SystemClock clock;
-  api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, limits);
+  api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault, limits);
   const int threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
   asio::io_context io(threads);
   net::Server server(io, **tls, service, limits);
@@ -116,12 +117,25 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   if (!port_file.empty()) {
     if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
   }
+  asio::steady_timer sweep_timer(io);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
+    sweep_timer.cancel();
     server.stop();
   });
+  // Upkeep: crypto-shred expired identifiers, push deadline events.
+  std::function<void()> arm_sweep = [&] {
+    sweep_timer.expires_after(limits.retention_sweep_interval);
+    sweep_timer.async_wait([&](const error_code& ec) {
+      if (ec) return;
+      service.schedule_sweep();
+      arm_sweep();
+    });
+  };
+  service.schedule_sweep();
+  arm_sweep();
   server.start();
   spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
 

@@ -209,6 +209,7 @@ int main(int argc, char** argv) {
   commands.add(deid_check, [&] { return run_deid_check(g, deid_file); });
   cli::add_meeting_commands(app, g, commands);
   cli::add_situation_commands(app, g, commands);
+  cli::add_filter_commands(app, g, commands);
 
   try {
     app.parse(argc, argv);

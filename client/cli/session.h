@@ -68,5 +68,7 @@ void add_global_options(CLI::App* sub, Globals& g);
 
 void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands);
 void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);
+/// Filters 3 and 4 (under `situation`), `watch` and `admin`; after the above.
+void add_filter_commands(CLI::App& app, Globals& g, Commands& commands);
 
 }  // namespace hubtable::cli

@@ -209,7 +209,7 @@ int run_withdraw(const Globals& g, const SituationOptions& o) {
 void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
   auto opts = std::make_shared<SituationOptions>();  // shared with the runners
   SituationOptions& o = *opts;
-  auto* situation = app.add_subcommand("situation", "de-identified situations (Filters 1 and 2)");
+  auto* situation = app.add_subcommand("situation", "situations through the four filters");
   situation->require_subcommand(1);
 
   auto* submit = situation->add_subcommand("submit", "bring a situation to the table (rep)");

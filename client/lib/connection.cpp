@@ -182,6 +182,20 @@ absl::StatusOr<v1::Response> Connection::wait(std::uint64_t request_id) {
   }
 }
 
+absl::StatusOr<v1::Event> Connection::next_event() {
+  for (;;) {
+    if (!events_.empty()) {
+      v1::Event e = std::move(events_.front());
+      events_.pop_front();
+      return e;
+    }
+    auto env = read_envelope();
+    if (!env.ok()) return env.status();
+    if (env->body_case() == v1::Envelope::kEvent) return env->event();
+    if (env->body_case() == v1::Envelope::kResponse) early_[env->request_id()] = env->response();
+  }
+}
+
 absl::StatusOr<v1::Response> Connection::call(v1::Request request) {
   auto id = send(std::move(request));
   if (!id.ok()) return id.status();

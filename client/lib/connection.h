@@ -55,6 +55,12 @@ class Connection {
   absl::StatusOr<hubtable::v1::Envelope> read_envelope();
   /// Pushed events received so far.
   std::deque<hubtable::v1::Event>& events() { return events_; }
+  /// The next pushed event: one already received, or the next to arrive
+  /// within the timeout (DEADLINE_EXCEEDED otherwise). Responses that arrive
+  /// meanwhile are kept for wait().
+  absl::StatusOr<hubtable::v1::Event> next_event();
+  /// How long each blocking call may take from now on.
+  void set_timeout(std::chrono::milliseconds timeout) { options_.timeout = timeout; }
 
  private:
   Connection(std::unique_ptr<ssl::context> tls, Options options);

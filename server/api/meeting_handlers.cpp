@@ -6,6 +6,7 @@
 
 #include "api/handler_support.h"
 #include "api/service.h"
+#include "domain/routing.h"
 #include "store/situations.h"
 
 namespace hubtable::api {
@@ -192,8 +193,10 @@ absl::StatusOr<domain::AgendaPlan> plan_for(store::Connection& c, std::int64_t t
       entries.push_back({s.id, domain::AgendaSection::kNew, s.submitted_us});
     } else {
       const std::int64_t decided = s.decided_us.value_or(s.submitted_us);
+      const std::int64_t due =
+          s.intervention_due_us.value_or(decided + 48 * domain::kMicrosPerHour);
       entries.push_back(
-          {s.id, domain::section_for_accepted(decided, s.intervened_us, now_us), decided});
+          {s.id, domain::section_for_accepted(due, s.intervened_us, now_us), decided});
     }
   }
   return domain::plan_agenda(std::move(entries), minutes);

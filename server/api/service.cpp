@@ -47,11 +47,12 @@ std::string totp_associated_data(std::int64_t user_id) {
 }
 
 Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
-                 crypto::Aes256Gcm totp_sealer, const config::Limits& limits)
+                 crypto::Aes256Gcm totp_sealer, crypto::Vault vault, const config::Limits& limits)
     : db_(db),
       clock_(clock),
       random_(random),
       totp_sealer_(std::move(totp_sealer)),
+      vault_(std::move(vault)),
       limits_(limits),
       pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth)) {
   crypto::SecretBytes junk(32);
@@ -117,6 +118,28 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
       return decide_situation(ctx, *principal, request.decide_situation());
     case v1::Request::kWithdrawSituation:
       return withdraw_situation(ctx, *principal, request.withdraw_situation());
+    case v1::Request::kJoinSituation:
+      return join_situation(ctx, *principal, request.join_situation());
+    case v1::Request::kIdentifySituation:
+      return identify_situation(ctx, *principal, request.identify_situation());
+    case v1::Request::kRevealSituation:
+      return reveal_situation(ctx, *principal, request.reveal_situation());
+    case v1::Request::kAssignSituation:
+      return assign_situation(ctx, *principal, request.assign_situation());
+    case v1::Request::kAckSituation:
+      return ack_situation(ctx, *principal, request.ack_situation());
+    case v1::Request::kPlanSituation:
+      return plan_situation(ctx, *principal, request.plan_situation());
+    case v1::Request::kInterveneSituation:
+      return intervene_situation(ctx, *principal, request.intervene_situation());
+    case v1::Request::kUpdateSituation:
+      return update_situation(ctx, *principal, request.update_situation());
+    case v1::Request::kCloseSituation:
+      return close_situation(ctx, *principal, request.close_situation());
+    case v1::Request::kWatch:
+      return watch(ctx, *principal);
+    case v1::Request::kSetGovernance:
+      return set_governance(ctx, *principal, request.set_governance());
     default:
       return refuse(
           ctx, &*principal, "request.rejected",
@@ -205,6 +228,9 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
   e.set_situation(scope.situation);
   e.set_filter_stage(scope.filter_stage);
   for (const auto& d : scope.data_elements) e.add_data_elements(d);
+  e.set_legal_authority(scope.legal_authority);
+  e.set_purpose(scope.purpose);
+  e.set_target(scope.target);
   auto* actor = e.mutable_actor();
   actor->set_certificate_thumbprint(ctx.thumbprint);
   actor->set_remote_address(ctx.remote_address);

@@ -4,16 +4,20 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "api/event_hub.h"
 #include "api/principal.h"
 #include "api/request_context.h"
 #include "api/worker_pool.h"
 #include "config/limits.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "crypto/vault.h"
 #include "domain/authorize.h"
 #include "domain/clock.h"
 #include "domain/decision.h"
@@ -30,6 +34,9 @@ struct AuditScope {
   std::string situation;
   std::uint32_t filter_stage = 0;
   std::vector<std::string> data_elements;
+  std::string legal_authority;  // disclosures: the authority relied on
+  std::string purpose;
+  std::string target;  // administrative changes: the agency or account
 };
 
 /// Thread-safe. Owns its worker pool; the database, clock and random source
@@ -39,7 +46,7 @@ class Service {
   using Done = std::function<void(hubtable::v1::Envelope)>;
 
   Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
-          crypto::Aes256Gcm totp_sealer, const config::Limits& limits);
+          crypto::Aes256Gcm totp_sealer, crypto::Vault vault, const config::Limits& limits);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -57,6 +64,16 @@ class Service {
 
   /// Finishes queued work and stops the workers.
   void stop();
+
+  /// Periodic upkeep, run synchronously: crypto-shreds situations whose
+  /// retention ended and pushes deadline events (acknowledgement overdue,
+  /// intervention overdue, open 90 days without an update), each once per
+  /// process. Returns how many situations were purged.
+  absl::StatusOr<int> sweep();
+  /// Queues sweep() on a worker (from the server's timer).
+  void schedule_sweep();
+
+  EventHub& events() { return events_; }
 
  private:
   hubtable::v1::Response login(const RequestContext& ctx, const hubtable::v1::LoginRequest& req);
@@ -90,6 +107,32 @@ class Service {
                                           const hubtable::v1::DecideSituationRequest& req);
   hubtable::v1::Response withdraw_situation(const RequestContext& ctx, const Principal& p,
                                             const hubtable::v1::WithdrawSituationRequest& req);
+  // Filters 3 and 4 (filter_handlers.cpp).
+  hubtable::v1::Response join_situation(const RequestContext& ctx, const Principal& p,
+                                        const hubtable::v1::JoinSituationRequest& req);
+  hubtable::v1::Response identify_situation(const RequestContext& ctx, const Principal& p,
+                                            const hubtable::v1::IdentifySituationRequest& req);
+  hubtable::v1::Response reveal_situation(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::RevealSituationRequest& req);
+  hubtable::v1::Response assign_situation(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::AssignSituationRequest& req);
+  hubtable::v1::Response ack_situation(const RequestContext& ctx, const Principal& p,
+                                       const hubtable::v1::AckSituationRequest& req);
+  hubtable::v1::Response plan_situation(const RequestContext& ctx, const Principal& p,
+                                        const hubtable::v1::PlanSituationRequest& req);
+  hubtable::v1::Response intervene_situation(const RequestContext& ctx, const Principal& p,
+                                             const hubtable::v1::InterveneSituationRequest& req);
+  hubtable::v1::Response update_situation(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::UpdateSituationRequest& req);
+  hubtable::v1::Response close_situation(const RequestContext& ctx, const Principal& p,
+                                         const hubtable::v1::CloseSituationRequest& req);
+  hubtable::v1::Response watch(const RequestContext& ctx, const Principal& p);
+  hubtable::v1::Response set_governance(const RequestContext& ctx, const Principal& p,
+                                        const hubtable::v1::SetGovernanceRequest& req);
+
+  /// Pushes a live event to its audience.
+  void publish(const std::string& kind, const std::string& table, const std::string& situation,
+               const std::string& agency, const std::string& message, const Audience& audience);
 
   /// A handler's work inside one transaction. It fills `out` and `scope` and
   /// returns the decision: on allow, the OK event (with the decision's rule)
@@ -135,7 +178,11 @@ class Service {
   const domain::Clock& clock_;
   crypto::RandomSource& random_;
   crypto::Aes256Gcm totp_sealer_;
+  crypto::Vault vault_;
   config::Limits limits_;
+  EventHub events_;
+  std::mutex notified_mutex_;
+  std::set<std::string> notified_;   // "kind/situation" deadline events already pushed
   std::string dummy_password_hash_;  // verified for unknown accounts to even out timing
   WorkerPool pool_;
 };

@@ -6,6 +6,7 @@
 
 #include "api/handler_support.h"
 #include "api/service.h"
+#include "api/situation_view.h"
 #include "store/situations.h"
 #include "store/vocabulary.h"
 
@@ -20,8 +21,8 @@ namespace {
 constexpr std::size_t kNarrativeMaxChars = 1000;
 constexpr std::size_t kNoteMaxChars = 500;
 constexpr int kMaxCodesPerKind = 20;
-constexpr const char* kIdAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
-constexpr std::size_t kIdChars = 10;
+constexpr const char* kIdAlphabet = kSituationIdAlphabet;
+constexpr std::size_t kIdChars = kSituationIdChars;
 
 Decision invalid(std::string rule, std::string message) {
   return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
@@ -41,70 +42,6 @@ std::string new_situation_id(crypto::RandomSource& random) {
     id += kIdAlphabet[bytes[i] & 0x1F];
   }
   return id;
-}
-
-/// Upper-cases an id typed by a person; empty when it cannot be one.
-std::string normalise_id(const std::string& in) {
-  if (in.size() != kIdChars + 1 || in[kIdChars / 2] != '-') return {};
-  std::string out;
-  for (char ch : in) {
-    const char up = (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
-    if (up != '-' && std::string_view(kIdAlphabet).find(up) == std::string_view::npos) return {};
-    out += up;
-  }
-  return out;
-}
-
-v1::SituationState state_proto(const std::string& s) {
-  v1::SituationState out = v1::SITUATION_STATE_UNSPECIFIED;
-  v1::SituationState_Parse(s, &out);
-  return out;
-}
-
-std::vector<std::string> view_elements(domain::RecordView view) {
-  std::vector<std::string> out = {"situation_type", "originating_agency", "state"};
-  if (view == domain::RecordView::kAgendaLine) return out;
-  for (const char* f : {"submitted_us", "decided_us", "decided_meeting", "rejection_reason"}) {
-    out.emplace_back(f);
-  }
-  if (view == domain::RecordView::kMetadata) return out;
-  for (const char* f : {"age_band", "gender", "risk_factors", "protective_factors", "study_flags",
-                        "narrative", "decision_note"}) {
-    out.emplace_back(f);
-  }
-  return out;
-}
-
-void fill_situation(const store::SituationRecord& s, domain::RecordView view, v1::Situation& out) {
-  out.set_id(s.id);
-  out.set_table(s.table_code);
-  out.set_state(state_proto(s.state));
-  out.set_situation_type(s.situation_type);
-  out.set_originating_agency(s.originating_agency);
-  switch (view) {
-    case domain::RecordView::kNone:
-      return;
-    case domain::RecordView::kAgendaLine:
-      out.set_view(v1::AGENDA_LINE);
-      return;
-    case domain::RecordView::kMetadata:
-      out.set_view(v1::METADATA);
-      break;
-    case domain::RecordView::kDeidentified:
-      out.set_view(v1::DEIDENTIFIED);
-      out.set_age_band(s.age_band);
-      out.set_gender(s.gender);
-      for (const auto& c : s.risk_factors) out.add_risk_factors(c);
-      for (const auto& c : s.protective_factors) out.add_protective_factors(c);
-      for (const auto& c : s.study_flags) out.add_study_flags(c);
-      out.set_narrative(s.narrative);
-      out.set_decision_note(s.decision_note);
-      break;
-  }
-  out.set_submitted_us(s.submitted_us);
-  out.set_decided_us(s.decided_us.value_or(0));
-  out.set_decided_meeting(s.decided_meeting);
-  out.set_rejection_reason(s.rejection_reason);
 }
 
 /// Refuses a code that is not a live entry of `kind` for the table.
@@ -172,20 +109,6 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
                          domain::DeidAllowList{std::move(*allowed)});
 }
 
-/// Loads the situation a request names, or refuses (bad id, not found).
-absl::StatusOr<Decision> load_situation(store::Connection& c, const std::string& raw_id,
-                                        store::SituationRecord& out) {
-  const std::string id = normalise_id(raw_id);
-  if (id.empty()) {
-    return invalid("situation.bad_id", "a situation id looks like 7K2M9-X4Q1D");
-  }
-  auto s = store::find_situation(c, id);
-  if (!s.ok()) return s.status();
-  if (!*s) return Decision::deny(Refusal::kNotFound, "situation.not_found", "no such situation");
-  out = std::move(**s);
-  return Decision::allow("situation.found");
-}
-
 /// A request about one situation: loaded, scoped in the audit event, and the
 /// caller authorized at its table.
 absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const std::string& raw_id,
@@ -196,7 +119,10 @@ absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const s
   scope.table = s.table_code;
   scope.situation = s.id;
   scope.filter_stage = 2;
-  access = domain::authorize(actor_at(p, s.table_code), action, {s.originating_agency});
+  domain::AccessFacts facts;
+  facts.originating_agency = s.originating_agency;
+  facts.state = s.state;
+  access = domain::authorize(actor_at(p, s.table_code), action, facts);
   return access.decision;
 }
 
@@ -272,7 +198,8 @@ v1::Response Service::submit_situation(const RequestContext& ctx, const Principa
           out->set_meeting(domain::meeting_id(s.table_code, next.front()));
           out->set_meeting_local_start(next.front().local_start);
         }
-        fill_situation(s, domain::RecordView::kDeidentified, *out->mutable_situation());
+        fill_situation(s, domain::RecordView::kDeidentified, nullptr, now,
+                       *out->mutable_situation());
         return access.decision;
       });
 }
@@ -313,7 +240,12 @@ v1::Response Service::list_situations(const RequestContext& ctx, const Principal
         if (!rows.ok()) return rows.status();
         scope.data_elements = view_elements(access.view);
         auto* out = r.mutable_list_situations();
-        for (const auto& s : *rows) fill_situation(s, access.view, *out->add_situations());
+        const std::int64_t now = clock_.now_us();
+        for (const auto& s : *rows) {
+          auto facts = load_case_facts(c, s);
+          if (!facts.ok()) return facts.status();
+          fill_situation(s, access.view, &*facts, now, *out->add_situations());
+        }
         return access.decision;
       });
 }
@@ -328,7 +260,10 @@ v1::Response Service::show_situation(const RequestContext& ctx, const Principal&
         auto begun = begin(c, p, req.id(), domain::Action::kSituationShow, scope, s, access);
         if (!begun.ok() || !begun->allowed()) return begun;
         scope.data_elements = view_elements(access.view);
-        fill_situation(s, access.view, *r.mutable_show_situation()->mutable_situation());
+        auto facts = load_case_facts(c, s);
+        if (!facts.ok()) return facts.status();
+        fill_situation(s, access.view, &*facts, clock_.now_us(),
+                       *r.mutable_show_situation()->mutable_situation());
         return access.decision;
       });
 }
@@ -374,7 +309,13 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
                                          domain::DeidAllowList{std::move(*allowed)});
             if (!clean.allowed()) return clean;
           }
-          if (auto st = store::accept_situation(c, s.id, (*open)->id, p.user_id, now, req.note());
+          auto table = store::find_table(c, s.table_code);
+          if (!table.ok()) return table.status();
+          if (!*table) return absl::InternalError("a situation refers to a missing table");
+          const std::int64_t due =
+              now + (*table)->follow_up.intervention_hours * domain::kMicrosPerHour;
+          if (auto st =
+                  store::accept_situation(c, s.id, (*open)->id, p.user_id, now, req.note(), due);
               !st.ok()) {
             return st;
           }
@@ -401,7 +342,9 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
         auto stored = store::find_situation(c, s.id);
         if (!stored.ok()) return stored.status();
         // Only the chair decides, and the chair sees the de-identified record.
-        fill_situation(**stored, domain::RecordView::kDeidentified,
+        auto facts = load_case_facts(c, **stored);
+        if (!facts.ok()) return facts.status();
+        fill_situation(**stored, domain::RecordView::kDeidentified, &*facts, now,
                        *r.mutable_decide_situation()->mutable_situation());
         return access.decision;
       });
@@ -440,7 +383,7 @@ v1::Response Service::withdraw_situation(const RequestContext& ctx, const Princi
         scope.data_elements = {"state"};
         auto stored = store::find_situation(c, s.id);
         if (!stored.ok()) return stored.status();
-        fill_situation(**stored, domain::RecordView::kDeidentified,
+        fill_situation(**stored, domain::RecordView::kDeidentified, nullptr, clock_.now_us(),
                        *r.mutable_withdraw_situation()->mutable_situation());
         return access.decision;
       });

@@ -28,6 +28,7 @@ inline constexpr std::chrono::hours kOneTimePasswordLifetime{7 * 24};
 inline constexpr std::chrono::minutes kLoginFailureWindow{15};
 inline constexpr int kMaxLoginFailuresPerAccount = 5;
 inline constexpr int kMaxLoginFailuresPerAddress = 20;
+inline constexpr std::chrono::seconds kRetentionSweepInterval{60};  // crypto-shredding job
 
 struct Limits {
   std::size_t max_frame_bytes = kMaxFrameBytes;
@@ -48,6 +49,7 @@ struct Limits {
   std::chrono::milliseconds login_failure_window = kLoginFailureWindow;
   int max_login_failures_per_account = kMaxLoginFailuresPerAccount;
   int max_login_failures_per_address = kMaxLoginFailuresPerAddress;
+  std::chrono::milliseconds retention_sweep_interval = kRetentionSweepInterval;
 };
 
 }  // namespace hubtable::config

@@ -57,6 +57,8 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
                          l.max_login_failures_per_account, as_int),
            read_positive(t, "max_login_failures_per_address", 1, 100000,
                          l.max_login_failures_per_address, as_int),
+           read_positive(t, "retention_sweep_interval_ms", 1000, day_ms, l.retention_sweep_interval,
+                         as_ms),
        }) {
     if (!s.ok()) return s;
   }
@@ -118,6 +120,11 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
   c.master_key = resolve(base, master);
   c.audit_signing_key = resolve(base, signing);
   c.database = resolve(base, db);
+  if (auto vk = root["paths"]["vault_keys"].value<std::string>(); vk && !vk->empty()) {
+    c.vault_keys = resolve(base, *vk);
+  } else {
+    c.vault_keys = c.database.parent_path() / "vault-keys.db";
+  }
   c.ca_certificate = resolve(base, ca);
   c.ca_key = resolve(base, ca_key);
   c.server_certificate = resolve(base, cert);
@@ -143,6 +150,7 @@ std::string render_server_config(const std::string& deployment_id, const std::st
       {"paths", toml::table{{"master_key", "keys/master.key"},
                             {"audit_signing_key", "keys/audit-signing.key"},
                             {"database", "data/hubtable.db"},
+                            {"vault_keys", "data/vault-keys.db"},
                             {"ca_certificate", "pki/ca.crt"},
                             {"ca_key", "pki/ca.key"},
                             {"server_certificate", "pki/server.crt"},

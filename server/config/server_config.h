@@ -21,6 +21,7 @@ struct ServerConfig {
   std::filesystem::path master_key;
   std::filesystem::path audit_signing_key;
   std::filesystem::path database;
+  std::filesystem::path vault_keys;  // the vault key store; default: beside the database
   std::filesystem::path ca_certificate;
   std::filesystem::path ca_key;
   std::filesystem::path server_certificate;

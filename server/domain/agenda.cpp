@@ -45,9 +45,9 @@ int section_rank(AgendaSection s) {
 }
 }  // namespace
 
-AgendaSection section_for_accepted(std::int64_t decided_us,
+AgendaSection section_for_accepted(std::int64_t intervention_due_us,
                                    std::optional<std::int64_t> intervened_us, std::int64_t now_us) {
-  if (!intervened_us && now_us - decided_us > kInterventionDueUs) return AgendaSection::kOverdue;
+  if (!intervened_us && now_us > intervention_due_us) return AgendaSection::kOverdue;
   return AgendaSection::kReturning;
 }
 

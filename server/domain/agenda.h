@@ -12,11 +12,10 @@ namespace hubtable::domain {
 
 enum class AgendaSection { kNew, kReturning, kOverdue };
 
-/// How long after acceptance an intervention is expected (24 to 48 hours).
-inline constexpr std::int64_t kInterventionDueUs = std::int64_t{48} * 3600 * 1'000'000;
-
-/// RETURNING, or OVERDUE when accepted over 48 hours ago with no intervention.
-AgendaSection section_for_accepted(std::int64_t decided_us,
+/// RETURNING, or OVERDUE when the intervention was due before `now_us`
+/// (the table's deadline after acceptance, 48 hours by default) and none is
+/// recorded.
+AgendaSection section_for_accepted(std::int64_t intervention_due_us,
                                    std::optional<std::int64_t> intervened_us, std::int64_t now_us);
 
 struct AgendaEntry {

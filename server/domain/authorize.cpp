@@ -45,15 +45,123 @@ Access chair_only(std::string_view what) {
   return deny(std::string(what) + ".chair_only", "only the table's chair may do this");
 }
 
+bool rep_of(const Actor& a, const std::string& agency) {
+  return holds(a, TableRole::kRep) && !a.agency.empty() && a.agency == agency;
+}
+
+bool rep_of_any(const Actor& a, const std::vector<std::string>& agencies) {
+  return holds(a, TableRole::kRep) && !a.agency.empty() && contains(agencies, a.agency);
+}
+
+// An agency without a current information-sharing agreement, or a person
+// without a signed confidentiality agreement, neither joins nor receives
+// identifying information (DOMAIN.md, "Legal footing and governance").
+std::optional<Access> governance_gate(const AccessFacts& f) {
+  if (!f.agency_isa_current) {
+    return deny("governance.isa_not_current",
+                "your agency has no current information-sharing agreement");
+  }
+  if (!f.confidentiality_signed) {
+    return deny("governance.confidentiality_unsigned",
+                "you have not signed the table's confidentiality agreement");
+  }
+  return std::nullopt;
+}
+
+// Identifying data exists only between acceptance and closure.
+std::optional<Access> identifiers_live(const AccessFacts& f) {
+  if (f.state == "CLOSED") {
+    return deny("identifiers.closed", "the situation is closed: its identifiers are not shared");
+  }
+  if (f.state != "ACCEPTED") {
+    return deny("identifiers.not_accepted",
+                "identifiers are shared only after the table accepts a situation (Filter 3)");
+  }
+  return std::nullopt;
+}
+
+// Who may receive a situation's identifiers (DESIGN.md's access table).
+Access identifier_access(const Actor& a, const AccessFacts& f) {
+  if (!holds(a, TableRole::kRep) && !holds(a, TableRole::kChair)) {
+    if (holds(a, TableRole::kPrivacyOfficer)) {
+      return deny("identifiers.break_glass_only",
+                  "a privacy officer sees identifiers only through break-glass access");
+    }
+    return deny("identifiers.no_guests", "guests never see identifying information");
+  }
+  if (auto r = identifiers_live(f)) return *r;
+  std::string rule;
+  if (rep_of(a, f.originating_agency)) {
+    rule = "identifiers.originating_agency";
+  } else if (rep_of_any(a, f.joined_agencies)) {
+    rule = "identifiers.joined_agency";
+  } else if (holds(a, TableRole::kChair) && !a.agency.empty() &&
+             contains(f.joined_agencies, a.agency)) {
+    rule = "identifiers.chair_via_joined_agency";
+  } else if (holds(a, TableRole::kChair)) {
+    return deny("identifiers.chair_not_joined",
+                "the chair sees identifiers only through an agency that joined the situation");
+  } else {
+    return deny("identifiers.agency_not_joined",
+                "your agency has not joined this situation (situation join)");
+  }
+  if (auto r = governance_gate(f)) return *r;
+  return allow(std::move(rule));
+}
+
+// Filter 4: the lead and assisting agencies only; the chair is not one.
+Access planning_access(const Actor& a, const AccessFacts& f) {
+  std::vector<std::string> planners = f.assisting_agencies;
+  if (!f.lead_agency.empty()) planners.push_back(f.lead_agency);
+  if (!rep_of_any(a, planners)) {
+    return deny("plan.lead_or_assisting_only",
+                "planning notes are for the lead and assisting agencies only");
+  }
+  if (auto r = identifiers_live(f)) return *r;
+  if (auto r = governance_gate(f)) return *r;
+  return allow("plan.lead_or_assisting");
+}
+
+Access lead_only(const Actor& a, const AccessFacts& f, std::string_view what) {
+  if (!f.lead_agency.empty() && rep_of(a, f.lead_agency)) return allow("situation.lead_agency");
+  return deny(std::string(what) + ".lead_only", "only a rep of the lead agency may do this");
+}
+
 }  // namespace
+
+bool contains(const std::vector<std::string>& agencies, const std::string& agency) {
+  return std::find(agencies.begin(), agencies.end(), agency) != agencies.end();
+}
 
 const std::vector<Action>& all_actions() {
   static const std::vector<Action> kAll = {
-      Action::kWhoAmI,         Action::kLogout,          Action::kVocabularyList,
-      Action::kDeidCheck,      Action::kMeetingList,     Action::kMeetingOpen,
-      Action::kMeetingCheckIn, Action::kMeetingAgenda,   Action::kMeetingClose,
-      Action::kMeetingMinutes, Action::kSituationSubmit, Action::kSituationList,
-      Action::kSituationShow,  Action::kSituationDecide, Action::kSituationWithdraw,
+      Action::kWhoAmI,
+      Action::kLogout,
+      Action::kVocabularyList,
+      Action::kDeidCheck,
+      Action::kMeetingList,
+      Action::kMeetingOpen,
+      Action::kMeetingCheckIn,
+      Action::kMeetingAgenda,
+      Action::kMeetingClose,
+      Action::kMeetingMinutes,
+      Action::kSituationSubmit,
+      Action::kSituationList,
+      Action::kSituationShow,
+      Action::kSituationDecide,
+      Action::kSituationWithdraw,
+      Action::kSituationJoin,
+      Action::kSituationIdentify,
+      Action::kSituationReveal,
+      Action::kSituationAssign,
+      Action::kSituationAck,
+      Action::kSituationPlan,
+      Action::kSituationPlanRead,
+      Action::kSituationIntervene,
+      Action::kSituationUpdate,
+      Action::kSituationClose,
+      Action::kWatch,
+      Action::kAdminGovernance,
   };
   return kAll;
 }
@@ -90,6 +198,30 @@ std::string_view action_name(Action a) {
       return "situation.decide";
     case Action::kSituationWithdraw:
       return "situation.withdraw";
+    case Action::kSituationJoin:
+      return "situation.join";
+    case Action::kSituationIdentify:
+      return "situation.identify";
+    case Action::kSituationReveal:
+      return "situation.reveal";
+    case Action::kSituationAssign:
+      return "situation.assign";
+    case Action::kSituationAck:
+      return "situation.ack";
+    case Action::kSituationPlan:
+      return "situation.plan";
+    case Action::kSituationPlanRead:
+      return "situation.plan_read";
+    case Action::kSituationIntervene:
+      return "situation.intervene";
+    case Action::kSituationUpdate:
+      return "situation.update";
+    case Action::kSituationClose:
+      return "situation.close";
+    case Action::kWatch:
+      return "session.watch";
+    case Action::kAdminGovernance:
+      return "admin.governance";
   }
   return "unknown";
 }
@@ -98,7 +230,12 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
   switch (action) {
     case Action::kWhoAmI:
     case Action::kLogout:
+    case Action::kWatch:
+      // Watch streams only the caller's own events (chosen by the server).
       return allow("session.own");
+    case Action::kAdminGovernance:
+      if (a.admin) return allow("admin.deployment");
+      return deny("admin.only", "only the deployment administrator may do this");
     case Action::kVocabularyList:
       // Vocabularies are not case data: members read their tables' entries,
       // the administrator every table's (they are set through apply).
@@ -121,8 +258,12 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kMeetingOpen:
     case Action::kMeetingClose:
     case Action::kSituationDecide:
+    case Action::kSituationAssign:
+    case Action::kSituationClose:
       if (holds(a, TableRole::kChair)) return allow("table.chair");
-      return chair_only(action == Action::kSituationDecide ? "situation" : "meeting");
+      return chair_only(action == Action::kMeetingOpen || action == Action::kMeetingClose
+                            ? "meeting"
+                            : "situation");
     case Action::kMeetingMinutes:
       if (holds(a, TableRole::kGuest) && a.roles.size() == 1) {
         return deny("minutes.members_only", "minutes go to members of the table, not guests");
@@ -140,6 +281,31 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       }
       return deny("situation.originator_only",
                   "only a rep of the originating agency may withdraw a situation");
+    case Action::kSituationJoin:
+      if (!holds(a, TableRole::kRep) || a.agency.empty()) {
+        return deny("join.reps_only", "only an agency's rep joins a situation for the agency");
+      }
+      if (auto r = governance_gate(facts)) return *r;
+      return allow("join.rep_with_agreements");
+    case Action::kSituationIdentify:
+      if (!rep_of(a, facts.originating_agency)) {
+        return deny("identify.originator_only",
+                    "only a rep of the originating agency enters its identifiers");
+      }
+      if (auto r = identifiers_live(facts)) return *r;
+      if (auto r = governance_gate(facts)) return *r;
+      return allow("identifiers.originating_agency");
+    case Action::kSituationReveal:
+      return identifier_access(a, facts);
+    case Action::kSituationPlan:
+    case Action::kSituationPlanRead:
+      return planning_access(a, facts);
+    case Action::kSituationAck:
+      return lead_only(a, facts, "ack");
+    case Action::kSituationIntervene:
+      return lead_only(a, facts, "intervene");
+    case Action::kSituationUpdate:
+      return lead_only(a, facts, "update");
     default:
       return deny("policy.default_deny", "no rule allows this request");
   }

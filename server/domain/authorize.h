@@ -28,6 +28,20 @@ enum class Action {
   kSituationShow,
   kSituationDecide,
   kSituationWithdraw,
+  // Filter 3: need-to-know identification.
+  kSituationJoin,
+  kSituationIdentify,
+  kSituationReveal,
+  kSituationAssign,
+  kSituationAck,
+  // Filter 4 and follow-up.
+  kSituationPlan,
+  kSituationPlanRead,
+  kSituationIntervene,
+  kSituationUpdate,
+  kSituationClose,
+  kWatch,
+  kAdminGovernance,
 };
 
 /// Every action, for tests that enumerate the policy.
@@ -44,10 +58,20 @@ struct Actor {
   std::vector<TableRole> roles;  // roles held at the table concerned (none: not a member)
 };
 
-/// What the handler loaded about the object of the request.
+/// What the handler loaded about the object of the request and, for
+/// identifying data, about the caller's governance standing.
 struct AccessFacts {
-  std::string originating_agency;  // situation actions: the agency that brought it
+  std::string originating_agency;               // situation actions: the agency that brought it
+  std::string state;                            // the situation's state (SituationState name)
+  std::vector<std::string> joined_agencies;     // Filter 3: agencies that joined (incl. lead)
+  std::string lead_agency;                      // empty until the chair assigns one
+  std::vector<std::string> assisting_agencies;  // named by the chair with the lead
+  bool agency_isa_current = false;              // the caller's agency has a current ISA
+  bool confidentiality_signed = false;          // the caller signed the confidentiality agreement
 };
+
+/// Whether `agency` is in `agencies`.
+bool contains(const std::vector<std::string>& agencies, const std::string& agency);
 
 /// How much of a situation record the caller may see (DESIGN.md's access table).
 enum class RecordView { kNone, kAgendaLine, kMetadata, kDeidentified };

@@ -12,6 +12,23 @@ namespace hubtable::net {
 
 namespace v1 = hubtable::v1;
 
+namespace {
+// Posts pushed events onto the connection's strand; holds it weakly.
+class StrandSink final : public api::EventSink {
+ public:
+  StrandSink(std::weak_ptr<Connection> conn, std::function<void(const v1::Event&)> deliver)
+      : conn_(std::move(conn)), deliver_(std::move(deliver)) {}
+  void deliver(const v1::Event& event) override {
+    if (conn_.expired()) return;
+    deliver_(event);
+  }
+
+ private:
+  std::weak_ptr<Connection> conn_;
+  std::function<void(const v1::Event&)> deliver_;
+};
+}  // namespace
+
 Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
                        api::Service& service, const config::Limits& limits,
                        std::string remote_address)
@@ -28,6 +45,13 @@ Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager&
 Connection::~Connection() { manager_.release(this, remote_address_); }
 
 void Connection::start() {
+  std::weak_ptr<Connection> weak = weak_from_this();
+  auto executor = stream_.get_executor();
+  events_ = std::make_shared<StrandSink>(weak, [weak, executor](const v1::Event& e) {
+    asio::post(executor, [weak, e] {
+      if (auto self = weak.lock()) self->push_event(e);
+    });
+  });
   arm_deadline(Clock::now() + limits_.handshake_timeout, "handshake");
   stream_.async_handshake(
       ssl::stream_base::server,
@@ -150,7 +174,8 @@ void Connection::process_pending() {
                                         " bytes exceeds the limit of " +
                                         std::to_string(limits_.max_frame_bytes) + " bytes",
                                     rule));
-        service_.audit_rejected({remote_address_, thumbprint_, 0}, rule, v1::RESOURCE_EXHAUSTED);
+        service_.audit_rejected({remote_address_, thumbprint_, 0, {}}, rule,
+                                v1::RESOURCE_EXHAUSTED);
         close_after_flush_ = true;
         pending_begin_ = pending_end_;
         return;
@@ -163,7 +188,7 @@ void Connection::handle_frame(const std::string& payload) {
   auto parsed = api::parse_request(payload);
   if (!parsed.ok()) {
     enqueue(api::parse_error_envelope(parsed.status()));
-    service_.audit_rejected({remote_address_, thumbprint_, 0}, api::rule_of(parsed.status()),
+    service_.audit_rejected({remote_address_, thumbprint_, 0, {}}, api::rule_of(parsed.status()),
                             v1::INVALID_ARGUMENT);
     return;
   }
@@ -175,7 +200,7 @@ void Connection::handle_frame(const std::string& payload) {
     return;
   }
   ++in_flight_;
-  api::RequestContext ctx{remote_address_, thumbprint_, request_id};
+  api::RequestContext ctx{remote_address_, thumbprint_, request_id, events_};
   auto work = asio::make_work_guard(stream_.get_executor());
   service_.submit(std::move(ctx), std::move(*parsed->envelope.mutable_request()),
                   [self = shared_from_this(), work](v1::Envelope response) mutable {
@@ -199,6 +224,18 @@ void Connection::enqueue(const v1::Envelope& envelope) {
   if (closed_) return;
   write_queue_.push_back(wire::encode_frame(envelope.SerializeAsString()));
   if (!writing_) do_write();
+}
+
+void Connection::push_event(const v1::Event& event) {
+  if (closed_ || draining_) return;
+  if (static_cast<int>(write_queue_.size()) >= limits_.max_queued_writes) {
+    spdlog::debug("event for {} dropped: write queue full", remote_address_);
+    return;
+  }
+  v1::Envelope env;
+  env.set_version(api::kProtocolVersion);
+  *env.mutable_event() = event;
+  enqueue(env);
 }
 
 void Connection::do_write() {

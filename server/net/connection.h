@@ -46,6 +46,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void handle_frame(const std::string& payload);
   void on_response(const hubtable::v1::Envelope& envelope);
   void enqueue(const hubtable::v1::Envelope& envelope);
+  /// On the strand: queues a pushed event unless the queue is full.
+  void push_event(const hubtable::v1::Event& event);
   void do_write();
   void on_write(const error_code& ec);
   void begin_drain();
@@ -62,6 +64,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const config::Limits& limits_;
   const std::string remote_address_;
   std::string thumbprint_;
+  std::shared_ptr<api::EventSink> events_;  // handed weakly to the service (watch)
 
   wire::FrameDecoder decoder_;
   std::array<std::uint8_t, kReadChunkBytes> read_buffer_{};

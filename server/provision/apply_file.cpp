@@ -114,6 +114,20 @@ absl::Status parse_table(const toml::table& t, const std::string& where,
     return bad(where + ".time_zone", "unknown IANA time zone (e.g. America/Toronto)");
   }
   row.time_zone = *tz;
+  // Follow-up deadlines and retention.
+  const std::tuple<const char*, int*, std::int64_t, std::int64_t> limits[] = {
+      {"ack_hours", &row.ack_hours, 1, 168},
+      {"intervention_hours", &row.intervention_hours, 1, 720},
+      {"retention_days", &row.retention_days, 0, 3650}};
+  for (const auto& [key, out, lo, hi] : limits) {
+    if (!t[key]) continue;
+    auto v = t[key].value<std::int64_t>();
+    if (!v || *v < lo || *v > hi) {
+      return bad(where + "." + key,
+                 "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+    }
+    *out = static_cast<int>(*v);
+  }
 
   // Default schedule: Tuesday and Thursday, 10:00, 90 minutes.
   std::vector<std::string> days = {"tue", "thu"};

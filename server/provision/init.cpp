@@ -104,9 +104,12 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
   // The database, stamped with the deployment id.
   auto db_key = crypto::derive_subkey(master, crypto::kDatabaseKeyLabel);
   if (!db_key.ok()) return db_key.status();
+  auto keystore_key = crypto::derive_subkey(master, crypto::kKeyStoreLabel);
+  if (!keystore_key.ok()) return keystore_key.status();
   {
+    const store::KeyStoreFile keystore{(o.dir / "data/vault-keys.db").string(), &*keystore_key};
     auto db = store::Database::open((o.dir / "data/hubtable.db").string(), *db_key, 1,
-                                    store::OpenMode::kCreate);
+                                    store::OpenMode::kCreate, &keystore);
     if (!db.ok()) return db.status();
     auto s = (*db)->write([&](store::Connection& c) -> absl::Status {
       store::Transaction tx(c, store::Transaction::Kind::kWrite);

@@ -123,6 +123,10 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   if (!db_key.ok()) return db_key.status();
   auto totp_key = crypto::derive_subkey(*master, crypto::kTotpKeyLabel);
   if (!totp_key.ok()) return totp_key.status();
+  auto keystore_key = crypto::derive_subkey(*master, crypto::kKeyStoreLabel);
+  if (!keystore_key.ok()) return keystore_key.status();
+  auto vault = crypto::Vault::create(*master);
+  if (!vault.ok()) return vault.status();
   master->clear();
   auto sealer = crypto::Aes256Gcm::create(totp_key->view());
   if (!sealer.ok()) return sealer.status();
@@ -141,8 +145,9 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
                                            "differs from the config)");
     }
   }
-  auto db =
-      store::Database::open(cfg->database.string(), *db_key, readers, store::OpenMode::kExisting);
+  const store::KeyStoreFile keystore{cfg->vault_keys.string(), &*keystore_key};
+  auto db = store::Database::open(cfg->database.string(), *db_key, readers,
+                                  store::OpenMode::kExisting, &keystore);
   if (!db.ok()) return db.status();
   // Bring the default vocabularies in line with this binary's, audited when
   // anything changed.
@@ -159,7 +164,7 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
     return tx.commit();
   });
   if (!synced.ok()) return synced;
-  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer)};
+  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer), std::move(*vault)};
 }
 
 absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,

@@ -12,6 +12,7 @@
 #include "config/server_config.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "crypto/vault.h"
 #include "domain/clock.h"
 #include "provision/apply_file.h"
 #include "provision/profile_writer.h"
@@ -25,6 +26,7 @@ struct Deployment {
   config::ServerConfig config;
   std::unique_ptr<store::Database> db;
   crypto::Aes256Gcm totp_sealer;
+  crypto::Vault vault;
 };
 
 /// Loads the config and the master key (checked: present, 0600, 32 bytes),

@@ -22,6 +22,34 @@ absl::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
 }
 
 constexpr int kBusyTimeoutMs = 5000;
+
+std::string key_literal(const crypto::SecretBytes& key) {
+  return "x'" + crypto::to_hex(key.view()) + "'";
+}
+
+absl::Status attach_keystore(Connection& conn, const KeyStoreFile& ks, ConnectionRole role,
+                             OpenMode mode) {
+  if (ks.key == nullptr || ks.key->size() != 32) {
+    return absl::InvalidArgumentError("key store key must be 32 bytes");
+  }
+  if (mode == OpenMode::kExisting && !std::filesystem::exists(ks.path)) {
+    return absl::NotFoundError("vault key store " + ks.path +
+                               " does not exist; without it no sealed identifier can be opened");
+  }
+  auto attach = conn.prepare("ATTACH DATABASE ?1 AS keys KEY ?2");
+  if (!attach.ok()) return attach.status();
+  std::string literal = key_literal(*ks.key);
+  attach->bind(1, ks.path).bind(2, literal);
+  crypto::secure_zero(literal.data(), literal.size());
+  if (!attach->run().ok()) {
+    return absl::FailedPreconditionError("the master key does not open vault key store " + ks.path +
+                                         " (wrong key, or another deployment's file)");
+  }
+  if (role == ConnectionRole::kWriter) {
+    return conn.exec("PRAGMA keys.journal_mode = DELETE; PRAGMA keys.synchronous = FULL;");
+  }
+  return absl::OkStatus();
+}
 }  // namespace
 
 Connection::~Connection() { sqlite3_close_v2(db_); }
@@ -45,7 +73,8 @@ int Connection::changes() const { return sqlite3_changes(db_); }
 
 absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& path,
                                                             const crypto::SecretBytes& db_key,
-                                                            ConnectionRole role, OpenMode mode) {
+                                                            ConnectionRole role, OpenMode mode,
+                                                            const KeyStoreFile* keystore) {
   if (db_key.size() != 32) return absl::InvalidArgumentError("database key must be 32 bytes");
   if (mode == OpenMode::kExisting && !std::filesystem::exists(path)) {
     return absl::NotFoundError("database " + path + " does not exist (run hubtabled init)");
@@ -59,14 +88,16 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
 
   // Raw key as a blob literal so SQLCipher skips PBKDF2: the key is already
   // uniformly random (HKDF output).
-  std::string literal = "x'" + crypto::to_hex(db_key.view()) + "'";
+  std::string literal = key_literal(db_key);
   rc = sqlite3_key(raw, literal.data(), static_cast<int>(literal.size()));
   crypto::secure_zero(literal.data(), literal.size());
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, "key");
 
   // SQLCipher 3.4 does not store these settings in the file: apply them on
-  // every open, before the first read.
-  if (auto s = conn->exec("PRAGMA cipher_page_size = 4096; PRAGMA cipher_use_hmac = ON;");
+  // every open, before the first read. The defaults apply to attached files.
+  if (auto s = conn->exec(
+          "PRAGMA cipher_page_size = 4096; PRAGMA cipher_use_hmac = ON; "
+          "PRAGMA cipher_default_page_size = 4096; PRAGMA cipher_default_use_hmac = ON;");
       !s.ok()) {
     return s;
   }
@@ -83,7 +114,11 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
     if (auto s = conn->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"); !s.ok()) {
       return s;
     }
-  } else {
+  }
+  if (keystore != nullptr) {
+    if (auto s = attach_keystore(*conn, *keystore, role, mode); !s.ok()) return s;
+  }
+  if (role == ConnectionRole::kReader) {
     if (auto s = conn->exec("PRAGMA query_only = ON;"); !s.ok()) return s;
   }
   return conn;

@@ -51,12 +51,24 @@ class Connection {
   sqlite3* db_;
 };
 
+/// The vault key store: a second SQLCipher file, under its own key, attached
+/// to every connection as the schema `keys`. It holds the wrapped data keys
+/// and blind indexes, so that a copy of the main database file taken before
+/// a purge never yields what the purge destroyed. It uses a rollback journal
+/// (no WAL), so a deleted key leaves no old copy in a log file.
+struct KeyStoreFile {
+  std::string path;
+  const crypto::SecretBytes* key = nullptr;  // 32 bytes
+};
+
 /// Opens `path` with the raw 32-byte database key, applies the pragmas and
 /// verifies the key by reading the schema. A wrong key or a file that is not a
 /// hubtable database fails here with FAILED_PRECONDITION, before any write.
+/// With `keystore`, attaches it (created only in OpenMode::kCreate).
 absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& path,
                                                             const crypto::SecretBytes& db_key,
-                                                            ConnectionRole role, OpenMode mode);
+                                                            ConnectionRole role, OpenMode mode,
+                                                            const KeyStoreFile* keystore = nullptr);
 
 /// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Statement {

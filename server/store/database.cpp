@@ -4,17 +4,42 @@
 
 namespace hubtable::store {
 
+namespace {
+// The key store's schema. Only these two tables live there; both are
+// deleted row by row when a situation's identifiers are purged.
+constexpr const char* kKeyStoreSchema = R"sql(
+CREATE TABLE IF NOT EXISTS keys.data_keys (
+  situation_id TEXT PRIMARY KEY,
+  wrapped      BLOB NOT NULL,      -- AES-256-GCM under the vault KEK, AAD = situation id
+  created_us   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS keys.blind_index (
+  situation_id TEXT NOT NULL,
+  table_id     INTEGER NOT NULL,
+  digest       BLOB NOT NULL,      -- HMAC-SHA256 of normalised name and date of birth
+  created_us   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS keys.blind_index_lookup ON blind_index(table_id, digest);
+CREATE INDEX IF NOT EXISTS keys.blind_index_situation ON blind_index(situation_id);
+)sql";
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Database>> Database::open(const std::string& path,
                                                          const crypto::SecretBytes& db_key,
-                                                         int readers, OpenMode mode) {
+                                                         int readers, OpenMode mode,
+                                                         const KeyStoreFile* keystore) {
   std::unique_ptr<Database> db(new Database());
   db->path_ = path;
-  auto writer = open_connection(path, db_key, ConnectionRole::kWriter, mode);
+  auto writer = open_connection(path, db_key, ConnectionRole::kWriter, mode, keystore);
   if (!writer.ok()) return writer.status();
   db->writer_ = std::move(*writer);
   if (auto s = migrate(*db->writer_); !s.ok()) return s;
+  if (keystore != nullptr) {
+    if (auto s = db->writer_->exec(kKeyStoreSchema); !s.ok()) return s;
+  }
   for (int i = 0; i < std::max(readers, 1); ++i) {
-    auto reader = open_connection(path, db_key, ConnectionRole::kReader, OpenMode::kExisting);
+    auto reader =
+        open_connection(path, db_key, ConnectionRole::kReader, OpenMode::kExisting, keystore);
     if (!reader.ok()) return reader.status();
     db->free_readers_.push_back(reader->get());
     db->readers_.push_back(std::move(*reader));

@@ -18,10 +18,12 @@ namespace hubtable::store {
 class Database {
  public:
   /// Opens (and with OpenMode::kCreate, creates) the file, applies pending
-  /// migrations, and opens `readers` reader connections.
+  /// migrations, and opens `readers` reader connections. With `keystore`,
+  /// every connection attaches it as `keys` (see KeyStoreFile).
   static absl::StatusOr<std::unique_ptr<Database>> open(const std::string& path,
                                                         const crypto::SecretBytes& db_key,
-                                                        int readers, OpenMode mode);
+                                                        int readers, OpenMode mode,
+                                                        const KeyStoreFile* keystore = nullptr);
 
   template <class F>
   auto write(F&& fn) {

@@ -136,19 +136,32 @@ absl::StatusOr<Upsert> upsert_table(Connection& c, const TableRow& t, std::int64
   std::int64_t table_id = 0;
   if (!*id) {
     auto ins = c.prepare(
-        "INSERT INTO situation_tables (code, name, time_zone, created_us) VALUES (?1,?2,?3,?4)");
+        "INSERT INTO situation_tables (code, name, time_zone, created_us, ack_hours, "
+        "intervention_hours, retention_days) VALUES (?1,?2,?3,?4,?5,?6,?7)");
     if (!ins.ok()) return ins.status();
-    ins->bind(1, t.code).bind(2, t.name).bind(3, t.time_zone).bind(4, now_us);
+    ins->bind(1, t.code)
+        .bind(2, t.name)
+        .bind(3, t.time_zone)
+        .bind(4, now_us)
+        .bind(5, std::int64_t{t.ack_hours})
+        .bind(6, std::int64_t{t.intervention_hours})
+        .bind(7, std::int64_t{t.retention_days});
     if (auto st = ins->run(); !st.ok()) return st;
     table_id = c.last_insert_rowid();
     result = Upsert::kCreated;
   } else {
     table_id = **id;
     auto up = c.prepare(
-        "UPDATE situation_tables SET name = ?2, time_zone = ?3 "
-        "WHERE id = ?1 AND (name <> ?2 OR time_zone <> ?3)");
+        "UPDATE situation_tables SET name = ?2, time_zone = ?3, ack_hours = ?4, "
+        "intervention_hours = ?5, retention_days = ?6 WHERE id = ?1 AND (name <> ?2 OR "
+        "time_zone <> ?3 OR ack_hours <> ?4 OR intervention_hours <> ?5 OR retention_days <> ?6)");
     if (!up.ok()) return up.status();
-    up->bind(1, table_id).bind(2, t.name).bind(3, t.time_zone);
+    up->bind(1, table_id)
+        .bind(2, t.name)
+        .bind(3, t.time_zone)
+        .bind(4, std::int64_t{t.ack_hours})
+        .bind(5, std::int64_t{t.intervention_hours})
+        .bind(6, std::int64_t{t.retention_days});
     if (auto st = up->run(); !st.ok()) return st;
     if (c.changes() > 0) result = Upsert::kUpdated;
   }

@@ -36,6 +36,9 @@ struct TableRow {
   std::string time_zone;
   std::vector<ScheduleRow> schedule;
   std::vector<std::string> agencies;  // agency codes
+  int ack_hours = 4;                  // lead acknowledges within
+  int intervention_hours = 48;        // intervention within, after acceptance
+  int retention_days = 30;            // identifiers shredded after closure (0: at closure)
 };
 
 struct GrantRow {

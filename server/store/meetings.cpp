@@ -45,13 +45,18 @@ absl::StatusOr<std::optional<Row>> first(absl::StatusOr<std::vector<Row>> rows) 
 }  // namespace
 
 absl::StatusOr<std::optional<TableRecord>> find_table(Connection& c, const std::string& code) {
-  auto s = c.prepare("SELECT id, code, name, time_zone FROM situation_tables WHERE code = ?1");
+  auto s = c.prepare(
+      "SELECT id, code, name, time_zone, ack_hours, intervention_hours, retention_days "
+      "FROM situation_tables WHERE code = ?1");
   if (!s.ok()) return s.status();
   s->bind(1, code);
   auto row = s->step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<TableRecord>();
-  TableRecord t{s->integer(0), s->text(1), s->text(2), s->text(3), {}};
+  TableRecord t{s->integer(0), s->text(1), s->text(2), s->text(3), {}, {}};
+  t.follow_up.ack_hours = static_cast<int>(s->integer(4));
+  t.follow_up.intervention_hours = static_cast<int>(s->integer(5));
+  t.follow_up.retention_days = static_cast<int>(s->integer(6));
   auto slots = c.prepare(
       "SELECT weekday, start_minute, duration_minutes FROM table_schedules WHERE table_id = ?1 "
       "ORDER BY weekday, start_minute");

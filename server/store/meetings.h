@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/routing.h"
 #include "store/connection.h"
 #include "store/directory.h"
 
@@ -19,6 +20,7 @@ struct TableRecord {
   std::string name;
   std::string time_zone;
   std::vector<ScheduleRow> schedule;
+  domain::FollowUpPolicy follow_up;  // deadlines and retention
 };
 
 absl::StatusOr<std::optional<TableRecord>> find_table(Connection& c, const std::string& code);

@@ -11,9 +11,12 @@ constexpr const char* kColumns =
     "s.submitted_us, s.filter1_attested_us, s.state, s.situation_type, COALESCE(s.age_band, ''), "
     "COALESCE(s.gender, ''), COALESCE(s.narrative, ''), COALESCE(s.decision_note, ''), "
     "s.decided_us, COALESCE(s.decided_meeting_id, ''), COALESCE(s.rejection_reason, ''), "
-    "s.intervened_us FROM situations s "
+    "s.intervened_us, COALESCE(l.code, ''), s.assigned_us, s.ack_due_us, s.acked_us, "
+    "s.intervention_due_us, s.last_update_us, s.closed_us, COALESCE(s.closure_reason, ''), "
+    "s.purge_due_us, s.purged_us FROM situations s "
     "JOIN situation_tables t ON t.id = s.table_id "
-    "JOIN agencies g ON g.id = s.originating_agency_id ";
+    "JOIN agencies g ON g.id = s.originating_agency_id "
+    "LEFT JOIN agencies l ON l.id = s.lead_agency_id ";
 
 SituationRecord row(const Statement& r) {
   SituationRecord s;
@@ -35,6 +38,16 @@ SituationRecord row(const Statement& r) {
   s.decided_meeting = r.text(15);
   s.rejection_reason = r.text(16);
   s.intervened_us = r.optional_integer(17);
+  s.lead_agency = r.text(18);
+  s.assigned_us = r.optional_integer(19);
+  s.ack_due_us = r.optional_integer(20);
+  s.acked_us = r.optional_integer(21);
+  s.intervention_due_us = r.optional_integer(22);
+  s.last_update_us = r.optional_integer(23);
+  s.closed_us = r.optional_integer(24);
+  s.closure_reason = r.text(25);
+  s.purge_due_us = r.optional_integer(26);
+  s.purged_us = r.optional_integer(27);
   return s;
 }
 
@@ -137,14 +150,28 @@ absl::StatusOr<std::vector<SituationRecord>> list_situations(
 }
 
 absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
-                              std::int64_t user_id, std::int64_t now_us, const std::string& note) {
+                              std::int64_t user_id, std::int64_t now_us, const std::string& note,
+                              std::int64_t intervention_due_us) {
   auto q = c.prepare(
       "UPDATE situations SET state = 'ACCEPTED', decided_us = ?2, decided_meeting_id = ?3, "
-      "decided_by = ?4, decision_note = ?5 WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+      "decided_by = ?4, decision_note = ?5, intervention_due_us = ?6 "
+      "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
   if (!q.ok()) return q.status();
-  q->bind(1, id).bind(2, now_us).bind(3, meeting_id).bind(4, user_id).bind(5, note);
+  q->bind(1, id)
+      .bind(2, now_us)
+      .bind(3, meeting_id)
+      .bind(4, user_id)
+      .bind(5, note)
+      .bind(6, intervention_due_us);
   if (auto st = q->run(); !st.ok()) return st;
-  return expect_one_change(c);
+  if (auto st = expect_one_change(c); !st.ok()) return st;
+  // The originating agency takes part from acceptance on: it may lead.
+  auto join = c.prepare(
+      "INSERT INTO situation_agencies (situation_id, agency_id, joined_us) "
+      "SELECT id, originating_agency_id, ?2 FROM situations WHERE id = ?1");
+  if (!join.ok()) return join.status();
+  join->bind(1, id).bind(2, now_us);
+  return join->run();
 }
 
 absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,

@@ -34,6 +34,17 @@ struct SituationRecord {
   std::string decided_meeting;
   std::string rejection_reason;
   std::optional<std::int64_t> intervened_us;
+  // Filters 3 and 4 (read only here; changed through store/case_work.h).
+  std::string lead_agency;  // agency code; empty until assigned
+  std::optional<std::int64_t> assigned_us;
+  std::optional<std::int64_t> ack_due_us;
+  std::optional<std::int64_t> acked_us;
+  std::optional<std::int64_t> intervention_due_us;
+  std::optional<std::int64_t> last_update_us;
+  std::optional<std::int64_t> closed_us;
+  std::string closure_reason;
+  std::optional<std::int64_t> purge_due_us;
+  std::optional<std::int64_t> purged_us;
   std::vector<std::string> risk_factors;
   std::vector<std::string> protective_factors;
   std::vector<std::string> study_flags;
@@ -47,8 +58,11 @@ absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c, con
 absl::StatusOr<std::vector<SituationRecord>> list_situations(
     Connection& c, std::int64_t table_id, const std::vector<std::string>& states);
 
+/// ACCEPTED, due for intervention by `intervention_due_us`; the originating
+/// agency becomes the situation's first participant.
 absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
-                              std::int64_t user_id, std::int64_t now_us, const std::string& note);
+                              std::int64_t user_id, std::int64_t now_us, const std::string& note,
+                              std::int64_t intervention_due_us);
 /// REJECTED (with `reason`, at `meeting_id`) or WITHDRAWN: keeps the minimum.
 absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,
                                 const std::string& reason, const std::string& meeting_id,

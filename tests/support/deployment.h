@@ -55,12 +55,14 @@ username = "rep.police"
 name = "Rep Police"
 agency = "police"
 roles = [{ table = "t1", role = "REP" }]
+confidentiality_signed = 2025-01-02
 
 [[user]]
 username = "rep.mh"
 name = "Rep Mental Health"
 agency = "mh"
 roles = [{ table = "t1", role = "REP" }]
+confidentiality_signed = 2025-01-02
 
 [[user]]
 username = "chair.one"

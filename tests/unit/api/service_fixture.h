@@ -24,12 +24,12 @@ class ServiceTest : public ::testing::Test {
       : deployment_(*provision::open_deployment(dep_.config_path())),
         clock_(start_us.value_or(domain::SystemClock().now_us())),
         service_(*deployment_.db, clock_, crypto::system_random(), deployment_.totp_sealer,
-                 deployment_.config.limits) {}
+                 deployment_.vault, deployment_.config.limits) {}
 
   RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {
     // Someone typing an unknown username still presents a real device.
     const bool known = std::filesystem::exists(dep_.profile(user));
-    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_};
+    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_, events_};
   }
 
   v1::Response login(const std::string& user, const std::string& password,
@@ -68,7 +68,23 @@ class ServiceTest : public ::testing::Test {
     return hubtable::testing::read_audit_events(*deployment_.db);
   }
 
+  /// Collects the events pushed to this test's "connection" after a watch.
+  struct Collector final : EventSink {
+    void deliver(const v1::Event& e) override {
+      std::lock_guard<std::mutex> lock(mutex);
+      events.push_back(e);
+    }
+    std::vector<v1::Event> take() {
+      std::lock_guard<std::mutex> lock(mutex);
+      return std::exchange(events, {});
+    }
+    std::mutex mutex;
+    std::vector<v1::Event> events;
+  };
+
   TestDeployment dep_;
+  std::shared_ptr<Collector> collector_ = std::make_shared<Collector>();
+  std::weak_ptr<EventSink> events_ = collector_;
   provision::Deployment deployment_;
   domain::ManualClock clock_;
   Service service_;

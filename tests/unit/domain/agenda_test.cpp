@@ -85,9 +85,16 @@ TEST(Agenda, LateAdditionIsAppendedWithItsNominalBoxAndMarked) {
 }
 
 TEST(Agenda, AcceptedSituationsBecomeOverdueAfterFortyEightHoursWithoutIntervention) {
-  EXPECT_EQ(section_for_accepted(0, std::nullopt, 48 * kHourUs), AgendaSection::kReturning);
-  EXPECT_EQ(section_for_accepted(0, std::nullopt, 48 * kHourUs + 1), AgendaSection::kOverdue);
-  EXPECT_EQ(section_for_accepted(0, 30 * kHourUs, 100 * kHourUs), AgendaSection::kReturning);
+  // Due 48 hours after acceptance at 0.
+  EXPECT_EQ(section_for_accepted(48 * kHourUs, std::nullopt, 48 * kHourUs),
+            AgendaSection::kReturning);
+  EXPECT_EQ(section_for_accepted(48 * kHourUs, std::nullopt, 48 * kHourUs + 1),
+            AgendaSection::kOverdue);
+  EXPECT_EQ(section_for_accepted(48 * kHourUs, 30 * kHourUs, 100 * kHourUs),
+            AgendaSection::kReturning);
+  // A table with a 24-hour deadline.
+  EXPECT_EQ(section_for_accepted(24 * kHourUs, std::nullopt, 25 * kHourUs),
+            AgendaSection::kOverdue);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace {
 const std::map<std::string, Actor>& callers() {
   static const std::map<std::string, Actor> kCallers = {
       {"rep_origin", {false, "police", {TableRole::kRep}}},
+      {"rep_joined", {false, "health", {TableRole::kRep}}},
       {"rep_other", {false, "mh", {TableRole::kRep}}},
       {"chair", {false, "", {TableRole::kChair}}},
       {"privacy", {false, "", {TableRole::kPrivacyOfficer}}},
@@ -25,8 +26,8 @@ const std::map<std::string, Actor>& callers() {
   return kCallers;
 }
 
-const std::vector<std::string> kColumns = {"rep_origin", "rep_other", "chair",      "privacy",
-                                           "admin",      "guest",     "other_table"};
+const std::vector<std::string> kColumns = {"rep_origin", "rep_joined", "rep_other", "chair",
+                                           "privacy",    "admin",      "guest",     "other_table"};
 
 // "rule" allows (with the view after '/', when the action returns records);
 // "!rule" denies with PERMISSION_DENIED.
@@ -35,56 +36,124 @@ const std::map<Action, Row>& expected() {
   static const std::map<Action, Row> kExpected = {
       {Action::kWhoAmI,
        {"session.own", "session.own", "session.own", "session.own", "session.own", "session.own",
-        "session.own"}},
+        "session.own", "session.own"}},
       {Action::kLogout,
        {"session.own", "session.own", "session.own", "session.own", "session.own", "session.own",
-        "session.own"}},
+        "session.own", "session.own"}},
       {Action::kVocabularyList,
        {"vocabulary.read", "vocabulary.read", "vocabulary.read", "vocabulary.read",
-        "vocabulary.read", "vocabulary.read", "!vocabulary.not_at_table"}},
+        "vocabulary.read", "vocabulary.read", "vocabulary.read", "!vocabulary.not_at_table"}},
       {Action::kDeidCheck,
-       {"deid.writer", "deid.writer", "deid.writer", "!deid.writers_only", "!admin.no_case_data",
-        "!deid.writers_only", "!table.not_member"}},
+       {"deid.writer", "deid.writer", "deid.writer", "deid.writer", "!deid.writers_only",
+        "!admin.no_case_data", "!deid.writers_only", "!table.not_member"}},
       {Action::kMeetingList,
-       {"meeting.member", "meeting.member", "meeting.member", "meeting.member",
+       {"meeting.member", "meeting.member", "meeting.member", "meeting.member", "meeting.member",
         "!admin.no_case_data", "meeting.member", "!table.not_member"}},
       {Action::kMeetingOpen,
-       {"!meeting.chair_only", "!meeting.chair_only", "table.chair", "!meeting.chair_only",
-        "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
+       {"!meeting.chair_only", "!meeting.chair_only", "!meeting.chair_only", "table.chair",
+        "!meeting.chair_only", "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
       {Action::kMeetingCheckIn,
-       {"meeting.member", "meeting.member", "meeting.member", "meeting.member",
+       {"meeting.member", "meeting.member", "meeting.member", "meeting.member", "meeting.member",
         "!admin.no_case_data", "meeting.member", "!table.not_member"}},
       {Action::kMeetingAgenda,
        {"meeting.agenda_line/agenda_line", "meeting.agenda_line/agenda_line",
-        "meeting.agenda_line/agenda_line", "meeting.agenda_line/agenda_line", "!admin.no_case_data",
-        "meeting.agenda_line/agenda_line", "!table.not_member"}},
+        "meeting.agenda_line/agenda_line", "meeting.agenda_line/agenda_line",
+        "meeting.agenda_line/agenda_line", "!admin.no_case_data", "meeting.agenda_line/agenda_line",
+        "!table.not_member"}},
       {Action::kMeetingClose,
-       {"!meeting.chair_only", "!meeting.chair_only", "table.chair", "!meeting.chair_only",
-        "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
+       {"!meeting.chair_only", "!meeting.chair_only", "!meeting.chair_only", "table.chair",
+        "!meeting.chair_only", "!admin.no_case_data", "!meeting.chair_only", "!table.not_member"}},
       {Action::kMeetingMinutes,
-       {"minutes.member", "minutes.member", "minutes.member", "minutes.member",
+       {"minutes.member", "minutes.member", "minutes.member", "minutes.member", "minutes.member",
         "!admin.no_case_data", "!minutes.members_only", "!table.not_member"}},
       {Action::kSituationSubmit,
-       {"situation.rep_submits", "situation.rep_submits", "!situation.reps_only",
-        "!situation.reps_only", "!admin.no_case_data", "!situation.reps_only",
-        "!table.not_member"}},
+       {"situation.rep_submits", "situation.rep_submits", "situation.rep_submits",
+        "!situation.reps_only", "!situation.reps_only", "!admin.no_case_data",
+        "!situation.reps_only", "!table.not_member"}},
       {Action::kSituationList,
        {"record.deidentified/deidentified", "record.deidentified/deidentified",
-        "record.deidentified/deidentified", "record.metadata/metadata", "!admin.no_case_data",
-        "record.agenda_line/agenda_line", "!table.not_member"}},
+        "record.deidentified/deidentified", "record.deidentified/deidentified",
+        "record.metadata/metadata", "!admin.no_case_data", "record.agenda_line/agenda_line",
+        "!table.not_member"}},
       {Action::kSituationShow,
        {"record.deidentified/deidentified", "record.deidentified/deidentified",
-        "record.deidentified/deidentified", "record.metadata/metadata", "!admin.no_case_data",
-        "record.agenda_line/agenda_line", "!table.not_member"}},
+        "record.deidentified/deidentified", "record.deidentified/deidentified",
+        "record.metadata/metadata", "!admin.no_case_data", "record.agenda_line/agenda_line",
+        "!table.not_member"}},
       {Action::kSituationDecide,
-       {"!situation.chair_only", "!situation.chair_only", "table.chair", "!situation.chair_only",
-        "!admin.no_case_data", "!situation.chair_only", "!table.not_member"}},
+       {"!situation.chair_only", "!situation.chair_only", "!situation.chair_only", "table.chair",
+        "!situation.chair_only", "!admin.no_case_data", "!situation.chair_only",
+        "!table.not_member"}},
       {Action::kSituationWithdraw,
        {"situation.originator_withdraws", "!situation.originator_only",
-        "!situation.originator_only", "!situation.originator_only", "!admin.no_case_data",
-        "!situation.originator_only", "!table.not_member"}},
+        "!situation.originator_only", "!situation.originator_only", "!situation.originator_only",
+        "!admin.no_case_data", "!situation.originator_only", "!table.not_member"}},
+      {Action::kSituationJoin,
+       {"join.rep_with_agreements", "join.rep_with_agreements", "join.rep_with_agreements",
+        "!join.reps_only", "!join.reps_only", "!admin.no_case_data", "!join.reps_only",
+        "!table.not_member"}},
+      {Action::kSituationIdentify,
+       {"identifiers.originating_agency", "!identify.originator_only", "!identify.originator_only",
+        "!identify.originator_only", "!identify.originator_only", "!admin.no_case_data",
+        "!identify.originator_only", "!table.not_member"}},
+      {Action::kSituationReveal,
+       {"identifiers.originating_agency", "identifiers.joined_agency",
+        "!identifiers.agency_not_joined", "!identifiers.chair_not_joined",
+        "!identifiers.break_glass_only", "!admin.no_case_data", "!identifiers.no_guests",
+        "!table.not_member"}},
+      {Action::kSituationAssign,
+       {"!situation.chair_only", "!situation.chair_only", "!situation.chair_only", "table.chair",
+        "!situation.chair_only", "!admin.no_case_data", "!situation.chair_only",
+        "!table.not_member"}},
+      {Action::kSituationAck,
+       {"!ack.lead_only", "situation.lead_agency", "!ack.lead_only", "!ack.lead_only",
+        "!ack.lead_only", "!admin.no_case_data", "!ack.lead_only", "!table.not_member"}},
+      {Action::kSituationPlan,
+       {"!plan.lead_or_assisting_only", "plan.lead_or_assisting", "!plan.lead_or_assisting_only",
+        "!plan.lead_or_assisting_only", "!plan.lead_or_assisting_only", "!admin.no_case_data",
+        "!plan.lead_or_assisting_only", "!table.not_member"}},
+      {Action::kSituationPlanRead,
+       {"!plan.lead_or_assisting_only", "plan.lead_or_assisting", "!plan.lead_or_assisting_only",
+        "!plan.lead_or_assisting_only", "!plan.lead_or_assisting_only", "!admin.no_case_data",
+        "!plan.lead_or_assisting_only", "!table.not_member"}},
+      {Action::kSituationIntervene,
+       {"!intervene.lead_only", "situation.lead_agency", "!intervene.lead_only",
+        "!intervene.lead_only", "!intervene.lead_only", "!admin.no_case_data",
+        "!intervene.lead_only", "!table.not_member"}},
+      {Action::kSituationUpdate,
+       {"!update.lead_only", "situation.lead_agency", "!update.lead_only", "!update.lead_only",
+        "!update.lead_only", "!admin.no_case_data", "!update.lead_only", "!table.not_member"}},
+      {Action::kSituationClose,
+       {"!situation.chair_only", "!situation.chair_only", "!situation.chair_only", "table.chair",
+        "!situation.chair_only", "!admin.no_case_data", "!situation.chair_only",
+        "!table.not_member"}},
+      {Action::kWatch,
+       {"session.own", "session.own", "session.own", "session.own", "session.own", "session.own",
+        "session.own", "session.own"}},
+      {Action::kAdminGovernance,
+       {"!admin.only", "!admin.only", "!admin.only", "!admin.only", "!admin.only",
+        "admin.deployment", "!admin.only", "!admin.only"}},
   };
   return kExpected;
+}
+
+// An accepted situation brought by police, joined by health (the lead);
+// every caller has a current ISA and a signed confidentiality agreement.
+AccessFacts accepted_facts() {
+  AccessFacts f;
+  f.originating_agency = "police";
+  f.state = "ACCEPTED";
+  f.joined_agencies = {"police", "health"};
+  f.lead_agency = "health";
+  f.agency_isa_current = true;
+  f.confidentiality_signed = true;
+  return f;
+}
+
+AccessFacts originated_by(std::string agency) {
+  AccessFacts f;
+  f.originating_agency = std::move(agency);
+  return f;
 }
 
 std::string view_name(RecordView v) {
@@ -114,7 +183,7 @@ std::string describe(const Access& a) {
 
 TEST(Authorize, EveryActionAgainstEveryCallerMatchesTheAccessTable) {
   ASSERT_EQ(expected().size(), all_actions().size()) << "an action has no expected row";
-  const AccessFacts facts{"police"};
+  const AccessFacts facts = accepted_facts();
   for (Action action : all_actions()) {
     const Row& row = expected().at(action);
     ASSERT_EQ(row.size(), kColumns.size());
@@ -143,11 +212,73 @@ TEST(Authorize, RolesAddUpAtATable) {
 TEST(Authorize, AWithdrawalNeedsTheSameAgencyNotTheSamePerson) {
   // Staff rotate: any rep of the agency that brought the situation may withdraw it.
   const Actor alternate{false, "police", {TableRole::kRep}};
-  EXPECT_TRUE(authorize(alternate, Action::kSituationWithdraw, {"police"}).allowed());
+  EXPECT_TRUE(authorize(alternate, Action::kSituationWithdraw, originated_by("police")).allowed());
   EXPECT_FALSE(authorize(alternate, Action::kSituationWithdraw, {}).allowed());
   const Actor no_agency{false, "", {TableRole::kRep}};
-  EXPECT_FALSE(authorize(no_agency, Action::kSituationWithdraw, {""}).allowed());
+  EXPECT_FALSE(authorize(no_agency, Action::kSituationWithdraw, originated_by("")).allowed());
   EXPECT_FALSE(authorize(no_agency, Action::kSituationSubmit).allowed());
+}
+
+std::string rule_of(const Actor& a, Action action, const AccessFacts& f) {
+  return describe(authorize(a, action, f));
+}
+
+TEST(Authorize, IdentifiersNeedACurrentIsaAndASignedConfidentialityAgreement) {
+  const Actor joined{false, "health", {TableRole::kRep}};
+  AccessFacts f = accepted_facts();
+  f.agency_isa_current = false;
+  for (Action a : {Action::kSituationReveal, Action::kSituationJoin, Action::kSituationPlan,
+                   Action::kSituationPlanRead}) {
+    EXPECT_EQ(rule_of(joined, a, f), "!governance.isa_not_current") << action_name(a);
+  }
+  EXPECT_EQ(rule_of({false, "police", {TableRole::kRep}}, Action::kSituationIdentify, f),
+            "!governance.isa_not_current");
+  f.agency_isa_current = true;
+  f.confidentiality_signed = false;
+  EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!governance.confidentiality_unsigned");
+  EXPECT_EQ(rule_of(joined, Action::kSituationJoin, f), "!governance.confidentiality_unsigned");
+  // Acknowledging or recording the intervention shares nothing: no gate.
+  EXPECT_EQ(rule_of(joined, Action::kSituationAck, f), "situation.lead_agency");
+}
+
+TEST(Authorize, IdentifiersExistOnlyBetweenAcceptanceAndClosure) {
+  const Actor origin{false, "police", {TableRole::kRep}};
+  const Actor joined{false, "health", {TableRole::kRep}};
+  AccessFacts f = accepted_facts();
+  for (const char* state : {"AWAITING_DECISION", "REJECTED", "WITHDRAWN"}) {
+    f.state = state;
+    EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!identifiers.not_accepted") << state;
+    EXPECT_EQ(rule_of(origin, Action::kSituationIdentify, f), "!identifiers.not_accepted");
+  }
+  f.state = "CLOSED";
+  EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!identifiers.closed");
+  EXPECT_EQ(rule_of(origin, Action::kSituationReveal, f), "!identifiers.closed");
+  EXPECT_EQ(rule_of(joined, Action::kSituationPlanRead, f), "!identifiers.closed");
+}
+
+TEST(Authorize, TheChairSeesIdentifiersOnlyThroughAJoinedAgency) {
+  const Actor chair_of_joined{false, "health", {TableRole::kChair}};
+  EXPECT_EQ(rule_of(chair_of_joined, Action::kSituationReveal, accepted_facts()),
+            "identifiers.chair_via_joined_agency");
+  const Actor chair_elsewhere{false, "mh", {TableRole::kChair}};
+  EXPECT_EQ(rule_of(chair_elsewhere, Action::kSituationReveal, accepted_facts()),
+            "!identifiers.chair_not_joined");
+  // Planning notes: lead and assisting reps only, never the chair as chair.
+  EXPECT_EQ(rule_of(chair_of_joined, Action::kSituationPlanRead, accepted_facts()),
+            "!plan.lead_or_assisting_only");
+}
+
+TEST(Authorize, AssistingAgenciesPlanButDoNotActForTheLead) {
+  AccessFacts f = accepted_facts();
+  f.joined_agencies.push_back("mh");
+  f.assisting_agencies = {"mh"};
+  const Actor assisting{false, "mh", {TableRole::kRep}};
+  EXPECT_EQ(rule_of(assisting, Action::kSituationPlan, f), "plan.lead_or_assisting");
+  EXPECT_EQ(rule_of(assisting, Action::kSituationReveal, f), "identifiers.joined_agency");
+  EXPECT_EQ(rule_of(assisting, Action::kSituationIntervene, f), "!intervene.lead_only");
+  f.lead_agency.clear();
+  EXPECT_EQ(rule_of({false, "health", {TableRole::kRep}}, Action::kSituationAck, f),
+            "!ack.lead_only");
 }
 
 TEST(Authorize, ActionNamesAreDistinct) {

@@ -1,0 +1,489 @@
+// hubtable situation {join,identify,reveal,assign,ack,plan,intervene,update,close},
+// hubtable watch, hubtable admin governance.
+//
+// Identifiers and planning notes are read from files (or stdin), never from
+// arguments, which other users of the machine can see and shells remember.
+
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "cli/output.h"
+#include "cli/session.h"
+#include "lib/session_store.h"
+
+namespace hubtable::cli {
+
+namespace v1 = hubtable::v1;
+
+namespace {
+
+struct FilterOptions {
+  std::string id;
+  std::string people_file;
+  std::string authority;
+  std::string lead;
+  std::vector<std::string> assisting;
+  bool suggest = false;
+  std::string note_file;
+  std::string at;
+  std::vector<std::string> agencies;
+  std::string outcome;
+  std::string text_file;
+  std::string reason;
+  std::vector<std::string> services;
+  std::vector<std::string> protective;
+  int count = 0;
+  int timeout_seconds = 0;
+  // admin governance
+  std::string agency;
+  std::string user;
+  std::string signed_on;
+  std::string expires_on;
+};
+
+std::string list_text(const google::protobuf::RepeatedPtrField<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out.empty() ? "-" : out;
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+void print_follow_up(const v1::Situation& s) {
+  std::printf("situation:  %s (%s, filter %u)\n", s.id().c_str(),
+              v1::SituationState_Name(s.state()).c_str(), s.filter_stage());
+  std::printf("joined:     %s\n", list_text(s.joined_agencies()).c_str());
+  std::printf("lead:       %s\n", s.lead_agency().empty() ? "-" : s.lead_agency().c_str());
+  std::printf("assisting:  %s\n", list_text(s.assisting_agencies()).c_str());
+  if (s.ack_due_us() != 0) {
+    std::printf("ack:        %s\n", s.acked_us() != 0
+                                        ? ("acknowledged " + format_time_us(s.acked_us())).c_str()
+                                        : ("due " + format_time_us(s.ack_due_us()) +
+                                           (s.ack_overdue() ? " (OVERDUE)" : ""))
+                                              .c_str());
+  }
+  if (s.intervention_due_us() != 0) {
+    std::printf("intervene:  %s\n", s.intervened_us() != 0
+                                        ? ("recorded " + format_time_us(s.intervened_us())).c_str()
+                                        : ("due " + format_time_us(s.intervention_due_us()) +
+                                           (s.intervention_overdue() ? " (OVERDUE)" : ""))
+                                              .c_str());
+  }
+  if (s.closed_us() != 0) {
+    std::printf("closed:     %s (%s)\n", format_time_us(s.closed_us()).c_str(),
+                s.closure_reason().c_str());
+    std::printf("purge:      %s\n",
+                s.purged_us() != 0
+                    ? ("identifiers destroyed " + format_time_us(s.purged_us())).c_str()
+                    : ("identifiers destroyed after " + format_time_us(s.purge_due_us())).c_str());
+  }
+  if (s.stale()) std::printf("note:       open 90 days without a status update\n");
+}
+
+/// Sends and prints the situation of a response, or the JSON of the response.
+int simple(const Globals& g, const v1::Request& req, const char* done,
+           const v1::Situation& (*situation_of)(const v1::Response&),
+           const google::protobuf::Message& (*message_of)(const v1::Response&)) {
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(message_of(r));
+    return kExitOk;
+  }
+  std::printf("%s\n", done);
+  print_follow_up(situation_of(r));
+  return kExitOk;
+}
+
+absl::StatusOr<std::vector<v1::Person>> read_people(const std::string& path) {
+  auto text = read_text(path);
+  if (!text.ok()) return text.status();
+  toml::table t;
+  try {
+    t = toml::parse(*text);
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError("people file: " + std::string(e.description()) + " (line " +
+                                      std::to_string(e.source().begin.line) + ")");
+  }
+  std::vector<v1::Person> out;
+  auto* people = t["person"].as_array();
+  if (people == nullptr) {
+    return absl::InvalidArgumentError("people file: add one [[person]] table per person");
+  }
+  for (auto& node : *people) {
+    auto* p = node.as_table();
+    if (p == nullptr) return absl::InvalidArgumentError("people file: [[person]] must be a table");
+    v1::Person person;
+    person.set_name((*p)["name"].value_or(std::string()));
+    // A bare TOML date (1990-04-01) or a string.
+    if (auto d = (*p)["date_of_birth"].value<toml::date>()) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d->year),
+                    static_cast<int>(d->month), static_cast<int>(d->day));
+      person.set_date_of_birth(buf);
+    } else {
+      person.set_date_of_birth((*p)["date_of_birth"].value_or(std::string()));
+    }
+    person.set_address((*p)["address"].value_or(std::string()));
+    person.set_phone((*p)["phone"].value_or(std::string()));
+    if (auto* aliases = (*p)["aliases"].as_array()) {
+      for (auto& a : *aliases) person.add_aliases(a.value_or(std::string()));
+    }
+    out.push_back(std::move(person));
+  }
+  return out;
+}
+
+/// "now", or RFC 3339 ("2026-11-22T14:30:00-05:00").
+absl::StatusOr<std::int64_t> parse_when(const std::string& text) {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  using std::chrono::system_clock;
+  if (text == "now") {
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  }
+  std::tm tm{};
+  int oh = 0;
+  int om = 0;
+  char sign = 'Z';
+  const int n =
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &oh, &om);
+  if (n < 7 || (sign != 'Z' && sign != '+' && sign != '-') || (sign != 'Z' && n != 9)) {
+    return absl::InvalidArgumentError(
+        "--at must be 'now' or like 2026-11-22T14:30:00-05:00 (RFC 3339)");
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::time_t utc = timegm(&tm);
+  std::int64_t offset = (oh * 60 + om) * std::int64_t{60};
+  if (sign == '-') offset = -offset;
+  return (static_cast<std::int64_t>(utc) - (sign == 'Z' ? 0 : offset)) * 1'000'000;
+}
+
+int run_identify(const Globals& g, const FilterOptions& o) {
+  auto people = read_people(o.people_file);
+  if (!people.ok()) return usage_failure(people.status());
+  v1::Request req;
+  auto* i = req.mutable_identify_situation();
+  i->set_id(o.id);
+  i->set_legal_authority(o.authority);
+  for (auto& p : *people) *i->add_people() = std::move(p);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& out = r.identify_situation();
+  if (g.json) {
+    print_json(out);
+    return kExitOk;
+  }
+  std::printf("Sealed the identifiers of %d person(s) for %s under %s\n", i->people_size(),
+              out.situation().id().c_str(), o.authority.c_str());
+  if (!out.repeat_situations().empty()) {
+    std::printf("Seen at this table in the last 12 months: %s\n",
+                list_text(out.repeat_situations()).c_str());
+  }
+  return kExitOk;
+}
+
+int run_reveal(const Globals& g, const FilterOptions& o) {
+  v1::Request req;
+  req.mutable_reveal_situation()->set_id(o.id);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& out = r.reveal_situation();
+  if (g.json) {
+    print_json(out);
+    return kExitOk;
+  }
+  std::printf("Identifiers of %s (disclosed by %s under %s; this disclosure is recorded)\n",
+              out.id().c_str(), out.originating_agency().c_str(), out.legal_authority().c_str());
+  for (const auto& p : out.people()) {
+    std::printf("- name:          %s\n", p.name().c_str());
+    std::printf("  date of birth: %s\n", p.date_of_birth().c_str());
+    std::printf("  address:       %s\n", p.address().c_str());
+    if (!p.phone().empty()) std::printf("  phone:         %s\n", p.phone().c_str());
+    if (!p.aliases().empty()) std::printf("  aliases:       %s\n", list_text(p.aliases()).c_str());
+  }
+  if (!out.repeat_situations().empty()) {
+    std::printf("Seen at this table in the last 12 months: %s\n",
+                list_text(out.repeat_situations()).c_str());
+  }
+  return kExitOk;
+}
+
+int run_assign(const Globals& g, const FilterOptions& o) {
+  if (!o.suggest && o.lead.empty()) {
+    return usage_failure(absl::InvalidArgumentError("give --lead AGENCY, or --suggest"));
+  }
+  v1::Request req;
+  auto* a = req.mutable_assign_situation();
+  a->set_id(o.id);
+  a->set_lead_agency(o.lead);
+  for (const auto& x : o.assisting) a->add_assisting_agencies(x);
+  a->set_suggest_only(o.suggest);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& out = r.assign_situation();
+  if (g.json) {
+    print_json(out);
+    return kExitOk;
+  }
+  if (o.suggest) {
+    std::printf("Suggested leads for %s, best first:\n", o.id.c_str());
+    for (const auto& s : out.suggestions()) {
+      std::printf("  %-10s %s\n", s.agency().c_str(), s.reason().c_str());
+    }
+    return kExitOk;
+  }
+  std::printf("Assigned %s: lead %s\n", out.situation().id().c_str(), o.lead.c_str());
+  print_follow_up(out.situation());
+  return kExitOk;
+}
+
+int run_plan(const Globals& g, const FilterOptions& o) {
+  v1::Request req;
+  auto* p = req.mutable_plan_situation();
+  p->set_id(o.id);
+  if (!o.note_file.empty()) {
+    auto note = read_text(o.note_file);
+    if (!note.ok()) return usage_failure(note.status());
+    p->set_note(trimmed(*note));
+    if (p->note().empty()) return usage_failure(absl::InvalidArgumentError("the note is empty"));
+  }
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& out = r.plan_situation();
+  if (g.json) {
+    print_json(out);
+    return kExitOk;
+  }
+  if (!o.note_file.empty()) {
+    std::printf("Planning note sealed for %s\n", o.id.c_str());
+    return kExitOk;
+  }
+  if (out.notes().empty()) std::printf("No planning notes\n");
+  for (const auto& n : out.notes()) {
+    std::printf("%s  %s (%s)\n  %s\n", format_time_us(n.time_us()).c_str(), n.author().c_str(),
+                n.agency().c_str(), n.note().c_str());
+  }
+  return kExitOk;
+}
+
+int run_intervene(const Globals& g, const FilterOptions& o) {
+  auto when = parse_when(o.at);
+  if (!when.ok()) return usage_failure(when.status());
+  v1::Request req;
+  auto* i = req.mutable_intervene_situation();
+  i->set_id(o.id);
+  i->set_occurred_us(*when);
+  i->set_outcome(o.outcome);
+  for (const auto& a : o.agencies) i->add_agencies_present(a);
+  return simple(
+      g, req, "Intervention recorded",
+      [](const v1::Response& r) -> const v1::Situation& {
+        return r.intervene_situation().situation();
+      },
+      [](const v1::Response& r) -> const google::protobuf::Message& {
+        return r.intervene_situation();
+      });
+}
+
+int run_update(const Globals& g, const FilterOptions& o) {
+  auto text = read_text(o.text_file);
+  if (!text.ok()) return usage_failure(text.status());
+  v1::Request req;
+  req.mutable_update_situation()->set_id(o.id);
+  req.mutable_update_situation()->set_text(trimmed(*text));
+  return simple(
+      g, req, "Status update recorded",
+      [](const v1::Response& r) -> const v1::Situation& {
+        return r.update_situation().situation();
+      },
+      [](const v1::Response& r) -> const google::protobuf::Message& {
+        return r.update_situation();
+      });
+}
+
+int run_close(const Globals& g, const FilterOptions& o) {
+  v1::Request req;
+  auto* c = req.mutable_close_situation();
+  c->set_id(o.id);
+  c->set_closure_reason(o.reason);
+  for (const auto& s : o.services) c->add_services_mobilized(s);
+  for (const auto& p : o.protective) c->add_protective_factors(p);
+  return simple(
+      g, req, "Closed",
+      [](const v1::Response& r) -> const v1::Situation& { return r.close_situation().situation(); },
+      [](const v1::Response& r) -> const google::protobuf::Message& {
+        return r.close_situation();
+      });
+}
+
+int run_watch(const Globals& g, const FilterOptions& o) {
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  v1::Request req;
+  req.mutable_watch();
+  auto r = s.connection->call(req);
+  if (!r.ok()) return transport_failure(r.status());
+  if (r->status().code() != v1::OK) {
+    if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
+    return print_refusal(r->status());
+  }
+  if (!g.json) {
+    std::fprintf(stderr, "Watching for events (Ctrl-C to stop)\n");
+  }
+  std::fflush(stdout);
+  s.connection->set_timeout(o.timeout_seconds > 0 ? std::chrono::seconds(o.timeout_seconds)
+                                                  : std::chrono::hours(24));
+  for (int seen = 0; o.count == 0 || seen < o.count; ++seen) {
+    auto e = s.connection->next_event();
+    if (!e.ok()) {
+      if (e.status().code() == absl::StatusCode::kDeadlineExceeded) return kExitOk;
+      return transport_failure(e.status());
+    }
+    if (g.json) {
+      print_json(*e);
+    } else {
+      std::printf("%s  %-32s %s  %s%s%s\n", format_time_us(e->time_us()).c_str(), e->kind().c_str(),
+                  e->situation().c_str(), e->message().c_str(),
+                  e->agency().empty() ? "" : "  agency: ", e->agency().c_str());
+    }
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
+int run_governance(const Globals& g, const FilterOptions& o) {
+  if (o.agency.empty() == o.user.empty()) {
+    return usage_failure(absl::InvalidArgumentError("give exactly one of --agency or --user"));
+  }
+  v1::Request req;
+  auto* s = req.mutable_set_governance();
+  if (!o.agency.empty()) {
+    s->set_agency(o.agency);
+  } else {
+    s->set_user(o.user);
+  }
+  s->set_signed_on(o.signed_on);
+  s->set_expires_on(o.expires_on);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(r.set_governance());
+  } else {
+    std::printf("Recorded the %s of %s\n",
+                o.agency.empty() ? "confidentiality agreement" : "information-sharing agreement",
+                o.agency.empty() ? o.user.c_str() : o.agency.c_str());
+  }
+  return kExitOk;
+}
+
+v1::Request id_request(const std::string& id, bool join) {
+  v1::Request req;
+  if (join) {
+    req.mutable_join_situation()->set_id(id);
+  } else {
+    req.mutable_ack_situation()->set_id(id);
+  }
+  return req;
+}
+
+}  // namespace
+
+void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
+  auto opts = std::make_shared<FilterOptions>();
+  FilterOptions& o = *opts;
+  CLI::App* situation = app.get_subcommand("situation");
+
+  auto* join = situation->add_subcommand("join", "your agency has a role (Filter 3; rep)");
+  auto* identify = situation->add_subcommand(
+      "identify", "seal the identifiers of an accepted situation (originating agency)");
+  identify
+      ->add_option("--people-file", o.people_file,
+                   "TOML with one [[person]] per person: name, date_of_birth, address, "
+                   "optional phone and aliases ('-' for stdin)")
+      ->required();
+  identify->add_option("--authority", o.authority, "legal_authority code of the disclosure")
+      ->required();
+  auto* reveal = situation->add_subcommand(
+      "reveal", "show the identifiers to a joined agency (recorded as a disclosure)");
+  auto* assign =
+      situation->add_subcommand("assign", "name the lead and assisting agencies (chair)");
+  assign->add_option("--lead", o.lead, "lead agency code (must have joined)");
+  assign->add_option("--assisting", o.assisting, "assisting agency codes")->delimiter(',');
+  assign->add_flag("--suggest", o.suggest, "rank the joined agencies as leads, change nothing");
+  auto* ack = situation->add_subcommand("ack", "acknowledge the lead assignment (lead agency)");
+  auto* plan = situation->add_subcommand(
+      "plan", "add a sealed planning note, or list them (lead and assisting agencies)");
+  plan->add_option("--note-file", o.note_file, "the note to add ('-' for stdin); omit to list");
+  auto* intervene = situation->add_subcommand("intervene", "record the intervention (lead agency)");
+  intervene->add_option("--at", o.at, "when: 'now' or RFC 3339")->required();
+  intervene->add_option("--agency", o.agencies, "agencies present (joined)")->delimiter(',');
+  intervene->add_option("--outcome", o.outcome, "intervention_outcome code")->required();
+  auto* update = situation->add_subcommand(
+      "update", "a de-identified status update at a later meeting (lead agency)");
+  update->add_option("--text-file", o.text_file, "the update, at most 500 characters ('-': stdin)")
+      ->required();
+  auto* close = situation->add_subcommand("close", "close with a reason (chair)");
+  close->add_option("--reason", o.reason, "closure_reason code");
+  close->add_option("--service", o.services, "service codes mobilized")->delimiter(',');
+  close->add_option("--protective-factor", o.protective, "protective_factor codes")->delimiter(',');
+  for (auto* sub : {join, identify, reveal, assign, ack, plan, intervene, update, close}) {
+    sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
+    add_global_options(sub, g);
+  }
+
+  auto* watch = app.add_subcommand("watch", "print live events for you as they happen");
+  watch->add_option("--count", o.count, "stop after this many events");
+  watch->add_option("--timeout", o.timeout_seconds, "stop after this many quiet seconds");
+  add_global_options(watch, g);
+
+  auto* admin = app.add_subcommand("admin", "deployment administration");
+  admin->require_subcommand(1);
+  auto* governance = admin->add_subcommand(
+      "governance", "record an agency's ISA or a person's confidentiality agreement");
+  governance->add_option("--agency", o.agency, "agency code (information-sharing agreement)");
+  governance->add_option("--user", o.user, "username (confidentiality agreement)");
+  governance->add_option("--signed", o.signed_on, "YYYY-MM-DD; omit to clear");
+  governance->add_option("--expires", o.expires_on, "YYYY-MM-DD (agency only)");
+  add_global_options(governance, g);
+
+  commands.add(join, [&g, opts] {
+    return simple(
+        g, id_request(opts->id, true), "Joined",
+        [](const v1::Response& r) -> const v1::Situation& {
+          return r.join_situation().situation();
+        },
+        [](const v1::Response& r) -> const google::protobuf::Message& {
+          return r.join_situation();
+        });
+  });
+  commands.add(ack, [&g, opts] {
+    return simple(
+        g, id_request(opts->id, false), "Acknowledged",
+        [](const v1::Response& r) -> const v1::Situation& { return r.ack_situation().situation(); },
+        [](const v1::Response& r) -> const google::protobuf::Message& {
+          return r.ack_situation();
+        });
+  });
+  commands.add(identify, [&g, opts] { return run_identify(g, *opts); });
+  commands.add(reveal, [&g, opts] { return run_reveal(g, *opts); });
+  commands.add(assign, [&g, opts] { return run_assign(g, *opts); });
+  commands.add(plan, [&g, opts] { return run_plan(g, *opts); });
+  commands.add(intervene, [&g, opts] { return run_intervene(g, *opts); });
+  commands.add(update, [&g, opts] { return run_update(g, *opts); });
+  commands.add(close, [&g, opts] { return run_close(g, *opts); });
+  commands.add(watch, [&g, opts] { return run_watch(g, *opts); });
+  commands.add(governance, [&g, opts] { return run_governance(g, *opts); });
+}
+
+}  // namespace hubtable::cli

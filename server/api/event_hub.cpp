@@ -1,0 +1,47 @@
+#include "api/event_hub.h"
+
+#include <algorithm>
+
+namespace hubtable::api {
+
+bool in_audience(const std::vector<store::RoleGrantRecord>& roles, const std::string& agency,
+                 const Audience& audience) {
+  for (const auto& g : roles) {
+    if (g.table_code != audience.table) continue;
+    if (g.role == "CHAIR" && audience.chairs) return true;
+    if (g.role == "REP" && !agency.empty() &&
+        std::find(audience.agencies.begin(), audience.agencies.end(), agency) !=
+            audience.agencies.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void EventHub::subscribe(Subscriber s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  subscribers_.push_back(std::move(s));
+}
+
+int EventHub::publish(const hubtable::v1::Event& event, const Audience& audience) {
+  std::vector<std::shared_ptr<EventSink>> targets;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::erase_if(subscribers_, [](const Subscriber& s) { return s.sink.expired(); });
+    for (const auto& s : subscribers_) {
+      if (!in_audience(s.roles, s.agency, audience)) continue;
+      if (auto sink = s.sink.lock()) targets.push_back(std::move(sink));
+    }
+  }
+  // Delivered outside the lock: a sink may take its own.
+  for (const auto& t : targets) t->deliver(event);
+  return static_cast<int>(targets.size());
+}
+
+std::size_t EventHub::live_subscribers() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::erase_if(subscribers_, [](const Subscriber& s) { return s.sink.expired(); });
+  return subscribers_.size();
+}
+
+}  // namespace hubtable::api

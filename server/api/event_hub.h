@@ -1,0 +1,57 @@
+#pragma once
+// Live events for clients that sent WatchRequest. A subscriber is a
+// connection's sink plus who is on it (user, agency, roles); an event names
+// its audience (the table, the agencies whose reps should hear it, whether
+// the chair should), and is delivered only to matching subscribers. Sinks
+// are held weakly: a closed connection simply stops receiving.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hubtable/v1/envelope.pb.h"
+#include "store/accounts.h"
+
+namespace hubtable::api {
+
+/// Implemented by a connection: called from worker threads; must not block.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void deliver(const hubtable::v1::Event& event) = 0;
+};
+
+struct Audience {
+  std::string table;
+  std::vector<std::string> agencies;  // reps of these agencies at the table
+  bool chairs = false;                // the table's chairs
+};
+
+/// Thread-safe.
+class EventHub {
+ public:
+  struct Subscriber {
+    std::int64_t user_id = 0;
+    std::string agency;
+    std::vector<store::RoleGrantRecord> roles;
+    std::weak_ptr<EventSink> sink;
+  };
+
+  void subscribe(Subscriber s);
+  /// Delivers `event` to every live subscriber in `audience`; returns how many.
+  int publish(const hubtable::v1::Event& event, const Audience& audience);
+  /// Subscribers still connected (for tests and metrics).
+  std::size_t live_subscribers();
+
+ private:
+  std::mutex mutex_;
+  std::vector<Subscriber> subscribers_;
+};
+
+/// Whether a subscriber with these roles and agency is in `audience`.
+bool in_audience(const std::vector<store::RoleGrantRecord>& roles, const std::string& agency,
+                 const Audience& audience);
+
+}  // namespace hubtable::api
