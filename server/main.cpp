@@ -1,4 +1,4 @@
-// hubtabled: init, apply, serve, revoke-cert.
+// hubtabled: init, apply, serve, revoke-cert, purge.
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/retention.h"
 #include "config/server_config.h"
 #include "crypto/random.h"
 #include "domain/clock.h"
@@ -95,6 +96,21 @@ int run_revoke(const fs::path& config_path, const std::string& username) {
   auto n = provision::revoke_certificates(*d, username, clock);
   if (!n.ok()) return fail(n.status());
   std::printf("revoked %d certificate(s) of %s and ended their sessions\n", *n, username.c_str());
+  return 0;
+}
+
+int run_purge(const fs::path& config_path, bool dry_run) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  domain::SystemClock clock;
+  auto ids = api::purge_expired(*d->db, clock.now_us(), dry_run);
+  if (!ids.ok()) return fail(ids.status());
+  if (ids->empty()) {
+    std::printf("nothing to purge: no closed situation is past its retention\n");
+    return 0;
+  }
+  std::printf("%s %zu situation(s):\n", dry_run ? "would purge" : "purged", ids->size());
+  for (const auto& id : *ids) std::printf("  %s\n", id.c_str());
   return 0;
 }
 
@@ -183,6 +199,12 @@ int main(int argc, char** argv) {
   revoke->add_option("--config", config_path, "hubtabled.toml")->required();
   revoke->add_option("--user", username, "username")->required();
 
+  bool dry_run = false;
+  auto* purge = app.add_subcommand(
+      "purge", "crypto-shred the identifiers of closed situations past their retention");
+  purge->add_option("--config", config_path, "hubtabled.toml")->required();
+  purge->add_flag("--dry-run", dry_run, "list what would be purged; change nothing");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -193,5 +215,6 @@ int main(int argc, char** argv) {
   if (*apply) return run_apply(config_path, apply_file, profiles_out);
   if (*serve) return run_serve(config_path, port_file);
   if (*revoke) return run_revoke(config_path, username);
+  if (*purge) return run_purge(config_path, dry_run);
   return 2;
 }

@@ -51,7 +51,7 @@ FollowUpState follow_up_state(const FollowUpFacts& f, std::int64_t now_us) {
   s.intervention_overdue =
       f.intervention_due_us != 0 && f.intervened_us == 0 && now_us > f.intervention_due_us;
   const std::int64_t last = std::max(f.last_update_us, f.accepted_us);
-  s.stale = last != 0 && now_us - last > kStaleAfterUs;
+  s.stale = now_us - last > kStaleAfterUs;
   return s;
 }
 
