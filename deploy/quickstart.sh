@@ -3,8 +3,12 @@
 # (reused if present), starts the server, and walks the Riverside table
 # through a meeting with the CLI: a draft checked and corrected, three
 # situations submitted, the meeting opened with its agenda, check-ins (a
-# guest too), one acceptance and one rejection, closing and the minutes, and
-# what the guest, the privacy officer and the administrator may see. With
+# guest too), one acceptance and one rejection, then the accepted situation
+# through Filters 3 and 4 (sealed identifiers, agencies joining, a suggested
+# and assigned lead, acknowledgement, a sealed planning note, the
+# intervention, a status update) to closure and its retention date; closing
+# the meeting and the minutes, and what the guest, the privacy officer and
+# the administrator may see. With
 # --no-wait it then stops the server and exits; otherwise it keeps serving
 # until Ctrl-C.
 #
@@ -93,7 +97,8 @@ login_user() {
   if [ -n "$fresh" ]; then mv "$fresh" "$pwfile"; fi
 }
 
-for user in rep.rps.tremblay rep.rcmh.nguyen chair.morgan guest.ahmed privacy.lee admin.patel; do
+for user in rep.rps.tremblay rep.rcmh.nguyen rep.raas.cardinal rep.rdsb.martin chair.morgan \
+  guest.ahmed privacy.lee admin.patel; do
   login_user "$user"
 done
 echo "== whoami (chair.morgan)"
@@ -161,7 +166,47 @@ as guest.ahmed situation show "$accepted"
 echo "== Filter 2: the table decides"
 as chair.morgan situation decide "$accepted" --accept
 as chair.morgan situation decide "$rejected" --reject ALREADY_SERVED
+echo "== Filter 3: the police rep seals the identifiers; mental health and addictions join"
+# Invented person. The file exists only for this step: the vault keeps the
+# only copy, sealed under the situation's own key.
+cat >"$drafts/people.toml" <<'TEXT'
+[[person]]
+name = "Liam Tremblay"
+date_of_birth = 2009-03-14
+address = "41 Birch Crescent, Riverside"
+aliases = ["Li"]
+TEXT
+as rep.rps.tremblay situation identify "$accepted" --people-file "$drafts/people.toml" \
+  --authority ON-MFIPPA-32-H
+rm -f "$drafts/people.toml"
+as rep.rcmh.nguyen situation join "$accepted"
+as rep.raas.cardinal situation join "$accepted"
+as rep.rcmh.nguyen situation reveal "$accepted"
+refused chair.morgan situation reveal "$accepted"
+refused rep.rdsb.martin situation reveal "$accepted"
+echo "== the chair names the lead among the joined agencies, the server's ranking in hand"
+as chair.morgan situation assign "$accepted" --suggest
+as chair.morgan situation assign "$accepted" --lead rcmh --assisting rps,raas
 as chair.morgan meeting close
+echo "== Filter 4: the lead acknowledges, plans (sealed) and records the door knock"
+as rep.rcmh.nguyen situation ack "$accepted"
+cat >"$drafts/plan.txt" <<'TEXT'
+Door knock at 16:00 with the police youth officer; bring the addictions counsellor's card.
+TEXT
+as rep.rcmh.nguyen situation plan "$accepted" --note-file "$drafts/plan.txt"
+as rep.raas.cardinal situation plan "$accepted"
+refused chair.morgan situation plan "$accepted"
+as rep.rcmh.nguyen situation intervene "$accepted" --at now --agency rps,raas --outcome CONSENTED
+echo "== follow-up: a de-identified status update, then the chair closes"
+cat >"$drafts/update.txt" <<'TEXT'
+The youth accepted counselling and attends weekly; school attendance is improving.
+TEXT
+as rep.rcmh.nguyen situation update "$accepted" --text-file "$drafts/update.txt"
+as chair.morgan situation close "$accepted" --reason LOWERED_CONNECTED \
+  --service MENTAL_HEALTH,ADDICTIONS --protective-factor FAMILY_SUPPORT
+refused rep.rcmh.nguyen situation reveal "$accepted"
+echo "== retention: the identifiers are crypto-shredded 30 days after closure"
+"$hubtabled" purge --config "$demo/hubtabled.toml" --dry-run
 echo "== the minutes (de-identified)"
 as rep.rcmh.nguyen meeting minutes
 echo "== what the privacy officer and the administrator see"

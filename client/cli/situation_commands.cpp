@@ -58,6 +58,25 @@ void print_situation(const v1::Situation& s) {
     std::printf("rejected:    %s (only date, agency, type and reason are kept)\n",
                 s.rejection_reason().c_str());
   }
+  if (s.filter_stage() >= 3) {
+    std::printf("joined:      %s\n", joined(s.joined_agencies()).c_str());
+    std::printf("lead:        %s (assisting: %s)\n",
+                s.lead_agency().empty() ? "-" : s.lead_agency().c_str(),
+                joined(s.assisting_agencies()).c_str());
+    std::printf("identified:  %s\n", s.purged_us() != 0 ? "identifiers destroyed"
+                                     : s.identified()   ? "yes (sealed)"
+                                                        : "no");
+    if (s.intervened_us() != 0) {
+      std::printf("intervened:  %s\n", format_time_us(s.intervened_us()).c_str());
+    } else if (s.intervention_due_us() != 0) {
+      std::printf("intervene:   by %s%s\n", format_time_us(s.intervention_due_us()).c_str(),
+                  s.intervention_overdue() ? " (OVERDUE)" : "");
+    }
+    if (s.closed_us() != 0) {
+      std::printf("closed:      %s (%s)\n", format_time_us(s.closed_us()).c_str(),
+                  s.closure_reason().c_str());
+    }
+  }
   if (s.view() == v1::METADATA) {
     std::printf("(metadata only: your role does not see the de-identified record)\n");
     return;
@@ -70,6 +89,19 @@ void print_situation(const v1::Situation& s) {
   std::printf("study flags: %s\n", joined(s.study_flags()).c_str());
   std::printf("narrative:\n  %s\n", s.narrative().c_str());
   if (!s.decision_note().empty()) std::printf("note:\n  %s\n", s.decision_note().c_str());
+  for (const auto& u : s.updates()) {
+    std::printf("update %s (%s):\n  %s\n", format_time_us(u.time_us()).c_str(), u.agency().c_str(),
+                u.text().c_str());
+  }
+  if (s.has_intervention()) {
+    std::printf("intervention: %s, outcome %s, agencies %s\n",
+                format_time_us(s.intervention().occurred_us()).c_str(),
+                s.intervention().outcome().c_str(),
+                joined(s.intervention().agencies_present()).c_str());
+  }
+  if (!s.services_mobilized().empty()) {
+    std::printf("services:    %s\n", joined(s.services_mobilized()).c_str());
+  }
 }
 
 int run_submit(const Globals& g, const SituationOptions& o) {

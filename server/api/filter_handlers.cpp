@@ -9,6 +9,7 @@
 #include <absl/time/time.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "api/handler_support.h"
@@ -157,6 +158,24 @@ absl::Status refill(store::Connection& c, Case& k, std::int64_t now_us, v1::Situ
   return absl::OkStatus();
 }
 
+/// The shape of most Filter 3-4 changes: load and authorize the case,
+/// require it open (rules `<verb>.closed`, `<verb>.not_accepted`), make the
+/// change, then answer with the situation as it now stands.
+using CaseChange = std::function<absl::StatusOr<Decision>(store::Connection&, Case&)>;
+absl::StatusOr<Decision> change_case(store::Connection& c, const Principal& p,
+                                     const std::string& raw_id, domain::Action action,
+                                     std::string_view verb, std::int64_t now, AuditScope& scope,
+                                     v1::Situation& out, const CaseChange& change) {
+  Case k;
+  auto begun = begin_case(c, p, raw_id, action, now, scope, k);
+  if (!begun.ok() || !begun->allowed()) return begun;
+  if (auto d = require_open(k.s, verb)) return *d;
+  auto changed = change(c, k);
+  if (!changed.ok() || !changed->allowed()) return changed;
+  if (auto st = refill(c, k, now, out); !st.ok()) return st;
+  return k.access.decision;
+}
+
 }  // namespace
 
 v1::Response Service::join_situation(const RequestContext& ctx, const Principal& p,
@@ -165,30 +184,30 @@ v1::Response Service::join_situation(const RequestContext& ctx, const Principal&
       ctx, p, domain::Action::kSituationJoin,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationJoin, now, scope, k);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        scope.filter_stage = 3;
-        if (auto d = require_open(k.s, "join")) return *d;
         auto* out = r.mutable_join_situation();
         scope.data_elements = {"joined_agencies"};
-        if (participant_id(k.facts, p.agency_code)) {
-          out->set_already_joined(true);
-          fill_case(k, now, *out->mutable_situation());
-          return k.access.decision;
-        }
-        if (!k.s.lead_agency.empty()) {
-          return failed("join.lead_assigned",
-                        "the chair already assigned the lead; ask the chair to add your agency");
-        }
-        auto agency = store::find_agency_id(c, p.agency_code);
-        if (!agency.ok()) return agency.status();
-        if (!*agency) return absl::InternalError("a rep's agency is missing");
-        if (auto st = store::add_participant(c, k.s.id, **agency, p.user_id, now); !st.ok()) {
-          return st;
-        }
-        if (auto st = refill(c, k, now, *out->mutable_situation()); !st.ok()) return st;
-        return k.access.decision;
+        return change_case(
+            c, p, req.id(), domain::Action::kSituationJoin, "join", now, scope,
+            *out->mutable_situation(),
+            [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
+              scope.filter_stage = 3;
+              if (participant_id(k.facts, p.agency_code)) {
+                out->set_already_joined(true);
+                return Decision::allow("join.already_joined");
+              }
+              if (!k.s.lead_agency.empty()) {
+                return failed("join.lead_assigned",
+                              "the chair already assigned the lead; ask the chair to add your "
+                              "agency");
+              }
+              auto agency = store::find_agency_id(c, p.agency_code);
+              if (!agency.ok()) return agency.status();
+              if (!*agency) return absl::InternalError("a rep's agency is missing");
+              if (auto st = store::add_participant(c, k.s.id, **agency, p.user_id, now); !st.ok()) {
+                return st;
+              }
+              return Decision::allow("join.added");
+            });
       });
 }
 
@@ -451,18 +470,17 @@ v1::Response Service::ack_situation(const RequestContext& ctx, const Principal& 
       ctx, p, domain::Action::kSituationAck,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationAck, now, scope, k);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        if (auto d = require_open(k.s, "ack")) return *d;
-        if (k.s.acked_us) {
-          return failed("ack.already_acknowledged", "the lead already acknowledged");
-        }
-        if (auto st = store::acknowledge_lead(c, k.s.id, p.user_id, now); !st.ok()) return st;
         scope.data_elements = {"acknowledged"};
-        if (auto st = refill(c, k, now, *r.mutable_ack_situation()->mutable_situation()); !st.ok())
-          return st;
-        return k.access.decision;
+        return change_case(
+            c, p, req.id(), domain::Action::kSituationAck, "ack", now, scope,
+            *r.mutable_ack_situation()->mutable_situation(),
+            [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
+              if (k.s.acked_us) {
+                return failed("ack.already_acknowledged", "the lead already acknowledged");
+              }
+              if (auto st = store::acknowledge_lead(c, k.s.id, p.user_id, now); !st.ok()) return st;
+              return Decision::allow("ack.recorded");
+            });
       });
 }
 
@@ -541,51 +559,49 @@ v1::Response Service::intervene_situation(const RequestContext& ctx, const Princ
       ctx, p, domain::Action::kSituationIntervene,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationIntervene, now, scope, k);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        if (auto d = require_open(k.s, "intervene")) return *d;
-        if (k.facts.intervention) {
-          return failed("intervene.already_recorded",
-                        "the intervention is already recorded; give a status update instead");
-        }
-        if (req.occurred_us() <= 0) {
-          return invalid("intervene.missing_time", "when the intervention happened is required");
-        }
-        if (req.occurred_us() > now + kClockSkewUs) {
-          return invalid("intervene.bad_time", "the intervention time is in the future");
-        }
-        if (req.occurred_us() < k.s.decided_us.value_or(0)) {
-          return invalid("intervene.bad_time",
-                         "the intervention time is before the table accepted the situation");
-        }
-        auto known =
-            check_vocabulary(c, "intervention_outcome", req.outcome(), k.s.table_code, "outcome");
-        if (!known.ok() || !known->allowed()) return known;
-        std::vector<std::int64_t> present;
-        std::set<std::string> seen;
-        for (const auto& a : req.agencies_present()) {
-          auto id = participant_id(k.facts, a);
-          if (!id) {
-            return failed("intervene.agency_not_joined",
-                          "agencies present must have joined the situation");
-          }
-          if (seen.insert(a).second) present.push_back(*id);
-        }
-        if (seen.insert(k.s.lead_agency).second) {
-          if (auto id = participant_id(k.facts, k.s.lead_agency)) present.push_back(*id);
-        }
-        if (auto st = store::record_intervention(c, k.s.id, req.occurred_us(), req.outcome(),
-                                                 present, p.user_id, now);
-            !st.ok()) {
-          return st;
-        }
         scope.data_elements = {"intervention"};
-        if (auto st = refill(c, k, now, *r.mutable_intervene_situation()->mutable_situation());
-            !st.ok()) {
-          return st;
-        }
-        return k.access.decision;
+        return change_case(
+            c, p, req.id(), domain::Action::kSituationIntervene, "intervene", now, scope,
+            *r.mutable_intervene_situation()->mutable_situation(),
+            [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
+              if (k.facts.intervention) {
+                return failed("intervene.already_recorded",
+                              "the intervention is already recorded; give a status update instead");
+              }
+              if (req.occurred_us() <= 0) {
+                return invalid("intervene.missing_time",
+                               "when the intervention happened is required");
+              }
+              if (req.occurred_us() > now + kClockSkewUs) {
+                return invalid("intervene.bad_time", "the intervention time is in the future");
+              }
+              if (req.occurred_us() < k.s.decided_us.value_or(0)) {
+                return invalid("intervene.bad_time",
+                               "the intervention time is before the table accepted the situation");
+              }
+              auto known = check_vocabulary(c, "intervention_outcome", req.outcome(),
+                                            k.s.table_code, "outcome");
+              if (!known.ok() || !known->allowed()) return known;
+              std::vector<std::int64_t> present;
+              std::set<std::string> seen;
+              for (const auto& a : req.agencies_present()) {
+                auto id = participant_id(k.facts, a);
+                if (!id) {
+                  return failed("intervene.agency_not_joined",
+                                "agencies present must have joined the situation");
+                }
+                if (seen.insert(a).second) present.push_back(*id);
+              }
+              if (seen.insert(k.s.lead_agency).second) {
+                if (auto id = participant_id(k.facts, k.s.lead_agency)) present.push_back(*id);
+              }
+              if (auto st = store::record_intervention(c, k.s.id, req.occurred_us(), req.outcome(),
+                                                       present, p.user_id, now);
+                  !st.ok()) {
+                return st;
+              }
+              return Decision::allow("intervene.recorded");
+            });
       });
 }
 
@@ -595,35 +611,32 @@ v1::Response Service::update_situation(const RequestContext& ctx, const Principa
       ctx, p, domain::Action::kSituationUpdate,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationUpdate, now, scope, k);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        if (auto d = require_open(k.s, "update")) return *d;
-        if (req.text().empty())
-          return invalid("update.missing_text", "the update text is required");
-        auto allowed = store::deid_allowed_phrases(c, {k.s.table_code});
-        if (!allowed.ok()) return allowed.status();
-        auto clean = check_case_text("text", req.text(), kUpdateMaxChars,
-                                     domain::DeidAllowList{std::move(*allowed)});
-        if (!clean.allowed()) return clean;
-        auto agency = store::find_agency_id(c, p.agency_code);
-        if (!agency.ok()) return agency.status();
-        if (!*agency) return absl::InternalError("a rep's agency is missing");
-        auto open = store::find_open_meeting(c, k.s.table_id);
-        if (!open.ok()) return open.status();
-        const std::string meeting = *open ? (*open)->id : "";
-        scope.meeting = meeting;
-        if (auto st =
-                store::add_status_update(c, k.s.id, **agency, p.user_id, meeting, now, req.text());
-            !st.ok()) {
-          return st;
-        }
         scope.data_elements = {"status_update"};
-        if (auto st = refill(c, k, now, *r.mutable_update_situation()->mutable_situation());
-            !st.ok()) {
-          return st;
-        }
-        return k.access.decision;
+        return change_case(c, p, req.id(), domain::Action::kSituationUpdate, "update", now, scope,
+                           *r.mutable_update_situation()->mutable_situation(),
+                           [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
+                             if (req.text().empty())
+                               return invalid("update.missing_text", "the update text is required");
+                             auto allowed = store::deid_allowed_phrases(c, {k.s.table_code});
+                             if (!allowed.ok()) return allowed.status();
+                             auto clean =
+                                 check_case_text("text", req.text(), kUpdateMaxChars,
+                                                 domain::DeidAllowList{std::move(*allowed)});
+                             if (!clean.allowed()) return clean;
+                             auto agency = store::find_agency_id(c, p.agency_code);
+                             if (!agency.ok()) return agency.status();
+                             if (!*agency) return absl::InternalError("a rep's agency is missing");
+                             auto open = store::find_open_meeting(c, k.s.table_id);
+                             if (!open.ok()) return open.status();
+                             const std::string meeting = *open ? (*open)->id : "";
+                             scope.meeting = meeting;
+                             if (auto st = store::add_status_update(c, k.s.id, **agency, p.user_id,
+                                                                    meeting, now, req.text());
+                                 !st.ok()) {
+                               return st;
+                             }
+                             return Decision::allow("update.recorded");
+                           });
       });
 }
 
@@ -633,55 +646,52 @@ v1::Response Service::close_situation(const RequestContext& ctx, const Principal
       ctx, p, domain::Action::kSituationClose,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationClose, now, scope, k);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        if (k.s.state == "CLOSED") return failed("close.already_closed", "already closed");
-        if (auto d = require_open(k.s, "close")) return *d;
-        if (req.closure_reason().empty()) {
-          return invalid("close.missing_reason", "a closure reason is required (--reason CODE)");
-        }
-        auto known = check_vocabulary(c, "closure_reason", req.closure_reason(), k.s.table_code,
-                                      "closure_reason");
-        if (!known.ok() || !known->allowed()) return known;
-        store::Closure closure{req.closure_reason(), {}, {}};
-        const std::tuple<const char*, const char*,
-                         const google::protobuf::RepeatedPtrField<std::string>*,
-                         std::vector<std::string>*>
-            lists[] = {
-                {"service", "services_mobilized", &req.services_mobilized(), &closure.services},
-                {"protective_factor", "protective_factors", &req.protective_factors(),
-                 &closure.protective_factors}};
-        for (const auto& [kind, field, codes, into] : lists) {
-          std::set<std::string> seen;
-          for (const auto& code : *codes) {
-            auto ok = check_vocabulary(c, kind, code, k.s.table_code, field);
-            if (!ok.ok() || !ok->allowed()) return ok;
-            if (seen.insert(code).second) into->push_back(code);
-          }
-        }
-        auto table = store::find_table(c, k.s.table_code);
-        if (!table.ok()) return table.status();
-        if (!*table) return absl::InternalError("a situation refers to a missing table");
-        const std::int64_t purge_due =
-            now + (*table)->follow_up.retention_days * domain::kMicrosPerDay;
-        if (auto st = store::close_situation(c, k.s.id, closure, p.user_id, now, purge_due);
-            !st.ok()) {
-          return st;
-        }
-        if ((*table)->follow_up.retention_days == 0) {
-          if (auto st =
-                  purge_in_transaction(c, k.s.table_code, k.s.id, now, "retention.at_closure");
-              !st.ok()) {
-            return st;
-          }
-        }
         scope.data_elements = {"state", "closure_reason", "closure_codes"};
-        if (auto st = refill(c, k, now, *r.mutable_close_situation()->mutable_situation());
-            !st.ok()) {
-          return st;
-        }
-        return k.access.decision;
+        return change_case(
+            c, p, req.id(), domain::Action::kSituationClose, "close", now, scope,
+            *r.mutable_close_situation()->mutable_situation(),
+            [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
+              if (req.closure_reason().empty()) {
+                return invalid("close.missing_reason",
+                               "a closure reason is required (--reason CODE)");
+              }
+              auto known = check_vocabulary(c, "closure_reason", req.closure_reason(),
+                                            k.s.table_code, "closure_reason");
+              if (!known.ok() || !known->allowed()) return known;
+              store::Closure closure{req.closure_reason(), {}, {}};
+              const std::tuple<const char*, const char*,
+                               const google::protobuf::RepeatedPtrField<std::string>*,
+                               std::vector<std::string>*>
+                  lists[] = {{"service", "services_mobilized", &req.services_mobilized(),
+                              &closure.services},
+                             {"protective_factor", "protective_factors", &req.protective_factors(),
+                              &closure.protective_factors}};
+              for (const auto& [kind, field, codes, into] : lists) {
+                std::set<std::string> seen;
+                for (const auto& code : *codes) {
+                  auto ok = check_vocabulary(c, kind, code, k.s.table_code, field);
+                  if (!ok.ok() || !ok->allowed()) return ok;
+                  if (seen.insert(code).second) into->push_back(code);
+                }
+              }
+              auto table = store::find_table(c, k.s.table_code);
+              if (!table.ok()) return table.status();
+              if (!*table) return absl::InternalError("a situation refers to a missing table");
+              const std::int64_t purge_due =
+                  now + (*table)->follow_up.retention_days * domain::kMicrosPerDay;
+              if (auto st = store::close_situation(c, k.s.id, closure, p.user_id, now, purge_due);
+                  !st.ok()) {
+                return st;
+              }
+              if ((*table)->follow_up.retention_days == 0) {
+                if (auto st = purge_in_transaction(c, k.s.table_code, k.s.id, now,
+                                                   "retention.at_closure");
+                    !st.ok()) {
+                  return st;
+                }
+              }
+              return Decision::allow("close.recorded");
+            });
       });
 }
 

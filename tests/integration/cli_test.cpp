@@ -319,6 +319,64 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
   auto missing = hubtable("rep.police", {"situation", "show", "00000-00000"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("NOT_FOUND"), std::string::npos) << missing.err;
+
+  // Filters 3 and 4 from the command line; identifiers come from a file.
+  const std::string people = secret_file("people.toml", R"toml(
+[[person]]
+name = "Cliona Canaryfield"
+date_of_birth = 2010-03-14
+address = "9 Zzcli Road"
+)toml");
+  EXPECT_EQ(
+      hubtable("rep.police", {"situation", "identify", id, "--people-file", people}).exit_code,
+      2);  // --authority is required
+  auto identified = hubtable("rep.police", {"situation", "identify", id, "--people-file", people,
+                                            "--authority", "ON-MFIPPA-32-H"});
+  ASSERT_EQ(identified.exit_code, 0) << identified.err;
+  EXPECT_NE(identified.out.find("Sealed the identifiers of 1 person(s)"), std::string::npos)
+      << identified.out;
+  auto revealed = hubtable("rep.police", {"situation", "reveal", id});
+  ASSERT_EQ(revealed.exit_code, 0) << revealed.err;
+  EXPECT_NE(revealed.out.find("Cliona Canaryfield"), std::string::npos) << revealed.out;
+  ASSERT_EQ(first_login("rep.mh").exit_code, 0);
+  auto not_joined = hubtable("rep.mh", {"situation", "reveal", id});
+  EXPECT_EQ(not_joined.exit_code, 1);
+  EXPECT_NE(not_joined.err.find("(rule identifiers.agency_not_joined)"), std::string::npos)
+      << not_joined.err;
+  EXPECT_EQ(not_joined.err.find("Canaryfield"), std::string::npos);
+  ASSERT_EQ(hubtable("rep.mh", {"situation", "join", id}).exit_code, 0);
+  auto suggested = hubtable("chair.one", {"situation", "assign", id, "--suggest"});
+  ASSERT_EQ(suggested.exit_code, 0) << suggested.err;
+  EXPECT_NE(suggested.out.find("mh         MENTAL_HEALTH leads on 1 of 2"), std::string::npos)
+      << suggested.out;
+  EXPECT_EQ(hubtable("chair.one", {"situation", "assign", id}).exit_code, 2);
+  auto assigned = hubtable("chair.one", {"situation", "assign", id, "--lead", "mh"});
+  ASSERT_EQ(assigned.exit_code, 0) << assigned.err;
+  EXPECT_NE(assigned.out.find("lead:       mh"), std::string::npos) << assigned.out;
+  ASSERT_EQ(hubtable("rep.mh", {"situation", "ack", id}).exit_code, 0);
+  const std::string note = secret_file("plan.txt", "Knock at 16:00 with the school nurse.\n");
+  ASSERT_EQ(hubtable("rep.mh", {"situation", "plan", id, "--note-file", note}).exit_code, 0);
+  auto notes = hubtable("rep.mh", {"situation", "plan", id});
+  EXPECT_NE(notes.out.find("Knock at 16:00"), std::string::npos) << notes.out;
+  EXPECT_EQ(hubtable("rep.mh",
+                     {"situation", "intervene", id, "--at", "yesterday", "--outcome", "CONSENTED"})
+                .exit_code,
+            2);
+  auto intervened = hubtable("rep.mh", {"situation", "intervene", id, "--at", "now", "--outcome",
+                                        "CONSENTED", "--agency", "police"});
+  ASSERT_EQ(intervened.exit_code, 0) << intervened.err;
+  auto no_reason = hubtable("chair.one", {"situation", "close", id});
+  EXPECT_EQ(no_reason.exit_code, 1);
+  EXPECT_NE(no_reason.err.find("(rule close.missing_reason)"), std::string::npos) << no_reason.err;
+  auto closed_case =
+      hubtable("chair.one", {"situation", "close", id, "--reason", "LOWERED_CONNECTED", "--service",
+                             "MENTAL_HEALTH", "--json"});
+  ASSERT_EQ(closed_case.exit_code, 0) << closed_case.err;
+  v1::CloseSituationResponse closed_json;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(closed_case.out, &closed_json).ok())
+      << closed_case.out;
+  EXPECT_EQ(closed_json.situation().state(), v1::CLOSED);
+  EXPECT_GT(closed_json.situation().purge_due_us(), closed_json.situation().closed_us());
 }
 
 }  // namespace

@@ -246,8 +246,7 @@ TEST_F(FilterTest, BadRequestsAreRefusedWithTheirRuleAndChangeNothing) {
   EXPECT_EQ(shown.closure_reason(), "");
   ASSERT_EQ(close_case(id, "LOWERED_CONNECTED").status().code(), v1::OK);
   expect_refused(reveal("rep.mh", id), v1::PERMISSION_DENIED, "identifiers.closed");
-  expect_refused(close_case(id, "LOWERED_CONNECTED"), v1::FAILED_PRECONDITION,
-                 "close.already_closed");
+  expect_refused(close_case(id, "LOWERED_CONNECTED"), v1::FAILED_PRECONDITION, "close.closed");
   // Every refusal is audited.
   EXPECT_EQ(denied_with("identifiers.not_accepted"), 3);
   EXPECT_EQ(denied_with("close.missing_reason"), 1);
