@@ -33,7 +33,7 @@ namespace {
 constexpr std::size_t kPlanMaxChars = 2000;
 constexpr std::size_t kUpdateMaxChars = 500;
 constexpr std::int64_t kRepeatWindowUs = 365 * domain::kMicrosPerDay;
-constexpr std::int64_t kClockSkewUs = 5 * 60 * std::int64_t{1'000'000};
+constexpr std::int64_t kClockSkewUs = std::int64_t{5} * 60 * 1'000'000;
 
 Decision invalid(std::string rule, std::string message) {
   return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));

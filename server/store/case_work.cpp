@@ -434,8 +434,9 @@ absl::Status close_situation(Connection& c, const std::string& situation_id, con
   if (c.changes() != 1) return absl::FailedPreconditionError("situation is not open");
   const std::pair<const char*, const std::vector<std::string>*> kinds[] = {
       {"service", &closure.services}, {"protective_factor", &closure.protective_factors}};
-  for (const auto& [kind, codes] : kinds) {
-    for (const auto& code : *codes) {
+  for (const auto& entry : kinds) {
+    const char* kind = entry.first;
+    for (const auto& code : *entry.second) {
       if (auto st = run(c,
                         "INSERT OR IGNORE INTO closure_codes (situation_id, kind, code) "
                         "VALUES (?1, ?2, ?3)",

@@ -24,7 +24,7 @@ class FilterTest : public MeetingTest {
   std::string accepted() {
     clock_.advance_us(105 * kMinuteUs);
     EXPECT_EQ(open().status().code(), v1::OK);
-    const std::string id = submit_ok();
+    std::string id = submit_ok();
     EXPECT_EQ(check_in("rep.police").status().code(), v1::OK);
     EXPECT_EQ(decide(id, true).status().code(), v1::OK);
     return id;
@@ -68,7 +68,7 @@ class FilterTest : public MeetingTest {
   }
   v1::Response ack(const std::string& user, const std::string& id) { return simple(user, id, 2); }
   v1::Response assign(const std::string& id, const std::string& lead,
-                      std::vector<std::string> assisting = {}, bool suggest = false,
+                      const std::vector<std::string>& assisting = {}, bool suggest = false,
                       const std::string& user = "chair.one") {
     v1::Request r;
     auto* a = r.mutable_assign_situation();
