@@ -114,7 +114,7 @@ absl::StatusOr<int> Service::sweep() {
                        id,
                        view.lead_agency(),
                        "the lead has not acknowledged the assignment",
-                       {view.table(), lead, true}});
+                       {view.table(), lead, true, false}});
       }
       if (view.intervention_overdue()) {
         out.push_back({"situation.intervention_overdue",
@@ -122,7 +122,7 @@ absl::StatusOr<int> Service::sweep() {
                        id,
                        view.lead_agency(),
                        "no intervention recorded by the table's deadline",
-                       {view.table(), lead, true}});
+                       {view.table(), lead, true, false}});
       }
       if (view.stale()) {
         out.push_back({"situation.stale",
@@ -130,7 +130,7 @@ absl::StatusOr<int> Service::sweep() {
                        id,
                        view.lead_agency(),
                        "open 90 days without a status update",
-                       {view.table(), {}, true}});
+                       {view.table(), {}, true, false}});
       }
     }
     return out;

@@ -9,6 +9,7 @@ bool in_audience(const std::vector<store::RoleGrantRecord>& roles, const std::st
   for (const auto& g : roles) {
     if (g.table_code != audience.table) continue;
     if (g.role == "CHAIR" && audience.chairs) return true;
+    if (g.role == "REP" && audience.all_reps) return true;
     if (g.role == "REP" && !agency.empty() &&
         std::find(audience.agencies.begin(), audience.agencies.end(), agency) !=
             audience.agencies.end()) {

@@ -27,6 +27,7 @@ struct Audience {
   std::string table;
   std::vector<std::string> agencies;  // reps of these agencies at the table
   bool chairs = false;                // the table's chairs
+  bool all_reps = false;              // every rep at the table
 };
 
 /// Thread-safe.

@@ -290,7 +290,7 @@ v1::Response Service::identify_situation(const RequestContext& ctx, const Princi
         for (const auto& id : *matches) out->add_repeat_situations(id);
         if (auto st = refill(c, k, now, *out->mutable_situation()); !st.ok()) return st;
         repeats = *matches;
-        joined = {k.s.table_code, k.facts.joined_agencies(), false};
+        joined = {k.s.table_code, k.facts.joined_agencies(), false, false};
         return k.access.decision;
       });
   if (response.status().code() == v1::OK && !repeats.empty()) {
@@ -450,9 +450,10 @@ v1::Response Service::assign_situation(const RequestContext& ctx, const Principa
         scope.filter_stage = 4;
         scope.data_elements = {"lead_agency", "assisting_agencies"};
         if (auto st = refill(c, k, now, *out->mutable_situation()); !st.ok()) return st;
-        told = {k.s.table_code,
-                {req.assisting_agencies().begin(), req.assisting_agencies().end()},
-                false};
+        told = Audience{k.s.table_code,
+                        {req.assisting_agencies().begin(), req.assisting_agencies().end()},
+                        false,
+                        false};
         told.agencies.push_back(req.lead_agency());
         lead = req.lead_agency();
         return k.access.decision;

@@ -270,7 +270,7 @@ v1::Response Service::show_situation(const RequestContext& ctx, const Principal&
 
 v1::Response Service::decide_situation(const RequestContext& ctx, const Principal& p,
                                        const v1::DecideSituationRequest& req) {
-  return run_write(
+  auto response = run_write(
       ctx, p, domain::Action::kSituationDecide,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         store::SituationRecord s;
@@ -348,8 +348,17 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
                        *r.mutable_decide_situation()->mutable_situation());
         return access.decision;
       });
+  if (response.status().code() == v1::OK) {
+    // Told to the table's reps and chairs: every agency may need to act.
+    const auto& s = response.decide_situation().situation();
+    const bool accepted = s.state() == v1::ACCEPTED;
+    publish("situation.decided", s.table(), s.id(), s.originating_agency(),
+            accepted ? "accepted: agencies with a role may join (situation join)"
+                     : "rejected (" + s.rejection_reason() + ")",
+            Audience{s.table(), {}, true, true});
+  }
+  return response;
 }
-
 v1::Response Service::withdraw_situation(const RequestContext& ctx, const Principal& p,
                                          const v1::WithdrawSituationRequest& req) {
   return run_write(

@@ -176,13 +176,13 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   ASSERT_EQ(as("rep.mh", ack).status().code(), v1::OK);
   ASSERT_EQ(plan("rep.mh", id, "Visit Zzcanary Lane with police at 17:00.").status().code(),
             v1::OK);
-  for (const auto& [user, code] : std::map<std::string, v1::Code>{
-           {"rep.police", v1::OK},  // assisting
-           {"rep.mh", v1::OK},
-           {"chair.one", v1::PERMISSION_DENIED},
-           {"po.one", v1::PERMISSION_DENIED},
-           {"guest.one", v1::PERMISSION_DENIED},
-           {"admin", v1::PERMISSION_DENIED}}) {
+  for (const auto& [user, code] :
+       std::map<std::string, v1::Code>{{"rep.police", v1::OK},  // assisting
+                                       {"rep.mh", v1::OK},
+                                       {"chair.one", v1::PERMISSION_DENIED},
+                                       {"po.one", v1::PERMISSION_DENIED},
+                                       {"guest.one", v1::PERMISSION_DENIED},
+                                       {"admin", v1::PERMISSION_DENIED}}) {
     auto r = plan(user, id, "");
     EXPECT_EQ(r.status().code(), code) << user;
     if (code == v1::OK) {
@@ -192,10 +192,9 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   v1::Request intervene;
   auto* iv = intervene.mutable_intervene_situation();
   iv->set_id(id);
-  iv->set_occurred_us(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  iv->set_occurred_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count());
   iv->set_outcome("CONSENTED");
   iv->add_agencies_present("police");
   ASSERT_EQ(as("rep.mh", intervene).status().code(), v1::OK);
@@ -236,8 +235,7 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   }
   expect_reveals(id, after_close);
   EXPECT_EQ(plan("rep.mh", id, "").status().rule(), "identifiers.closed");
-  EXPECT_EQ(as("po.one", show).show_situation().situation().closure_reason(),
-            "LOWERED_CONNECTED");
+  EXPECT_EQ(as("po.one", show).show_situation().situation().closure_reason(), "LOWERED_CONNECTED");
 
   // The audit trail: every disclosure, the purge, and never a value.
   auto dep = provision::open_deployment(server_.deployment().config_path());
@@ -271,8 +269,9 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   auto ks_key = crypto::derive_subkey(master_key, crypto::kKeyStoreLabel);
   ASSERT_TRUE(db_key.ok() && ks_key.ok());
   const store::KeyStoreFile ks{(data / "vault-keys.db").string(), &*ks_key};
-  auto old = store::open_connection((copy_dir / "hubtable.db").string(), *db_key,
-                                    store::ConnectionRole::kReader, store::OpenMode::kExisting, &ks);
+  auto old =
+      store::open_connection((copy_dir / "hubtable.db").string(), *db_key,
+                             store::ConnectionRole::kReader, store::OpenMode::kExisting, &ks);
   ASSERT_TRUE(old.ok()) << old.status();
   auto fields = store::list_sealed_fields(**old, id);
   ASSERT_TRUE(fields.ok());

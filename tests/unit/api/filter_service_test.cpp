@@ -333,6 +333,21 @@ TEST_F(FilterTest, LeadIsSuggestedAssignedAcknowledgedAndDeadlinesArePushed) {
   EXPECT_EQ(next.agenda().agenda().items(0).section(), v1::OVERDUE);
 }
 
+TEST_F(FilterTest, DecisionsArePushedToTheTablesRepsAndChairs) {
+  v1::Request watch;
+  watch.mutable_watch();
+  ASSERT_EQ(as("rep.mh", watch).status().code(), v1::OK);
+  const std::string id = accepted();
+  auto events = collector_->take();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), "situation.decided");
+  EXPECT_EQ(events[0].situation(), id);
+  EXPECT_EQ(events[0].table(), "t1");
+  // A guest is not an audience for case events.
+  EXPECT_FALSE(in_audience({{"GUEST", "t1", ""}}, "", Audience{"t1", {}, true, true}));
+  EXPECT_FALSE(in_audience({{"REP", "t2", ""}}, "housing", Audience{"t1", {}, true, true}));
+}
+
 TEST_F(FilterTest, PlanningNotesAreSealedForTheLeadAndAssistingAgenciesOnly) {
   const std::string id = accepted();
   expect_refused(plan("rep.police", id, "before any lead"), v1::PERMISSION_DENIED,

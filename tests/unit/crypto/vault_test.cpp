@@ -40,7 +40,8 @@ TEST(Vault, ASealedFieldCannotMoveToAnotherSituationOrField) {
   EXPECT_EQ(text(*opened), "Jane Roe");
   EXPECT_FALSE(open_field(dek, "S2", "person/0/name", *sealed).ok());
   EXPECT_FALSE(open_field(dek, "S1", "person/0/address", *sealed).ok());
-  EXPECT_FALSE(open_field(Vault::new_data_key(system_random()), "S1", "person/0/name", *sealed).ok());
+  EXPECT_FALSE(
+      open_field(Vault::new_data_key(system_random()), "S1", "person/0/name", *sealed).ok());
   // Fresh nonces: the same value seals differently each time.
   auto again = seal_field(dek, "S1", "person/0/name", as_bytes("Jane Roe"), system_random());
   EXPECT_NE(*sealed, *again);

@@ -32,7 +32,8 @@ TEST(Identity, PeopleAreValidatedWithoutEchoingValues) {
   p = valid();
   p.address.clear();
   EXPECT_EQ(rule_of({p}), "identify.missing_field");
-  for (const char* dob : {"", "2010-3-14", "2010-02-30", "14/03/2010", "2026-11-23", "1890-01-01"}) {
+  for (const char* dob :
+       {"", "2010-3-14", "2010-02-30", "14/03/2010", "2026-11-23", "1890-01-01"}) {
     p = valid();
     p.date_of_birth = dob;
     EXPECT_EQ(rule_of({p}), "identify.bad_date") << dob;
@@ -77,7 +78,8 @@ TEST(Routing, TheBestSectorFitLeadsThenTheLighterLoad) {
   EXPECT_EQ(ranked[3].agency, "school");
   EXPECT_EQ(ranked[0].reason,
             "MENTAL_HEALTH leads on 2 of 3 risk categories (MEN, SUI); 1 open lead at this table");
-  EXPECT_EQ(ranked[3].reason, "EDUCATION leads on 0 of 3 risk categories; 0 open leads at this table");
+  EXPECT_EQ(ranked[3].reason,
+            "EDUCATION leads on 0 of 3 risk categories; 0 open leads at this table");
 }
 
 TEST(Routing, FollowUpDeadlines) {
