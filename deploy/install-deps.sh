@@ -12,6 +12,8 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libsodium-dev liboath-dev libabsl-dev oathtool
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  # run time: IANA time zones for table schedules (absl::TimeZone reads them)
+  tzdata
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl python3
