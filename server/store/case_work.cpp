@@ -509,6 +509,14 @@ absl::StatusOr<std::vector<std::string>> purge_candidates(Connection& c, std::in
   return out;
 }
 
+absl::Status drop_orphan_keys(Connection& c) {
+  return c.exec(
+      "DELETE FROM keys.data_keys WHERE situation_id NOT IN "
+      "(SELECT id FROM situations WHERE purged_us IS NULL);"
+      "DELETE FROM keys.blind_index WHERE situation_id NOT IN "
+      "(SELECT id FROM situations WHERE purged_us IS NULL);");
+}
+
 absl::StatusOr<PurgeReport> purge_situation(Connection& c, const std::string& situation_id,
                                             std::int64_t now_us) {
   PurgeReport report;

@@ -177,6 +177,10 @@ absl::StatusOr<bool> set_user_confidentiality(Connection& c, const std::string& 
 /// sealed data or keys, oldest first.
 absl::StatusOr<std::vector<std::string>> purge_candidates(Connection& c, std::int64_t now_us);
 
+/// Deletes key-store rows (wrapped keys, blind indexes) of situations
+/// already purged or no longer present.
+absl::Status drop_orphan_keys(Connection& c);
+
 /// What one purge destroyed (counts only).
 struct PurgeReport {
   int keys = 0;

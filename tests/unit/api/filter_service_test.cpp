@@ -431,6 +431,18 @@ TEST_F(FilterTest, PurgeDestroysIdentifiersEvenInACopyOfTheDatabaseTakenBefore) 
   ASSERT_TRUE(live.ok());
   EXPECT_TRUE(live->empty());
   EXPECT_EQ(data_bytes().find("Qzvorak"), std::string::npos);
+
+  // A key left behind by a crash between the two files' commits is swept.
+  ASSERT_TRUE(deployment_.db
+                  ->write([&](store::Connection& c) {
+                    return store::insert_wrapped_key(c, id, crypto::Bytes(60, 1), 0);
+                  })
+                  .ok());
+  ASSERT_TRUE(service_.sweep().ok());
+  auto left =
+      deployment_.db->read([&](store::Connection& c) { return store::find_wrapped_key(c, id); });
+  ASSERT_TRUE(left.ok());
+  EXPECT_FALSE(left->has_value());
 }
 
 TEST_F(FilterTest, RepeatDetectionNamesEarlierSituationsByIdOnly) {
