@@ -94,15 +94,12 @@ std::optional<Decision> require_open(const store::SituationRecord& s, std::strin
   return std::nullopt;
 }
 
+/// A required vocabulary code: present and known.
 absl::StatusOr<Decision> check_vocabulary(store::Connection& c, const std::string& kind,
                                           const std::string& code, const std::string& table,
                                           const std::string& field) {
   if (code.empty()) return invalid(field + ".missing", field + " is required");
-  auto has = store::vocabulary_has(c, kind, code, table);
-  if (!has.ok()) return has.status();
-  if (*has) return Decision::allow("vocabulary.known");
-  return invalid("vocabulary.unknown_code",
-                 field + ": unknown " + kind + " code (see `hubtable vocab list " + kind + "`)");
+  return check_code(c, kind, code, table, field);
 }
 
 /// The agency id of a participant, by code; nullopt when it did not join.

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "api/service.h"
+#include "domain/identity.h"
+#include "store/vocabulary.h"
 
 namespace hubtable::api {
 
@@ -24,7 +26,18 @@ std::uint32_t char_offset(std::string_view text, std::size_t byte) {
   return n;
 }
 
-std::size_t char_count(std::string_view text) { return char_offset(text, text.size()); }
+std::size_t char_count(std::string_view text) { return domain::utf8_length(text); }
+
+absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::string& kind,
+                                            const std::string& code, const std::string& table,
+                                            std::string_view field) {
+  auto has = store::vocabulary_has(c, kind, code, table);
+  if (!has.ok()) return has.status();
+  if (*has) return domain::Decision::allow("vocabulary.known");
+  return domain::Decision::deny(
+      domain::Refusal::kInvalidArgument, "vocabulary.unknown_code",
+      std::string(field) + ": unknown " + kind + " code (see `hubtable vocab list " + kind + "`)");
+}
 
 domain::Decision check_case_text(std::string_view field, std::string_view text,
                                  std::size_t max_chars, const domain::DeidAllowList& allow) {

@@ -33,6 +33,12 @@ std::size_t char_count(std::string_view text);
 domain::Decision check_case_text(std::string_view field, std::string_view text,
                                  std::size_t max_chars, const domain::DeidAllowList& allow);
 
+/// Refuses (INVALID_ARGUMENT, rule vocabulary.unknown_code, naming `field`)
+/// a code that is not a live entry of `kind`, by default or of the table.
+absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::string& kind,
+                                            const std::string& code, const std::string& table,
+                                            std::string_view field);
+
 /// The table's schedule (Tuesday and Thursday 10:00 for 90 minutes when it
 /// has none).
 absl::StatusOr<domain::Schedule> schedule_of(const store::TableRecord& t);

@@ -44,17 +44,6 @@ std::string new_situation_id(crypto::RandomSource& random) {
   return id;
 }
 
-/// Refuses a code that is not a live entry of `kind` for the table.
-absl::StatusOr<Decision> check_code(store::Connection& c, const std::string& kind,
-                                    const std::string& code, const std::string& table,
-                                    std::string_view field) {
-  auto has = store::vocabulary_has(c, kind, code, table);
-  if (!has.ok()) return has.status();
-  if (*has) return Decision::allow("vocabulary.known");
-  return invalid("vocabulary.unknown_code", std::string(field) + ": unknown " + kind +
-                                                " code (see `hubtable vocab list " + kind + "`)");
-}
-
 absl::StatusOr<Decision> check_codes(store::Connection& c, const std::string& kind,
                                      const google::protobuf::RepeatedPtrField<std::string>& codes,
                                      const std::string& table, std::string_view field) {
