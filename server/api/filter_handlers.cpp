@@ -291,7 +291,8 @@ v1::Response Service::identify_situation(const RequestContext& ctx, const Princi
         return k.access.decision;
       });
   if (response.status().code() == v1::OK && !repeats.empty()) {
-    publish("situation.repeat_found", joined.table, req.id(), "",
+    publish("situation.repeat_found", joined.table, response.identify_situation().situation().id(),
+            "",
             "the person was in " + std::to_string(repeats.size()) +
                 " other situation(s) at this table in the last 12 months; reveal to see which",
             joined);

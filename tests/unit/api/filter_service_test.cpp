@@ -2,6 +2,7 @@
 // database and key store with a hand-moved clock: need-to-know
 // identification, lead routing, deadlines, closure and crypto-shredding.
 
+#include <cctype>
 #include <filesystem>
 
 #include "api/retention.h"
@@ -450,11 +451,22 @@ TEST_F(FilterTest, RepeatDetectionNamesEarlierSituationsByIdOnly) {
   ASSERT_EQ(identify(first, {person(kCanaryName)}).status().code(), v1::OK);
   const std::string second = submit_ok();
   ASSERT_EQ(decide(second, true).status().code(), v1::OK);
-  // The same person, written differently.
-  auto again = identify(second, {person("canarywell, QZVORAK", "2010-03-14")});
+  v1::Request watch;
+  watch.mutable_watch();
+  ASSERT_EQ(as("rep.police", watch).status().code(), v1::OK);
+  collector_->take();
+  // The same person, written differently (and the id typed in lower case).
+  std::string typed = second;
+  for (char& ch : typed) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto again = identify(typed, {person("canarywell, QZVORAK", "2010-03-14")});
   ASSERT_EQ(again.status().code(), v1::OK) << again.status().message();
   ASSERT_EQ(again.identify_situation().repeat_situations_size(), 1);
   EXPECT_EQ(again.identify_situation().repeat_situations(0), first);
+  auto events = collector_->take();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), "situation.repeat_found");
+  EXPECT_EQ(events[0].situation(), second);  // by id, normalised
+  EXPECT_EQ(events[0].SerializeAsString().find("anarywell"), std::string::npos);
   auto shown = reveal("rep.police", second);
   ASSERT_EQ(shown.reveal_situation().repeat_situations_size(), 1);
   // A different date of birth is a different person.
