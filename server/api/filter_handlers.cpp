@@ -102,6 +102,21 @@ absl::StatusOr<Decision> check_vocabulary(store::Connection& c, const std::strin
   return check_code(c, kind, code, table, field);
 }
 
+/// The situation's data key: the stored one, unwrapped, or a new one whose
+/// wrapped form is stored now, in the caller's transaction.
+absl::StatusOr<crypto::SecretBytes> data_key(store::Connection& c, const crypto::Vault& vault,
+                                             crypto::RandomSource& random,
+                                             const std::string& situation_id, std::int64_t now_us) {
+  auto wrapped = store::find_wrapped_key(c, situation_id);
+  if (!wrapped.ok()) return wrapped.status();
+  if (*wrapped) return vault.unwrap(**wrapped, situation_id);
+  crypto::SecretBytes dek = crypto::Vault::new_data_key(random);
+  auto w = vault.wrap(dek, situation_id, random);
+  if (!w.ok()) return w.status();
+  if (auto st = store::insert_wrapped_key(c, situation_id, *w, now_us); !st.ok()) return st;
+  return dek;
+}
+
 /// The agency id of a participant, by code; nullopt when it did not join.
 std::optional<std::int64_t> participant_id(const CaseFacts& f, const std::string& agency) {
   for (const auto& p : f.participants) {
@@ -240,20 +255,10 @@ v1::Response Service::identify_situation(const RequestContext& ctx, const Princi
         if (!known.ok() || !known->allowed()) return known;
 
         // The data key: the one planning notes already use, or a new one.
-        crypto::SecretBytes dek;
+        auto key = data_key(c, vault_, random_, k.s.id, now);
+        if (!key.ok()) return key.status();
+        const crypto::SecretBytes& dek = *key;
         store::NewIdentity n;
-        auto wrapped = store::find_wrapped_key(c, k.s.id);
-        if (!wrapped.ok()) return wrapped.status();
-        if (*wrapped) {
-          auto opened = vault_.unwrap(**wrapped, k.s.id);
-          if (!opened.ok()) return opened.status();
-          dek = std::move(*opened);
-        } else {
-          dek = crypto::Vault::new_data_key(random_);
-          auto w = vault_.wrap(dek, k.s.id, random_);
-          if (!w.ok()) return w.status();
-          n.wrapped_key = std::move(*w);
-        }
         n.situation_id = k.s.id;
         n.table_id = k.s.table_id;
         n.record = {static_cast<int>(people.size()), req.legal_authority(), now, p.user_id, {}};
@@ -497,9 +502,9 @@ v1::Response Service::plan_situation(const RequestContext& ctx, const Principal&
     scope.data_elements = {"planning_notes"};
     scope.purpose = "filter4.planning";
     auto* out = r.mutable_plan_situation();
-    auto wrapped = store::find_wrapped_key(c, k.s.id);
-    if (!wrapped.ok()) return wrapped.status();
     if (reading) {
+      auto wrapped = store::find_wrapped_key(c, k.s.id);
+      if (!wrapped.ok()) return wrapped.status();
       if (!*wrapped) return k.access.decision;  // no notes yet
       auto dek = vault_.unwrap(**wrapped, k.s.id);
       if (!dek.ok()) return dek.status();
@@ -523,21 +528,12 @@ v1::Response Service::plan_situation(const RequestContext& ctx, const Principal&
     if (has_control_other_than_newline(req.note())) {
       return invalid("plan.control_character", "note holds a control character");
     }
-    crypto::SecretBytes dek;
-    if (*wrapped) {
-      auto opened = vault_.unwrap(**wrapped, k.s.id);
-      if (!opened.ok()) return opened.status();
-      dek = std::move(*opened);
-    } else {
-      dek = crypto::Vault::new_data_key(random_);
-      auto w = vault_.wrap(dek, k.s.id, random_);
-      if (!w.ok()) return w.status();
-      if (auto st = store::insert_wrapped_key(c, k.s.id, *w, now); !st.ok()) return st;
-    }
+    auto dek = data_key(c, vault_, random_, k.s.id, now);
+    if (!dek.ok()) return dek.status();
     auto agency = store::find_agency_id(c, p.agency_code);
     if (!agency.ok()) return agency.status();
     if (!*agency) return absl::InternalError("a rep's agency is missing");
-    auto sealed = crypto::seal_field(dek, k.s.id, note_field(p.user_id, now),
+    auto sealed = crypto::seal_field(*dek, k.s.id, note_field(p.user_id, now),
                                      crypto::as_bytes(req.note()), random_);
     if (!sealed.ok()) return sealed.status();
     auto id = store::insert_planning_note(c, k.s.id, **agency, p.user_id, now, *sealed);

@@ -190,11 +190,6 @@ absl::Status insert_identity(Connection& c, const NewIdentity& n) {
       !st.ok()) {
     return st;
   }
-  if (!n.wrapped_key.empty()) {
-    if (auto st = insert_wrapped_key(c, n.situation_id, n.wrapped_key, r.identified_us); !st.ok()) {
-      return st;
-    }
-  }
   for (const auto& f : n.fields) {
     if (auto st = run(c,
                       "INSERT INTO sealed_fields (situation_id, person, field, sealed) "

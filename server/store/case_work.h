@@ -76,13 +76,13 @@ struct SealedField {
   crypto::Bytes sealed;
 };
 
-/// Everything one identification stores, in one go: the record, the
-/// wrapped data key and blind indexes (key store), and the sealed fields.
+/// Everything one identification stores, in one go: the record, the blind
+/// indexes (key store) and the sealed fields. The wrapped data key is stored
+/// on its own (insert_wrapped_key), as planning notes need it too.
 struct NewIdentity {
   std::string situation_id;
   std::int64_t table_id = 0;
   IdentityRecord record;
-  crypto::Bytes wrapped_key;
   std::vector<SealedField> fields;
   std::vector<crypto::Digest> blind_indexes;  // one per person
 };
@@ -91,8 +91,7 @@ absl::Status insert_identity(Connection& c, const NewIdentity& id);
 /// The wrapped data key; nullopt once purged (or never created).
 absl::StatusOr<std::optional<crypto::Bytes>> find_wrapped_key(Connection& c,
                                                               const std::string& situation_id);
-/// Stores the wrapped data key of a situation that has none yet (planning
-/// notes before identification).
+/// Stores the wrapped data key of a situation that has none yet.
 absl::Status insert_wrapped_key(Connection& c, const std::string& situation_id,
                                 const crypto::Bytes& wrapped, std::int64_t now_us);
 absl::StatusOr<std::vector<SealedField>> list_sealed_fields(Connection& c,
