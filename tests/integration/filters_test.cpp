@@ -13,7 +13,7 @@
 #include "crypto/hkdf.h"
 #include "crypto/vault.h"
 #include "store/case_work.h"
-#include "tests/integration/harness.h"
+#include "tests/integration/table_fixture.h"
 #include "tests/support/audit_events.h"
 
 namespace hubtable::testing {
@@ -25,7 +25,7 @@ namespace v1 = hubtable::v1;
 constexpr const char* kCanaryName = "Wexford Canarybright";
 constexpr const char* kCanaryAddress = "12 Zzcanary Lane";
 
-class Filters : public ::testing::Test {
+class Filters : public WholeTableTest {
  protected:
   void SetUp() override {
     // This table shreds identifiers at closure (retention 0 days).
@@ -33,20 +33,7 @@ class Filters : public ::testing::Test {
     const std::string marker = "agencies = [\"police\", \"mh\"]";
     table.replace(table.find(marker), marker.size(), marker + "\nretention_days = 0");
     server_.deployment().apply_text(table);
-    server_.start();
-    for (const char* user :
-         {"rep.police", "rep.mh", "chair.one", "guest.one", "po.one", "admin", "rep.t2"}) {
-      auto conn = server_.connect(user);
-      ASSERT_NE(conn, nullptr) << user;
-      ASSERT_EQ(server_.login(*conn, user).status().code(), v1::OK) << user;
-      conns_[user] = std::move(conn);
-    }
-  }
-
-  v1::Response as(const std::string& user, const v1::Request& r) {
-    auto response = conns_.at(user)->call(r);
-    EXPECT_TRUE(response.ok()) << response.status();
-    return response.ok() ? *response : v1::Response();
+    start_and_log_in();
   }
 
   v1::Response reveal(const std::string& user, const std::string& id) {
@@ -83,9 +70,6 @@ class Filters : public ::testing::Test {
     }
     return all + server_.log();
   }
-
-  RunningServer server_;
-  std::map<std::string, std::unique_ptr<client::Connection>> conns_;
 };
 
 TEST_F(Filters, OneSituationFromSubmissionToPurge) {

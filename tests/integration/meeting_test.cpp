@@ -7,7 +7,7 @@
 
 #include <map>
 
-#include "tests/integration/harness.h"
+#include "tests/integration/table_fixture.h"
 #include "tests/support/audit_events.h"
 
 namespace hubtable::testing {
@@ -17,24 +17,9 @@ namespace v1 = hubtable::v1;
 
 constexpr const char* kCanary = "zqxmeetingcanary";
 
-class WholeMeeting : public ::testing::Test {
+class WholeMeeting : public WholeTableTest {
  protected:
-  void SetUp() override {
-    server_.start();
-    for (const char* user :
-         {"rep.police", "rep.mh", "chair.one", "guest.one", "po.one", "admin", "rep.t2"}) {
-      auto conn = server_.connect(user);
-      ASSERT_NE(conn, nullptr) << user;
-      ASSERT_EQ(server_.login(*conn, user).status().code(), v1::OK) << user;
-      conns_[user] = std::move(conn);
-    }
-  }
-
-  v1::Response as(const std::string& user, const v1::Request& r) {
-    auto response = conns_.at(user)->call(r);
-    EXPECT_TRUE(response.ok()) << response.status();
-    return response.ok() ? *response : v1::Response();
-  }
+  void SetUp() override { start_and_log_in(); }
 
   static v1::Request submission(const std::string& narrative, const std::string& type = "PERSON") {
     v1::Request r;
@@ -54,9 +39,6 @@ class WholeMeeting : public ::testing::Test {
     r.mutable_show_situation()->set_id(id);
     return as(user, r);
   }
-
-  RunningServer server_;
-  std::map<std::string, std::unique_ptr<client::Connection>> conns_;
 };
 
 TEST_F(WholeMeeting, FromSubmissionsToMinutesWithWhatEachRoleSees) {
