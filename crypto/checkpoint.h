@@ -1,0 +1,89 @@
+#pragma once
+// Signed checkpoints of the audit log, in the C2SP "tlog-checkpoint" shape
+// carried in a C2SP "signed note":
+//
+//   hubtable/<server name>          origin
+//   1024                             tree size
+//   <base64 root hash>               RFC 6962 root of the first 1024 events
+//   time 1795000000000000            UTC microseconds (extension line)
+//
+//   — hubtable/<server name> <base64(key id || Ed25519 signature)>
+//
+// The body (the four lines) is what is signed, with the deployment's audit
+// signing key (Ed25519, a file separate from the master key). The key id is
+// SHA-256(origin || "\n" || 0x01 || public key)[:4], as C2SP defines it for
+// Ed25519, so a verifier can tell which key a note claims.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+
+namespace hubtable::crypto {
+
+struct Checkpoint {
+  std::string origin;
+  std::uint64_t tree_size = 0;
+  Digest root{};
+  std::int64_t time_us = 0;
+  friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
+};
+
+using KeyId = std::array<std::uint8_t, 4>;
+
+struct SignedCheckpoint {
+  Checkpoint checkpoint;
+  KeyId key_id{};
+  Bytes signature;  // 64 bytes
+};
+
+/// The signed body: four lines, each ending in "\n".
+std::string checkpoint_body(const Checkpoint& c);
+
+/// The whole signed note (body, blank line, signature line).
+std::string to_note(const SignedCheckpoint& c);
+/// Parses a note written by to_note; INVALID_ARGUMENT naming what is wrong.
+/// Does not check the signature.
+absl::StatusOr<SignedCheckpoint> parse_note(std::string_view note);
+
+/// Checks checkpoint signatures against one Ed25519 public key.
+class CheckpointVerifier {
+ public:
+  /// From a SubjectPublicKeyInfo PEM or 32 raw bytes.
+  static absl::StatusOr<CheckpointVerifier> from_public_pem(const std::string& pem);
+  static absl::StatusOr<CheckpointVerifier> from_raw(ByteView public_key);
+
+  /// True when the signature is this key's over the checkpoint's body and
+  /// the key id is this key's for the checkpoint's origin.
+  bool verify(const SignedCheckpoint& c) const;
+  KeyId key_id(std::string_view origin) const;
+  const Bytes& public_key() const { return raw_; }
+
+ private:
+  Bytes raw_;
+};
+
+/// Signs checkpoints with the audit signing key. Thread-safe.
+class CheckpointSigner {
+ public:
+  /// From the PKCS#8 PEM of an Ed25519 key (`keys/audit-signing.key`).
+  static absl::StatusOr<CheckpointSigner> from_private_pem(const std::string& pem);
+
+  absl::StatusOr<SignedCheckpoint> sign(const Checkpoint& c) const;
+  /// The public half, 32 raw bytes and as SubjectPublicKeyInfo PEM.
+  const Bytes& public_key() const { return verifier_.public_key(); }
+  std::string public_pem() const;
+  const CheckpointVerifier& verifier() const { return verifier_; }
+
+ private:
+  struct Key;
+  std::shared_ptr<const Key> key_;
+  CheckpointVerifier verifier_;
+};
+
+}  // namespace hubtable::crypto
