@@ -1,4 +1,4 @@
-// hubtabled: init, apply, serve, revoke-cert, purge.
+// hubtabled: init, apply, serve, revoke-cert, purge, verify-audit.
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,10 +8,12 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "api/retention.h"
+#include "audit/verify.h"
 #include "config/server_config.h"
 #include "crypto/random.h"
 #include "domain/clock.h"
@@ -86,6 +88,7 @@ int run_apply(const fs::path& config_path, const fs::path& file, fs::path profil
       report->tables_updated, report->users_created, report->users_updated, report->users_disabled,
       report->vocabulary_created, report->vocabulary_updated);
   for (const auto& p : report->profiles) std::printf("profile:  %s\n", p.c_str());
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
   return 0;
 }
 
@@ -96,6 +99,7 @@ int run_revoke(const fs::path& config_path, const std::string& username) {
   auto n = provision::revoke_certificates(*d, username, clock);
   if (!n.ok()) return fail(n.status());
   std::printf("revoked %d certificate(s) of %s and ended their sessions\n", *n, username.c_str());
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
   return 0;
 }
 
@@ -111,6 +115,57 @@ int run_purge(const fs::path& config_path, bool dry_run) {
   }
   std::printf("%s %zu situation(s):\n", dry_run ? "would purge" : "purged", ids->size());
   for (const auto& id : *ids) std::printf("  %s\n", id.c_str());
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
+  return 0;
+}
+
+absl::StatusOr<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Offline, on the server host: the database alone, changed in nothing.
+int run_verify_audit(const fs::path& config_path, const fs::path& since, const fs::path& key) {
+  auto d = provision::open_deployment(config_path, 1, /*upkeep=*/false);
+  if (!d.ok()) return fail(d.status());
+  absl::StatusOr<crypto::CheckpointVerifier> verifier =
+      d->checkpointer.signer()->verifier();
+  if (!key.empty()) {
+    auto pem = read_file(key);
+    if (!pem.ok()) return fail(pem.status());
+    verifier = crypto::CheckpointVerifier::from_public_pem(*pem);
+    if (!verifier.ok()) return fail(verifier.status());
+  }
+  std::optional<crypto::SignedCheckpoint> saved;
+  if (!since.empty()) {
+    auto note = read_file(since);
+    if (!note.ok()) return fail(note.status());
+    auto parsed = crypto::parse_note(*note);
+    if (!parsed.ok()) return fail(parsed.status());
+    saved = std::move(*parsed);
+  }
+  auto result = d->db->read([&](store::Connection& c) {
+    return audit::verify_stored_log(c, *verifier, saved);
+  });
+  if (!result.ok()) return fail(result.status());
+  if (const auto& p = result->problem()) {
+    std::printf("FAILED at %s: %s\n", crypto::describe_positions(*p).c_str(), p->what.c_str());
+    return 1;
+  }
+  std::printf("audit log verified: %llu events, %llu signed checkpoints\n",
+              static_cast<unsigned long long>(result->size()),
+              static_cast<unsigned long long>(result->checkpoints_verified()));
+  if (result->signed_size() < result->size()) {
+    std::printf("  %llu event(s) after the last checkpoint are not signed yet\n",
+                static_cast<unsigned long long>(result->size() - result->signed_size()));
+  }
+  if (saved) {
+    std::printf("  consistent with the saved checkpoint of %llu events\n",
+                static_cast<unsigned long long>(saved->checkpoint.tree_size));
+  }
   return 0;
 }
 
@@ -124,7 +179,8 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   if (!tls.ok()) return fail(tls.status());
 
   domain::SystemClock clock;
-  api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault, limits);
+  api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault,
+                       d->checkpointer, limits);
   const int threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
   asio::io_context io(threads);
   net::Server server(io, **tls, service, limits);
@@ -134,11 +190,13 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
     if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
   }
   asio::steady_timer sweep_timer(io);
+  asio::steady_timer checkpoint_timer(io);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
     sweep_timer.cancel();
+    checkpoint_timer.cancel();
     server.stop();
   });
   // Upkeep: crypto-shred expired identifiers, push deadline events.
@@ -150,8 +208,19 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
       arm_sweep();
     });
   };
+  // Signed checkpoints: at least this often (and every 256 events).
+  std::function<void()> arm_checkpoint = [&] {
+    checkpoint_timer.expires_after(limits.checkpoint_interval);
+    checkpoint_timer.async_wait([&](const error_code& ec) {
+      if (ec) return;
+      service.schedule_checkpoint();
+      arm_checkpoint();
+    });
+  };
   service.schedule_sweep();
+  service.schedule_checkpoint();
   arm_sweep();
+  arm_checkpoint();
   server.start();
   spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
 
@@ -163,6 +232,10 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   // Run what the workers posted after the last connection closed.
   io.restart();
   io.run();
+  // The last word of a clean shutdown: a checkpoint over every event.
+  if (auto s = service.checkpoint(); !s.ok()) {
+    spdlog::error("final audit checkpoint failed: {}", s.ToString());
+  }
   spdlog::info("hubtabled stopped");
   return 0;
 }
@@ -205,6 +278,19 @@ int main(int argc, char** argv) {
   purge->add_option("--config", config_path, "hubtabled.toml")->required();
   purge->add_flag("--dry-run", dry_run, "list what would be purged; change nothing");
 
+  fs::path since_file;
+  fs::path key_file;
+  auto* verify = app.add_subcommand(
+      "verify-audit",
+      "check the audit log: every event, the Merkle tree and every signed checkpoint");
+  verify->add_option("--config", config_path, "hubtabled.toml")->required();
+  verify->add_option("--since", since_file,
+                     "a checkpoint saved earlier (hubtable audit checkpoint --save)")
+      ->check(CLI::ExistingFile);
+  verify->add_option("--key", key_file,
+                     "the audit public key to trust (default: the deployment's own)")
+      ->check(CLI::ExistingFile);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -216,5 +302,6 @@ int main(int argc, char** argv) {
   if (*serve) return run_serve(config_path, port_file);
   if (*revoke) return run_revoke(config_path, username);
   if (*purge) return run_purge(config_path, dry_run);
+  if (*verify) return run_verify_audit(config_path, since_file, key_file);
   return 2;
 }

@@ -6,6 +6,7 @@
 
 #include "api/envelope_codec.h"
 #include "audit/audit_writer.h"
+#include "audit/log_store.h"
 #include "crypto/password.h"
 #include "domain/session_policy.h"
 #include "store/transaction.h"
@@ -47,12 +48,14 @@ std::string totp_associated_data(std::int64_t user_id) {
 }
 
 Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
-                 crypto::Aes256Gcm totp_sealer, crypto::Vault vault, const config::Limits& limits)
+                 crypto::Aes256Gcm totp_sealer, crypto::Vault vault,
+                 audit::Checkpointer checkpointer, const config::Limits& limits)
     : db_(db),
       clock_(clock),
       random_(random),
       totp_sealer_(std::move(totp_sealer)),
       vault_(std::move(vault)),
+      checkpointer_(std::move(checkpointer)),
       limits_(limits),
       pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth)) {
   crypto::SecretBytes junk(32);
@@ -83,6 +86,37 @@ void Service::submit(RequestContext ctx, v1::Request request, Done done) {
 }
 
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
+  v1::Response response = dispatch(ctx, request);
+  if (auto s = checkpoint(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
+    spdlog::error("audit checkpoint failed: {}", s.ToString());
+  }
+  return response;
+}
+
+absl::Status Service::checkpoint(std::uint64_t min_unsigned) {
+  if (!checkpointer_.enabled()) return absl::OkStatus();
+  // A cheap look on a reader first: most requests find nothing due.
+  auto due = db_.read([&](store::Connection& c) -> absl::StatusOr<bool> {
+    auto size = audit::tree_size(c);
+    if (!size.ok()) return size.status();
+    auto last = audit::latest_checkpoint(c);
+    if (!last.ok()) return last.status();
+    const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
+    return *size >= signed_size + std::max<std::uint64_t>(min_unsigned, 1);
+  });
+  if (!due.ok()) return due.status();
+  if (!*due) return absl::OkStatus();
+  auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned);
+  return cp.ok() ? absl::OkStatus() : cp.status();
+}
+
+void Service::schedule_checkpoint() {
+  pool_.try_submit([this] {
+    if (auto s = checkpoint(); !s.ok()) spdlog::error("audit checkpoint failed: {}", s.ToString());
+  });
+}
+
+v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& request) {
   if (request.kind_case() == v1::Request::kLogin) return login(ctx, request.login());
   v1::Response refusal;
   auto principal = authenticate(ctx, request, refusal);

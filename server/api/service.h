@@ -14,6 +14,7 @@
 #include "api/principal.h"
 #include "api/request_context.h"
 #include "api/worker_pool.h"
+#include "audit/checkpointer.h"
 #include "config/limits.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
@@ -46,7 +47,8 @@ class Service {
   using Done = std::function<void(hubtable::v1::Envelope)>;
 
   Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
-          crypto::Aes256Gcm totp_sealer, crypto::Vault vault, const config::Limits& limits);
+          crypto::Aes256Gcm totp_sealer, crypto::Vault vault, audit::Checkpointer checkpointer,
+          const config::Limits& limits);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -56,7 +58,8 @@ class Service {
   /// thread, with RESOURCE_EXHAUSTED when the queue is full).
   void submit(RequestContext ctx, hubtable::v1::Request request, Done done);
 
-  /// Handles one request synchronously (used by submit and by tests).
+  /// Handles one request synchronously (used by submit and by tests), then
+  /// signs a checkpoint if 256 events have gone unsigned.
   hubtable::v1::Response handle(const RequestContext& ctx, const hubtable::v1::Request& request);
 
   /// Records a request that was refused before dispatch (bad frame, rate limit).
@@ -73,9 +76,16 @@ class Service {
   /// Queues sweep() on a worker (from the server's timer).
   void schedule_sweep();
 
+  /// Signs a checkpoint of the audit log when at least `min_unsigned` events
+  /// follow the last one (the timer and shutdown pass 1).
+  absl::Status checkpoint(std::uint64_t min_unsigned = 1);
+  /// Queues checkpoint() on a worker (from the server's timer).
+  void schedule_checkpoint();
+
   EventHub& events() { return events_; }
 
  private:
+  hubtable::v1::Response dispatch(const RequestContext& ctx, const hubtable::v1::Request& request);
   hubtable::v1::Response login(const RequestContext& ctx, const hubtable::v1::LoginRequest& req);
   hubtable::v1::Response logout(const RequestContext& ctx, const Principal& p);
   hubtable::v1::Response whoami(const RequestContext& ctx, const Principal& p);
@@ -179,6 +189,7 @@ class Service {
   crypto::RandomSource& random_;
   crypto::Aes256Gcm totp_sealer_;
   crypto::Vault vault_;
+  audit::Checkpointer checkpointer_;
   config::Limits limits_;
   EventHub events_;
   std::mutex notified_mutex_;

@@ -1,5 +1,7 @@
 #include "audit/audit_writer.h"
 
+#include "audit/log_store.h"
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
@@ -41,6 +43,7 @@ absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::Audi
   ins->bind(6, event.table()).bind(7, event.situation());
   ins->bind(8, crypto::as_bytes(bytes));
   if (auto s = ins->run(); !s.ok()) return s;
+  if (auto s = add_leaf(conn, seq, crypto::as_bytes(bytes)); !s.ok()) return s;
   return seq;
 }
 

@@ -9,8 +9,11 @@
 
 namespace hubtable::config {
 
-absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& path,
-                                                  std::size_t size) {
+namespace {
+
+// exact: the file must hold `size` bytes; otherwise at most `size`.
+absl::StatusOr<crypto::SecretBytes> load_secret(const std::filesystem::path& path,
+                                                std::size_t limit, bool exact) {
   const std::string name = path.string();
   int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
@@ -28,11 +31,14 @@ absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& p
     return absl::FailedPreconditionError("key file " + name +
                                          " is accessible by group or others; chmod 600 it");
   }
-  if (static_cast<std::size_t>(st.st_size) != size) {
+  const auto file_size = static_cast<std::size_t>(st.st_size);
+  if (exact ? file_size != limit : (file_size > limit || file_size == 0)) {
     ::close(fd);
-    return absl::FailedPreconditionError("key file " + name + " must hold exactly " +
-                                         std::to_string(size) + " bytes");
+    return absl::FailedPreconditionError(
+        "key file " + name + (exact ? " must hold exactly " : " must hold 1 to ") +
+        std::to_string(limit) + " bytes");
   }
+  const std::size_t size = file_size;
   crypto::SecretBytes key(size);
   std::size_t got = 0;
   while (got < size) {
@@ -44,6 +50,18 @@ absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& p
   ::close(fd);
   if (got != size) return absl::DataLossError("key file " + name + " could not be read fully");
   return key;
+}
+
+}  // namespace
+
+absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& path,
+                                                  std::size_t size) {
+  return load_secret(path, size, true);
+}
+
+absl::StatusOr<crypto::SecretBytes> load_pem_key_file(const std::filesystem::path& path) {
+  constexpr std::size_t kMaxPem = 16 * 1024;
+  return load_secret(path, kMaxPem, false);
 }
 
 absl::Status write_secret_file(const std::filesystem::path& path, crypto::ByteView data) {

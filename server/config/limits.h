@@ -29,6 +29,7 @@ inline constexpr std::chrono::minutes kLoginFailureWindow{15};
 inline constexpr int kMaxLoginFailuresPerAccount = 5;
 inline constexpr int kMaxLoginFailuresPerAddress = 20;
 inline constexpr std::chrono::seconds kRetentionSweepInterval{60};  // crypto-shredding job
+inline constexpr std::chrono::seconds kCheckpointInterval{60};  // signed audit checkpoints
 
 struct Limits {
   std::size_t max_frame_bytes = kMaxFrameBytes;
@@ -50,6 +51,7 @@ struct Limits {
   int max_login_failures_per_account = kMaxLoginFailuresPerAccount;
   int max_login_failures_per_address = kMaxLoginFailuresPerAddress;
   std::chrono::milliseconds retention_sweep_interval = kRetentionSweepInterval;
+  std::chrono::milliseconds checkpoint_interval = kCheckpointInterval;
 };
 
 }  // namespace hubtable::config

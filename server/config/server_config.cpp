@@ -59,6 +59,7 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
                          l.max_login_failures_per_address, as_int),
            read_positive(t, "retention_sweep_interval_ms", 1000, day_ms, l.retention_sweep_interval,
                          as_ms),
+           read_positive(t, "checkpoint_interval_ms", 100, day_ms, l.checkpoint_interval, as_ms),
        }) {
     if (!s.ok()) return s;
   }

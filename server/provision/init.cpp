@@ -6,6 +6,7 @@
 
 #include "audit/audit_writer.h"
 #include "config/key_file.h"
+#include "crypto/checkpoint.h"
 #include "crypto/hkdf.h"
 #include "crypto/pki.h"
 #include "provision/provisioner.h"
@@ -64,6 +65,14 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
           config::write_secret_file(o.dir / "keys/audit-signing.key", crypto::as_bytes(*signing));
       !s.ok()) {
     return s;
+  }
+  // Its public half, to hand to privacy officers (it is also in every profile).
+  auto signer = crypto::CheckpointSigner::from_private_pem(*signing);
+  if (!signer.ok()) return signer.status();
+  {
+    std::ofstream pub(o.dir / "keys/audit-signing.pub", std::ios::trunc);
+    pub << signer->public_pem();
+    if (!pub) return absl::InternalError("cannot write keys/audit-signing.pub");
   }
 
   // PKI: the deployment CA and the server certificate.
@@ -149,7 +158,7 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
   admin.users.push_back(u);
   auto report = apply(*deployment, admin, o.dir / "profiles", clock, random);
   if (!report.ok()) return report.status();
-  return absl::OkStatus();
+  return checkpoint_on_exit(*deployment, clock);
 }
 
 }  // namespace hubtable::provision

@@ -49,6 +49,9 @@ absl::Status write_profile(const std::filesystem::path& dir, const ProfileConten
        }) {
     if (!s.ok()) return s;
   }
+  if (!p.audit_public_pem.empty()) {
+    if (auto s = write_public(dir / "audit-signing.pub", p.audit_public_pem); !s.ok()) return s;
+  }
   if (!p.totp_uri.empty()) {
     if (auto s = config::write_secret_file(dir / "totp-uri", crypto::as_bytes(p.totp_uri + "\n"));
         !s.ok()) {

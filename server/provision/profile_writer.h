@@ -17,10 +17,11 @@ struct ProfileContents {
   std::string private_key_pem;
   std::string one_time_password;
   std::string totp_uri;  // empty when the account has no authenticator
+  std::string audit_public_pem;  // the key that signs audit checkpoints
 };
 
 /// Writes DIR/{client.crt, client.key (0600), ca.crt, profile.toml,
-/// one-time-password (0600), totp-uri (0600)} into a new directory (0700).
+/// one-time-password (0600), totp-uri (0600), audit-signing.pub} into a new directory (0700).
 /// Refuses to overwrite an existing directory.
 absl::Status write_profile(const std::filesystem::path& dir, const ProfileContents& p);
 

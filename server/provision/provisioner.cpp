@@ -5,6 +5,7 @@
 
 #include "api/service.h"
 #include "audit/audit_writer.h"
+#include "audit/log_store.h"
 #include "config/key_file.h"
 #include "crypto/hkdf.h"
 #include "crypto/password.h"
@@ -98,6 +99,7 @@ absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment&
   p.ca_pem = ca_pem;
   p.certificate_pem = std::move(*cert);
   p.private_key_pem = std::move(*key);
+  p.audit_public_pem = d.checkpointer.public_pem();
   return p;
 }
 
@@ -114,7 +116,8 @@ absl::Status audit_change(store::Connection& c, const domain::Clock& clock,
 }
 }  // namespace
 
-absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers) {
+absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers,
+                                           bool upkeep) {
   auto cfg = config::load_server_config(config_path);
   if (!cfg.ok()) return cfg.status();
   auto master = config::load_key_file(cfg->master_key, 32);
@@ -130,6 +133,9 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   master->clear();
   auto sealer = crypto::Aes256Gcm::create(totp_key->view());
   if (!sealer.ok()) return sealer.status();
+  auto checkpointer = audit::Checkpointer::load(cfg->audit_signing_key.string(),
+                                                audit::log_origin(cfg->server_name));
+  if (!checkpointer.ok()) return checkpointer.status();
 
   // Check the key and the deployment on a throwaway connection before the
   // migration step can write anything.
@@ -150,13 +156,16 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
                                   store::OpenMode::kExisting, &keystore);
   if (!db.ok()) return db.status();
   // Bring the default vocabularies in line with this binary's, audited when
-  // anything changed.
+  // anything changed, and give the audit tree the leaves of events written
+  // before it existed.
   auto synced = (*db)->write([&](store::Connection& c) -> absl::Status {
+    if (!upkeep) return absl::OkStatus();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
+    if (auto added = audit::catch_up_tree(c); !added.ok()) return added.status();
     auto changed = store::sync_default_vocabularies(c);
     if (!changed.ok()) return changed.status();
-    if (*changed == 0) return absl::OkStatus();
+    if (*changed == 0) return tx.commit();
     domain::SystemClock clock;
     v1::AuditEvent e = local_event(clock, "admin.vocabulary_synced", "admin.vocabulary_defaults");
     e.set_target(std::to_string(*changed) + " default entries");
@@ -164,7 +173,13 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
     return tx.commit();
   });
   if (!synced.ok()) return synced;
-  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer), std::move(*vault)};
+  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer), std::move(*vault),
+                    std::move(*checkpointer)};
+}
+
+absl::Status checkpoint_on_exit(Deployment& d, const domain::Clock& clock) {
+  auto cp = d.checkpointer.checkpoint(*d.db, clock.now_us());
+  return cp.ok() ? absl::OkStatus() : cp.status();
 }
 
 absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,

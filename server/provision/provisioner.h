@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "audit/checkpointer.h"
 #include "config/server_config.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
@@ -27,14 +28,21 @@ struct Deployment {
   std::unique_ptr<store::Database> db;
   crypto::Aes256Gcm totp_sealer;
   crypto::Vault vault;
+  audit::Checkpointer checkpointer;  // signs checkpoints with keys/audit-signing.key
 };
 
 /// Loads the config and the master key (checked: present, 0600, 32 bytes),
 /// opens the database with the derived key, applies migrations and checks
 /// that the database belongs to this deployment. Any failure leaves the
-/// database file untouched.
+/// database file untouched. With `upkeep` (the default), brings the default
+/// vocabularies and the audit tree up to date; `hubtabled verify-audit`
+/// opens without it and so changes nothing.
 absl::StatusOr<Deployment> open_deployment(const std::filesystem::path& config_path,
-                                           int readers = 1);
+                                           int readers = 1, bool upkeep = true);
+
+/// Signs a checkpoint of the audit log if any event follows the last one:
+/// what every command that changed the deployment does before it exits.
+absl::Status checkpoint_on_exit(Deployment& d, const domain::Clock& clock);
 
 struct ApplyReport {
   int agencies_created = 0, agencies_updated = 0;

@@ -126,6 +126,12 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_ = SQLITE_OK;
+}
+
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
     sqlite3_finalize(stmt_);

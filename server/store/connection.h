@@ -88,6 +88,8 @@ class Statement {
 
   /// Advances; true when a row is available, false when done.
   absl::StatusOr<bool> step();
+  /// Makes the statement ready to run again with new bindings.
+  void reset();
   /// Steps to completion, for statements that return no rows.
   absl::Status run();
   /// Steps through every row, calling fn(*this) on each.

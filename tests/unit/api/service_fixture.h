@@ -24,7 +24,7 @@ class ServiceTest : public ::testing::Test {
       : deployment_(*provision::open_deployment(dep_.config_path())),
         clock_(start_us.value_or(domain::SystemClock().now_us())),
         service_(*deployment_.db, clock_, crypto::system_random(), deployment_.totp_sealer,
-                 deployment_.vault, deployment_.config.limits) {}
+                 deployment_.vault, deployment_.checkpointer, deployment_.config.limits) {}
 
   RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {
     // Someone typing an unknown username still presents a real device.

@@ -1,0 +1,103 @@
+#include "crypto/log_verifier.h"
+
+#include <utility>
+
+namespace hubtable::crypto {
+
+namespace {
+std::string n(std::uint64_t v) { return std::to_string(v); }
+}  // namespace
+
+std::string describe_positions(const LogVerifier::Problem& p) {
+  if (p.first == p.last) return "event " + n(p.first);
+  return "events " + n(p.first) + ".." + n(p.last);
+}
+
+LogVerifier::LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
+                         std::optional<SignedCheckpoint> saved)
+    : key_(std::move(key)), checkpoints_(std::move(checkpoints)), saved_(std::move(saved)) {
+  for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
+    const std::uint64_t size = checkpoints_[i].checkpoint.tree_size;
+    if (size == 0 || (i > 0 && size <= checkpoints_[i - 1].checkpoint.tree_size)) {
+      fail(size, size, "the checkpoints are not in increasing tree-size order");
+      return;
+    }
+  }
+  if (saved_ && !key_.verify(*saved_)) {
+    fail(0, 0, "the saved checkpoint is not signed by this audit key");
+    return;
+  }
+  check_reached();  // a saved checkpoint of the empty tree
+}
+
+void LogVerifier::fail(std::uint64_t first, std::uint64_t last, std::string what) {
+  if (!problem_) problem_ = Problem{first, last, std::move(what)};
+}
+
+bool LogVerifier::add(std::uint64_t seq, const Digest& leaf) {
+  if (problem_) return false;
+  const std::uint64_t expected = tree_.size() + 1;
+  if (seq != expected) {
+    if (seq > expected) {
+      fail(expected, seq - 1, "missing: the log jumps from event " + n(expected - 1) + " to " +
+                                  n(seq));
+    } else {
+      fail(expected, expected,
+           "out of order: event " + n(seq) + " is stored where " + n(expected) + " belongs");
+    }
+    return false;
+  }
+  tree_.append(leaf);
+  check_reached();
+  return !problem_;
+}
+
+void LogVerifier::check_reached() {
+  const std::uint64_t size = tree_.size();
+  if (next_ < checkpoints_.size() && checkpoints_[next_].checkpoint.tree_size == size) {
+    const SignedCheckpoint& c = checkpoints_[next_];
+    if (!key_.verify(c)) {
+      fail(size, size,
+           "the checkpoint of tree size " + n(size) + " is not signed by this audit key");
+      return;
+    }
+    if (c.checkpoint.root != tree_.root()) {
+      fail(signed_size_ + 1, size,
+           "changed: the events do not hash to the root signed at tree size " + n(size));
+      return;
+    }
+    ++verified_;
+    signed_size_ = size;
+    ++next_;
+  }
+  if (saved_ && saved_->checkpoint.tree_size == size) {
+    if (saved_->checkpoint.root != tree_.root()) {
+      fail(1, size,
+           "rewritten: the first " + n(size) +
+               " events do not match the saved checkpoint (the log was rolled back and "
+               "continued, or rewritten)");
+      return;
+    }
+    saved_checked_ = true;
+  }
+}
+
+void LogVerifier::finish() {
+  if (problem_) return;
+  const std::uint64_t size = tree_.size();
+  if (next_ < checkpoints_.size()) {
+    const std::uint64_t claimed = checkpoints_.back().checkpoint.tree_size;
+    fail(size + 1, claimed,
+         "missing: the log ends at event " + n(size) + " but a signed checkpoint covers " +
+             n(claimed) + " events");
+    return;
+  }
+  if (saved_ && saved_->checkpoint.tree_size > size) {
+    const std::uint64_t claimed = saved_->checkpoint.tree_size;
+    fail(size + 1, claimed,
+         "missing: the log ends at event " + n(size) + " but the saved checkpoint covers " +
+             n(claimed) + " events (truncated, or an older copy restored)");
+  }
+}
+
+}  // namespace hubtable::crypto

@@ -1,0 +1,70 @@
+#pragma once
+// Verifies an audit log from its first event: recomputes the Merkle tree leaf
+// by leaf, checks every signed checkpoint's signature and root as the tree
+// reaches its size, and checks a checkpoint saved earlier by a privacy
+// officer, which catches a rollback of the whole database. The server's
+// `hubtabled verify-audit` and the client's `hubtable audit verify` run this
+// same walk; they differ only in where the events come from.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/checkpoint.h"
+#include "crypto/merkle.h"
+
+namespace hubtable::crypto {
+
+class LogVerifier {
+ public:
+  /// The first thing found wrong: the events [first, last] (1-based sequence
+  /// numbers; first == last when one event is named).
+  struct Problem {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::string what;
+  };
+
+  /// `checkpoints`: every checkpoint the log holds, by tree size ascending.
+  /// `saved`: one the verifying person kept from earlier.
+  LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
+              std::optional<SignedCheckpoint> saved);
+
+  /// Feeds the event stored at sequence `seq` by its leaf hash. Returns false
+  /// once a problem has been found (later events are then ignored).
+  bool add(std::uint64_t seq, const Digest& leaf);
+  /// Records a problem the caller found in the event at `seq` (for example,
+  /// bytes that name another sequence number). The first problem wins.
+  void fail(std::uint64_t first, std::uint64_t last, std::string what);
+  /// After the last event: checks what the checkpoints claim beyond it.
+  void finish();
+
+  const std::optional<Problem>& problem() const { return problem_; }
+  bool ok() const { return !problem_.has_value(); }
+  std::uint64_t size() const { return tree_.size(); }
+  Digest root() const { return tree_.root(); }
+  std::uint64_t checkpoints_verified() const { return verified_; }
+  /// The size of the last signed checkpoint reached; events after it are
+  /// not yet covered by a signature.
+  std::uint64_t signed_size() const { return signed_size_; }
+  bool saved_checked() const { return saved_checked_; }
+
+ private:
+  void check_reached();
+
+  CheckpointVerifier key_;
+  std::vector<SignedCheckpoint> checkpoints_;
+  std::optional<SignedCheckpoint> saved_;
+  std::size_t next_ = 0;  // the next checkpoint to reach
+  merkle::CompactRange tree_;
+  std::optional<Problem> problem_;
+  std::uint64_t verified_ = 0;
+  std::uint64_t signed_size_ = 0;
+  bool saved_checked_ = false;
+};
+
+/// "event 7" or "events 3..9".
+std::string describe_positions(const LogVerifier::Problem& p);
+
+}  // namespace hubtable::crypto

@@ -1,0 +1,55 @@
+#include "audit/checkpointer.h"
+
+#include "audit/audit_writer.h"
+#include "audit/log_store.h"
+#include "config/key_file.h"
+#include "store/transaction.h"
+
+namespace hubtable::audit {
+
+std::string log_origin(const std::string& server_name) { return "hubtable/" + server_name; }
+
+absl::StatusOr<Checkpointer> Checkpointer::load(const std::string& key_file, std::string origin) {
+  auto pem = config::load_pem_key_file(key_file);
+  if (!pem.ok()) return pem.status();
+  auto signer = crypto::CheckpointSigner::from_private_pem(
+      std::string(reinterpret_cast<const char*>(pem->data()), pem->size()));
+  if (!signer.ok()) {
+    return absl::FailedPreconditionError("audit signing key " + key_file + ": " +
+                                         std::string(signer.status().message()));
+  }
+  return Checkpointer(std::move(*signer), std::move(origin));
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint(
+    store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned) const {
+  if (!signer_) return absl::FailedPreconditionError("audit: no signing key loaded");
+  return db.write([&](store::Connection& c)
+                      -> absl::StatusOr<std::optional<crypto::SignedCheckpoint>> {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto size = tree_size(c);
+    if (!size.ok()) return size.status();
+    auto last = latest_checkpoint(c);
+    if (!last.ok()) return last.status();
+    const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
+    if (*size < signed_size + std::max<std::uint64_t>(min_unsigned, 1)) return std::nullopt;
+
+    hubtable::v1::AuditEvent e;
+    e.set_time_us(now_us);
+    e.set_action("audit.checkpoint");
+    e.set_outcome(hubtable::v1::AUDIT_OK);
+    e.set_rule("audit.checkpoint_due");
+    auto seq = append(c, std::move(e));
+    if (!seq.ok()) return seq.status();
+    auto root = stored_root(c, *seq);
+    if (!root.ok()) return root.status();
+    auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us});
+    if (!cp.ok()) return cp.status();
+    if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
+    if (auto s = tx.commit(); !s.ok()) return s;
+    return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
+  });
+}
+
+}  // namespace hubtable::audit

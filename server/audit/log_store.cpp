@@ -1,0 +1,164 @@
+#include "audit/log_store.h"
+
+#include <string>
+
+namespace hubtable::audit {
+
+namespace merkle = crypto::merkle;
+
+namespace {
+
+crypto::Digest to_digest(const crypto::Bytes& b) {
+  crypto::Digest d{};
+  if (b.size() == d.size()) std::copy(b.begin(), b.end(), d.begin());
+  return d;
+}
+
+absl::Status insert_node(store::Statement& ins, const merkle::NodeId& id,
+                         const crypto::Digest& h) {
+  ins.reset();
+  ins.bind(1, std::int64_t{id.level}).bind(2, static_cast<std::int64_t>(id.index)).bind(3, crypto::ByteView(h));
+  return ins.run();
+}
+
+std::string node_name(const merkle::NodeId& id) {
+  return std::to_string(id.level) + "/" + std::to_string(id.index);
+}
+
+constexpr const char* kCheckpointColumns =
+    "SELECT tree_size, time_us, origin, root_hash, key_id, signature FROM audit_checkpoints ";
+
+crypto::SignedCheckpoint read_checkpoint(const store::Statement& s) {
+  crypto::SignedCheckpoint cp;
+  cp.checkpoint.tree_size = static_cast<std::uint64_t>(s.integer(0));
+  cp.checkpoint.time_us = s.integer(1);
+  cp.checkpoint.origin = s.text(2);
+  cp.checkpoint.root = to_digest(s.blob(3));
+  const crypto::Bytes id = s.blob(4);
+  if (id.size() == cp.key_id.size()) std::copy(id.begin(), id.end(), cp.key_id.begin());
+  cp.signature = s.blob(5);
+  return cp;
+}
+
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> query_checkpoints(
+    store::Connection& c, const std::string& tail, std::optional<std::int64_t> arg) {
+  auto s = c.prepare(kCheckpointColumns + tail);
+  if (!s.ok()) return s.status();
+  if (arg) s->bind(1, *arg);
+  std::vector<crypto::SignedCheckpoint> out;
+  if (auto st = s->for_each_row([&](const store::Statement& r) { out.push_back(read_checkpoint(r)); });
+      !st.ok()) {
+    return st;
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> first_of(
+    absl::StatusOr<std::vector<crypto::SignedCheckpoint>> list) {
+  if (!list.ok()) return list.status();
+  if (list->empty()) return std::nullopt;
+  return std::move(list->front());
+}
+
+}  // namespace
+
+std::optional<crypto::Digest> StoredNodes::get(const merkle::NodeId& id) {
+  if (!stmt_) {
+    auto s = c_.prepare("SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
+    if (!s.ok()) return std::nullopt;
+    stmt_.emplace(std::move(*s));
+  }
+  stmt_->reset();
+  stmt_->bind(1, std::int64_t{id.level}).bind(2, static_cast<std::int64_t>(id.index));
+  auto row = stmt_->step();
+  if (!row.ok() || !*row) return std::nullopt;
+  const crypto::Bytes b = stmt_->blob(0);
+  if (b.size() != crypto::Digest{}.size()) return std::nullopt;
+  return to_digest(b);
+}
+
+absl::Status add_leaf(store::Connection& c, std::uint64_t seq, crypto::ByteView event) {
+  if (seq == 0) return absl::InvalidArgumentError("audit: sequence numbers start at 1");
+  StoredNodes nodes(c);
+  const std::uint64_t index = seq - 1;
+  if (index > 0 && !nodes.get({0, index - 1})) {
+    return absl::DataLossError("audit: the tree lacks event " + std::to_string(index) +
+                               "; run catch_up_tree");
+  }
+  auto ins = c.prepare("INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
+  if (!ins.ok()) return ins.status();
+  merkle::NodeId id{0, index};
+  crypto::Digest h = merkle::leaf_hash(event);
+  if (auto s = insert_node(*ins, id, h); !s.ok()) return s;
+  while ((id.index & 1U) != 0) {
+    const merkle::NodeId left{id.level, id.index - 1};
+    auto sibling = nodes.get(left);
+    if (!sibling) return absl::DataLossError("audit: the tree lacks node " + node_name(left));
+    h = merkle::node_hash(*sibling, h);
+    id = {id.level + 1, id.index >> 1};
+    if (auto s = insert_node(*ins, id, h); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::uint64_t> tree_size(store::Connection& c) {
+  auto s = c.prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_nodes WHERE level = 0");
+  if (!s.ok()) return s.status();
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(s->integer(0));
+}
+
+absl::StatusOr<std::uint64_t> catch_up_tree(store::Connection& c) {
+  auto size = tree_size(c);
+  if (!size.ok()) return size.status();
+  auto s = c.prepare("SELECT seq, event FROM audit_events WHERE seq > ?1 ORDER BY seq");
+  if (!s.ok()) return s.status();
+  s->bind(1, static_cast<std::int64_t>(*size));
+  std::uint64_t added = 0;
+  for (;;) {
+    auto row = s->step();
+    if (!row.ok()) return row.status();
+    if (!*row) return added;
+    const crypto::Bytes bytes = s->blob(1);
+    if (auto st = add_leaf(c, static_cast<std::uint64_t>(s->integer(0)), bytes); !st.ok()) {
+      return st;
+    }
+    ++added;
+  }
+}
+
+absl::StatusOr<crypto::Digest> stored_root(store::Connection& c, std::uint64_t size) {
+  StoredNodes nodes(c);
+  return merkle::range_hash(0, size, nodes.lookup());
+}
+
+absl::Status store_checkpoint(store::Connection& c, const crypto::SignedCheckpoint& cp) {
+  auto s = c.prepare(
+      "INSERT INTO audit_checkpoints (tree_size, time_us, origin, root_hash, key_id, signature) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!s.ok()) return s.status();
+  s->bind(1, static_cast<std::int64_t>(cp.checkpoint.tree_size))
+      .bind(2, cp.checkpoint.time_us)
+      .bind(3, cp.checkpoint.origin)
+      .bind(4, crypto::ByteView(cp.checkpoint.root))
+      .bind(5, crypto::ByteView(cp.key_id))
+      .bind(6, crypto::ByteView(cp.signature));
+  return s->run();
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> latest_checkpoint(store::Connection& c) {
+  return first_of(query_checkpoints(c, "ORDER BY tree_size DESC LIMIT 1", std::nullopt));
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Connection& c,
+                                                                      std::uint64_t size) {
+  return first_of(
+      query_checkpoints(c, "WHERE tree_size = ?1", static_cast<std::int64_t>(size)));
+}
+
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c) {
+  return query_checkpoints(c, "ORDER BY tree_size", std::nullopt);
+}
+
+}  // namespace hubtable::audit

@@ -1,0 +1,60 @@
+#include "audit/verify.h"
+
+#include "audit/log_store.h"
+#include "wire/audit_leaf.h"
+
+namespace hubtable::audit {
+
+absl::StatusOr<crypto::LogVerifier> verify_stored_log(
+    store::Connection& c, const crypto::CheckpointVerifier& key,
+    std::optional<crypto::SignedCheckpoint> saved) {
+  auto checkpoints = all_checkpoints(c);
+  if (!checkpoints.ok()) return checkpoints.status();
+  crypto::LogVerifier v(key, std::move(*checkpoints), std::move(saved));
+
+  // Two cursors in step: the events, and the stored leaves (level 0).
+  auto events = c.prepare("SELECT seq, event FROM audit_events ORDER BY seq");
+  if (!events.ok()) return events.status();
+  auto leaves = c.prepare("SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY idx");
+  if (!leaves.ok()) return leaves.status();
+  bool leaves_left = true;
+  auto next_leaf = [&]() -> absl::Status {
+    auto lrow = leaves->step();
+    if (!lrow.ok()) return lrow.status();
+    leaves_left = *lrow;
+    return absl::OkStatus();
+  };
+  if (auto s = next_leaf(); !s.ok()) return s;
+  while (v.ok()) {
+    auto row = events->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const auto seq = static_cast<std::uint64_t>(events->integer(0));
+    const crypto::Bytes bytes = events->blob(1);
+    const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
+    if (seq != v.size() + 1) {  // a gap or a repeat: the verifier names it
+      v.add(seq, leaf);
+      break;
+    }
+    if (auto problem = wire::audit_event_problem(seq, bytes.data(), bytes.size())) {
+      v.fail(seq, seq, *problem);
+      break;
+    }
+    while (leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) < seq - 1) {
+      if (auto s = next_leaf(); !s.ok()) return s;
+    }
+    const bool stored = leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) == seq - 1;
+    if (!stored || leaves->blob(1) != crypto::Bytes(leaf.begin(), leaf.end())) {
+      v.fail(seq, seq,
+             "changed: event " + std::to_string(seq) +
+                 (stored ? " does not match its leaf in the stored tree"
+                         : " has no leaf in the stored tree"));
+      break;
+    }
+    v.add(seq, leaf);
+  }
+  v.finish();
+  return v;
+}
+
+}  // namespace hubtable::audit

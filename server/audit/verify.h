@@ -1,0 +1,23 @@
+#pragma once
+// `hubtabled verify-audit`: the whole stored log checked on the server host,
+// from the database file alone (no server running).
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "crypto/checkpoint.h"
+#include "crypto/log_verifier.h"
+#include "store/connection.h"
+
+namespace hubtable::audit {
+
+/// Walks every stored event in sequence order: checks that each names its own
+/// position and matches its leaf in the stored tree, recomputes the tree, and
+/// checks every stored checkpoint and the `saved` one. The result holds the
+/// first problem found, if any. An error status means the walk itself could
+/// not be done (the database could not be read).
+absl::StatusOr<crypto::LogVerifier> verify_stored_log(
+    store::Connection& c, const crypto::CheckpointVerifier& key,
+    std::optional<crypto::SignedCheckpoint> saved);
+
+}  // namespace hubtable::audit
