@@ -1,0 +1,278 @@
+// The audit log against an insider who holds the master key: they can open
+// the database, drop the append-only triggers and rewrite anything. They do
+// not hold the audit signing key, and the privacy officer kept a checkpoint.
+// Every kind of tampering must be caught, naming the first bad position.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "audit/audit_writer.h"
+#include "audit/checkpointer.h"
+#include "audit/log_store.h"
+#include "audit/verify.h"
+#include "crypto/pki.h"
+#include "store/database.h"
+#include "store/transaction.h"
+#include "tests/support/temp_dir.h"
+
+namespace hubtable::audit {
+namespace {
+
+namespace fs = std::filesystem;
+using hubtable::testing::TempDir;
+
+constexpr std::int64_t kT0 = 1'790'000'000'000'000;
+
+class AuditLogTest : public ::testing::Test {
+ protected:
+  AuditLogTest() : key_(32) {
+    key_.data()[0] = 7;
+    auto pem = crypto::generate_ed25519_key_pem();
+    signer_ = *crypto::CheckpointSigner::from_private_pem(*pem);
+    checkpointer_ = Checkpointer(*signer_, "hubtable/test");
+  }
+
+  void SetUp() override {
+    open(store::OpenMode::kCreate);
+    // 600 events with checkpoints as the server takes them: every 256.
+    append_events(600);
+  }
+
+  void open(store::OpenMode mode = store::OpenMode::kExisting) {
+    auto db = store::Database::open(path().string(), key_, 1, mode);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+  void close() { db_.reset(); }
+  fs::path path() const { return dir_.path() / "hubtable.db"; }
+
+  void append_events(int n) {
+    for (int i = 0; i < n; ++i) {
+      const auto s = db_->write([&](store::Connection& c) -> absl::Status {
+        store::Transaction tx(c, store::Transaction::Kind::kWrite);
+        auto seq = append(c, event("situation.read", ++now_));
+        if (!seq.ok()) return seq.status();
+        return tx.commit();
+      });
+      ASSERT_TRUE(s.ok()) << s;
+      auto cp = checkpointer_.checkpoint(*db_, ++now_, Checkpointer::kEveryEvents - 1);
+      ASSERT_TRUE(cp.ok()) << cp.status();
+    }
+  }
+
+  hubtable::v1::AuditEvent event(const std::string& action, std::int64_t t) {
+    hubtable::v1::AuditEvent e;
+    e.set_time_us(kT0 + t);
+    e.set_action(action);
+    e.set_outcome(hubtable::v1::AUDIT_OK);
+    e.set_table("t1");
+    e.set_situation("S-2026-000042");
+    e.mutable_actor()->set_username("rep.one");
+    return e;
+  }
+
+  crypto::SignedCheckpoint checkpoint_now() {
+    auto cp = checkpointer_.checkpoint(*db_, ++now_);
+    EXPECT_TRUE(cp.ok() && cp->has_value());
+    return **cp;
+  }
+
+  crypto::LogVerifier verify(std::optional<crypto::SignedCheckpoint> saved = std::nullopt) {
+    auto v = db_->read(
+        [&](store::Connection& c) { return verify_stored_log(c, signer_->verifier(), saved); });
+    EXPECT_TRUE(v.ok()) << v.status();
+    return std::move(*v);
+  }
+
+  // As the insider: statements on the writer with the triggers gone.
+  void tamper(const std::string& sql, const std::vector<std::pair<int, crypto::Bytes>>& blobs = {}) {
+    const auto s = db_->write([&](store::Connection& c) -> absl::Status {
+      for (const char* t : {"audit_events_no_update", "audit_events_no_delete",
+                            "audit_nodes_no_update", "audit_nodes_no_delete",
+                            "audit_checkpoints_no_update", "audit_checkpoints_no_delete"}) {
+        if (auto st = c.exec(std::string("DROP TRIGGER IF EXISTS ") + t); !st.ok()) return st;
+      }
+      auto stmt = c.prepare(sql);
+      if (!stmt.ok()) return stmt.status();
+      for (const auto& [i, b] : blobs) stmt->bind(i, crypto::ByteView(b));
+      return stmt->run();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
+  // A well-formed event claiming position `seq`, as a forger would write it.
+  crypto::Bytes forged(std::uint64_t seq, const std::string& action) {
+    auto e = event(action, 5);
+    e.set_sequence(seq);
+    const std::string bytes = serialize_event(e);
+    return {bytes.begin(), bytes.end()};
+  }
+
+  std::vector<std::uint64_t> checkpoint_sizes() {
+    return db_->read([](store::Connection& c) {
+      std::vector<std::uint64_t> out;
+      const auto all = all_checkpoints(c);
+      for (const auto& cp : *all) out.push_back(cp.checkpoint.tree_size);
+      return out;
+    });
+  }
+
+  static void expect_problem(const crypto::LogVerifier& v, std::uint64_t first,
+                             std::uint64_t last, const std::string& word) {
+    ASSERT_FALSE(v.ok()) << "tampering went unnoticed";
+    EXPECT_EQ(v.problem()->first, first) << v.problem()->what;
+    EXPECT_EQ(v.problem()->last, last) << v.problem()->what;
+    EXPECT_NE(v.problem()->what.find(word), std::string::npos) << v.problem()->what;
+  }
+
+  TempDir dir_;
+  crypto::SecretBytes key_;
+  std::optional<crypto::CheckpointSigner> signer_;
+  Checkpointer checkpointer_;
+  std::unique_ptr<store::Database> db_;
+  std::int64_t now_ = 0;
+};
+
+TEST_F(AuditLogTest, AnUntouchedLogVerifiesWithCheckpointsEvery256Events) {
+  // Each checkpoint's own event is the 256th since the one before.
+  EXPECT_EQ(checkpoint_sizes(), (std::vector<std::uint64_t>{256, 512}));
+  const auto v = verify();
+  ASSERT_TRUE(v.ok()) << v.problem()->what;
+  EXPECT_EQ(v.size(), 602U);  // 600 events and 2 checkpoint events
+  EXPECT_EQ(v.checkpoints_verified(), 2U);
+  EXPECT_EQ(v.signed_size(), 512U);
+  const auto stored = db_->read([](store::Connection& c) { return *stored_root(c, 602); });
+  EXPECT_EQ(v.root(), stored);
+}
+
+TEST_F(AuditLogTest, EditedEventIsNamed) {
+  tamper("UPDATE audit_events SET event = ?1 WHERE seq = 300", {{1, forged(300, "x.edited")}});
+  expect_problem(verify(), 300, 300, "changed");
+}
+
+TEST_F(AuditLogTest, EditedEventWithItsLeafRecomputedFailsTheSignedRoot) {
+  const crypto::Bytes bytes = forged(300, "x.edited");
+  const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
+  tamper("UPDATE audit_events SET event = ?1 WHERE seq = 300", {{1, bytes}});
+  tamper("UPDATE audit_nodes SET hash = ?1 WHERE level = 0 AND idx = 299",
+         {{1, crypto::Bytes(leaf.begin(), leaf.end())}});
+  // Between the last good checkpoint (256) and the first bad one (512).
+  expect_problem(verify(), 257, 512, "changed");
+}
+
+TEST_F(AuditLogTest, DeletedEventIsNamed) {
+  tamper("DELETE FROM audit_events WHERE seq = 123");
+  expect_problem(verify(), 123, 123, "missing");
+}
+
+TEST_F(AuditLogTest, ReorderedEventsAreNamed) {
+  const auto bytes = db_->read([](store::Connection& c) {
+    auto s = c.prepare("SELECT event FROM audit_events WHERE seq IN (40, 41) ORDER BY seq");
+    std::vector<crypto::Bytes> out;
+    (void)s->for_each_row([&](const store::Statement& r) { out.push_back(r.blob(0)); });
+    return out;
+  });
+  ASSERT_EQ(bytes.size(), 2U);
+  tamper("UPDATE audit_events SET event = ?1 WHERE seq = 40", {{1, bytes[1]}});
+  tamper("UPDATE audit_events SET event = ?1 WHERE seq = 41", {{1, bytes[0]}});
+  expect_problem(verify(), 40, 40, "moved");
+}
+
+TEST_F(AuditLogTest, InsertedEventIsNamed) {
+  // Make room at 77 by renumbering everything after it, then slip one in.
+  tamper("UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= 77");
+  tamper("UPDATE audit_events SET seq = -seq WHERE seq < 0");
+  tamper("INSERT INTO audit_events (seq, time_us, action, outcome, event) "
+         "VALUES (77, 1, 'x.inserted', 1, ?1)",
+         {{1, forged(77, "x.inserted")}});
+  expect_problem(verify(), 77, 77, "changed");
+}
+
+TEST_F(AuditLogTest, TruncatedLogIsNamed) {
+  tamper("DELETE FROM audit_events WHERE seq > 500");
+  expect_problem(verify(), 501, 512, "missing");
+}
+
+TEST_F(AuditLogTest, TruncatedLogWithItsCheckpointsIsCaughtByTheSavedCheckpoint) {
+  const crypto::SignedCheckpoint saved = checkpoint_now();  // the privacy officer's copy
+  EXPECT_TRUE(verify(saved).ok());
+  tamper("DELETE FROM audit_events WHERE seq > 400");
+  tamper("DELETE FROM audit_nodes WHERE (idx + 1) * (1 << level) > 400");
+  tamper("DELETE FROM audit_checkpoints WHERE tree_size > 400");
+  // Nothing left in the file disagrees with itself; the saved checkpoint does.
+  EXPECT_TRUE(verify().ok());
+  expect_problem(verify(saved), 401, saved.checkpoint.tree_size, "missing");
+}
+
+TEST_F(AuditLogTest, ForgedCheckpointIsRefused) {
+  tamper("UPDATE audit_checkpoints SET tree_size = 300 WHERE tree_size = 256");
+  expect_problem(verify(), 300, 300, "not signed");
+}
+
+TEST_F(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
+  close();
+  fs::copy_file(path(), dir_.path() / "older.db");
+  open();
+  append_events(100);
+  const crypto::SignedCheckpoint saved = checkpoint_now();
+  ASSERT_TRUE(verify(saved).ok());
+  close();
+  fs::copy_file(dir_.path() / "older.db", path(), fs::copy_options::overwrite_existing);
+  open();
+  // The older copy is internally consistent: only the saved checkpoint knows.
+  EXPECT_TRUE(verify().ok());
+  expect_problem(verify(saved), 603, saved.checkpoint.tree_size, "missing");
+
+  // Rolled back and then carried on past the saved size: rewritten.
+  append_events(200);
+  EXPECT_TRUE(verify().ok());
+  expect_problem(verify(saved), 1, saved.checkpoint.tree_size, "rewritten");
+}
+
+TEST_F(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
+  const auto other = *crypto::CheckpointSigner::from_private_pem(
+      *crypto::generate_ed25519_key_pem());
+  auto saved = other.sign({"hubtable/test", 602, crypto::Digest{}, kT0});
+  ASSERT_TRUE(saved.ok());
+  expect_problem(verify(*saved), 0, 0, "saved checkpoint");
+}
+
+TEST_F(AuditLogTest, TreeCatchesUpWithEventsWrittenBeforeIt) {
+  tamper("DELETE FROM audit_nodes WHERE (idx + 1) * (1 << level) > 100");
+  expect_problem(verify(), 101, 101, "no leaf");
+  const auto added = db_->write([](store::Connection& c) {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    auto n = catch_up_tree(c);
+    EXPECT_TRUE(tx.commit().ok());
+    return n;
+  });
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 502U);
+  EXPECT_TRUE(verify().ok());
+}
+
+TEST_F(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
+  const crypto::SignedCheckpoint latest = checkpoint_now();
+  const std::uint64_t n = latest.checkpoint.tree_size;
+  db_->read([&](store::Connection& c) {
+    StoredNodes nodes(c);
+    for (std::uint64_t seq : std::vector<std::uint64_t>{1, 255, 256, 300, n}) {
+      auto proof = crypto::merkle::inclusion_proof(seq - 1, n, nodes.lookup());
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      auto leaf = nodes.get({0, seq - 1});
+      ASSERT_TRUE(leaf.has_value());
+      EXPECT_TRUE(crypto::merkle::verify_inclusion(seq - 1, n, *leaf, *proof,
+                                                   latest.checkpoint.root));
+    }
+    auto first = checkpoint_at(c, 256);
+    ASSERT_TRUE(first.ok() && first->has_value());
+    auto proof = crypto::merkle::consistency_proof(256, n, nodes.lookup());
+    ASSERT_TRUE(proof.ok());
+    EXPECT_TRUE(crypto::merkle::verify_consistency(256, n, (*first)->checkpoint.root,
+                                                   latest.checkpoint.root, *proof));
+  });
+}
+
+}  // namespace
+}  // namespace hubtable::audit
