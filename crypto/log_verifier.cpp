@@ -15,19 +15,24 @@ std::string describe_positions(const LogVerifier::Problem& p) {
 
 LogVerifier::LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
                          std::optional<SignedCheckpoint> saved)
-    : key_(std::move(key)), checkpoints_(std::move(checkpoints)), saved_(std::move(saved)) {
-  for (std::size_t i = 0; i < checkpoints_.size(); ++i) {
-    const std::uint64_t size = checkpoints_[i].checkpoint.tree_size;
-    if (size == 0 || (i > 0 && size <= checkpoints_[i - 1].checkpoint.tree_size)) {
-      fail(size, size, "the checkpoints are not in increasing tree-size order");
-      return;
-    }
-  }
+    : key_(std::move(key)), saved_(std::move(saved)) {
+  for (auto& c : checkpoints) add_checkpoint(std::move(c));
   if (saved_ && !key_.verify(*saved_)) {
     fail(0, 0, "the saved checkpoint is not signed by this audit key");
     return;
   }
   check_reached();  // a saved checkpoint of the empty tree
+}
+
+void LogVerifier::add_checkpoint(SignedCheckpoint c) {
+  const std::uint64_t size = c.checkpoint.tree_size;
+  const std::uint64_t floor =
+      checkpoints_.empty() ? tree_.size() : checkpoints_.back().checkpoint.tree_size;
+  if (size <= floor) {
+    fail(size, size, "the checkpoints are not in increasing tree-size order");
+    return;
+  }
+  checkpoints_.push_back(std::move(c));
 }
 
 void LogVerifier::fail(std::uint64_t first, std::uint64_t last, std::string what) {

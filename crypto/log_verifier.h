@@ -30,6 +30,13 @@ class LogVerifier {
   /// `saved`: one the verifying person kept from earlier.
   LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
               std::optional<SignedCheckpoint> saved);
+  /// For logs read page by page: checkpoints come with add_checkpoint().
+  LogVerifier(CheckpointVerifier key, std::optional<SignedCheckpoint> saved)
+      : LogVerifier(std::move(key), {}, std::move(saved)) {}
+
+  /// Adds the log's next checkpoint; its tree size must be larger than the
+  /// tree so far and than the previous checkpoint's.
+  void add_checkpoint(SignedCheckpoint c);
 
   /// Feeds the event stored at sequence `seq` by its leaf hash. Returns false
   /// once a problem has been found (later events are then ignored).

@@ -66,6 +66,10 @@ int open_session(const Globals& g, Session& out, bool need_token) {
 int call(const Globals& g, const v1::Request& request, v1::Response& out) {
   Session s;
   if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  return call_in(s, request, out);
+}
+
+int call_in(Session& s, const v1::Request& request, v1::Response& out) {
   auto r = s.connection->call(request);
   if (!r.ok()) return transport_failure(r.status());
   if (r->status().code() != v1::OK) {

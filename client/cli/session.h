@@ -45,6 +45,9 @@ int open_session(const Globals& g, Session& out, bool need_token);
 /// leaves the response in `out`. Returns the exit code.
 int call(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
+/// Like call(), on a session already open (for commands that make several).
+int call_in(Session& s, const hubtable::v1::Request& request, hubtable::v1::Response& out);
+
 /// Reads a whole file, or standard input for "-".
 absl::StatusOr<std::string> read_text(const std::string& path);
 
@@ -70,5 +73,7 @@ void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands);
 void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);
 /// Filters 3 and 4 (under `situation`), `watch` and `admin`; after the above.
 void add_filter_commands(CLI::App& app, Globals& g, Commands& commands);
+/// `audit ...`: the privacy officer's tools.
+void add_audit_commands(CLI::App& app, Globals& g, Commands& commands);
 
 }  // namespace hubtable::cli

@@ -172,6 +172,10 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
       return close_situation(ctx, *principal, request.close_situation());
     case v1::Request::kWatch:
       return watch(ctx, *principal);
+    case v1::Request::kAuditCheckpoint:
+      return audit_checkpoint(ctx, *principal, request.audit_checkpoint());
+    case v1::Request::kAuditLog:
+      return audit_log(ctx, *principal, request.audit_log());
     case v1::Request::kSetGovernance:
       return set_governance(ctx, *principal, request.set_governance());
     default:

@@ -139,6 +139,11 @@ class Service {
   hubtable::v1::Response watch(const RequestContext& ctx, const Principal& p);
   hubtable::v1::Response set_governance(const RequestContext& ctx, const Principal& p,
                                         const hubtable::v1::SetGovernanceRequest& req);
+  // The audit log's integrity (audit_handlers.cpp).
+  hubtable::v1::Response audit_checkpoint(const RequestContext& ctx, const Principal& p,
+                                          const hubtable::v1::AuditCheckpointRequest& req);
+  hubtable::v1::Response audit_log(const RequestContext& ctx, const Principal& p,
+                                   const hubtable::v1::AuditLogRequest& req);
 
   /// Pushes a live event to its audience.
   void publish(const std::string& kind, const std::string& table, const std::string& situation,

@@ -162,6 +162,7 @@ const std::vector<Action>& all_actions() {
       Action::kSituationClose,
       Action::kWatch,
       Action::kAdminGovernance,
+      Action::kAuditIntegrity,
   };
   return kAll;
 }
@@ -222,6 +223,8 @@ std::string_view action_name(Action a) {
       return "session.watch";
     case Action::kAdminGovernance:
       return "admin.governance";
+    case Action::kAuditIntegrity:
+      return "audit.integrity";
   }
   return "unknown";
 }
@@ -236,6 +239,13 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kAdminGovernance:
       if (a.admin) return allow("admin.deployment");
       return deny("admin.only", "only the deployment administrator may do this");
+    case Action::kAuditIntegrity:
+      // DESIGN.md: the administrator sees key and account events only.
+      if (a.admin) return allow("audit.admin_account_events");
+      if (auto r = refuse_outsiders(a)) return *r;
+      if (holds(a, TableRole::kPrivacyOfficer)) return allow("audit.privacy_officer");
+      if (holds(a, TableRole::kChair)) return allow("audit.chair_own_table");
+      return deny("audit.auditors_only", "only privacy officers and chairs read the audit log");
     case Action::kVocabularyList:
       // Vocabularies are not case data: members read their tables' entries,
       // the administrator every table's (they are set through apply).

@@ -42,6 +42,9 @@ enum class Action {
   kSituationClose,
   kWatch,
   kAdminGovernance,
+  // The audit log: signed checkpoints, proofs and the events to verify them
+  // (each caller receives the bytes only of the events they may read).
+  kAuditIntegrity,
 };
 
 /// Every action, for tests that enumerate the policy.

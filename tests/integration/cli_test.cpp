@@ -379,5 +379,65 @@ address = "9 Zzcli Road"
   EXPECT_GT(closed_json.situation().purge_due_us(), closed_json.situation().closed_us());
 }
 
+
+// The privacy officer keeps a signed checkpoint, verifies the whole log from
+// the client, and catches an insider's edit both from the client and with
+// `hubtabled verify-audit` on the server host.
+TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
+  ASSERT_EQ(first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr)))
+                .exit_code,
+            0);
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  const std::string saved = (server_.deployment().scratch() / "po-checkpoint.txt").string();
+  auto first = hubtable("po.one", {"audit", "checkpoint", "--save", saved});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out.rfind("Checkpoint: ", 0), 0u) << first.out;
+  EXPECT_EQ(read_file(saved).rfind("hubtable/", 0), 0u);
+
+  ASSERT_EQ(hubtable("rep.police", {"whoami"}).exit_code, 0);
+  auto verified = hubtable("po.one", {"audit", "verify", "--since", saved});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(verified.out.rfind("Verified ", 0), 0u) << verified.out;
+  EXPECT_NE(verified.out.find("Consistent with the saved checkpoint"), std::string::npos);
+  auto json = hubtable("po.one", {"audit", "verify", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"verified\":true"), std::string::npos) << json.out;
+
+  // Reps do not read the audit log.
+  auto rep = hubtable("rep.police", {"audit", "verify"});
+  EXPECT_EQ(rep.exit_code, 1);
+  EXPECT_NE(rep.err.find("(rule audit.auditors_only)"), std::string::npos) << rep.err;
+
+  // A clean shutdown signs every event.
+  ASSERT_EQ(server_.stop(), 0);
+  const std::string config = server_.deployment().config_path().string();
+  auto offline = run_command({HUBTABLED_PATH, "verify-audit", "--config", config, "--since", saved});
+  ASSERT_EQ(offline.exit_code, 0) << offline.out << offline.err;
+  EXPECT_NE(offline.out.find("audit log verified"), std::string::npos) << offline.out;
+  EXPECT_EQ(offline.out.find("not signed yet"), std::string::npos) << offline.out;
+
+  // An insider with the master key rewrites event 5.
+  {
+    auto d = provision::open_deployment(server_.deployment().config_path());
+    ASSERT_TRUE(d.ok()) << d.status();
+    const auto s = d->db->write([](store::Connection& c) {
+      return c.exec(
+          "DROP TRIGGER audit_events_no_update;"
+          "UPDATE audit_events SET event = (SELECT event FROM audit_events WHERE seq = 4) "
+          "WHERE seq = 5;");
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  auto caught = run_command({HUBTABLED_PATH, "verify-audit", "--config", config});
+  EXPECT_EQ(caught.exit_code, 1);
+  EXPECT_NE(caught.out.find("FAILED at event 5: moved"), std::string::npos) << caught.out;
+
+  server_.start();
+  auto remote = hubtable("po.one", {"audit", "verify", "--since", saved});
+  EXPECT_EQ(remote.exit_code, 1);
+  EXPECT_NE(remote.err.find("audit log FAILED verification: event 5: moved"), std::string::npos)
+      << remote.err;
+}
+
 }  // namespace
 }  // namespace hubtable::testing

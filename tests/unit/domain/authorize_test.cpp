@@ -133,6 +133,10 @@ const std::map<Action, Row>& expected() {
       {Action::kAdminGovernance,
        {"!admin.only", "!admin.only", "!admin.only", "!admin.only", "!admin.only",
         "admin.deployment", "!admin.only", "!admin.only"}},
+      {Action::kAuditIntegrity,
+       {"!audit.auditors_only", "!audit.auditors_only", "!audit.auditors_only",
+        "audit.chair_own_table", "audit.privacy_officer", "audit.admin_account_events",
+        "!audit.auditors_only", "!table.not_member"}},
   };
   return kExpected;
 }

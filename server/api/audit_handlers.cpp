@@ -1,0 +1,158 @@
+// The privacy officer's view of the audit log's integrity: signed
+// checkpoints, consistency proofs, and the log itself page by page so a
+// client can recompute the tree (`hubtable audit checkpoint` / `verify`).
+
+#include "api/service.h"
+#include "audit/log_store.h"
+#include "crypto/merkle.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+using domain::Decision;
+using domain::Refusal;
+
+namespace {
+
+constexpr std::uint32_t kDefaultLogPage = 1000;
+constexpr std::uint32_t kMaxLogPage = 5000;
+
+void fill_checkpoint(const crypto::SignedCheckpoint& cp, v1::SignedCheckpoint& out) {
+  out.set_origin(cp.checkpoint.origin);
+  out.set_tree_size(cp.checkpoint.tree_size);
+  out.set_root_hash(cp.checkpoint.root.data(), cp.checkpoint.root.size());
+  out.set_time_us(cp.checkpoint.time_us);
+  out.set_key_id(cp.key_id.data(), cp.key_id.size());
+  out.set_signature(cp.signature.data(), cp.signature.size());
+}
+
+// Which events' bytes the caller receives (DESIGN.md's access table): the
+// administrator the key and account events (no table); a chair their
+// table's; a privacy officer their table's and the account events.
+struct Readable {
+  bool table_less = false;
+  std::string table;
+  bool operator()(const std::string& event_table) const {
+    return event_table.empty() ? table_less : event_table == table;
+  }
+};
+
+Readable readable_by(const domain::Actor& a, const std::string& table) {
+  if (a.admin && a.roles.empty()) return {true, ""};
+  const bool po = std::find(a.roles.begin(), a.roles.end(),
+                            domain::TableRole::kPrivacyOfficer) != a.roles.end();
+  return {po, table};
+}
+
+// Resolves the table and asks the policy; `actor` is the caller there.
+absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& requested,
+                                      std::string& table, domain::Actor& actor) {
+  const bool admin = std::any_of(p.roles.begin(), p.roles.end(),
+                                 [](const auto& g) { return g.role == "ADMIN"; });
+  if (!admin || !requested.empty()) {
+    if (auto picked = pick_table(p, requested, table); !picked.allowed()) return picked;
+  }
+  actor = actor_at(p, table);
+  return domain::authorize(actor, domain::Action::kAuditIntegrity).decision;
+}
+
+}  // namespace
+
+v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principal& p,
+                                       const v1::AuditCheckpointRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditIntegrity,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor);
+        if (!access.ok() || !access->allowed()) return access;
+        scope.table = table;
+        scope.data_elements = {"audit_checkpoint"};
+        auto latest = audit::latest_checkpoint(c);
+        if (!latest.ok()) return latest.status();
+        if (!*latest) {
+          return Decision::deny(Refusal::kFailedPrecondition, "audit.no_checkpoint",
+                                "no checkpoint has been signed yet");
+        }
+        const std::uint64_t size = (*latest)->checkpoint.tree_size;
+        if (req.from_size() > size) {
+          return Decision::deny(Refusal::kFailedPrecondition, "audit.ahead_of_log",
+                                "the log is smaller (" + std::to_string(size) +
+                                    " events) than the tree you hold (" +
+                                    std::to_string(req.from_size()) +
+                                    "): it was truncated or rolled back");
+        }
+        auto* out = r.mutable_audit_checkpoint();
+        fill_checkpoint(**latest, *out->mutable_checkpoint());
+        if (const auto* signer = checkpointer_.signer()) {
+          out->set_public_key(signer->public_key().data(), signer->public_key().size());
+        }
+        if (req.from_size() > 0) {
+          audit::StoredNodes nodes(c);
+          auto proof = crypto::merkle::consistency_proof(req.from_size(), size, nodes.lookup());
+          if (!proof.ok()) return proof.status();
+          for (const auto& h : *proof) out->add_consistency_proof(h.data(), h.size());
+          scope.data_elements.push_back("consistency_proof");
+        }
+        return access;
+      });
+}
+
+v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
+                                const v1::AuditLogRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditIntegrity,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor);
+        if (!access.ok() || !access->allowed()) return access;
+        if (req.limit() > kMaxLogPage) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.page_too_large",
+                                "a page holds at most " + std::to_string(kMaxLogPage) +
+                                    " events");
+        }
+        scope.table = table;
+        scope.data_elements = {"audit_log"};
+        const std::uint32_t limit = req.limit() == 0 ? kDefaultLogPage : req.limit();
+        const Readable readable = readable_by(actor, table);
+        auto* out = r.mutable_audit_log();
+        auto size = audit::tree_size(c);
+        if (!size.ok()) return size.status();
+        out->set_tree_size(*size);
+
+        auto s = c.prepare(
+            "SELECT seq, event, COALESCE(table_code, '') FROM audit_events WHERE seq > ?1 "
+            "ORDER BY seq LIMIT ?2");
+        if (!s.ok()) return s.status();
+        s->bind(1, static_cast<std::int64_t>(req.after_sequence()))
+            .bind(2, std::int64_t{limit});
+        std::uint64_t last = req.after_sequence();
+        auto rows = s->for_each_row([&](const store::Statement& row) {
+          auto* e = out->add_entries();
+          last = static_cast<std::uint64_t>(row.integer(0));
+          e->set_sequence(last);
+          const crypto::Bytes bytes = row.blob(1);
+          if (readable(row.text(2))) {
+            e->set_event(bytes.data(), bytes.size());
+          } else {
+            const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
+            e->set_leaf_hash(leaf.data(), leaf.size());
+          }
+        });
+        if (!rows.ok()) return rows;
+        out->set_last_page(out->entries_size() < static_cast<int>(limit));
+        auto checkpoints = audit::all_checkpoints(c);
+        if (!checkpoints.ok()) return checkpoints.status();
+        for (const auto& cp : *checkpoints) {
+          const std::uint64_t n = cp.checkpoint.tree_size;
+          if (n > req.after_sequence() && (n <= last || out->last_page())) {
+            fill_checkpoint(cp, *out->add_checkpoints());
+          }
+        }
+        return access;
+      });
+}
+
+}  // namespace hubtable::api
