@@ -129,8 +129,7 @@ absl::StatusOr<SignedCheckpoint> parse_note(std::string_view note) {
     return bad_note("the signature is not base64 of a key id and an Ed25519 signature");
   }
   std::copy_n(blob->begin(), out.key_id.size(), out.key_id.begin());
-  out.signature.assign(blob->begin() + static_cast<std::ptrdiff_t>(out.key_id.size()),
-                       blob->end());
+  out.signature.assign(blob->begin() + static_cast<std::ptrdiff_t>(out.key_id.size()), blob->end());
   return out;
 }
 
@@ -171,8 +170,8 @@ bool CheckpointVerifier::verify(const SignedCheckpoint& c) const {
   if (!key || !ctx) return false;
   const std::string body = checkpoint_body(c.checkpoint);
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), c.signature.data(), c.signature.size(),
-                          as_bytes(body).data(), body.size()) == 1;
+  return EVP_DigestVerify(ctx.get(), c.signature.data(), c.signature.size(), as_bytes(body).data(),
+                          body.size()) == 1;
 }
 
 struct CheckpointSigner::Key {
@@ -202,8 +201,7 @@ absl::StatusOr<SignedCheckpoint> CheckpointSigner::sign(const Checkpoint& c) con
   const std::string body = checkpoint_body(c);
   SignedCheckpoint out{c, verifier_.key_id(c.origin), Bytes(kSignatureBytes)};
   std::size_t len = out.signature.size();
-  if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), out.signature.data(), &len, as_bytes(body).data(), body.size()) !=
           1 ||
       len != kSignatureBytes) {

@@ -44,8 +44,8 @@ bool LogVerifier::add(std::uint64_t seq, const Digest& leaf) {
   const std::uint64_t expected = tree_.size() + 1;
   if (seq != expected) {
     if (seq > expected) {
-      fail(expected, seq - 1, "missing: the log jumps from event " + n(expected - 1) + " to " +
-                                  n(seq));
+      fail(expected, seq - 1,
+           "missing: the log jumps from event " + n(expected - 1) + " to " + n(seq));
     } else {
       fail(expected, expected,
            "out of order: event " + n(seq) + " is stored where " + n(expected) + " belongs");

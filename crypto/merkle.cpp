@@ -105,8 +105,7 @@ std::vector<NodeId> frontier_ids(std::uint64_t size) {
   return ids;
 }
 
-absl::StatusOr<Digest> range_hash(std::uint64_t begin, std::uint64_t end,
-                                  const NodeLookup& nodes) {
+absl::StatusOr<Digest> range_hash(std::uint64_t begin, std::uint64_t end, const NodeLookup& nodes) {
   if (begin > end) return absl::InvalidArgumentError("merkle: empty range");
   if (begin == end) return empty_root();
   if (is_perfect(begin, end)) {
@@ -125,8 +124,8 @@ absl::StatusOr<Digest> range_hash(std::uint64_t begin, std::uint64_t end,
 
 namespace {
 
-absl::Status path(std::uint64_t m, std::uint64_t begin, std::uint64_t end,
-                  const NodeLookup& nodes, std::vector<Digest>& out) {
+absl::Status path(std::uint64_t m, std::uint64_t begin, std::uint64_t end, const NodeLookup& nodes,
+                  std::vector<Digest>& out) {
   const std::uint64_t n = end - begin;
   if (n <= 1) return absl::OkStatus();
   const std::uint64_t k = split_point(n);
@@ -170,8 +169,8 @@ void shift(std::uint64_t& fn, std::uint64_t& sn) {
 absl::StatusOr<std::vector<Digest>> inclusion_proof(std::uint64_t index, std::uint64_t size,
                                                     const NodeLookup& nodes) {
   if (index >= size) {
-    return absl::OutOfRangeError("merkle: leaf " + std::to_string(index) +
-                                 " is not in a tree of " + std::to_string(size));
+    return absl::OutOfRangeError("merkle: leaf " + std::to_string(index) + " is not in a tree of " +
+                                 std::to_string(size));
   }
   std::vector<Digest> out;
   if (auto s = path(index, 0, size, nodes, out); !s.ok()) return s;

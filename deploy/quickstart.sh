@@ -212,6 +212,11 @@ as rep.rcmh.nguyen meeting minutes
 echo "== what the privacy officer and the administrator see"
 as privacy.lee situation show "$accepted"
 refused admin.patel situation show "$accepted"
+echo "== the privacy officer keeps a signed checkpoint and verifies the whole audit log"
+as privacy.lee audit checkpoint --save "$demo/privacy.lee-checkpoint.txt"
+as privacy.lee audit verify --since "$demo/privacy.lee-checkpoint.txt"
+refused rep.rps.tremblay audit verify
+"$hubtabled" verify-audit --config "$demo/hubtabled.toml" --since "$demo/privacy.lee-checkpoint.txt"
 as rep.rcmh.nguyen situation show "$rejected"
 as rep.rps.tremblay meeting list --upcoming 2 --past 1
 

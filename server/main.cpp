@@ -131,8 +131,7 @@ absl::StatusOr<std::string> read_file(const fs::path& path) {
 int run_verify_audit(const fs::path& config_path, const fs::path& since, const fs::path& key) {
   auto d = provision::open_deployment(config_path, 1, /*upkeep=*/false);
   if (!d.ok()) return fail(d.status());
-  absl::StatusOr<crypto::CheckpointVerifier> verifier =
-      d->checkpointer.signer()->verifier();
+  absl::StatusOr<crypto::CheckpointVerifier> verifier = d->checkpointer.signer()->verifier();
   if (!key.empty()) {
     auto pem = read_file(key);
     if (!pem.ok()) return fail(pem.status());
@@ -147,9 +146,8 @@ int run_verify_audit(const fs::path& config_path, const fs::path& since, const f
     if (!parsed.ok()) return fail(parsed.status());
     saved = std::move(*parsed);
   }
-  auto result = d->db->read([&](store::Connection& c) {
-    return audit::verify_stored_log(c, *verifier, saved);
-  });
+  auto result = d->db->read(
+      [&](store::Connection& c) { return audit::verify_stored_log(c, *verifier, saved); });
   if (!result.ok()) return fail(result.status());
   if (const auto& p = result->problem()) {
     std::printf("FAILED at %s: %s\n", crypto::describe_positions(*p).c_str(), p->what.c_str());
@@ -284,11 +282,13 @@ int main(int argc, char** argv) {
       "verify-audit",
       "check the audit log: every event, the Merkle tree and every signed checkpoint");
   verify->add_option("--config", config_path, "hubtabled.toml")->required();
-  verify->add_option("--since", since_file,
-                     "a checkpoint saved earlier (hubtable audit checkpoint --save)")
+  verify
+      ->add_option("--since", since_file,
+                   "a checkpoint saved earlier (hubtable audit checkpoint --save)")
       ->check(CLI::ExistingFile);
-  verify->add_option("--key", key_file,
-                     "the audit public key to trust (default: the deployment's own)")
+  verify
+      ->add_option("--key", key_file,
+                   "the audit public key to trust (default: the deployment's own)")
       ->check(CLI::ExistingFile);
 
   try {

@@ -129,13 +129,13 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
       std::copy(h.begin(), h.end(), d.begin());
       proof.push_back(d);
     }
-    if (!crypto::merkle::verify_consistency(
-            previous->checkpoint.tree_size, latest->checkpoint.tree_size,
-            previous->checkpoint.root, latest->checkpoint.root, proof)) {
-      return verification_failure(
-          "the log of " + std::to_string(latest->checkpoint.tree_size) +
-          " events does not extend the saved checkpoint of " +
-          std::to_string(previous->checkpoint.tree_size) + ": it was rewritten or rolled back");
+    if (!crypto::merkle::verify_consistency(previous->checkpoint.tree_size,
+                                            latest->checkpoint.tree_size, previous->checkpoint.root,
+                                            latest->checkpoint.root, proof)) {
+      return verification_failure("the log of " + std::to_string(latest->checkpoint.tree_size) +
+                                  " events does not extend the saved checkpoint of " +
+                                  std::to_string(previous->checkpoint.tree_size) +
+                                  ": it was rewritten or rolled back");
     }
   }
   if (!o.save.empty()) {
@@ -188,8 +188,8 @@ int run_verify(const Globals& g, const AuditOptions& o) {
     for (const auto& e : log.entries()) {
       crypto::Digest leaf{};
       if (!e.event().empty()) {
-        if (auto problem = wire::audit_event_problem(e.sequence(), e.event().data(),
-                                                     e.event().size())) {
+        if (auto problem =
+                wire::audit_event_problem(e.sequence(), e.event().data(), e.event().size())) {
           v.fail(e.sequence(), e.sequence(), *problem);
           break;
         }
@@ -226,11 +226,11 @@ int run_verify(const Globals& g, const AuditOptions& o) {
   if (const auto& p = v.problem()) {
     return verification_failure(crypto::describe_positions(*p) + ": " + p->what);
   }
-  std::printf("Verified %llu events (%llu readable by you, the rest by hash), %llu signed "
-              "checkpoints\n",
-              static_cast<unsigned long long>(v.size()),
-              static_cast<unsigned long long>(readable),
-              static_cast<unsigned long long>(v.checkpoints_verified()));
+  std::printf(
+      "Verified %llu events (%llu readable by you, the rest by hash), %llu signed "
+      "checkpoints\n",
+      static_cast<unsigned long long>(v.size()), static_cast<unsigned long long>(readable),
+      static_cast<unsigned long long>(v.checkpoints_verified()));
   if (v.signed_size() < v.size()) {
     std::printf("%llu event(s) after the last checkpoint are not signed yet\n",
                 static_cast<unsigned long long>(v.size() - v.signed_size()));
@@ -250,8 +250,9 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
   auto* audit = app.add_subcommand("audit", "the audit log (privacy officers, chairs)");
   audit->require_subcommand(1);
   auto* checkpoint = audit->add_subcommand(
-      "checkpoint", "fetch the latest signed checkpoint; with --save, keep it (and prove the "
-                    "log extends the one kept before)");
+      "checkpoint",
+      "fetch the latest signed checkpoint; with --save, keep it (and prove the "
+      "log extends the one kept before)");
   checkpoint->add_option("--save", o.save, "file to keep the checkpoint in");
   auto* verify = audit->add_subcommand(
       "verify", "recompute the whole log's tree and check every signed checkpoint");

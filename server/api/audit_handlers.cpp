@@ -39,16 +39,16 @@ struct Readable {
 
 Readable readable_by(const domain::Actor& a, const std::string& table) {
   if (a.admin && a.roles.empty()) return {true, ""};
-  const bool po = std::find(a.roles.begin(), a.roles.end(),
-                            domain::TableRole::kPrivacyOfficer) != a.roles.end();
+  const bool po = std::find(a.roles.begin(), a.roles.end(), domain::TableRole::kPrivacyOfficer) !=
+                  a.roles.end();
   return {po, table};
 }
 
 // Resolves the table and asks the policy; `actor` is the caller there.
 absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& requested,
                                       std::string& table, domain::Actor& actor) {
-  const bool admin = std::any_of(p.roles.begin(), p.roles.end(),
-                                 [](const auto& g) { return g.role == "ADMIN"; });
+  const bool admin =
+      std::any_of(p.roles.begin(), p.roles.end(), [](const auto& g) { return g.role == "ADMIN"; });
   if (!admin || !requested.empty()) {
     if (auto picked = pick_table(p, requested, table); !picked.allowed()) return picked;
   }
@@ -77,11 +77,10 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
         }
         const std::uint64_t size = (*latest)->checkpoint.tree_size;
         if (req.from_size() > size) {
-          return Decision::deny(Refusal::kFailedPrecondition, "audit.ahead_of_log",
-                                "the log is smaller (" + std::to_string(size) +
-                                    " events) than the tree you hold (" +
-                                    std::to_string(req.from_size()) +
-                                    "): it was truncated or rolled back");
+          return Decision::deny(
+              Refusal::kFailedPrecondition, "audit.ahead_of_log",
+              "the log is smaller (" + std::to_string(size) + " events) than the tree you hold (" +
+                  std::to_string(req.from_size()) + "): it was truncated or rolled back");
         }
         auto* out = r.mutable_audit_checkpoint();
         fill_checkpoint(**latest, *out->mutable_checkpoint());
@@ -110,8 +109,7 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
         if (!access.ok() || !access->allowed()) return access;
         if (req.limit() > kMaxLogPage) {
           return Decision::deny(Refusal::kInvalidArgument, "audit.page_too_large",
-                                "a page holds at most " + std::to_string(kMaxLogPage) +
-                                    " events");
+                                "a page holds at most " + std::to_string(kMaxLogPage) + " events");
         }
         scope.table = table;
         scope.data_elements = {"audit_log"};
@@ -126,8 +124,7 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
             "SELECT seq, event, COALESCE(table_code, '') FROM audit_events WHERE seq > ?1 "
             "ORDER BY seq LIMIT ?2");
         if (!s.ok()) return s.status();
-        s->bind(1, static_cast<std::int64_t>(req.after_sequence()))
-            .bind(2, std::int64_t{limit});
+        s->bind(1, static_cast<std::int64_t>(req.after_sequence())).bind(2, std::int64_t{limit});
         std::uint64_t last = req.after_sequence();
         auto rows = s->for_each_row([&](const store::Statement& row) {
           auto* e = out->add_entries();

@@ -24,32 +24,32 @@ absl::StatusOr<Checkpointer> Checkpointer::load(const std::string& key_file, std
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint(
     store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned) const {
   if (!signer_) return absl::FailedPreconditionError("audit: no signing key loaded");
-  return db.write([&](store::Connection& c)
-                      -> absl::StatusOr<std::optional<crypto::SignedCheckpoint>> {
-    store::Transaction tx(c, store::Transaction::Kind::kWrite);
-    if (!tx.status().ok()) return tx.status();
-    auto size = tree_size(c);
-    if (!size.ok()) return size.status();
-    auto last = latest_checkpoint(c);
-    if (!last.ok()) return last.status();
-    const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
-    if (*size < signed_size + std::max<std::uint64_t>(min_unsigned, 1)) return std::nullopt;
+  return db.write(
+      [&](store::Connection& c) -> absl::StatusOr<std::optional<crypto::SignedCheckpoint>> {
+        store::Transaction tx(c, store::Transaction::Kind::kWrite);
+        if (!tx.status().ok()) return tx.status();
+        auto size = tree_size(c);
+        if (!size.ok()) return size.status();
+        auto last = latest_checkpoint(c);
+        if (!last.ok()) return last.status();
+        const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
+        if (*size < signed_size + std::max<std::uint64_t>(min_unsigned, 1)) return std::nullopt;
 
-    hubtable::v1::AuditEvent e;
-    e.set_time_us(now_us);
-    e.set_action("audit.checkpoint");
-    e.set_outcome(hubtable::v1::AUDIT_OK);
-    e.set_rule("audit.checkpoint_due");
-    auto seq = append(c, std::move(e));
-    if (!seq.ok()) return seq.status();
-    auto root = stored_root(c, *seq);
-    if (!root.ok()) return root.status();
-    auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us});
-    if (!cp.ok()) return cp.status();
-    if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
-    if (auto s = tx.commit(); !s.ok()) return s;
-    return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
-  });
+        hubtable::v1::AuditEvent e;
+        e.set_time_us(now_us);
+        e.set_action("audit.checkpoint");
+        e.set_outcome(hubtable::v1::AUDIT_OK);
+        e.set_rule("audit.checkpoint_due");
+        auto seq = append(c, std::move(e));
+        if (!seq.ok()) return seq.status();
+        auto root = stored_root(c, *seq);
+        if (!root.ok()) return root.status();
+        auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us});
+        if (!cp.ok()) return cp.status();
+        if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
+        if (auto s = tx.commit(); !s.ok()) return s;
+        return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
+      });
 }
 
 }  // namespace hubtable::audit

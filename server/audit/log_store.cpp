@@ -14,10 +14,11 @@ crypto::Digest to_digest(const crypto::Bytes& b) {
   return d;
 }
 
-absl::Status insert_node(store::Statement& ins, const merkle::NodeId& id,
-                         const crypto::Digest& h) {
+absl::Status insert_node(store::Statement& ins, const merkle::NodeId& id, const crypto::Digest& h) {
   ins.reset();
-  ins.bind(1, std::int64_t{id.level}).bind(2, static_cast<std::int64_t>(id.index)).bind(3, crypto::ByteView(h));
+  ins.bind(1, std::int64_t{id.level})
+      .bind(2, static_cast<std::int64_t>(id.index))
+      .bind(3, crypto::ByteView(h));
   return ins.run();
 }
 
@@ -46,7 +47,8 @@ absl::StatusOr<std::vector<crypto::SignedCheckpoint>> query_checkpoints(
   if (!s.ok()) return s.status();
   if (arg) s->bind(1, *arg);
   std::vector<crypto::SignedCheckpoint> out;
-  if (auto st = s->for_each_row([&](const store::Statement& r) { out.push_back(read_checkpoint(r)); });
+  if (auto st =
+          s->for_each_row([&](const store::Statement& r) { out.push_back(read_checkpoint(r)); });
       !st.ok()) {
     return st;
   }
@@ -153,8 +155,7 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> latest_checkpoint(store:
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Connection& c,
                                                                       std::uint64_t size) {
-  return first_of(
-      query_checkpoints(c, "WHERE tree_size = ?1", static_cast<std::int64_t>(size)));
+  return first_of(query_checkpoints(c, "WHERE tree_size = ?1", static_cast<std::int64_t>(size)));
 }
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c) {

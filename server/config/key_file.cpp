@@ -34,9 +34,9 @@ absl::StatusOr<crypto::SecretBytes> load_secret(const std::filesystem::path& pat
   const auto file_size = static_cast<std::size_t>(st.st_size);
   if (exact ? file_size != limit : (file_size > limit || file_size == 0)) {
     ::close(fd);
-    return absl::FailedPreconditionError(
-        "key file " + name + (exact ? " must hold exactly " : " must hold 1 to ") +
-        std::to_string(limit) + " bytes");
+    return absl::FailedPreconditionError("key file " + name +
+                                         (exact ? " must hold exactly " : " must hold 1 to ") +
+                                         std::to_string(limit) + " bytes");
   }
   const std::size_t size = file_size;
   crypto::SecretBytes key(size);

@@ -29,7 +29,7 @@ inline constexpr std::chrono::minutes kLoginFailureWindow{15};
 inline constexpr int kMaxLoginFailuresPerAccount = 5;
 inline constexpr int kMaxLoginFailuresPerAddress = 20;
 inline constexpr std::chrono::seconds kRetentionSweepInterval{60};  // crypto-shredding job
-inline constexpr std::chrono::seconds kCheckpointInterval{60};  // signed audit checkpoints
+inline constexpr std::chrono::seconds kCheckpointInterval{60};      // signed audit checkpoints
 
 struct Limits {
   std::size_t max_frame_bytes = kMaxFrameBytes;

@@ -16,7 +16,7 @@ struct ProfileContents {
   std::string certificate_pem;
   std::string private_key_pem;
   std::string one_time_password;
-  std::string totp_uri;  // empty when the account has no authenticator
+  std::string totp_uri;          // empty when the account has no authenticator
   std::string audit_public_pem;  // the key that signs audit checkpoints
 };
 

@@ -116,8 +116,7 @@ absl::Status audit_change(store::Connection& c, const domain::Clock& clock,
 }
 }  // namespace
 
-absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers,
-                                           bool upkeep) {
+absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers, bool upkeep) {
   auto cfg = config::load_server_config(config_path);
   if (!cfg.ok()) return cfg.status();
   auto master = config::load_key_file(cfg->master_key, 32);

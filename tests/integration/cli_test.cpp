@@ -79,8 +79,8 @@ TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
        std::filesystem::directory_iterator(server_.deployment().profile("rep.police"))) {
     in_profile.insert(e.path().filename().string());
   }
-  EXPECT_EQ(in_profile, (std::set<std::string>{"ca.crt", "client.crt", "client.key",
-                                               "one-time-password", "profile.toml"}));
+  EXPECT_EQ(in_profile, (std::set<std::string>{"audit-signing.pub", "ca.crt", "client.crt",
+                                               "client.key", "one-time-password", "profile.toml"}));
 
   auto who = hubtable("rep.police", {"whoami", "--json"});
   ASSERT_EQ(who.exit_code, 0) << who.err;
@@ -379,14 +379,12 @@ address = "9 Zzcli Road"
   EXPECT_GT(closed_json.situation().purge_due_us(), closed_json.situation().closed_us());
 }
 
-
 // The privacy officer keeps a signed checkpoint, verifies the whole log from
 // the client, and catches an insider's edit both from the client and with
 // `hubtabled verify-audit` on the server host.
 TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
-  ASSERT_EQ(first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr)))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr))).exit_code, 0);
   ASSERT_EQ(first_login("rep.police").exit_code, 0);
   const std::string saved = (server_.deployment().scratch() / "po-checkpoint.txt").string();
   auto first = hubtable("po.one", {"audit", "checkpoint", "--save", saved});
@@ -411,7 +409,8 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   // A clean shutdown signs every event.
   ASSERT_EQ(server_.stop(), 0);
   const std::string config = server_.deployment().config_path().string();
-  auto offline = run_command({HUBTABLED_PATH, "verify-audit", "--config", config, "--since", saved});
+  auto offline =
+      run_command({HUBTABLED_PATH, "verify-audit", "--config", config, "--since", saved});
   ASSERT_EQ(offline.exit_code, 0) << offline.out << offline.err;
   EXPECT_NE(offline.out.find("audit log verified"), std::string::npos) << offline.out;
   EXPECT_EQ(offline.out.find("not signed yet"), std::string::npos) << offline.out;

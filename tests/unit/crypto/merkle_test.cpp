@@ -17,10 +17,14 @@ Bytes unhex(std::string_view hex) { return *from_hex(hex); }
 
 // The eight leaves of the reference test suite.
 const std::vector<Bytes>& reference_leaves() {
-  static const std::vector<Bytes> leaves = {
-      unhex(""),         unhex("00"),       unhex("10"),
-      unhex("2021"),     unhex("3031"),     unhex("40414243"),
-      unhex("5051525354555657"), unhex("606162636465666768696a6b6c6d6e6f")};
+  static const std::vector<Bytes> leaves = {unhex(""),
+                                            unhex("00"),
+                                            unhex("10"),
+                                            unhex("2021"),
+                                            unhex("3031"),
+                                            unhex("40414243"),
+                                            unhex("5051525354555657"),
+                                            unhex("606162636465666768696a6b6c6d6e6f")};
   return leaves;
 }
 
@@ -41,8 +45,9 @@ class MemoryTree {
  public:
   void append(ByteView data) {
     leaves_.push_back(leaf_hash(data));
-    range_.append(leaves_.back(),
-                  [this](const NodeId& id, const Digest& h) { nodes_[{id.level, id.index}] = h; });
+    range_.append(leaves_.back(), [this](const NodeId& id, const Digest& h) {
+      nodes_[{id.level, id.index}] = h;
+    });
   }
   NodeLookup lookup() const {
     return [this](const NodeId& id) -> std::optional<Digest> {
@@ -108,19 +113,14 @@ TEST(MerkleTest, ConsistencyProofsMatchTheReference) {
   auto p68 = consistency_proof(6, 8, t.lookup());
   ASSERT_TRUE(p68.ok());
   ASSERT_EQ(p68->size(), 3U);
-  EXPECT_EQ(to_hex((*p68)[0]),
-            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a");
-  EXPECT_EQ(to_hex((*p68)[1]),
-            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
-  EXPECT_EQ(to_hex((*p68)[2]),
-            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7");
+  EXPECT_EQ(to_hex((*p68)[0]), "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a");
+  EXPECT_EQ(to_hex((*p68)[1]), "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0");
+  EXPECT_EQ(to_hex((*p68)[2]), "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7");
   auto p25 = consistency_proof(2, 5, t.lookup());
   ASSERT_TRUE(p25.ok());
   ASSERT_EQ(p25->size(), 2U);
-  EXPECT_EQ(to_hex((*p25)[0]),
-            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
-  EXPECT_EQ(to_hex((*p25)[1]),
-            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b");
+  EXPECT_EQ(to_hex((*p25)[0]), "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e");
+  EXPECT_EQ(to_hex((*p25)[1]), "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b");
 }
 
 // Every leaf of every tree up to 40 leaves; every pair of sizes.

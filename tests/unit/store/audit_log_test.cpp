@@ -86,7 +86,8 @@ class AuditLogTest : public ::testing::Test {
   }
 
   // As the insider: statements on the writer with the triggers gone.
-  void tamper(const std::string& sql, const std::vector<std::pair<int, crypto::Bytes>>& blobs = {}) {
+  void tamper(const std::string& sql,
+              const std::vector<std::pair<int, crypto::Bytes>>& blobs = {}) {
     const auto s = db_->write([&](store::Connection& c) -> absl::Status {
       for (const char* t : {"audit_events_no_update", "audit_events_no_delete",
                             "audit_nodes_no_update", "audit_nodes_no_delete",
@@ -118,8 +119,8 @@ class AuditLogTest : public ::testing::Test {
     });
   }
 
-  static void expect_problem(const crypto::LogVerifier& v, std::uint64_t first,
-                             std::uint64_t last, const std::string& word) {
+  static void expect_problem(const crypto::LogVerifier& v, std::uint64_t first, std::uint64_t last,
+                             const std::string& word) {
     ASSERT_FALSE(v.ok()) << "tampering went unnoticed";
     EXPECT_EQ(v.problem()->first, first) << v.problem()->what;
     EXPECT_EQ(v.problem()->last, last) << v.problem()->what;
@@ -183,9 +184,10 @@ TEST_F(AuditLogTest, InsertedEventIsNamed) {
   // Make room at 77 by renumbering everything after it, then slip one in.
   tamper("UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= 77");
   tamper("UPDATE audit_events SET seq = -seq WHERE seq < 0");
-  tamper("INSERT INTO audit_events (seq, time_us, action, outcome, event) "
-         "VALUES (77, 1, 'x.inserted', 1, ?1)",
-         {{1, forged(77, "x.inserted")}});
+  tamper(
+      "INSERT INTO audit_events (seq, time_us, action, outcome, event) "
+      "VALUES (77, 1, 'x.inserted', 1, ?1)",
+      {{1, forged(77, "x.inserted")}});
   expect_problem(verify(), 77, 77, "changed");
 }
 
@@ -231,8 +233,8 @@ TEST_F(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
 }
 
 TEST_F(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
-  const auto other = *crypto::CheckpointSigner::from_private_pem(
-      *crypto::generate_ed25519_key_pem());
+  const auto other =
+      *crypto::CheckpointSigner::from_private_pem(*crypto::generate_ed25519_key_pem());
   auto saved = other.sign({"hubtable/test", 602, crypto::Digest{}, kT0});
   ASSERT_TRUE(saved.ok());
   expect_problem(verify(*saved), 0, 0, "saved checkpoint");
@@ -262,8 +264,8 @@ TEST_F(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
       ASSERT_TRUE(proof.ok()) << proof.status();
       auto leaf = nodes.get({0, seq - 1});
       ASSERT_TRUE(leaf.has_value());
-      EXPECT_TRUE(crypto::merkle::verify_inclusion(seq - 1, n, *leaf, *proof,
-                                                   latest.checkpoint.root));
+      EXPECT_TRUE(
+          crypto::merkle::verify_inclusion(seq - 1, n, *leaf, *proof, latest.checkpoint.root));
     }
     auto first = checkpoint_at(c, 256);
     ASSERT_TRUE(first.ok() && first->has_value());

@@ -1,0 +1,168 @@
+// The audit log at 10^4, 10^5 and 10^6 events: appending must not slow down
+// as the log grows, and verification must run at hundreds of thousands of
+// events per second on one core.
+//
+//   build/release/tests/bench/audit_bench
+//
+// Each size's database is built once per run (in $TMPDIR), with a signed
+// checkpoint every 256 events as the server takes them.
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "audit/audit_writer.h"
+#include "audit/checkpointer.h"
+#include "audit/log_store.h"
+#include "audit/verify.h"
+#include "crypto/log_verifier.h"
+#include "crypto/pki.h"
+#include "store/database.h"
+#include "store/transaction.h"
+
+namespace hubtable::audit {
+namespace {
+
+namespace fs = std::filesystem;
+
+hubtable::v1::AuditEvent sample_event(std::int64_t i) {
+  hubtable::v1::AuditEvent e;
+  e.set_time_us(1'790'000'000'000'000 + i);
+  e.set_action("situation.show");
+  e.set_outcome(hubtable::v1::AUDIT_OK);
+  e.set_rule("record.deidentified");
+  e.set_table("riverside");
+  e.set_meeting("riverside-2026-11-19");
+  e.set_situation("7K2M9-X4Q1D");
+  e.set_filter_stage(2);
+  e.add_data_elements("narrative");
+  e.add_data_elements("risk_factors");
+  e.set_request_id(static_cast<std::uint64_t>(i));
+  auto* a = e.mutable_actor();
+  a->set_user_id(12);
+  a->set_username("rep.rps.okafor");
+  a->set_agency("rps");
+  a->set_role(hubtable::v1::REP);
+  a->set_certificate_thumbprint(std::string(64, 'a'));
+  a->set_remote_address("192.0.2.10");
+  return e;
+}
+
+// One log of a given size, kept for the whole run.
+struct Log {
+  fs::path dir;
+  crypto::SecretBytes key{32};
+  std::optional<crypto::CheckpointSigner> signer;
+  Checkpointer checkpointer;
+  std::unique_ptr<store::Database> db;
+  std::int64_t next = 0;
+
+  // Appends `n` events in transactions of `batch`, checkpointing as the
+  // server does.
+  void append(std::int64_t n, std::int64_t batch) {
+    for (std::int64_t done = 0; done < n; done += batch) {
+      const std::int64_t count = std::min(batch, n - done);
+      auto s = db->write([&](store::Connection& c) -> absl::Status {
+        store::Transaction tx(c, store::Transaction::Kind::kWrite);
+        for (std::int64_t i = 0; i < count; ++i) {
+          auto seq = audit::append(c, sample_event(++next));
+          if (!seq.ok()) return seq.status();
+        }
+        return tx.commit();
+      });
+      if (!s.ok()) std::abort();
+      auto cp = checkpointer.checkpoint(*db, 1'790'000'000'000'000 + next,
+                                        Checkpointer::kEveryEvents - 1);
+      if (!cp.ok()) std::abort();
+    }
+  }
+};
+
+Log& log_of(std::int64_t size) {
+  static std::map<std::int64_t, std::unique_ptr<Log>> logs;
+  auto& slot = logs[size];
+  if (slot) return *slot;
+  slot = std::make_unique<Log>();
+  Log& l = *slot;
+  l.dir = fs::temp_directory_path() / ("hubtable-bench-" + std::to_string(size));
+  fs::remove_all(l.dir);
+  fs::create_directories(l.dir);
+  l.key.data()[0] = 1;
+  l.signer = *crypto::CheckpointSigner::from_private_pem(*crypto::generate_ed25519_key_pem());
+  l.checkpointer = Checkpointer(*l.signer, "hubtable/bench");
+  l.db = *store::Database::open((l.dir / "hubtable.db").string(), l.key, 1,
+                                store::OpenMode::kCreate);
+  l.append(size, 256);
+  return l;
+}
+
+// Appending to a log of N events: 64 events per transaction, as a busy
+// server's requests would commit them, with the checkpoints that fall due.
+void BM_Append(benchmark::State& state) {
+  Log& l = log_of(state.range(0));
+  for (auto _ : state) l.append(64, 64);
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_Append)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// `hubtabled verify-audit`: every stored event read, checked and hashed, the
+// tree recomputed and every checkpoint's signature and root checked.
+void BM_VerifyStoredLog(benchmark::State& state) {
+  Log& l = log_of(state.range(0));
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    auto v = l.db->read([&](store::Connection& c) {
+      return verify_stored_log(c, l.signer->verifier(), std::nullopt);
+    });
+    if (!v.ok() || !v->ok()) std::abort();
+    events += v->size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+}
+BENCHMARK(BM_VerifyStoredLog)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+
+// The client's share of `hubtable audit verify`: events already received,
+// hashed and folded into the tree (no database, no network).
+void BM_RecomputeTree(benchmark::State& state) {
+  const std::string bytes = serialize_event(sample_event(1));
+  const auto n = static_cast<std::uint64_t>(state.range(0));
+  for (auto _ : state) {
+    crypto::merkle::CompactRange tree;
+    for (std::uint64_t i = 0; i < n; ++i) tree.append(crypto::merkle::leaf_hash(crypto::as_bytes(bytes)));
+    benchmark::DoNotOptimize(tree.root());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_RecomputeTree)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+
+// An inclusion proof for an event in the middle of the log, from the
+// stored tree.
+void BM_InclusionProof(benchmark::State& state) {
+  Log& l = log_of(state.range(0));
+  l.db->read([&](store::Connection& c) {
+    StoredNodes nodes(c);
+    const std::uint64_t size = *tree_size(c);
+    for (auto _ : state) {
+      auto proof = crypto::merkle::inclusion_proof(size / 2, size, nodes.lookup());
+      if (!proof.ok()) std::abort();
+      benchmark::DoNotOptimize(proof->size());
+    }
+    return 0;
+  });
+}
+BENCHMARK(BM_InclusionProof)->Arg(10'000)->Arg(100'000)->Arg(1'000'000);
+
+}  // namespace
+}  // namespace hubtable::audit
+
+BENCHMARK_MAIN();
