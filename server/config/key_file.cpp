@@ -60,7 +60,7 @@ absl::StatusOr<crypto::SecretBytes> load_key_file(const std::filesystem::path& p
 }
 
 absl::StatusOr<crypto::SecretBytes> load_pem_key_file(const std::filesystem::path& path) {
-  constexpr std::size_t kMaxPem = 16 * 1024;
+  constexpr std::size_t kMaxPem = std::size_t{16} * 1024;
   return load_secret(path, kMaxPem, false);
 }
 

@@ -92,8 +92,8 @@ Log& log_of(std::int64_t size) {
   l.key.data()[0] = 1;
   l.signer = *crypto::CheckpointSigner::from_private_pem(*crypto::generate_ed25519_key_pem());
   l.checkpointer = Checkpointer(*l.signer, "hubtable/bench");
-  l.db = *store::Database::open((l.dir / "hubtable.db").string(), l.key, 1,
-                                store::OpenMode::kCreate);
+  l.db =
+      *store::Database::open((l.dir / "hubtable.db").string(), l.key, 1, store::OpenMode::kCreate);
   l.append(size, 256);
   return l;
 }
@@ -102,7 +102,7 @@ Log& log_of(std::int64_t size) {
 // server's requests would commit them, with the checkpoints that fall due.
 void BM_Append(benchmark::State& state) {
   Log& l = log_of(state.range(0));
-  for (auto _ : state) l.append(64, 64);
+  for (auto _ : state) l.append(64, 64);  // NOLINT(clang-analyzer-deadcode.DeadStores)
   state.SetItemsProcessed(state.iterations() * 64);
 }
 BENCHMARK(BM_Append)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
@@ -112,7 +112,7 @@ BENCHMARK(BM_Append)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark:
 void BM_VerifyStoredLog(benchmark::State& state) {
   Log& l = log_of(state.range(0));
   std::uint64_t events = 0;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
     auto v = l.db->read([&](store::Connection& c) {
       return verify_stored_log(c, l.signer->verifier(), std::nullopt);
     });
@@ -132,9 +132,10 @@ BENCHMARK(BM_VerifyStoredLog)
 void BM_RecomputeTree(benchmark::State& state) {
   const std::string bytes = serialize_event(sample_event(1));
   const auto n = static_cast<std::uint64_t>(state.range(0));
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
     crypto::merkle::CompactRange tree;
-    for (std::uint64_t i = 0; i < n; ++i) tree.append(crypto::merkle::leaf_hash(crypto::as_bytes(bytes)));
+    for (std::uint64_t i = 0; i < n; ++i)
+      tree.append(crypto::merkle::leaf_hash(crypto::as_bytes(bytes)));
     benchmark::DoNotOptimize(tree.root());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
@@ -152,7 +153,7 @@ void BM_InclusionProof(benchmark::State& state) {
   l.db->read([&](store::Connection& c) {
     StoredNodes nodes(c);
     const std::uint64_t size = *tree_size(c);
-    for (auto _ : state) {
+    for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
       auto proof = crypto::merkle::inclusion_proof(size / 2, size, nodes.lookup());
       if (!proof.ok()) std::abort();
       benchmark::DoNotOptimize(proof->size());

@@ -66,7 +66,7 @@ TEST(CheckpointTest, MalformedNotesAreRefusedWithAReason) {
   };
   EXPECT_TRUE(refused(""));
   EXPECT_TRUE(refused(note.substr(0, note.size() - 1)));  // no final newline
-  EXPECT_TRUE(refused("hubtable/test\n01024" + note.substr(note.find("\n", 14))));
+  EXPECT_TRUE(refused("hubtable/test\n01024" + note.substr(note.find('\n', 14))));
   std::string bad_root = note;
   bad_root[note.find('\n', 14) + 1] = '*';
   EXPECT_TRUE(refused(bad_root));

@@ -169,6 +169,7 @@ TEST(MerkleTest, ResumedRangeContinuesTheSameTree) {
   EXPECT_EQ(ids[0], (NodeId{2, 0}));
   EXPECT_EQ(ids[1], (NodeId{1, 2}));
   std::vector<Digest> frontier;
+  frontier.reserve(ids.size());
   for (const auto& id : ids) frontier.push_back(*t.lookup()(id));
   auto resumed = CompactRange::resume(6, frontier);
   ASSERT_TRUE(resumed.ok());
