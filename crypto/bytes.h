@@ -1,8 +1,10 @@
 #pragma once
 // Byte containers for key material and helpers that must be constant-time.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +30,19 @@ std::optional<Bytes> from_hex(std::string_view hex);
 
 inline ByteView as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+/// `data` as exactly N bytes (a hash, a key id); nullopt when its size differs.
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> to_array(ByteView data) {
+  if (data.size() != N) return std::nullopt;
+  std::array<std::uint8_t, N> out{};
+  std::memcpy(out.data(), data.data(), N);
+  return out;
+}
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> to_array(std::string_view data) {
+  return to_array<N>(as_bytes(data));
 }
 
 /// Owns secret bytes (keys, tokens, passwords) and zeroes them on destruction.

@@ -108,9 +108,10 @@ absl::StatusOr<SignedCheckpoint> parse_note(std::string_view note) {
   auto size = parse_int<std::uint64_t>(lines[1]);
   if (!size) return bad_note("the tree size is not a decimal number");
   c.tree_size = *size;
-  auto root = unbase64(lines[2]);
-  if (!root || root->size() != c.root.size()) return bad_note("the root is not a base64 hash");
-  std::copy(root->begin(), root->end(), c.root.begin());
+  auto root_bytes = unbase64(lines[2]);
+  auto root = root_bytes ? to_array<32>(*root_bytes) : std::nullopt;
+  if (!root) return bad_note("the root is not a base64 hash");
+  c.root = *root;
   constexpr std::string_view kTime = "time ";
   if (!lines[3].starts_with(kTime)) return bad_note("the fourth line must be 'time <us>'");
   auto time = parse_int<std::int64_t>(lines[3].substr(kTime.size()));

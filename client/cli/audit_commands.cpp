@@ -57,12 +57,11 @@ absl::StatusOr<crypto::SignedCheckpoint> from_wire(const v1::SignedCheckpoint& c
   out.checkpoint.origin = c.origin();
   out.checkpoint.tree_size = c.tree_size();
   out.checkpoint.time_us = c.time_us();
-  if (c.root_hash().size() != out.checkpoint.root.size() ||
-      c.key_id().size() != out.key_id.size()) {
-    return absl::DataLossError("the server sent a malformed checkpoint");
-  }
-  std::copy(c.root_hash().begin(), c.root_hash().end(), out.checkpoint.root.begin());
-  std::copy(c.key_id().begin(), c.key_id().end(), out.key_id.begin());
+  auto root = crypto::to_array<32>(c.root_hash());
+  auto key_id = crypto::to_array<4>(c.key_id());
+  if (!root || !key_id) return absl::DataLossError("the server sent a malformed checkpoint");
+  out.checkpoint.root = *root;
+  out.key_id = *key_id;
   out.signature.assign(c.signature().begin(), c.signature().end());
   return out;
 }
@@ -124,10 +123,9 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
   if (previous) {
     std::vector<crypto::Digest> proof;
     for (const auto& h : r.audit_checkpoint().consistency_proof()) {
-      if (h.size() != crypto::Digest{}.size()) return verification_failure("malformed proof");
-      crypto::Digest d{};
-      std::copy(h.begin(), h.end(), d.begin());
-      proof.push_back(d);
+      auto d = crypto::to_array<32>(h);
+      if (!d) return verification_failure("malformed proof");
+      proof.push_back(*d);
     }
     if (!crypto::merkle::verify_consistency(previous->checkpoint.tree_size,
                                             latest->checkpoint.tree_size, previous->checkpoint.root,
@@ -195,8 +193,8 @@ int run_verify(const Globals& g, const AuditOptions& o) {
         }
         leaf = crypto::merkle::leaf_hash(crypto::as_bytes(e.event()));
         ++readable;
-      } else if (e.leaf_hash().size() == leaf.size()) {
-        std::copy(e.leaf_hash().begin(), e.leaf_hash().end(), leaf.begin());
+      } else if (auto given = crypto::to_array<32>(e.leaf_hash())) {
+        leaf = *given;
       } else {
         v.fail(e.sequence(), e.sequence(), "the server sent neither the event nor its hash");
         break;

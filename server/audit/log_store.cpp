@@ -9,9 +9,7 @@ namespace merkle = crypto::merkle;
 namespace {
 
 crypto::Digest to_digest(const crypto::Bytes& b) {
-  crypto::Digest d{};
-  if (b.size() == d.size()) std::copy(b.begin(), b.end(), d.begin());
-  return d;
+  return crypto::to_array<32>(b).value_or(crypto::Digest{});
 }
 
 absl::Status insert_node(store::Statement& ins, const merkle::NodeId& id, const crypto::Digest& h) {
@@ -36,7 +34,7 @@ crypto::SignedCheckpoint read_checkpoint(const store::Statement& s) {
   cp.checkpoint.origin = s.text(2);
   cp.checkpoint.root = to_digest(s.blob(3));
   const crypto::Bytes id = s.blob(4);
-  if (id.size() == cp.key_id.size()) std::copy(id.begin(), id.end(), cp.key_id.begin());
+  cp.key_id = crypto::to_array<4>(id).value_or(crypto::KeyId{});
   cp.signature = s.blob(5);
   return cp;
 }
