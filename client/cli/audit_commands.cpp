@@ -1,17 +1,23 @@
-// hubtable audit {checkpoint,verify}: the privacy officer's proof that the
-// audit log was not altered, deleted, reordered or rolled back.
+// hubtable audit {query,access-report,disclosures}: who saw what, when, under
+// which authority; and {checkpoint,verify}: the privacy officer's proof that
+// the audit log was not altered, deleted, reordered or rolled back.
 //
 // Nothing here trusts the server: signatures are checked with the audit key
 // pinned in the profile (audit-signing.pub, or --key), consistency proofs
 // and the tree are recomputed here.
 
+#include <absl/time/civil_time.h>
+#include <absl/time/time.h>
 #include <google/protobuf/struct.pb.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+
+#include "absl/strings/ascii.h"
 
 #include "cli/output.h"
 #include "cli/session.h"
@@ -29,6 +35,16 @@ namespace {
 
 struct AuditOptions {
   std::string table;
+  std::string user;
+  std::string agency;
+  std::string situation;
+  std::string meeting;
+  std::string action;
+  std::string outcome;
+  std::string from;
+  std::string to;
+  int limit = 0;
+  bool all = false;
   std::string save;
   std::string since;
   std::string key;
@@ -240,6 +256,136 @@ int run_verify(const Globals& g, const AuditOptions& o) {
   return kExitOk;
 }
 
+// "2026-11-22" (UTC midnight) or RFC 3339; 0 for empty.
+absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option) {
+  if (text.empty()) return 0;
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(absl::string_view(text.data(), text.size()), &day)) {
+    return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone()));
+  }
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, absl::string_view(text.data(), text.size()), &t, &err)) {
+    return absl::ToUnixMicros(t);
+  }
+  return absl::InvalidArgumentError(std::string(option) +
+                                    " must be a date (2026-11-22) or RFC 3339 time");
+}
+
+std::string outcome_name(v1::AuditOutcome o) {
+  switch (o) {
+    case v1::AUDIT_OK:
+      return "ok";
+    case v1::AUDIT_DENIED:
+      return "DENIED";
+    case v1::AUDIT_ERROR:
+      return "ERROR";
+    default:
+      return "?";
+  }
+}
+
+std::string joined(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+void print_event_line(const v1::AuditEvent& e) {
+  std::string who = e.actor().username().empty() ? "(server)" : e.actor().username();
+  if (!e.actor().agency().empty()) who += "/" + e.actor().agency();
+  std::string what = e.situation().empty() ? e.meeting() : e.situation();
+  if (!e.target().empty()) what += (what.empty() ? "" : " ") + std::string("→ ") + e.target();
+  std::printf("%7llu  %s  %-24s %-28s %-7s %-32s %s", static_cast<unsigned long long>(e.sequence()),
+              format_time_us(e.time_us()).c_str(), who.c_str(), e.action().c_str(),
+              outcome_name(e.outcome()).c_str(), e.rule().c_str(), what.c_str());
+  if (e.data_elements_size() > 0) std::printf("  [%s]", joined(e.data_elements()).c_str());
+  if (!e.legal_authority().empty()) std::printf("  authority %s", e.legal_authority().c_str());
+  std::printf("\n");
+}
+
+// Pages through the query; every page when `all`, else the first.
+int run_query(const Globals& g, const AuditOptions& o, bool report) {
+  auto from = parse_bound(o.from, "--from");
+  if (!from.ok()) return usage_failure(from.status());
+  auto to = parse_bound(o.to, "--to");
+  if (!to.ok()) return usage_failure(to.status());
+  v1::AuditOutcome outcome = v1::AUDIT_OUTCOME_UNSPECIFIED;
+  if (!o.outcome.empty()) {
+    const std::string upper = "AUDIT_" + absl::AsciiStrToUpper(o.outcome);
+    if (!v1::AuditOutcome_Parse(upper, &outcome)) {
+      return usage_failure(absl::InvalidArgumentError("--outcome is ok, denied or error"));
+    }
+  }
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  v1::AuditQueryResponse all;
+  std::uint64_t after = 0;
+  do {
+    v1::Request req;
+    auto* q = req.mutable_audit_query();
+    q->set_table(o.table);
+    q->set_user(o.user);
+    q->set_agency(o.agency);
+    q->set_situation(o.situation);
+    q->set_meeting(o.meeting);
+    q->set_action(o.action);
+    q->set_outcome(outcome);
+    q->set_from_us(*from);
+    q->set_to_us(*to);
+    q->set_after_sequence(after);
+    q->set_limit(static_cast<std::uint32_t>(o.limit));
+    v1::Response r;
+    if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
+    for (auto& e : *r.mutable_audit_query()->mutable_events()) *all.add_events() = std::move(e);
+    after = r.audit_query().next_after();
+    all.set_next_after(after);
+  } while ((o.all || report) && after != 0);
+  if (g.json) {
+    print_json(all);
+    return kExitOk;
+  }
+  if (report) {
+    std::printf("Access report for %s%s%s%s%s: %d event(s)\n", o.user.c_str(),
+                o.from.empty() ? "" : " from ", o.from.c_str(), o.to.empty() ? "" : " to ",
+                o.to.c_str(), all.events_size());
+    std::map<std::string, int> by_action;
+    for (const auto& e : all.events()) {
+      ++by_action[e.action() + (e.outcome() == v1::AUDIT_OK ? "" : " (refused)")];
+    }
+    for (const auto& [action, n] : by_action) std::printf("  %5d  %s\n", n, action.c_str());
+    std::printf("\n");
+  }
+  for (const auto& e : all.events()) print_event_line(e);
+  if (all.next_after() != 0) {
+    std::printf("(more: add --all, or continue after sequence %llu)\n",
+                static_cast<unsigned long long>(all.next_after()));
+  }
+  return kExitOk;
+}
+
+int run_disclosures(const Globals& g, const AuditOptions& o) {
+  v1::Request req;
+  req.mutable_audit_disclosures()->set_situation(o.situation);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& d = r.audit_disclosures();
+  if (g.json) {
+    print_json(d);
+    return kExitOk;
+  }
+  std::printf("Disclosure register of %s: %d disclosure(s)\n", d.situation().c_str(),
+              d.disclosures_size());
+  for (const auto& x : d.disclosures()) {
+    std::printf("%7llu  %s  %s/%s (%s)  %s  filter %u  authority %s  [%s]\n",
+                static_cast<unsigned long long>(x.sequence()), format_time_us(x.time_us()).c_str(),
+                x.recipient().username().c_str(), x.recipient().agency().c_str(),
+                v1::Role_Name(x.recipient().role()).c_str(), x.action().c_str(), x.filter_stage(),
+                x.legal_authority().c_str(), joined(x.data_elements()).c_str());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
@@ -262,6 +408,31 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
                     "the audit public key (default: audit-signing.pub in the profile)");
     add_global_options(sub, g);
   }
+  auto* query = audit->add_subcommand("query", "audit events, filtered, oldest first");
+  query->add_option("--user", o.user, "the actor's username");
+  query->add_option("--agency", o.agency, "the actor's agency");
+  query->add_option("--situation", o.situation, "situation id");
+  query->add_option("--meeting", o.meeting, "meeting id");
+  query->add_option("--action", o.action, "an action, or a prefix ending in '.' (situation.)");
+  query->add_option("--outcome", o.outcome, "ok, denied or error");
+  query->add_option("--limit", o.limit, "events per page (at most 1000)");
+  query->add_flag("--all", o.all, "every page, not just the first");
+  auto* report = audit->add_subcommand("access-report",
+                                       "everything one person did (investigations, staff leaving)");
+  report->add_option("--user", o.user, "username")->required();
+  for (auto* sub : {query, report}) {
+    sub->add_option("--from", o.from, "from this date or RFC 3339 time (inclusive)");
+    sub->add_option("--to", o.to, "until this date or RFC 3339 time (exclusive)");
+    sub->add_option("--table", o.table, "table code (when you sit at several)");
+    add_global_options(sub, g);
+  }
+  auto* disclosures = audit->add_subcommand(
+      "disclosures", "who received which identifying elements of a situation, and why");
+  disclosures->add_option("id", o.situation, "situation id")->required();
+  add_global_options(disclosures, g);
+  commands.add(query, [&g, opts] { return run_query(g, *opts, false); });
+  commands.add(report, [&g, opts] { return run_query(g, *opts, true); });
+  commands.add(disclosures, [&g, opts] { return run_disclosures(g, *opts); });
   commands.add(checkpoint, [&g, opts] { return run_checkpoint(g, *opts); });
   commands.add(verify, [&g, opts] { return run_verify(g, *opts); });
 }

@@ -3,8 +3,10 @@
 // client can recompute the tree (`hubtable audit checkpoint` / `verify`).
 
 #include "api/service.h"
+#include "api/situation_view.h"
 #include "audit/log_store.h"
 #include "crypto/merkle.h"
+#include "store/accounts.h"
 
 namespace hubtable::api {
 
@@ -16,6 +18,13 @@ namespace {
 
 constexpr std::uint32_t kDefaultLogPage = 1000;
 constexpr std::uint32_t kMaxLogPage = 5000;
+constexpr std::uint32_t kDefaultQueryPage = 100;
+constexpr std::uint32_t kMaxQueryPage = 1000;
+// Events examined per query request; the next page carries on from there.
+constexpr std::int64_t kQueryScan = 20000;
+
+// The actions that hand identifying elements to someone.
+constexpr const char* kDisclosureActions[] = {"situation.identify", "situation.reveal"};
 
 void fill_checkpoint(const crypto::SignedCheckpoint& cp, v1::SignedCheckpoint& out) {
   out.set_origin(cp.checkpoint.origin);
@@ -46,14 +55,15 @@ Readable readable_by(const domain::Actor& a, const std::string& table) {
 
 // Resolves the table and asks the policy; `actor` is the caller there.
 absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& requested,
-                                      std::string& table, domain::Actor& actor) {
+                                      std::string& table, domain::Actor& actor,
+                                      domain::Action action = domain::Action::kAuditIntegrity) {
   const bool admin =
       std::any_of(p.roles.begin(), p.roles.end(), [](const auto& g) { return g.role == "ADMIN"; });
   if (!admin || !requested.empty()) {
     if (auto picked = pick_table(p, requested, table); !picked.allowed()) return picked;
   }
   actor = actor_at(p, table);
-  return domain::authorize(actor, domain::Action::kAuditIntegrity).decision;
+  return domain::authorize(actor, action).decision;
 }
 
 }  // namespace
@@ -98,6 +108,129 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
           for (const auto& h : *proof) out->add_consistency_proof(h.data(), h.size());
           scope.data_elements.push_back("consistency_proof");
         }
+        return access;
+      });
+}
+
+v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
+                                  const v1::AuditQueryRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditRead,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor, domain::Action::kAuditRead);
+        if (!access.ok() || !access->allowed()) return access;
+        if (req.limit() > kMaxQueryPage) {
+          return Decision::deny(
+              Refusal::kInvalidArgument, "audit.page_too_large",
+              "a page holds at most " + std::to_string(kMaxQueryPage) + " events");
+        }
+        if (req.from_us() < 0 || req.to_us() < 0 ||
+            (req.to_us() != 0 && req.to_us() <= req.from_us())) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.bad_time_range",
+                                "the time range is empty or negative");
+        }
+        scope.table = table;
+        scope.target = req.user();
+        scope.situation = req.situation();
+        scope.data_elements = {"audit_events"};
+        std::optional<std::int64_t> user_id;
+        if (!req.user().empty()) {
+          auto u = store::find_user_by_username(c, req.user());
+          if (!u.ok()) return u.status();
+          if (!*u) {
+            return Decision::deny(Refusal::kNotFound, "audit.no_user", "no such account");
+          }
+          user_id = (*u)->id;
+        }
+        const Readable readable = readable_by(actor, table);
+        const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
+        // Indexed filters in SQL; the rest on the parsed event.
+        std::string sql =
+            "SELECT seq, event FROM audit_events WHERE seq > ?1 AND time_us >= ?2 AND time_us < ?3";
+        if (user_id) sql += " AND user_id = ?4";
+        if (!req.situation().empty()) sql += " AND situation = ?5";
+        sql += " ORDER BY seq LIMIT ?6";
+        auto s = c.prepare(sql);
+        if (!s.ok()) return s.status();
+        s->bind(1, static_cast<std::int64_t>(req.after_sequence()))
+            .bind(2, req.from_us())
+            .bind(3, req.to_us() == 0 ? std::numeric_limits<std::int64_t>::max() : req.to_us())
+            .bind(6, kQueryScan);
+        if (user_id) s->bind(4, *user_id);
+        if (!req.situation().empty()) s->bind(5, normalise_situation_id(req.situation()));
+        const std::string& action = req.action();
+        const bool prefix = !action.empty() && action.back() == '.';
+        auto* out = r.mutable_audit_query();
+        std::uint64_t last = 0;
+        std::int64_t scanned = 0;
+        auto rows = s->for_each_row([&](const store::Statement& row) {
+          if (out->events_size() >= static_cast<int>(limit)) return;
+          ++scanned;
+          last = static_cast<std::uint64_t>(row.integer(0));
+          const crypto::Bytes bytes = row.blob(1);
+          v1::AuditEvent e;
+          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+          if (!readable(e.table())) return;
+          if (!action.empty() &&
+              (prefix ? !e.action().starts_with(action) : e.action() != action)) {
+            return;
+          }
+          if (req.outcome() != v1::AUDIT_OUTCOME_UNSPECIFIED && e.outcome() != req.outcome())
+            return;
+          if (!req.agency().empty() && e.actor().agency() != req.agency()) return;
+          if (!req.meeting().empty() && e.meeting() != req.meeting()) return;
+          *out->add_events() = std::move(e);
+        });
+        if (!rows.ok()) return rows;
+        // More may follow when the page filled or the scan stopped short.
+        const bool more = out->events_size() >= static_cast<int>(limit) || scanned >= kQueryScan;
+        out->set_next_after(more ? last : 0);
+        return access;
+      });
+}
+
+v1::Response Service::audit_disclosures(const RequestContext& ctx, const Principal& p,
+                                        const v1::AuditDisclosuresRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditRead,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        store::SituationRecord situation;
+        auto found = load_situation(c, req.situation(), situation);
+        if (!found.ok() || !found->allowed()) return found;
+        std::string table = situation.table_code;
+        domain::Actor actor;
+        auto access = audit_access(p, table, table, actor, domain::Action::kAuditRead);
+        if (!access.ok() || !access->allowed()) return access;
+        scope.table = table;
+        scope.situation = situation.id;
+        scope.data_elements = {"disclosure_register"};
+        auto s = c.prepare(
+            "SELECT event FROM audit_events WHERE situation = ?1 AND outcome = ?2 AND action IN "
+            "(?3, ?4) ORDER BY seq");
+        if (!s.ok()) return s.status();
+        s->bind(1, situation.id)
+            .bind(2, std::int64_t{v1::AUDIT_OK})
+            .bind(3, kDisclosureActions[0])
+            .bind(4, kDisclosureActions[1]);
+        auto* out = r.mutable_audit_disclosures();
+        out->set_situation(situation.id);
+        auto rows = s->for_each_row([&](const store::Statement& row) {
+          const crypto::Bytes bytes = row.blob(0);
+          v1::AuditEvent e;
+          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+          auto* d = out->add_disclosures();
+          d->set_sequence(e.sequence());
+          d->set_time_us(e.time_us());
+          *d->mutable_recipient() = e.actor();
+          d->set_action(e.action());
+          *d->mutable_data_elements() = e.data_elements();
+          d->set_legal_authority(e.legal_authority());
+          d->set_filter_stage(e.filter_stage());
+          d->set_purpose(e.purpose());
+        });
+        if (!rows.ok()) return rows;
         return access;
       });
 }

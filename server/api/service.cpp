@@ -176,6 +176,10 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
       return audit_checkpoint(ctx, *principal, request.audit_checkpoint());
     case v1::Request::kAuditLog:
       return audit_log(ctx, *principal, request.audit_log());
+    case v1::Request::kAuditQuery:
+      return audit_query(ctx, *principal, request.audit_query());
+    case v1::Request::kAuditDisclosures:
+      return audit_disclosures(ctx, *principal, request.audit_disclosures());
     case v1::Request::kSetGovernance:
       return set_governance(ctx, *principal, request.set_governance());
     default:

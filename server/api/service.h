@@ -144,6 +144,10 @@ class Service {
                                           const hubtable::v1::AuditCheckpointRequest& req);
   hubtable::v1::Response audit_log(const RequestContext& ctx, const Principal& p,
                                    const hubtable::v1::AuditLogRequest& req);
+  hubtable::v1::Response audit_query(const RequestContext& ctx, const Principal& p,
+                                     const hubtable::v1::AuditQueryRequest& req);
+  hubtable::v1::Response audit_disclosures(const RequestContext& ctx, const Principal& p,
+                                           const hubtable::v1::AuditDisclosuresRequest& req);
 
   /// Pushes a live event to its audience.
   void publish(const std::string& kind, const std::string& table, const std::string& situation,

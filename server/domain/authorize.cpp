@@ -163,6 +163,7 @@ const std::vector<Action>& all_actions() {
       Action::kWatch,
       Action::kAdminGovernance,
       Action::kAuditIntegrity,
+      Action::kAuditRead,
   };
   return kAll;
 }
@@ -225,6 +226,8 @@ std::string_view action_name(Action a) {
       return "admin.governance";
     case Action::kAuditIntegrity:
       return "audit.integrity";
+    case Action::kAuditRead:
+      return "audit.read";
   }
   return "unknown";
 }
@@ -240,6 +243,7 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       if (a.admin) return allow("admin.deployment");
       return deny("admin.only", "only the deployment administrator may do this");
     case Action::kAuditIntegrity:
+    case Action::kAuditRead:
       // DESIGN.md: the administrator sees key and account events only.
       if (a.admin) return allow("audit.admin_account_events");
       if (auto r = refuse_outsiders(a)) return *r;

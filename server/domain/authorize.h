@@ -45,6 +45,8 @@ enum class Action {
   // The audit log: signed checkpoints, proofs and the events to verify them
   // (each caller receives the bytes only of the events they may read).
   kAuditIntegrity,
+  // Reading audit events: queries, access reports, disclosure registers.
+  kAuditRead,
 };
 
 /// Every action, for tests that enumerate the policy.

@@ -401,6 +401,20 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"verified\":true"), std::string::npos) << json.out;
 
+  auto report = hubtable(
+      "po.one", {"audit", "access-report", "--user", "rep.police", "--from", "2020-01-01"});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_EQ(report.out.rfind("Access report for rep.police from 2020-01-01: ", 0), 0u)
+      << report.out;
+  EXPECT_NE(report.out.find("session.whoami"), std::string::npos) << report.out;
+  auto logins = hubtable("po.one", {"audit", "query", "--action", "auth.", "--json"});
+  ASSERT_EQ(logins.exit_code, 0) << logins.err;
+  EXPECT_NE(logins.out.find("\"auth.login\""), std::string::npos) << logins.out;
+  EXPECT_EQ(hubtable("po.one", {"audit", "query", "--from", "yesterday"}).exit_code, 2);
+  auto none = hubtable("po.one", {"audit", "disclosures", "7K2M9-X4Q1D"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("NOT_FOUND"), std::string::npos) << none.err;
+
   // Reps do not read the audit log.
   auto rep = hubtable("rep.police", {"audit", "verify"});
   EXPECT_EQ(rep.exit_code, 1);

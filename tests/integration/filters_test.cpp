@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <map>
 
 #include "crypto/hkdf.h"
@@ -239,6 +241,64 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   }
   EXPECT_EQ(reveals, 3);  // police twice, mental health once
   EXPECT_EQ(purges, 1);
+
+  // The privacy officer's disclosure register lists exactly those.
+  v1::Request register_request;
+  register_request.mutable_audit_disclosures()->set_situation(id);
+  auto reg = as("po.one", register_request);
+  ASSERT_EQ(reg.status().code(), v1::OK) << reg.status().message();
+  std::multiset<std::string> disclosed;
+  for (const auto& d : reg.audit_disclosures().disclosures()) {
+    disclosed.insert(d.action() + " to " + d.recipient().username() + "/" + d.recipient().agency());
+    EXPECT_EQ(d.legal_authority(), "ON-MFIPPA-32-H");
+    EXPECT_EQ(d.filter_stage(), 3u);
+    EXPECT_FALSE(d.data_elements().empty());
+  }
+  EXPECT_EQ(disclosed, (std::multiset<std::string>{
+                           "situation.identify to rep.police/police",
+                           "situation.reveal to rep.mh/mh",
+                           "situation.reveal to rep.police/police",
+                           "situation.reveal to rep.police/police",
+                       }));
+  EXPECT_EQ(reg.SerializeAsString().find("Canary"), std::string::npos);
+  EXPECT_EQ(as("chair.one", register_request).status().code(), v1::OK);
+  EXPECT_EQ(as("rep.police", register_request).status().rule(), "audit.auditors_only");
+  EXPECT_EQ(as("rep.t2", register_request).status().rule(), "table.not_member");
+
+  // Each person's access report is exactly what they did, reads included
+  // (and the refusal just above).
+  events = read_audit_events(*dep->db);
+  for (const std::string user : {"rep.police", "rep.mh"}) {
+    std::vector<std::uint64_t> reported;
+    std::map<std::string, int> ok_actions;
+    v1::Request q;
+    q.mutable_audit_query()->set_user(user);
+    q.mutable_audit_query()->set_limit(7);  // several pages
+    do {
+      auto page = as("po.one", q);
+      ASSERT_EQ(page.status().code(), v1::OK) << page.status().message();
+      for (const auto& e : page.audit_query().events()) {
+        EXPECT_EQ(e.actor().username(), user);
+        reported.push_back(e.sequence());
+        if (e.outcome() == v1::AUDIT_OK) ++ok_actions[e.action()];
+      }
+      q.mutable_audit_query()->set_after_sequence(page.audit_query().next_after());
+    } while (q.audit_query().after_sequence() != 0);
+    std::vector<std::uint64_t> stored;
+    for (const auto& e : events) {
+      if (e.actor().username() == user) stored.push_back(e.sequence());
+    }
+    EXPECT_EQ(reported, stored) << user;
+    EXPECT_EQ(ok_actions["situation.reveal"], user == "rep.police" ? 2 : 1) << user;
+  }
+  v1::Request reads;
+  reads.mutable_audit_query()->set_user("rep.police");
+  reads.mutable_audit_query()->set_action("situation.show");
+  auto shows = as("po.one", reads);
+  ASSERT_EQ(shows.status().code(), v1::OK);
+  ASSERT_EQ(shows.audit_query().events_size(), 1);
+  EXPECT_EQ(shows.audit_query().events(0).situation(), id);
+  EXPECT_EQ(as("rep.mh", reads).status().rule(), "audit.auditors_only");
   // Nowhere on disk or in the log.
   const std::string bytes = files_bytes();
   for (const char* canary : {"Canarybright", "Zzcanary", "555-0147"}) {

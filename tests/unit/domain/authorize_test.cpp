@@ -137,6 +137,10 @@ const std::map<Action, Row>& expected() {
        {"!audit.auditors_only", "!audit.auditors_only", "!audit.auditors_only",
         "audit.chair_own_table", "audit.privacy_officer", "audit.admin_account_events",
         "!audit.auditors_only", "!table.not_member"}},
+      {Action::kAuditRead,
+       {"!audit.auditors_only", "!audit.auditors_only", "!audit.auditors_only",
+        "audit.chair_own_table", "audit.privacy_officer", "audit.admin_account_events",
+        "!audit.auditors_only", "!table.not_member"}},
   };
   return kExpected;
 }
