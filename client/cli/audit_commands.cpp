@@ -45,6 +45,8 @@ struct AuditOptions {
   std::string to;
   int limit = 0;
   bool all = false;
+  std::uint64_t sequence = 0;
+  std::string checkpoint_file;
   std::string save;
   std::string since;
   std::string key;
@@ -171,6 +173,69 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
                 static_cast<unsigned long long>(previous->checkpoint.tree_size));
   }
   if (!o.save.empty()) std::printf("Saved to %s\n", o.save.c_str());
+  return kExitOk;
+}
+
+void print_event_line(const v1::AuditEvent& e);
+
+// One event's inclusion in a signed checkpoint, proved here.
+int run_prove(const Globals& g, const AuditOptions& o) {
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  auto key = load_key(o, s);
+  if (!key.ok()) return usage_failure(key.status());
+  auto pinned = read_saved(o.checkpoint_file);
+  if (!pinned.ok()) return usage_failure(pinned.status());
+  v1::Request req;
+  auto* p = req.mutable_audit_proof();
+  p->set_table(o.table);
+  p->set_sequence(o.sequence);
+  if (*pinned) p->set_tree_size((*pinned)->checkpoint.tree_size);
+  v1::Response r;
+  if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
+  const auto& proof = r.audit_proof();
+  auto cp = from_wire(proof.checkpoint());
+  if (!cp.ok()) return verification_failure(std::string(cp.status().message()));
+  if (!key->verify(*cp))
+    return verification_failure("the checkpoint is not signed by the audit key");
+  if (*pinned && cp->checkpoint.root != (*pinned)->checkpoint.root) {
+    return verification_failure("the server's checkpoint differs from " + o.checkpoint_file);
+  }
+  auto leaf = crypto::to_array<32>(proof.leaf_hash());
+  if (!leaf) return verification_failure("malformed leaf hash");
+  if (!proof.event().empty()) {
+    if (auto problem =
+            wire::audit_event_problem(o.sequence, proof.event().data(), proof.event().size())) {
+      return verification_failure(*problem);
+    }
+    if (crypto::merkle::leaf_hash(crypto::as_bytes(proof.event())) != *leaf) {
+      return verification_failure("the event does not match its leaf hash");
+    }
+  }
+  std::vector<crypto::Digest> path;
+  for (const auto& h : proof.inclusion_proof()) {
+    auto d = crypto::to_array<32>(h);
+    if (!d) return verification_failure("malformed proof");
+    path.push_back(*d);
+  }
+  if (!crypto::merkle::verify_inclusion(o.sequence - 1, cp->checkpoint.tree_size, *leaf, path,
+                                        cp->checkpoint.root)) {
+    return verification_failure("event " + std::to_string(o.sequence) +
+                                " is not in the log the checkpoint signs");
+  }
+  if (g.json) {
+    print_json(proof);
+    return kExitOk;
+  }
+  std::printf("Event %llu is in the log of %llu events signed %s (proof of %d hashes)\n",
+              static_cast<unsigned long long>(o.sequence),
+              static_cast<unsigned long long>(cp->checkpoint.tree_size),
+              format_time_us(cp->checkpoint.time_us).c_str(), proof.inclusion_proof_size());
+  if (!proof.event().empty()) {
+    v1::AuditEvent e;
+    e.ParseFromString(proof.event());
+    print_event_line(e);
+  }
   return kExitOk;
 }
 
@@ -402,7 +467,16 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
       "verify", "recompute the whole log's tree and check every signed checkpoint");
   verify->add_option("--since", o.since, "a checkpoint kept earlier with `checkpoint --save`")
       ->check(CLI::ExistingFile);
-  for (auto* sub : {checkpoint, verify}) {
+  auto* prove = audit->add_subcommand(
+      "prove", "prove that one event is in the signed log (RFC 6962 inclusion proof)");
+  prove->add_option("sequence", o.sequence, "the event's sequence number")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  prove
+      ->add_option("--checkpoint", o.checkpoint_file,
+                   "prove against this saved checkpoint (default: the latest)")
+      ->check(CLI::ExistingFile);
+  for (auto* sub : {checkpoint, verify, prove}) {
     sub->add_option("--table", o.table, "table code (when you sit at several)");
     sub->add_option("--key", o.key,
                     "the audit public key (default: audit-signing.pub in the profile)");
@@ -435,6 +509,7 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
   commands.add(disclosures, [&g, opts] { return run_disclosures(g, *opts); });
   commands.add(checkpoint, [&g, opts] { return run_checkpoint(g, *opts); });
   commands.add(verify, [&g, opts] { return run_verify(g, *opts); });
+  commands.add(prove, [&g, opts] { return run_prove(g, *opts); });
 }
 
 }  // namespace hubtable::cli

@@ -66,6 +66,22 @@ absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& req
   return domain::authorize(actor, action).decision;
 }
 
+// The signed checkpoint of `size` events (0: the latest), or the refusal.
+absl::StatusOr<Decision> find_checkpoint(store::Connection& c, std::uint64_t size,
+                                         crypto::SignedCheckpoint& out) {
+  auto found = size == 0 ? audit::latest_checkpoint(c) : audit::checkpoint_at(c, size);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return size == 0
+               ? Decision::deny(Refusal::kFailedPrecondition, "audit.no_checkpoint",
+                                "no checkpoint has been signed yet")
+               : Decision::deny(Refusal::kNotFound, "audit.no_such_checkpoint",
+                                "no checkpoint was signed at tree size " + std::to_string(size));
+  }
+  out = std::move(**found);
+  return Decision::allow("audit.checkpoint_found");
+}
+
 }  // namespace
 
 v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principal& p,
@@ -83,13 +99,14 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
         if (!access.ok() || !access->allowed()) return access;
         scope.table = table;
         scope.data_elements = {"audit_checkpoint"};
-        auto latest = audit::latest_checkpoint(c);
-        if (!latest.ok()) return latest.status();
-        if (!*latest) {
-          return Decision::deny(Refusal::kFailedPrecondition, "audit.no_checkpoint",
-                                "no checkpoint has been signed yet");
+        crypto::SignedCheckpoint wanted;
+        auto found = find_checkpoint(c, req.tree_size(), wanted);
+        if (!found.ok() || !found->allowed()) return found;
+        const std::uint64_t size = wanted.checkpoint.tree_size;
+        if (req.from_size() > size && req.tree_size() != 0) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.sizes_reversed",
+                                "from_size must not exceed tree_size");
         }
-        const std::uint64_t size = (*latest)->checkpoint.tree_size;
         if (req.from_size() > size) {
           return Decision::deny(
               Refusal::kFailedPrecondition, "audit.ahead_of_log",
@@ -97,7 +114,7 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
                   std::to_string(req.from_size()) + "): it was truncated or rolled back");
         }
         auto* out = r.mutable_audit_checkpoint();
-        fill_checkpoint(**latest, *out->mutable_checkpoint());
+        fill_checkpoint(wanted, *out->mutable_checkpoint());
         if (const auto* signer = checkpointer_.signer()) {
           out->set_public_key(signer->public_key().data(), signer->public_key().size());
         }
@@ -187,6 +204,47 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
         // More may follow when the page filled or the scan stopped short.
         const bool more = out->events_size() >= static_cast<int>(limit) || scanned >= kQueryScan;
         out->set_next_after(more ? last : 0);
+        return access;
+      });
+}
+
+v1::Response Service::audit_proof(const RequestContext& ctx, const Principal& p,
+                                  const v1::AuditProofRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditIntegrity,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor);
+        if (!access.ok() || !access->allowed()) return access;
+        scope.table = table;
+        scope.data_elements = {"inclusion_proof"};
+        crypto::SignedCheckpoint cp;
+        auto found = find_checkpoint(c, req.tree_size(), cp);
+        if (!found.ok() || !found->allowed()) return found;
+        const std::uint64_t size = cp.checkpoint.tree_size;
+        if (req.sequence() == 0 || req.sequence() > size) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.not_in_checkpoint",
+                                "event " + std::to_string(req.sequence()) + " is not among the " +
+                                    std::to_string(size) + " events of that checkpoint");
+        }
+        auto s =
+            c.prepare("SELECT event, COALESCE(table_code, '') FROM audit_events WHERE seq = ?1");
+        if (!s.ok()) return s.status();
+        s->bind(1, static_cast<std::int64_t>(req.sequence()));
+        auto row = s->step();
+        if (!row.ok()) return row.status();
+        if (!*row) return absl::DataLossError("audit: an event inside a checkpoint is missing");
+        auto* out = r.mutable_audit_proof();
+        const crypto::Bytes bytes = s->blob(0);
+        const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
+        out->set_leaf_hash(leaf.data(), leaf.size());
+        if (readable_by(actor, table)(s->text(1))) out->set_event(bytes.data(), bytes.size());
+        audit::StoredNodes nodes(c);
+        auto proof = crypto::merkle::inclusion_proof(req.sequence() - 1, size, nodes.lookup());
+        if (!proof.ok()) return proof.status();
+        for (const auto& h : *proof) out->add_inclusion_proof(h.data(), h.size());
+        fill_checkpoint(cp, *out->mutable_checkpoint());
         return access;
       });
 }

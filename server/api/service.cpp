@@ -178,6 +178,8 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
       return audit_log(ctx, *principal, request.audit_log());
     case v1::Request::kAuditQuery:
       return audit_query(ctx, *principal, request.audit_query());
+    case v1::Request::kAuditProof:
+      return audit_proof(ctx, *principal, request.audit_proof());
     case v1::Request::kAuditDisclosures:
       return audit_disclosures(ctx, *principal, request.audit_disclosures());
     case v1::Request::kSetGovernance:

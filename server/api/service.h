@@ -146,6 +146,8 @@ class Service {
                                    const hubtable::v1::AuditLogRequest& req);
   hubtable::v1::Response audit_query(const RequestContext& ctx, const Principal& p,
                                      const hubtable::v1::AuditQueryRequest& req);
+  hubtable::v1::Response audit_proof(const RequestContext& ctx, const Principal& p,
+                                     const hubtable::v1::AuditProofRequest& req);
   hubtable::v1::Response audit_disclosures(const RequestContext& ctx, const Principal& p,
                                            const hubtable::v1::AuditDisclosuresRequest& req);
 

@@ -401,6 +401,13 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_NE(json.out.find("\"verified\":true"), std::string::npos) << json.out;
 
+  auto proved = hubtable("po.one", {"audit", "prove", "3", "--checkpoint", saved});
+  ASSERT_EQ(proved.exit_code, 0) << proved.err;
+  EXPECT_EQ(proved.out.rfind("Event 3 is in the log of ", 0), 0u) << proved.out;
+  auto beyond = hubtable("po.one", {"audit", "prove", "999999"});
+  EXPECT_EQ(beyond.exit_code, 1);
+  EXPECT_NE(beyond.err.find("(rule audit.not_in_checkpoint)"), std::string::npos) << beyond.err;
+
   auto report = hubtable(
       "po.one", {"audit", "access-report", "--user", "rep.police", "--from", "2020-01-01"});
   ASSERT_EQ(report.exit_code, 0) << report.err;
