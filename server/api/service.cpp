@@ -6,7 +6,6 @@
 
 #include "api/envelope_codec.h"
 #include "audit/audit_writer.h"
-#include "audit/log_store.h"
 #include "crypto/password.h"
 #include "domain/session_policy.h"
 #include "store/transaction.h"
@@ -95,17 +94,6 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
 
 absl::Status Service::checkpoint(std::uint64_t min_unsigned) {
   if (!checkpointer_.enabled()) return absl::OkStatus();
-  // A cheap look on a reader first: most requests find nothing due.
-  auto due = db_.read([&](store::Connection& c) -> absl::StatusOr<bool> {
-    auto size = audit::tree_size(c);
-    if (!size.ok()) return size.status();
-    auto last = audit::latest_checkpoint(c);
-    if (!last.ok()) return last.status();
-    const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
-    return *size >= signed_size + std::max<std::uint64_t>(min_unsigned, 1);
-  });
-  if (!due.ok()) return due.status();
-  if (!*due) return absl::OkStatus();
   auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned);
   return cp.ok() ? absl::OkStatus() : cp.status();
 }

@@ -7,6 +7,20 @@
 
 namespace hubtable::audit {
 
+namespace {
+
+// Whether at least `min_unsigned` (at least 1) events follow the last checkpoint.
+absl::StatusOr<bool> checkpoint_due(store::Connection& c, std::uint64_t min_unsigned) {
+  auto size = tree_size(c);
+  if (!size.ok()) return size.status();
+  auto last = latest_checkpoint(c);
+  if (!last.ok()) return last.status();
+  const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
+  return *size >= signed_size + std::max<std::uint64_t>(min_unsigned, 1);
+}
+
+}  // namespace
+
 std::string log_origin(const std::string& server_name) { return "hubtable/" + server_name; }
 
 absl::StatusOr<Checkpointer> Checkpointer::load(const std::string& key_file, std::string origin) {
@@ -24,16 +38,18 @@ absl::StatusOr<Checkpointer> Checkpointer::load(const std::string& key_file, std
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint(
     store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned) const {
   if (!signer_) return absl::FailedPreconditionError("audit: no signing key loaded");
+  // A cheap look on a reader first, without the write lock: most calls (one
+  // after every request) find nothing due.
+  auto due = db.read([&](store::Connection& c) { return checkpoint_due(c, min_unsigned); });
+  if (!due.ok()) return due.status();
+  if (!*due) return std::nullopt;
   return db.write(
       [&](store::Connection& c) -> absl::StatusOr<std::optional<crypto::SignedCheckpoint>> {
         store::Transaction tx(c, store::Transaction::Kind::kWrite);
         if (!tx.status().ok()) return tx.status();
-        auto size = tree_size(c);
-        if (!size.ok()) return size.status();
-        auto last = latest_checkpoint(c);
-        if (!last.ok()) return last.status();
-        const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
-        if (*size < signed_size + std::max<std::uint64_t>(min_unsigned, 1)) return std::nullopt;
+        auto still_due = checkpoint_due(c, min_unsigned);  // another writer may have signed
+        if (!still_due.ok()) return still_due.status();
+        if (!*still_due) return std::nullopt;
 
         hubtable::v1::AuditEvent e;
         e.set_time_us(now_us);
