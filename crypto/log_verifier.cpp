@@ -1,5 +1,7 @@
 #include "crypto/log_verifier.h"
 
+#include <algorithm>
+#include <array>
 #include <utility>
 
 namespace hubtable::crypto {
@@ -103,6 +105,24 @@ void LogVerifier::finish() {
          "missing: the log ends at event " + n(size) + " but the saved checkpoint covers " +
              n(claimed) + " events (truncated, or an older copy restored)");
   }
+}
+
+namespace {
+constexpr std::array<std::string_view, 8> kProblemClasses = {
+    "changed", "missing", "out of order", "moved", "rewritten", "unsigned", "unreadable", "other"};
+}  // namespace
+
+std::string_view problem_class(std::string_view what) {
+  for (auto c : kProblemClasses) {
+    if (what.starts_with(c) && (what.size() == c.size() || what[c.size()] == ':')) return c;
+  }
+  if (what.find("is not signed") != std::string_view::npos) return "unsigned";
+  if (what.find("not a readable") != std::string_view::npos) return "unreadable";
+  return "other";
+}
+
+bool is_problem_class(std::string_view word) {
+  return std::find(kProblemClasses.begin(), kProblemClasses.end(), word) != kProblemClasses.end();
 }
 
 }  // namespace hubtable::crypto

@@ -74,4 +74,12 @@ class LogVerifier {
 /// "event 7" or "events 3..9".
 std::string describe_positions(const LogVerifier::Problem& p);
 
+/// The class of a problem, from its description ("changed: ..." →
+/// "changed"): one of "changed", "missing", "out of order", "moved",
+/// "rewritten", "unsigned", "unreadable" or "other". A client reports only
+/// the class, so a report is never free text.
+std::string_view problem_class(std::string_view what);
+/// Whether `word` is one of those classes.
+bool is_problem_class(std::string_view word);
+
 }  // namespace hubtable::crypto

@@ -24,8 +24,10 @@ absl::StatusOr<Aes256Gcm> data_key_cipher(const SecretBytes& dek) {
 
 }  // namespace
 
-Vault::Vault(Aes256Gcm kek, SecretBytes index_key)
-    : kek_(std::move(kek)), index_key_(std::make_shared<const SecretBytes>(std::move(index_key))) {}
+Vault::Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key)
+    : kek_(std::move(kek)),
+      justification_key_(std::move(justification_key)),
+      index_key_(std::make_shared<const SecretBytes>(std::move(index_key))) {}
 
 absl::StatusOr<Vault> Vault::create(const SecretBytes& master) {
   auto kek_bytes = derive_subkey(master, kVaultKeyLabel);
@@ -34,7 +36,11 @@ absl::StatusOr<Vault> Vault::create(const SecretBytes& master) {
   if (!kek.ok()) return kek.status();
   auto index_key = derive_subkey(master, kBlindIndexKeyLabel);
   if (!index_key.ok()) return index_key.status();
-  return Vault(std::move(*kek), std::move(*index_key));
+  auto bg_bytes = derive_subkey(master, kBreakGlassKeyLabel);
+  if (!bg_bytes.ok()) return bg_bytes.status();
+  auto bg = Aes256Gcm::create(bg_bytes->view());
+  if (!bg.ok()) return bg.status();
+  return Vault(std::move(*kek), std::move(*index_key), std::move(*bg));
 }
 
 SecretBytes Vault::new_data_key(RandomSource& random) {
@@ -58,6 +64,16 @@ absl::StatusOr<SecretBytes> Vault::unwrap(ByteView wrapped, std::string_view sit
 
 Digest Vault::blind_index(std::string_view normalised) const {
   return hmac_sha256(index_key_->view(), as_bytes(normalised));
+}
+
+absl::StatusOr<Bytes> Vault::seal_justification(std::string_view context, ByteView text,
+                                                RandomSource& random) const {
+  return justification_key_.seal(text, as_bytes(context), random);
+}
+
+absl::StatusOr<SecretBytes> Vault::open_justification(std::string_view context,
+                                                      ByteView sealed) const {
+  return justification_key_.open(sealed, as_bytes(context));
 }
 
 absl::StatusOr<Bytes> seal_field(const SecretBytes& dek, std::string_view situation_id,

@@ -42,9 +42,19 @@ class Vault {
   /// digests; without the master key the digest reveals nothing.
   Digest blind_index(std::string_view normalised) const;
 
+  /// Seals a privacy officer's break-glass justification under
+  /// HKDF(master, "hubtable/break-glass/v1"), bound to `context` (the
+  /// situation, the officer and the time). Not under the situation's data
+  /// key: the reason for an access must outlive the data accessed.
+  absl::StatusOr<Bytes> seal_justification(std::string_view context, ByteView text,
+                                           RandomSource& random) const;
+  /// Opens one; DATA_LOSS when the context or the sealed bytes do not match.
+  absl::StatusOr<SecretBytes> open_justification(std::string_view context, ByteView sealed) const;
+
  private:
-  Vault(Aes256Gcm kek, SecretBytes index_key);
+  Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key);
   Aes256Gcm kek_;
+  Aes256Gcm justification_key_;
   std::shared_ptr<const SecretBytes> index_key_;
 };
 

@@ -40,6 +40,22 @@ void setup_logging(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
+// A job queued on the workers every `interval` until the timer is cancelled.
+struct Periodic {
+  asio::steady_timer timer;
+  std::chrono::milliseconds interval;
+  std::function<void()> job;
+
+  void arm() {
+    timer.expires_after(interval);
+    timer.async_wait([this](const error_code& ec) {
+      if (ec) return;
+      job();
+      arm();
+    });
+  }
+};
+
 absl::Status write_port_file(const fs::path& path, std::uint16_t port) {
   const fs::path tmp = path.string() + ".tmp";
   {
@@ -187,38 +203,28 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   if (!port_file.empty()) {
     if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
   }
-  asio::steady_timer sweep_timer(io);
-  asio::steady_timer checkpoint_timer(io);
+  // Upkeep on the workers: crypto-shred expired identifiers and push
+  // deadline events; sign checkpoints at least this often (and every 256
+  // events); re-verify the whole stored audit log.
+  Periodic sweep{asio::steady_timer(io), limits.retention_sweep_interval,
+                 [&] { service.schedule_sweep(); }};
+  Periodic checkpoints{asio::steady_timer(io), limits.checkpoint_interval,
+                       [&] { service.schedule_checkpoint(); }};
+  const auto verify_every = std::chrono::milliseconds(limits.alerts.verify_interval_us / 1000);
+  Periodic verification{asio::steady_timer(io), verify_every, [&] { service.schedule_verify(); }};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
-    sweep_timer.cancel();
-    checkpoint_timer.cancel();
+    for (auto* p : {&sweep, &checkpoints, &verification}) p->timer.cancel();
     server.stop();
   });
-  // Upkeep: crypto-shred expired identifiers, push deadline events.
-  std::function<void()> arm_sweep = [&] {
-    sweep_timer.expires_after(limits.retention_sweep_interval);
-    sweep_timer.async_wait([&](const error_code& ec) {
-      if (ec) return;
-      service.schedule_sweep();
-      arm_sweep();
-    });
-  };
-  // Signed checkpoints: at least this often (and every 256 events).
-  std::function<void()> arm_checkpoint = [&] {
-    checkpoint_timer.expires_after(limits.checkpoint_interval);
-    checkpoint_timer.async_wait([&](const error_code& ec) {
-      if (ec) return;
-      service.schedule_checkpoint();
-      arm_checkpoint();
-    });
-  };
   service.schedule_sweep();
   service.schedule_checkpoint();
-  arm_sweep();
-  arm_checkpoint();
+  service.schedule_verify();
+  sweep.arm();
+  checkpoints.arm();
+  if (verify_every.count() > 0) verification.arm();
   server.start();
   spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
 

@@ -1,6 +1,7 @@
 // hubtable audit {query,access-report,disclosures}: who saw what, when, under
-// which authority; and {checkpoint,verify}: the privacy officer's proof that
-// the audit log was not altered, deleted, reordered or rolled back.
+// which authority; {checkpoint,verify,prove}: the privacy officer's proof that
+// the audit log was not altered, deleted, reordered or rolled back; and
+// alerts: what the server flagged for the privacy officers.
 //
 // Nothing here trusts the server: signatures are checked with the audit key
 // pinned in the profile (audit-signing.pub, or --key), consistency proofs
@@ -24,6 +25,7 @@
 #include "crypto/checkpoint.h"
 #include "crypto/log_verifier.h"
 #include "crypto/merkle.h"
+#include "wire/alert_text.h"
 #include "wire/audit_leaf.h"
 
 namespace hubtable::cli {
@@ -50,6 +52,8 @@ struct AuditOptions {
   std::string save;
   std::string since;
   std::string key;
+  std::string kind;
+  bool no_report = false;
 };
 
 constexpr std::uint32_t kPage = 5000;
@@ -239,6 +243,27 @@ int run_prove(const Globals& g, const AuditOptions& o) {
   return kExitOk;
 }
 
+// Tells the server the log failed here, so the other privacy officers are
+// alerted (a log rolled back whole looks consistent to the server itself).
+// Only the problem's class and positions are sent. Best effort: the failure
+// is reported to the person either way.
+void report_failure(Session& s, const AuditOptions& o, const crypto::LogVerifier::Problem& p,
+                    std::uint64_t size) {
+  if (o.no_report) return;
+  v1::Request req;
+  auto* rep = req.mutable_audit_report_failure();
+  rep->set_table(o.table);
+  rep->set_first_bad(p.first);
+  rep->set_last_bad(p.last);
+  rep->set_problem(std::string(crypto::problem_class(p.what)));
+  rep->set_tree_size(size);
+  v1::Response r;
+  if (call_in(s, req, r) == kExitOk) {
+    std::fprintf(stderr, "hubtable: reported to the server (alert %llu)\n",
+                 static_cast<unsigned long long>(r.audit_report_failure().alert_sequence()));
+  }
+}
+
 int run_verify(const Globals& g, const AuditOptions& o) {
   Session s;
   if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
@@ -295,6 +320,7 @@ int run_verify(const Globals& g, const AuditOptions& o) {
     f["signed_size"].set_number_value(static_cast<double>(v.signed_size()));
     f["saved_checkpoint_checked"].set_bool_value(v.saved_checked());
     if (const auto& p = v.problem()) {
+      report_failure(s, o, *p, v.size());
       f["first_bad"].set_number_value(static_cast<double>(p->first));
       f["last_bad"].set_number_value(static_cast<double>(p->last));
       f["problem"].set_string_value(p->what);
@@ -303,6 +329,7 @@ int run_verify(const Globals& g, const AuditOptions& o) {
     return v.ok() ? kExitOk : kExitRefused;
   }
   if (const auto& p = v.problem()) {
+    report_failure(s, o, *p, v.size());
     return verification_failure(crypto::describe_positions(*p) + ": " + p->what);
   }
   std::printf(
@@ -451,6 +478,51 @@ int run_disclosures(const Globals& g, const AuditOptions& o) {
   return kExitOk;
 }
 
+int run_alerts(const Globals& g, const AuditOptions& o) {
+  auto from = parse_bound(o.from, "--from");
+  if (!from.ok()) return usage_failure(from.status());
+  auto to = parse_bound(o.to, "--to");
+  if (!to.ok()) return usage_failure(to.status());
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  v1::AuditAlertsResponse all;
+  std::uint64_t after = 0;
+  do {
+    v1::Request req;
+    auto* q = req.mutable_audit_alerts();
+    q->set_table(o.table);
+    q->set_kind(o.kind);
+    q->set_from_us(*from);
+    q->set_to_us(*to);
+    q->set_after_sequence(after);
+    q->set_limit(static_cast<std::uint32_t>(o.limit));
+    v1::Response r;
+    if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
+    for (auto& a : *r.mutable_audit_alerts()->mutable_alerts()) *all.add_alerts() = std::move(a);
+    after = r.audit_alerts().next_after();
+    all.set_next_after(after);
+  } while (o.all && after != 0);
+  if (g.json) {
+    print_json(all);
+    return kExitOk;
+  }
+  if (all.alerts().empty()) std::printf("No alerts.\n");
+  for (const auto& a : all.alerts()) {
+    const auto& e = a.event();
+    std::printf("%7llu  %s  %-19s %s\n", static_cast<unsigned long long>(e.sequence()),
+                format_time_us(e.time_us()).c_str(), e.alert().kind().c_str(),
+                wire::alert_text(e).c_str());
+    if (!a.justification().empty()) {
+      std::printf("         justification: %s\n", a.justification().c_str());
+    }
+  }
+  if (all.next_after() != 0) {
+    std::printf("(more: add --all, or continue after sequence %llu)\n",
+                static_cast<unsigned long long>(all.next_after()));
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
@@ -467,6 +539,8 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
       "verify", "recompute the whole log's tree and check every signed checkpoint");
   verify->add_option("--since", o.since, "a checkpoint kept earlier with `checkpoint --save`")
       ->check(CLI::ExistingFile);
+  verify->add_flag("--no-report", o.no_report,
+                   "on failure, do not alert the other privacy officers through the server");
   auto* prove = audit->add_subcommand(
       "prove", "prove that one event is in the signed log (RFC 6962 inclusion proof)");
   prove->add_option("sequence", o.sequence, "the event's sequence number")
@@ -494,12 +568,21 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
   auto* report = audit->add_subcommand("access-report",
                                        "everything one person did (investigations, staff leaving)");
   report->add_option("--user", o.user, "username")->required();
-  for (auto* sub : {query, report}) {
+  auto* alerts = audit->add_subcommand(
+      "alerts",
+      "break-glass, mass disclosure, after-hours use, repeated refusals, failed verification");
+  alerts->add_option("--kind", o.kind, "one kind of alert")
+      ->check(CLI::IsMember({"break_glass", "mass_disclosure", "after_hours", "repeated_denials",
+                             "verification_failed"}));
+  alerts->add_flag("--all", o.all, "every page, not just the first");
+  alerts->add_option("--limit", o.limit, "alerts per page (at most 1000)");
+  for (auto* sub : {query, report, alerts}) {
     sub->add_option("--from", o.from, "from this date or RFC 3339 time (inclusive)");
     sub->add_option("--to", o.to, "until this date or RFC 3339 time (exclusive)");
     sub->add_option("--table", o.table, "table code (when you sit at several)");
     add_global_options(sub, g);
   }
+  commands.add(alerts, [&g, opts] { return run_alerts(g, *opts); });
   auto* disclosures = audit->add_subcommand(
       "disclosures", "who received which identifying elements of a situation, and why");
   disclosures->add_option("id", o.situation, "situation id")->required();

@@ -30,6 +30,7 @@ struct FilterOptions {
   std::vector<std::string> assisting;
   bool suggest = false;
   std::string note_file;
+  std::string break_glass_file;
   std::string at;
   std::vector<std::string> agencies;
   std::string outcome;
@@ -196,6 +197,12 @@ int run_identify(const Globals& g, const FilterOptions& o) {
 int run_reveal(const Globals& g, const FilterOptions& o) {
   v1::Request req;
   req.mutable_reveal_situation()->set_id(o.id);
+  if (!o.break_glass_file.empty()) {
+    auto why = read_text(o.break_glass_file);
+    if (!why.ok()) return usage_failure(why.status());
+    while (!why->empty() && (why->back() == '\n' || why->back() == '\r')) why->pop_back();
+    req.mutable_reveal_situation()->set_break_glass_justification(*why);
+  }
   v1::Response r;
   if (int rc = call(g, req, r); rc != kExitOk) return rc;
   const auto& out = r.reveal_situation();
@@ -205,6 +212,9 @@ int run_reveal(const Globals& g, const FilterOptions& o) {
   }
   std::printf("Identifiers of %s (disclosed by %s under %s; this disclosure is recorded)\n",
               out.id().c_str(), out.originating_agency().c_str(), out.legal_authority().c_str());
+  if (!o.break_glass_file.empty()) {
+    std::printf("BREAK-GLASS: the other privacy officers and the chair have been alerted\n");
+  }
   for (const auto& p : out.people()) {
     std::printf("- name:          %s\n", p.name().c_str());
     std::printf("  date of birth: %s\n", p.date_of_birth().c_str());
@@ -416,6 +426,10 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
       ->required();
   auto* reveal = situation->add_subcommand(
       "reveal", "show the identifiers to a joined agency (recorded as a disclosure)");
+  reveal->add_option("--break-glass-file", o.break_glass_file,
+                     "privacy officers: your written justification, 20 to 2000 characters "
+                     "('-' for stdin); stored sealed, and the other privacy officers and the "
+                     "chair are alerted");
   auto* assign =
       situation->add_subcommand("assign", "name the lead and assisting agencies (chair)");
   assign->add_option("--lead", o.lead, "lead agency code (must have joined)");

@@ -2,11 +2,15 @@
 // checkpoints, consistency proofs, and the log itself page by page so a
 // client can recompute the tree (`hubtable audit checkpoint` / `verify`).
 
+#include "api/alerts.h"
 #include "api/service.h"
 #include "api/situation_view.h"
 #include "audit/log_store.h"
+#include "crypto/log_verifier.h"
 #include "crypto/merkle.h"
+#include "domain/alerts.h"
 #include "store/accounts.h"
+#include "store/case_work.h"
 
 namespace hubtable::api {
 
@@ -345,6 +349,122 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
         }
         return access;
       });
+}
+
+v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p,
+                                   const v1::AuditAlertsRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kAuditRead,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor, domain::Action::kAuditRead);
+        if (!access.ok() || !access->allowed()) return access;
+        const auto& kinds = domain::alert_kinds();
+        if (!req.kind().empty() &&
+            std::find(kinds.begin(), kinds.end(), req.kind()) == kinds.end()) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.unknown_alert_kind",
+                                "kind must be break_glass, mass_disclosure, after_hours, "
+                                "repeated_denials or verification_failed");
+        }
+        if (req.limit() > kMaxQueryPage) {
+          return Decision::deny(
+              Refusal::kInvalidArgument, "audit.page_too_large",
+              "a page holds at most " + std::to_string(kMaxQueryPage) + " alerts");
+        }
+        if (req.from_us() < 0 || req.to_us() < 0 ||
+            (req.to_us() != 0 && req.to_us() <= req.from_us())) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.bad_time_range",
+                                "the time range is empty or negative");
+        }
+        scope.table = table;
+        scope.data_elements = {"audit_alerts"};
+        const Readable readable = readable_by(actor, table);
+        // The chair sees that break-glass happened, not why (DESIGN.md).
+        const bool privacy_officer =
+            std::find(actor.roles.begin(), actor.roles.end(),
+                      domain::TableRole::kPrivacyOfficer) != actor.roles.end();
+        const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
+        auto s = c.prepare(
+            "SELECT seq, event FROM audit_events WHERE action >= ?1 AND action < ?2 AND "
+            "seq > ?3 AND time_us >= ?4 AND time_us < ?5 ORDER BY seq LIMIT ?6");
+        if (!s.ok()) return s.status();
+        const std::string low = req.kind().empty() ? "alert." : "alert." + req.kind();
+        const std::string high = req.kind().empty() ? "alert/" : low + '\x01';
+        s->bind(1, low)
+            .bind(2, high)
+            .bind(3, static_cast<std::int64_t>(req.after_sequence()))
+            .bind(4, req.from_us())
+            .bind(5, req.to_us() == 0 ? std::numeric_limits<std::int64_t>::max() : req.to_us())
+            .bind(6, kQueryScan);
+        auto* out = r.mutable_audit_alerts();
+        std::uint64_t last = 0;
+        std::int64_t scanned = 0;
+        std::vector<v1::AuditEvent> found;
+        auto rows = s->for_each_row([&](const store::Statement& row) {
+          if (found.size() >= limit) return;
+          ++scanned;
+          last = static_cast<std::uint64_t>(row.integer(0));
+          const crypto::Bytes bytes = row.blob(1);
+          v1::AuditEvent e;
+          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
+          if (readable(e.table())) found.push_back(std::move(e));
+        });
+        if (!rows.ok()) return rows;
+        bool justified = false;
+        for (auto& e : found) {
+          auto* entry = out->add_alerts();
+          if (privacy_officer && e.break_glass_id() != 0) {
+            auto b = store::find_break_glass(c, static_cast<std::int64_t>(e.break_glass_id()));
+            if (!b.ok()) return b.status();
+            if (!*b) return absl::DataLossError("a break-glass justification is missing");
+            auto text = vault_.open_justification(
+                store::break_glass_context((*b)->situation_id, (*b)->user_id, (*b)->created_us),
+                (*b)->sealed);
+            if (!text.ok()) return text.status();
+            entry->set_justification(std::string(text->view().begin(), text->view().end()));
+            justified = true;
+          }
+          *entry->mutable_event() = std::move(e);
+        }
+        if (justified) scope.data_elements.push_back("break_glass_justification");
+        const bool more = found.size() >= limit || scanned >= kQueryScan;
+        out->set_next_after(more ? last : 0);
+        return access;
+      });
+}
+
+v1::Response Service::audit_report_failure(const RequestContext& ctx, const Principal& p,
+                                           const v1::AuditReportFailureRequest& req) {
+  auto response = run_read(
+      ctx, p, domain::Action::kAuditIntegrity,
+      [&](store::Connection& /*c*/, AuditScope& scope,
+          v1::Response& r) -> absl::StatusOr<Decision> {
+        std::string table;
+        domain::Actor actor;
+        auto access = audit_access(p, req.table(), table, actor);
+        if (!access.ok() || !access->allowed()) return access;
+        if (!crypto::is_problem_class(req.problem())) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.unknown_problem",
+                                "problem must be one of the classes audit verify reports "
+                                "(changed, missing, out of order, moved, rewritten, unsigned, "
+                                "unreadable, other)");
+        }
+        if (req.first_bad() == 0 || req.last_bad() < req.first_bad()) {
+          return Decision::deny(Refusal::kInvalidArgument, "audit.bad_positions",
+                                "first_bad must be at least 1 and not after last_bad");
+        }
+        scope.table = table;
+        scope.data_elements = {"verification_report"};
+        r.mutable_audit_report_failure();
+        return access;
+      });
+  if (response.status().code() != v1::OK) return response;
+  auto seq = raise_alert(verification_alert(clock_.now_us(), req.first_bad(), req.last_bad(),
+                                            req.problem(), req.tree_size(), p.user_id, p.username));
+  if (!seq.ok()) return unavailable_response();
+  response.mutable_audit_report_failure()->set_alert_sequence(*seq);
+  return response;
 }
 
 }  // namespace hubtable::api

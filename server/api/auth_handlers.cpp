@@ -143,6 +143,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   const crypto::Digest token_hash = crypto::sha256(token.view());
 
   bool reused = false;
+  Raised raised;
   auto committed = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -169,13 +170,14 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
       return s;
     }
     const char* rule = new_hash.empty() ? "auth.login" : "auth.login_password_changed";
-    if (auto s = append_ok(c, ctx, who, "auth.login", rule); !s.ok()) return s;
+    if (auto s = append_ok(c, ctx, who, "auth.login", rule, {}, raised); !s.ok()) return s;
     return tx.commit();
   });
   if (!committed.ok()) {
     spdlog::error("login commit failed: {}", committed.ToString());
     return unavailable_response();
   }
+  push_alerts(raised);
   if (reused) {
     return refuse(ctx, &who, "auth.login",
                   domain::Decision::deny(domain::Refusal::kUnauthenticated, "auth.totp_reused",

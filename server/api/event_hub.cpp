@@ -7,8 +7,9 @@ namespace hubtable::api {
 bool in_audience(const std::vector<store::RoleGrantRecord>& roles, const std::string& agency,
                  const Audience& audience) {
   for (const auto& g : roles) {
-    if (g.table_code != audience.table) continue;
+    if (g.table_code.empty() || (!audience.every_table && g.table_code != audience.table)) continue;
     if (g.role == "CHAIR" && audience.chairs) return true;
+    if (g.role == "PRIVACY_OFFICER" && audience.privacy_officers) return true;
     if (g.role == "REP" && audience.all_reps) return true;
     if (g.role == "REP" && !agency.empty() &&
         std::find(audience.agencies.begin(), audience.agencies.end(), agency) !=
@@ -30,6 +31,7 @@ int EventHub::publish(const hubtable::v1::Event& event, const Audience& audience
     std::lock_guard<std::mutex> lock(mutex_);
     std::erase_if(subscribers_, [](const Subscriber& s) { return s.sink.expired(); });
     for (const auto& s : subscribers_) {
+      if (audience.except_user != 0 && s.user_id == audience.except_user) continue;
       if (!in_audience(s.roles, s.agency, audience)) continue;
       if (auto sink = s.sink.lock()) targets.push_back(std::move(sink));
     }

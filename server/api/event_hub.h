@@ -28,6 +28,9 @@ struct Audience {
   std::vector<std::string> agencies;  // reps of these agencies at the table
   bool chairs = false;                // the table's chairs
   bool all_reps = false;              // every rep at the table
+  bool privacy_officers = false;      // the table's privacy officers
+  bool every_table = false;           // the roles above at any table, not just `table`
+  std::int64_t except_user = 0;       // never this person (the one an alert is about)
 };
 
 /// Thread-safe.

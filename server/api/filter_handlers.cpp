@@ -32,6 +32,8 @@ namespace {
 
 constexpr std::size_t kPlanMaxChars = 2000;
 constexpr std::size_t kUpdateMaxChars = 500;
+constexpr std::size_t kJustificationMinChars = 20;
+constexpr std::size_t kJustificationMaxChars = 2000;
 constexpr std::int64_t kRepeatWindowUs = 365 * domain::kMicrosPerDay;
 constexpr std::int64_t kClockSkewUs = std::int64_t{5} * 60 * 1'000'000;
 
@@ -57,7 +59,8 @@ struct Case {
 
 absl::StatusOr<Decision> begin_case(store::Connection& c, const Principal& p,
                                     const std::string& raw_id, domain::Action action,
-                                    std::int64_t now_us, AuditScope& scope, Case& out) {
+                                    std::int64_t now_us, AuditScope& scope, Case& out,
+                                    bool break_glass = false) {
   auto found = load_situation(c, raw_id, out.s);
   if (!found.ok() || !found->allowed()) return found;
   scope.table = out.s.table_code;
@@ -79,6 +82,7 @@ absl::StatusOr<Decision> begin_case(store::Connection& c, const Principal& p,
                          !gov->isa_expires_on.empty() && today <= gov->isa_expires_on;
   f.confidentiality_signed =
       !gov->confidentiality_signed_on.empty() && gov->confidentiality_signed_on <= today;
+  f.break_glass_justified = break_glass;
   out.access = domain::authorize(actor_at(p, out.s.table_code), action, f);
   return out.access.decision;
 }
@@ -307,14 +311,29 @@ v1::Response Service::identify_situation(const RequestContext& ctx, const Princi
 
 v1::Response Service::reveal_situation(const RequestContext& ctx, const Principal& p,
                                        const v1::RevealSituationRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kSituationReveal,
+  // Break-glass writes its sealed justification, so it runs on the writer;
+  // the alert it raises commits with its audit event.
+  const std::string& why = req.break_glass_justification();
+  const bool break_glass = !why.empty();
+  const Body body =
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
         Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationReveal, now, scope, k);
+        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationReveal, now, scope, k,
+                                break_glass);
         if (!begun.ok() || !begun->allowed()) return begun;
         scope.filter_stage = 3;
+        if (break_glass) {
+          const std::size_t n = char_count(why);
+          if (n < kJustificationMinChars || n > kJustificationMaxChars) {
+            return invalid("break_glass.justification_length",
+                           "the break-glass justification must be 20 to 2000 characters");
+          }
+          if (has_control_other_than_newline(why)) {
+            return invalid("break_glass.control_character",
+                           "the break-glass justification holds a control character");
+          }
+        }
         auto identity = store::find_identity(c, k.s.id);
         if (!identity.ok()) return identity.status();
         auto wrapped = store::find_wrapped_key(c, k.s.id);
@@ -363,12 +382,24 @@ v1::Response Service::reveal_situation(const RequestContext& ctx, const Principa
             store::repeat_matches(c, k.s.table_id, *digests, now - kRepeatWindowUs, k.s.id);
         if (!matches.ok()) return matches.status();
         for (const auto& id : *matches) out->add_repeat_situations(id);
+        if (break_glass) {  // last: a refusal above must not name a justification
+          store::BreakGlass b{0, k.s.id, p.user_id, now, {}};
+          auto sealed = vault_.seal_justification(
+              store::break_glass_context(k.s.id, p.user_id, now), crypto::as_bytes(why), random_);
+          if (!sealed.ok()) return sealed.status();
+          b.sealed = std::move(*sealed);
+          auto id = store::insert_break_glass(c, b);
+          if (!id.ok()) return id.status();
+          scope.break_glass_id = static_cast<std::uint64_t>(*id);
+        }
         // The disclosure record: who received which elements under which authority.
         scope.data_elements.assign(elements.begin(), elements.end());
         scope.legal_authority = (*identity)->legal_authority;
-        scope.purpose = "filter3.need_to_know";
+        scope.purpose = break_glass ? "break_glass" : "filter3.need_to_know";
         return k.access.decision;
-      });
+      };
+  return break_glass ? run_write(ctx, p, domain::Action::kSituationReveal, body)
+                     : run_read(ctx, p, domain::Action::kSituationReveal, body);
 }
 
 v1::Response Service::assign_situation(const RequestContext& ctx, const Principal& p,

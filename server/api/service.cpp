@@ -170,6 +170,10 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
       return audit_proof(ctx, *principal, request.audit_proof());
     case v1::Request::kAuditDisclosures:
       return audit_disclosures(ctx, *principal, request.audit_disclosures());
+    case v1::Request::kAuditAlerts:
+      return audit_alerts(ctx, *principal, request.audit_alerts());
+    case v1::Request::kAuditReportFailure:
+      return audit_report_failure(ctx, *principal, request.audit_report_failure());
     case v1::Request::kSetGovernance:
       return set_governance(ctx, *principal, request.set_governance());
     default:
@@ -263,6 +267,7 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
   e.set_legal_authority(scope.legal_authority);
   e.set_purpose(scope.purpose);
   e.set_target(scope.target);
+  e.set_break_glass_id(scope.break_glass_id);
   auto* actor = e.mutable_actor();
   actor->set_certificate_thumbprint(ctx.thumbprint);
   actor->set_remote_address(ctx.remote_address);
@@ -286,23 +291,27 @@ v1::AuditEvent Service::ok_event(const RequestContext& ctx, const Principal& p,
 
 absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
                                 const std::string& action, const std::string& rule,
-                                const AuditScope& scope) const {
-  auto seq = audit::append(c, ok_event(ctx, p, action, rule, scope));
-  return seq.ok() ? absl::OkStatus() : seq.status();
+                                const AuditScope& scope, Raised& raised) const {
+  return record(c, ok_event(ctx, p, action, rule, scope), raised);
 }
 
 absl::Status Service::audit_now(v1::AuditEvent e, const Change& change) {
+  Raised raised;
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
     if (change) {
       if (auto st = change(c); !st.ok()) return st;
     }
-    auto seq = audit::append(c, std::move(e));
-    if (!seq.ok()) return seq.status();
+    if (auto st = record(c, e, raised); !st.ok()) return st;
     return tx.commit();
   });
-  if (!s.ok()) spdlog::error("audit append failed: {}", s.ToString());
+  if (!s.ok()) {
+    spdlog::error("audit append failed: {}", s.ToString());
+    return s;
+  }
+  push_alerts(raised);
   return s;
 }
 
@@ -338,6 +347,7 @@ v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
   v1::Response out;
   AuditScope scope;
   std::optional<domain::Decision> denial;
+  Raised raised;
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -347,7 +357,7 @@ v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
       denial = std::move(*d);
       return absl::OkStatus();  // rolls back whatever the body did
     }
-    if (auto st = append_ok(c, ctx, p, name, d->rule, scope); !st.ok()) return st;
+    if (auto st = append_ok(c, ctx, p, name, d->rule, scope, raised); !st.ok()) return st;
     return tx.commit();
   });
   if (!s.ok()) {
@@ -355,6 +365,7 @@ v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
     return unavailable_response();
   }
   if (denial) return refuse(ctx, &p, name, *denial, nullptr, scope);
+  push_alerts(raised);
   out.mutable_status()->set_code(v1::OK);
   return out;
 }

@@ -38,7 +38,11 @@ struct AuditScope {
   std::string legal_authority;  // disclosures: the authority relied on
   std::string purpose;
   std::string target;  // administrative changes: the agency or account
+  std::uint64_t break_glass_id = 0;  // a break-glass reveal's sealed justification
 };
+
+/// Alerts raised inside a transaction, pushed once it commits.
+using Raised = std::vector<hubtable::v1::AuditEvent>;
 
 /// Thread-safe. Owns its worker pool; the database, clock and random source
 /// are borrowed and must outlive it.
@@ -81,6 +85,14 @@ class Service {
   absl::Status checkpoint(std::uint64_t min_unsigned = 1);
   /// Queues checkpoint() on a worker (from the server's timer).
   void schedule_checkpoint();
+
+  /// The server's own check of its stored log (the walk of `hubtabled
+  /// verify-audit`), at start and every alerts.verify_interval. A problem
+  /// raises a "verification_failed" alert for every privacy officer, once
+  /// per problem per process. Returns whether the log verified.
+  absl::StatusOr<bool> verify_log();
+  /// Queues verify_log() on a worker.
+  void schedule_verify();
 
   EventHub& events() { return events_; }
 
@@ -150,6 +162,23 @@ class Service {
                                      const hubtable::v1::AuditProofRequest& req);
   hubtable::v1::Response audit_disclosures(const RequestContext& ctx, const Principal& p,
                                            const hubtable::v1::AuditDisclosuresRequest& req);
+  // Alerts (alerts.cpp).
+  hubtable::v1::Response audit_alerts(const RequestContext& ctx, const Principal& p,
+                                      const hubtable::v1::AuditAlertsRequest& req);
+  hubtable::v1::Response audit_report_failure(const RequestContext& ctx, const Principal& p,
+                                              const hubtable::v1::AuditReportFailureRequest& req);
+
+  /// Appends `e` and, in the same transaction, every alert it raises (added
+  /// to `raised`, to be pushed once the transaction commits).
+  absl::Status record(store::Connection& c, hubtable::v1::AuditEvent e, Raised& raised) const;
+  /// The alerts `e` (already appended, with its sequence) raises.
+  absl::StatusOr<Raised> alerts_for(store::Connection& c, const hubtable::v1::AuditEvent& e) const;
+  /// Pushes committed alerts to the privacy officers (and, for break-glass,
+  /// the chairs) watching.
+  void push_alerts(const Raised& raised);
+  /// Appends an alert that no request raised (a failed verification) in its
+  /// own transaction, and pushes it. Returns its sequence number.
+  absl::StatusOr<std::uint64_t> raise_alert(hubtable::v1::AuditEvent alert);
 
   /// Pushes a live event to its audience.
   void publish(const std::string& kind, const std::string& table, const std::string& situation,
@@ -183,7 +212,7 @@ class Service {
   /// Appends an OK event for `action` inside the caller's write transaction.
   absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
                          const std::string& action, const std::string& rule,
-                         const AuditScope& scope = {}) const;
+                         const AuditScope& scope, Raised& raised) const;
   /// A change that commits in the same transaction as its audit event.
   using Change = std::function<absl::Status(store::Connection&)>;
   /// Appends one event in its own write transaction (for reads and denials),
@@ -205,6 +234,7 @@ class Service {
   EventHub events_;
   std::mutex notified_mutex_;
   std::set<std::string> notified_;   // "kind/situation" deadline events already pushed
+  std::set<std::string> verify_alerted_;  // verification problems already alerted (same mutex)
   std::string dummy_password_hash_;  // verified for unknown accounts to even out timing
   WorkerPool pool_;
 };

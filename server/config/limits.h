@@ -1,10 +1,11 @@
 #pragma once
 // Every server limit, with its default. Each can be overridden in the
-// [limits] section of hubtabled.toml.
+// [limits] section of hubtabled.toml; the alert rules in [alerts].
 
 #include <chrono>
 #include <cstddef>
 
+#include "domain/alerts.h"
 #include "wire/protocol.h"
 
 namespace hubtable::config {
@@ -52,6 +53,8 @@ struct Limits {
   int max_login_failures_per_address = kMaxLoginFailuresPerAddress;
   std::chrono::milliseconds retention_sweep_interval = kRetentionSweepInterval;
   std::chrono::milliseconds checkpoint_interval = kCheckpointInterval;
+  // The [alerts] section: when the privacy officers are alerted.
+  domain::AlertRules alerts;
 };
 
 }  // namespace hubtable::config

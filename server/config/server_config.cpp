@@ -16,13 +16,13 @@ fs::path resolve(const fs::path& base, const std::string& value) {
   return p.is_absolute() ? p : base / p;
 }
 
-absl::Status read_positive(const toml::table& limits, const char* key, long long min, long long max,
-                           auto& out, auto convert) {
-  auto node = limits[key];
+absl::Status read_positive(const toml::table& t, const char* key, long long min, long long max,
+                           auto& out, auto convert, const char* section = "limits") {
+  auto node = t[key];
   if (!node) return absl::OkStatus();
   auto v = node.template value<long long>();
   if (!v || *v < min || *v > max) {
-    return absl::InvalidArgumentError(std::string("limits.") + key + " must be an integer in " +
+    return absl::InvalidArgumentError(std::string(section) + "." + key + " must be an integer in " +
                                       std::to_string(min) + ".." + std::to_string(max));
   }
   out = convert(*v);
@@ -62,6 +62,46 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
            read_positive(t, "checkpoint_interval_ms", 100, day_ms, l.checkpoint_interval, as_ms),
        }) {
     if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+// The [alerts] section (domain/alerts.h); every key optional.
+absl::Status read_alerts(const toml::table& t, domain::AlertRules& a) {
+  auto minutes_us = [](long long v) { return v * 60 * 1'000'000; };
+  auto hours_us = [](long long v) { return v * 3600 * 1'000'000; };
+  auto as_int = [](long long v) { return static_cast<int>(v); };
+  const char* const section = "alerts";
+  for (auto s : {
+           read_positive(t, "reveal_situations", 2, 10000, a.reveal_situations, as_int, section),
+           read_positive(t, "reveal_window_minutes", 1, 7 * 24 * 60, a.reveal_window_us,
+                         minutes_us, section),
+           read_positive(t, "denials", 2, 10000, a.denials, as_int, section),
+           read_positive(t, "denial_window_minutes", 1, 7 * 24 * 60, a.denial_window_us,
+                         minutes_us, section),
+           read_positive(t, "after_hours_quiet_hours", 1, 7 * 24, a.after_hours_quiet_us,
+                         hours_us, section),
+           read_positive(t, "verify_interval_hours", 0, 24 * 365, a.verify_interval_us, hours_us,
+                         section),
+       }) {
+    if (!s.ok()) return s;
+  }
+  if (t.contains("working_hours") || t.contains("working_days")) {
+    auto range = t["working_hours"].value<std::string>();
+    std::vector<std::string> days;
+    if (const auto* list = t["working_days"].as_array()) {
+      for (const auto& d : *list) {
+        auto v = d.value<std::string>();
+        if (!v) return absl::InvalidArgumentError("alerts.working_days must list day names");
+        days.push_back(*v);
+      }
+    } else {
+      days = {"mon", "tue", "wed", "thu", "fri"};
+    }
+    auto hours = domain::parse_working_hours(range.value_or("07:00-19:00"), days);
+    if (!hours.ok()) {
+      return absl::InvalidArgumentError("alerts: " + std::string(hours.status().message()));
+    }
+    a.hours = *hours;
   }
   return absl::OkStatus();
 }
@@ -133,6 +173,12 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
   if (auto level = root["log"]["level"].value<std::string>()) c.log_level = *level;
   if (auto* limits = root["limits"].as_table()) {
     if (auto s = read_limits(*limits, c.limits); !s.ok()) {
+      return absl::InvalidArgumentError("config " + path.string() + ": " +
+                                        std::string(s.message()));
+    }
+  }
+  if (auto* alerts = root["alerts"].as_table()) {
+    if (auto s = read_alerts(*alerts, c.limits.alerts); !s.ok()) {
       return absl::InvalidArgumentError("config " + path.string() + ": " +
                                         std::string(s.message()));
     }

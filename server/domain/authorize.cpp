@@ -82,10 +82,24 @@ std::optional<Access> identifiers_live(const AccessFacts& f) {
 
 // Who may receive a situation's identifiers (DESIGN.md's access table).
 Access identifier_access(const Actor& a, const AccessFacts& f) {
+  if (f.break_glass_justified) {
+    if (!holds(a, TableRole::kPrivacyOfficer)) {
+      return deny("break_glass.privacy_officers_only",
+                  "break-glass access is for the table's privacy officers");
+    }
+    // Whatever the situation's state: the identifiers exist until purged,
+    // and an investigation may come after closure.
+    if (!f.confidentiality_signed) {
+      return deny("governance.confidentiality_unsigned",
+                  "you have not signed the table's confidentiality agreement");
+    }
+    return allow("identifiers.break_glass");
+  }
   if (!holds(a, TableRole::kRep) && !holds(a, TableRole::kChair)) {
     if (holds(a, TableRole::kPrivacyOfficer)) {
       return deny("identifiers.break_glass_only",
-                  "a privacy officer sees identifiers only through break-glass access");
+                  "a privacy officer sees identifiers only through break-glass access, with a "
+                  "written justification (--break-glass-file)");
     }
     return deny("identifiers.no_guests", "guests never see identifying information");
   }

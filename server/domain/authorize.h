@@ -73,6 +73,8 @@ struct AccessFacts {
   std::vector<std::string> assisting_agencies;  // named by the chair with the lead
   bool agency_isa_current = false;              // the caller's agency has a current ISA
   bool confidentiality_signed = false;          // the caller signed the confidentiality agreement
+  // Reveal only: a privacy officer gave a written justification (break-glass).
+  bool break_glass_justified = false;
 };
 
 /// Whether `agency` is in `agencies`.

@@ -536,4 +536,36 @@ absl::StatusOr<PurgeReport> purge_situation(Connection& c, const std::string& si
   return report;
 }
 
+absl::StatusOr<std::int64_t> insert_break_glass(Connection& c, const BreakGlass& b) {
+  auto st = run(c,
+                "INSERT INTO break_glass (situation_id, user_id, created_us, sealed) "
+                "VALUES (?1, ?2, ?3, ?4)",
+                [&](Statement& q) {
+                  q.bind(1, b.situation_id)
+                      .bind(2, b.user_id)
+                      .bind(3, b.created_us)
+                      .bind(4, crypto::ByteView(b.sealed));
+                });
+  if (!st.ok()) return st;
+  return c.last_insert_rowid();
+}
+
+absl::StatusOr<std::optional<BreakGlass>> find_break_glass(Connection& c, std::int64_t id) {
+  auto q = c.prepare(
+      "SELECT id, situation_id, user_id, created_us, sealed FROM break_glass WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<BreakGlass>();
+  return std::optional<BreakGlass>(
+      BreakGlass{q->integer(0), q->text(1), q->integer(2), q->integer(3), q->blob(4)});
+}
+
+std::string break_glass_context(const std::string& situation_id, std::int64_t user_id,
+                                std::int64_t created_us) {
+  return "break-glass/" + situation_id + "/" + std::to_string(user_id) + "/" +
+         std::to_string(created_us);
+}
+
 }  // namespace hubtable::store

@@ -192,4 +192,21 @@ struct PurgeReport {
 absl::StatusOr<PurgeReport> purge_situation(Connection& c, const std::string& situation_id,
                                             std::int64_t now_us);
 
+// ---- Break-glass ---------------------------------------------------------------
+
+/// A privacy officer's break-glass reveal: the sealed justification, kept
+/// after the situation's own identifiers are shredded.
+struct BreakGlass {
+  std::int64_t id = 0;
+  std::string situation_id;
+  std::int64_t user_id = 0;
+  std::int64_t created_us = 0;
+  crypto::Bytes sealed;
+};
+absl::StatusOr<std::int64_t> insert_break_glass(Connection& c, const BreakGlass& b);
+absl::StatusOr<std::optional<BreakGlass>> find_break_glass(Connection& c, std::int64_t id);
+/// The associated data a justification is sealed under.
+std::string break_glass_context(const std::string& situation_id, std::int64_t user_id,
+                                std::int64_t created_us);
+
 }  // namespace hubtable::store

@@ -47,6 +47,21 @@ TEST(Vault, ASealedFieldCannotMoveToAnotherSituationOrField) {
   EXPECT_NE(*sealed, *again);
 }
 
+TEST(Vault, AJustificationOpensOnlyInItsContextAndUnderItsMasterKey) {
+  auto vault = Vault::create(master(1));
+  ASSERT_TRUE(vault.ok());
+  const std::string why = "complaint 2026-114 from the person about a disclosure";
+  auto sealed = vault->seal_justification("break-glass/S1/7/100", as_bytes(why), system_random());
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(std::string(sealed->begin(), sealed->end()).find("complaint"), std::string::npos);
+  auto opened = vault->open_justification("break-glass/S1/7/100", *sealed);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(text(*opened), why);
+  EXPECT_EQ(vault->open_justification("break-glass/S1/8/100", *sealed).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(Vault::create(master(2))->open_justification("break-glass/S1/7/100", *sealed).ok());
+}
+
 TEST(Vault, TheBlindIndexIsDeterministicAndKeyedByTheMasterKey) {
   auto a = Vault::create(master(1));
   auto b = Vault::create(master(2));

@@ -249,6 +249,39 @@ TEST(Authorize, IdentifiersNeedACurrentIsaAndASignedConfidentialityAgreement) {
   EXPECT_EQ(rule_of(joined, Action::kSituationAck, f), "situation.lead_agency");
 }
 
+TEST(Authorize, BreakGlassIsAPrivacyOfficersAccessWithAWrittenJustification) {
+  AccessFacts f = accepted_facts();
+  f.break_glass_justified = true;
+  const Row expected_row = {"!break_glass.privacy_officers_only",
+                            "!break_glass.privacy_officers_only",
+                            "!break_glass.privacy_officers_only",
+                            "!break_glass.privacy_officers_only",
+                            "identifiers.break_glass",
+                            "!admin.no_case_data",
+                            "!break_glass.privacy_officers_only",
+                            "!table.not_member"};
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    EXPECT_EQ(rule_of(callers().at(kColumns[i]), Action::kSituationReveal, f), expected_row[i])
+        << kColumns[i];
+  }
+  // Whatever the state: an investigation may follow closure; the handler
+  // refuses when no identifiers are left.
+  f.state = "CLOSED";
+  EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
+            "identifiers.break_glass");
+  // The confidentiality agreement still binds; an ISA does not apply (a
+  // privacy officer reveals for the table, not for an agency).
+  f.agency_isa_current = false;
+  EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
+            "identifiers.break_glass");
+  f.confidentiality_signed = false;
+  EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
+            "!governance.confidentiality_unsigned");
+  // Without a justification, a privacy officer is refused.
+  EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, accepted_facts()),
+            "!identifiers.break_glass_only");
+}
+
 TEST(Authorize, IdentifiersExistOnlyBetweenAcceptanceAndClosure) {
   const Actor origin{false, "police", {TableRole::kRep}};
   const Actor joined{false, "health", {TableRole::kRep}};

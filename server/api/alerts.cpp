@@ -1,0 +1,291 @@
+// Alerts for the privacy officers (issue 5). Every audit event a request
+// appends is examined in the same transaction; an alert is an audit event of
+// its own ("alert.<kind>", no actor, the person concerned in its AuditAlert),
+// so it is in the tamper-evident log, and it is pushed to the watching
+// privacy officers once the transaction commits. The rules and thresholds
+// are domain::AlertRules ([alerts] in hubtabled.toml):
+//   break_glass          every break-glass reveal (also to the chairs);
+//   mass_disclosure      one person revealing identifiers of many situations
+//                        within a window;
+//   after_hours          case data used outside the table's working hours;
+//   repeated_denials     one person refused many times within a window;
+//   verification_failed  the server's own check of its log, or a privacy
+//                        officer's `audit verify`, found it wrong.
+// Repeats of one kind about one person are held back for the rule's window.
+
+#include <absl/time/time.h>
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "api/alerts.h"
+#include "api/service.h"
+#include "audit/audit_writer.h"
+#include "audit/verify.h"
+#include "domain/alerts.h"
+#include "store/transaction.h"
+#include "wire/alert_text.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+
+namespace {
+
+// A person's events examined per rule, newest first: far more than any
+// threshold, and a bound on the work one request can cause.
+constexpr std::int64_t kRecentRows = 10000;
+
+struct Recent {
+  std::string action;
+  std::int64_t outcome = 0;
+  std::string situation;
+};
+
+/// The person's events at or after `since_us`, newest first.
+absl::StatusOr<std::vector<Recent>> recent_of(store::Connection& c, std::int64_t user_id,
+                                              std::int64_t since_us) {
+  auto q = c.prepare(
+      "SELECT time_us, action, outcome, COALESCE(situation, '') FROM audit_events "
+      "WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2");
+  if (!q.ok()) return q.status();
+  q->bind(1, user_id).bind(2, kRecentRows);
+  std::vector<Recent> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.status();
+    if (!*row || q->integer(0) < since_us) break;
+    out.push_back({q->text(1), q->integer(2), q->text(3)});
+  }
+  return out;
+}
+
+/// Whether an alert of `kind` about `user_id` was raised at or after `since_us`.
+absl::StatusOr<bool> alerted_since(store::Connection& c, std::string_view kind,
+                                   std::int64_t user_id, std::int64_t since_us) {
+  auto q = c.prepare("SELECT time_us, event FROM audit_events WHERE action = ?1 ORDER BY seq DESC");
+  if (!q.ok()) return q.status();
+  q->bind(1, "alert." + std::string(kind));
+  for (;;) {
+    auto row = q->step();
+    if (!row.ok()) return row.status();
+    if (!*row || q->integer(0) < since_us) return false;
+    const crypto::Bytes bytes = q->blob(1);
+    v1::AuditEvent e;
+    if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+        e.alert().subject_user_id() == user_id) {
+      return true;
+    }
+  }
+}
+
+/// The table's time zone; nullopt for an unknown table or zone.
+absl::StatusOr<std::optional<absl::TimeZone>> zone_of(store::Connection& c,
+                                                      const std::string& table) {
+  auto q = c.prepare("SELECT time_zone FROM situation_tables WHERE code = ?1");
+  if (!q.ok()) return q.status();
+  q->bind(1, table);
+  auto row = q->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<absl::TimeZone>();
+  absl::TimeZone tz;
+  const std::string name = q->text(0);
+  if (!absl::LoadTimeZone(absl::string_view(name.data(), name.size()), &tz)) {
+    return std::optional<absl::TimeZone>();
+  }
+  return std::optional<absl::TimeZone>(tz);
+}
+
+/// An alert event of `kind`: action "alert.<kind>", rule "alerts.<kind>".
+v1::AuditEvent new_alert(std::int64_t now_us, std::string_view kind) {
+  v1::AuditEvent a;
+  a.set_time_us(now_us);
+  a.set_action("alert." + std::string(kind));
+  a.set_outcome(v1::AUDIT_OK);
+  a.set_rule("alerts." + std::string(kind));
+  a.set_status_code(v1::Code_Name(v1::OK));
+  a.mutable_alert()->set_kind(std::string(kind));
+  return a;
+}
+
+/// An alert about the person behind `trigger`.
+v1::AuditEvent alert_about(const v1::AuditEvent& trigger, std::string_view kind) {
+  v1::AuditEvent a = new_alert(trigger.time_us(), kind);
+  a.set_table(trigger.table());
+  a.set_situation(trigger.situation());
+  a.set_request_id(trigger.request_id());
+  auto* al = a.mutable_alert();
+  al->set_subject_user_id(trigger.actor().user_id());
+  al->set_subject(trigger.actor().username());
+  al->set_trigger_sequence(trigger.sequence());
+  al->set_count(1);
+  return a;
+}
+
+bool about_case_data(std::string_view action) {
+  return action.starts_with("situation.") || action.starts_with("meeting.");
+}
+
+}  // namespace
+
+v1::AuditEvent verification_alert(std::int64_t now_us, std::uint64_t first_bad,
+                                  std::uint64_t last_bad, std::string_view problem_class,
+                                  std::uint64_t tree_size, std::int64_t subject_user_id,
+                                  const std::string& subject) {
+  v1::AuditEvent a = new_alert(now_us, domain::kAlertVerificationFailed);
+  auto* al = a.mutable_alert();
+  al->set_subject_user_id(subject_user_id);
+  al->set_subject(subject);
+  al->set_first_bad(first_bad);
+  al->set_last_bad(last_bad);
+  al->set_problem(std::string(problem_class));
+  al->set_tree_size(tree_size);
+  return a;
+}
+
+absl::Status Service::record(store::Connection& c, v1::AuditEvent e, Raised& raised) const {
+  auto seq = audit::append(c, e);
+  if (!seq.ok()) return seq.status();
+  e.set_sequence(*seq);
+  auto alerts = alerts_for(c, e);
+  if (!alerts.ok()) return alerts.status();
+  for (auto& a : *alerts) {
+    auto at = audit::append(c, a);
+    if (!at.ok()) return at.status();
+    a.set_sequence(*at);
+    raised.push_back(std::move(a));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::AuditEvent& e) const {
+  Raised out;
+  const std::int64_t user = e.actor().user_id();
+  if (user == 0 || e.action().starts_with("alert.")) return out;
+  const domain::AlertRules& rules = limits_.alerts;
+  const bool ok = e.outcome() == v1::AUDIT_OK;
+
+  if (ok && e.rule() == "identifiers.break_glass") {
+    v1::AuditEvent a = alert_about(e, domain::kAlertBreakGlass);
+    a.set_break_glass_id(e.break_glass_id());
+    out.push_back(std::move(a));
+  }
+
+  if (ok && e.action() == "situation.reveal") {
+    const std::int64_t since = e.time_us() - rules.reveal_window_us;
+    auto recent = recent_of(c, user, since);
+    if (!recent.ok()) return recent.status();
+    std::set<std::string> situations;
+    for (const auto& r : *recent) {
+      if (r.action == "situation.reveal" && r.outcome == v1::AUDIT_OK) situations.insert(r.situation);
+    }
+    if (static_cast<int>(situations.size()) >= rules.reveal_situations) {
+      auto seen = alerted_since(c, domain::kAlertMassDisclosure, user, since);
+      if (!seen.ok()) return seen.status();
+      if (!*seen) {
+        v1::AuditEvent a = alert_about(e, domain::kAlertMassDisclosure);
+        a.set_situation("");
+        a.mutable_alert()->set_count(static_cast<std::uint32_t>(situations.size()));
+        a.mutable_alert()->set_window_us(rules.reveal_window_us);
+        out.push_back(std::move(a));
+      }
+    }
+  }
+
+  if (e.outcome() == v1::AUDIT_DENIED) {
+    const std::int64_t since = e.time_us() - rules.denial_window_us;
+    auto recent = recent_of(c, user, since);
+    if (!recent.ok()) return recent.status();
+    const auto denials = std::count_if(recent->begin(), recent->end(), [](const Recent& r) {
+      return r.outcome == v1::AUDIT_DENIED;
+    });
+    if (denials >= rules.denials) {
+      auto seen = alerted_since(c, domain::kAlertRepeatedDenials, user, since);
+      if (!seen.ok()) return seen.status();
+      if (!*seen) {
+        v1::AuditEvent a = alert_about(e, domain::kAlertRepeatedDenials);
+        a.set_situation("");
+        a.mutable_alert()->set_count(static_cast<std::uint32_t>(denials));
+        a.mutable_alert()->set_window_us(rules.denial_window_us);
+        out.push_back(std::move(a));
+      }
+    }
+  }
+
+  if (ok && !e.table().empty() && about_case_data(e.action())) {
+    auto zone = zone_of(c, e.table());
+    if (!zone.ok()) return zone.status();
+    if (*zone && !domain::within_working_hours(rules.hours, **zone, e.time_us())) {
+      auto seen =
+          alerted_since(c, domain::kAlertAfterHours, user, e.time_us() - rules.after_hours_quiet_us);
+      if (!seen.ok()) return seen.status();
+      if (!*seen) out.push_back(alert_about(e, domain::kAlertAfterHours));
+    }
+  }
+  return out;
+}
+
+void Service::push_alerts(const Raised& raised) {
+  for (const auto& a : raised) {
+    Audience to;
+    to.table = a.table();
+    to.privacy_officers = true;
+    to.every_table = a.table().empty();
+    if (a.alert().kind() == domain::kAlertBreakGlass) {
+      to.chairs = true;
+      to.except_user = a.alert().subject_user_id();  // the other privacy officers
+    }
+    publish(a.action(), a.table(), a.situation(), "", wire::alert_text(a), to);
+  }
+}
+
+absl::StatusOr<bool> Service::verify_log() {
+  const auto* signer = checkpointer_.signer();
+  if (signer == nullptr) return true;
+  auto checked = db_.read([&](store::Connection& c) -> absl::StatusOr<crypto::LogVerifier> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    return audit::verify_stored_log(c, signer->verifier(), std::nullopt);
+  });
+  if (!checked.ok()) return checked.status();
+  const auto& problem = checked->problem();
+  if (!problem) return true;
+  const std::string key = std::to_string(problem->first) + "/" + problem->what;
+  {
+    std::lock_guard<std::mutex> lock(notified_mutex_);
+    if (!verify_alerted_.insert(key).second) return false;
+  }
+  spdlog::error("audit log verification failed at {}: {}", crypto::describe_positions(*problem),
+                problem->what);
+  v1::AuditEvent a =
+      verification_alert(clock_.now_us(), problem->first, problem->last,
+                         crypto::problem_class(problem->what), checked->size(), 0, "");
+  if (auto s = raise_alert(std::move(a)); !s.ok()) return s.status();
+  return false;
+}
+
+absl::StatusOr<std::uint64_t> Service::raise_alert(v1::AuditEvent alert) {
+  Raised raised;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    raised.clear();
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto seq = audit::append(c, alert);
+    if (!seq.ok()) return seq.status();
+    alert.set_sequence(*seq);
+    raised.push_back(alert);
+    return tx.commit();
+  });
+  if (!s.ok()) return s;
+  push_alerts(raised);
+  return alert.sequence();
+}
+
+void Service::schedule_verify() {
+  pool_.try_submit([this] {
+    auto v = verify_log();
+    if (!v.ok()) spdlog::error("audit log verification could not run: {}", v.status().ToString());
+  });
+}
+
+}  // namespace hubtable::api
