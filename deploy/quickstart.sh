@@ -184,6 +184,13 @@ as rep.raas.cardinal situation join "$accepted"
 as rep.rcmh.nguyen situation reveal "$accepted"
 refused chair.morgan situation reveal "$accepted"
 refused rep.rdsb.martin situation reveal "$accepted"
+echo "== break-glass: the privacy officer sees identifiers only with a written reason"
+refused privacy.lee situation reveal "$accepted"
+cat >"$drafts/why.txt" <<'TEXT'
+Complaint 2026-114: the person asks which agencies received their identifiers.
+TEXT
+as privacy.lee situation reveal "$accepted" --break-glass-file "$drafts/why.txt"
+rm -f "$drafts/why.txt"
 echo "== the chair names the lead among the joined agencies, the server's ranking in hand"
 as chair.morgan situation assign "$accepted" --suggest
 as chair.morgan situation assign "$accepted" --lead rcmh --assisting rps,raas
@@ -217,6 +224,9 @@ as privacy.lee audit checkpoint --save "$demo/privacy.lee-checkpoint.txt"
 as privacy.lee audit verify --since "$demo/privacy.lee-checkpoint.txt"
 refused rep.rps.tremblay audit verify
 "$hubtabled" verify-audit --config "$demo/hubtabled.toml" --since "$demo/privacy.lee-checkpoint.txt"
+echo "== alerts: the privacy officer reads why the glass was broken; the chair only that it was"
+as privacy.lee audit alerts
+as chair.morgan audit alerts --kind break_glass
 as rep.rcmh.nguyen situation show "$rejected"
 as rep.rps.tremblay meeting list --upcoming 2 --past 1
 

@@ -177,7 +177,8 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
     if (!recent.ok()) return recent.status();
     std::set<std::string> situations;
     for (const auto& r : *recent) {
-      if (r.action == "situation.reveal" && r.outcome == v1::AUDIT_OK) situations.insert(r.situation);
+      if (r.action == "situation.reveal" && r.outcome == v1::AUDIT_OK)
+        situations.insert(r.situation);
     }
     if (static_cast<int>(situations.size()) >= rules.reveal_situations) {
       auto seen = alerted_since(c, domain::kAlertMassDisclosure, user, since);
@@ -216,8 +217,8 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
     auto zone = zone_of(c, e.table());
     if (!zone.ok()) return zone.status();
     if (*zone && !domain::within_working_hours(rules.hours, **zone, e.time_us())) {
-      auto seen =
-          alerted_since(c, domain::kAlertAfterHours, user, e.time_us() - rules.after_hours_quiet_us);
+      auto seen = alerted_since(c, domain::kAlertAfterHours, user,
+                                e.time_us() - rules.after_hours_quiet_us);
       if (!seen.ok()) return seen.status();
       if (!*seen) out.push_back(alert_about(e, domain::kAlertAfterHours));
     }

@@ -382,8 +382,8 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
         const Readable readable = readable_by(actor, table);
         // The chair sees that break-glass happened, not why (DESIGN.md).
         const bool privacy_officer =
-            std::find(actor.roles.begin(), actor.roles.end(),
-                      domain::TableRole::kPrivacyOfficer) != actor.roles.end();
+            std::find(actor.roles.begin(), actor.roles.end(), domain::TableRole::kPrivacyOfficer) !=
+            actor.roles.end();
         const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
         auto s = c.prepare(
             "SELECT seq, event FROM audit_events WHERE action >= ?1 AND action < ?2 AND "

@@ -315,89 +315,88 @@ v1::Response Service::reveal_situation(const RequestContext& ctx, const Principa
   // the alert it raises commits with its audit event.
   const std::string& why = req.break_glass_justification();
   const bool break_glass = !why.empty();
-  const Body body =
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        const std::int64_t now = clock_.now_us();
-        Case k;
-        auto begun = begin_case(c, p, req.id(), domain::Action::kSituationReveal, now, scope, k,
-                                break_glass);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        scope.filter_stage = 3;
-        if (break_glass) {
-          const std::size_t n = char_count(why);
-          if (n < kJustificationMinChars || n > kJustificationMaxChars) {
-            return invalid("break_glass.justification_length",
-                           "the break-glass justification must be 20 to 2000 characters");
-          }
-          if (has_control_other_than_newline(why)) {
-            return invalid("break_glass.control_character",
-                           "the break-glass justification holds a control character");
-          }
+  const Body body = [&](store::Connection& c, AuditScope& scope,
+                        v1::Response& r) -> absl::StatusOr<Decision> {
+    const std::int64_t now = clock_.now_us();
+    Case k;
+    auto begun =
+        begin_case(c, p, req.id(), domain::Action::kSituationReveal, now, scope, k, break_glass);
+    if (!begun.ok() || !begun->allowed()) return begun;
+    scope.filter_stage = 3;
+    if (break_glass) {
+      const std::size_t n = char_count(why);
+      if (n < kJustificationMinChars || n > kJustificationMaxChars) {
+        return invalid("break_glass.justification_length",
+                       "the break-glass justification must be 20 to 2000 characters");
+      }
+      if (has_control_other_than_newline(why)) {
+        return invalid("break_glass.control_character",
+                       "the break-glass justification holds a control character");
+      }
+    }
+    auto identity = store::find_identity(c, k.s.id);
+    if (!identity.ok()) return identity.status();
+    auto wrapped = store::find_wrapped_key(c, k.s.id);
+    if (!wrapped.ok()) return wrapped.status();
+    if (!*identity || (*identity)->purged_us || !*wrapped) {
+      return failed("reveal.not_identified",
+                    "the originating agency has not entered identifiers for this situation");
+    }
+    auto dek = vault_.unwrap(**wrapped, k.s.id);
+    if (!dek.ok()) return dek.status();
+    auto fields = store::list_sealed_fields(c, k.s.id);
+    if (!fields.ok()) return fields.status();
+    auto* out = r.mutable_reveal_situation();
+    out->set_id(k.s.id);
+    out->set_legal_authority((*identity)->legal_authority);
+    out->set_originating_agency(k.s.originating_agency);
+    for (int i = 0; i < (*identity)->people; ++i) out->add_people();
+    std::set<std::string> elements;
+    for (const auto& f : *fields) {
+      if (f.person < 0 || f.person >= out->people_size()) {
+        return absl::DataLossError("a sealed field names a person out of range");
+      }
+      auto plain = crypto::open_field(
+          *dek, k.s.id, person_field(static_cast<std::size_t>(f.person), f.field), f.sealed);
+      if (!plain.ok()) return plain.status();
+      auto* person = out->mutable_people(f.person);
+      const std::string value = as_string(*plain);
+      if (f.field == "name") person->set_name(value);
+      if (f.field == "date_of_birth") person->set_date_of_birth(value);
+      if (f.field == "address") person->set_address(value);
+      if (f.field == "phone") person->set_phone(value);
+      if (f.field == "aliases") {
+        std::size_t start = 0;
+        while (start <= value.size()) {
+          const auto end = value.find('\n', start);
+          person->add_aliases(value.substr(start, end - start));
+          if (end == std::string::npos) break;
+          start = end + 1;
         }
-        auto identity = store::find_identity(c, k.s.id);
-        if (!identity.ok()) return identity.status();
-        auto wrapped = store::find_wrapped_key(c, k.s.id);
-        if (!wrapped.ok()) return wrapped.status();
-        if (!*identity || (*identity)->purged_us || !*wrapped) {
-          return failed("reveal.not_identified",
-                        "the originating agency has not entered identifiers for this situation");
-        }
-        auto dek = vault_.unwrap(**wrapped, k.s.id);
-        if (!dek.ok()) return dek.status();
-        auto fields = store::list_sealed_fields(c, k.s.id);
-        if (!fields.ok()) return fields.status();
-        auto* out = r.mutable_reveal_situation();
-        out->set_id(k.s.id);
-        out->set_legal_authority((*identity)->legal_authority);
-        out->set_originating_agency(k.s.originating_agency);
-        for (int i = 0; i < (*identity)->people; ++i) out->add_people();
-        std::set<std::string> elements;
-        for (const auto& f : *fields) {
-          if (f.person < 0 || f.person >= out->people_size()) {
-            return absl::DataLossError("a sealed field names a person out of range");
-          }
-          auto plain = crypto::open_field(
-              *dek, k.s.id, person_field(static_cast<std::size_t>(f.person), f.field), f.sealed);
-          if (!plain.ok()) return plain.status();
-          auto* person = out->mutable_people(f.person);
-          const std::string value = as_string(*plain);
-          if (f.field == "name") person->set_name(value);
-          if (f.field == "date_of_birth") person->set_date_of_birth(value);
-          if (f.field == "address") person->set_address(value);
-          if (f.field == "phone") person->set_phone(value);
-          if (f.field == "aliases") {
-            std::size_t start = 0;
-            while (start <= value.size()) {
-              const auto end = value.find('\n', start);
-              person->add_aliases(value.substr(start, end - start));
-              if (end == std::string::npos) break;
-              start = end + 1;
-            }
-          }
-          elements.insert(f.field);
-        }
-        auto digests = store::blind_indexes_of(c, k.s.id);
-        if (!digests.ok()) return digests.status();
-        auto matches =
-            store::repeat_matches(c, k.s.table_id, *digests, now - kRepeatWindowUs, k.s.id);
-        if (!matches.ok()) return matches.status();
-        for (const auto& id : *matches) out->add_repeat_situations(id);
-        if (break_glass) {  // last: a refusal above must not name a justification
-          store::BreakGlass b{0, k.s.id, p.user_id, now, {}};
-          auto sealed = vault_.seal_justification(
-              store::break_glass_context(k.s.id, p.user_id, now), crypto::as_bytes(why), random_);
-          if (!sealed.ok()) return sealed.status();
-          b.sealed = std::move(*sealed);
-          auto id = store::insert_break_glass(c, b);
-          if (!id.ok()) return id.status();
-          scope.break_glass_id = static_cast<std::uint64_t>(*id);
-        }
-        // The disclosure record: who received which elements under which authority.
-        scope.data_elements.assign(elements.begin(), elements.end());
-        scope.legal_authority = (*identity)->legal_authority;
-        scope.purpose = break_glass ? "break_glass" : "filter3.need_to_know";
-        return k.access.decision;
-      };
+      }
+      elements.insert(f.field);
+    }
+    auto digests = store::blind_indexes_of(c, k.s.id);
+    if (!digests.ok()) return digests.status();
+    auto matches = store::repeat_matches(c, k.s.table_id, *digests, now - kRepeatWindowUs, k.s.id);
+    if (!matches.ok()) return matches.status();
+    for (const auto& id : *matches) out->add_repeat_situations(id);
+    if (break_glass) {  // last: a refusal above must not name a justification
+      store::BreakGlass b{0, k.s.id, p.user_id, now, {}};
+      auto sealed = vault_.seal_justification(store::break_glass_context(k.s.id, p.user_id, now),
+                                              crypto::as_bytes(why), random_);
+      if (!sealed.ok()) return sealed.status();
+      b.sealed = std::move(*sealed);
+      auto id = store::insert_break_glass(c, b);
+      if (!id.ok()) return id.status();
+      scope.break_glass_id = static_cast<std::uint64_t>(*id);
+    }
+    // The disclosure record: who received which elements under which authority.
+    scope.data_elements.assign(elements.begin(), elements.end());
+    scope.legal_authority = (*identity)->legal_authority;
+    scope.purpose = break_glass ? "break_glass" : "filter3.need_to_know";
+    return k.access.decision;
+  };
   return break_glass ? run_write(ctx, p, domain::Action::kSituationReveal, body)
                      : run_read(ctx, p, domain::Action::kSituationReveal, body);
 }

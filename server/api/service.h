@@ -37,7 +37,7 @@ struct AuditScope {
   std::vector<std::string> data_elements;
   std::string legal_authority;  // disclosures: the authority relied on
   std::string purpose;
-  std::string target;  // administrative changes: the agency or account
+  std::string target;                // administrative changes: the agency or account
   std::uint64_t break_glass_id = 0;  // a break-glass reveal's sealed justification
 };
 
@@ -233,9 +233,9 @@ class Service {
   config::Limits limits_;
   EventHub events_;
   std::mutex notified_mutex_;
-  std::set<std::string> notified_;   // "kind/situation" deadline events already pushed
+  std::set<std::string> notified_;        // "kind/situation" deadline events already pushed
   std::set<std::string> verify_alerted_;  // verification problems already alerted (same mutex)
-  std::string dummy_password_hash_;  // verified for unknown accounts to even out timing
+  std::string dummy_password_hash_;       // verified for unknown accounts to even out timing
   WorkerPool pool_;
 };
 

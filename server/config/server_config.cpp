@@ -71,16 +71,18 @@ absl::Status read_alerts(const toml::table& t, domain::AlertRules& a) {
   auto hours_us = [](long long v) { return v * 3600 * 1'000'000; };
   auto as_int = [](long long v) { return static_cast<int>(v); };
   const char* const section = "alerts";
+  const long long week_minutes = 7LL * 24 * 60;
+  const long long year_hours = 365LL * 24;
   for (auto s : {
            read_positive(t, "reveal_situations", 2, 10000, a.reveal_situations, as_int, section),
-           read_positive(t, "reveal_window_minutes", 1, 7 * 24 * 60, a.reveal_window_us,
+           read_positive(t, "reveal_window_minutes", 1, week_minutes, a.reveal_window_us,
                          minutes_us, section),
            read_positive(t, "denials", 2, 10000, a.denials, as_int, section),
-           read_positive(t, "denial_window_minutes", 1, 7 * 24 * 60, a.denial_window_us,
+           read_positive(t, "denial_window_minutes", 1, week_minutes, a.denial_window_us,
                          minutes_us, section),
-           read_positive(t, "after_hours_quiet_hours", 1, 7 * 24, a.after_hours_quiet_us,
+           read_positive(t, "after_hours_quiet_hours", 1, week_minutes / 60, a.after_hours_quiet_us,
                          hours_us, section),
-           read_positive(t, "verify_interval_hours", 0, 24 * 365, a.verify_interval_us, hours_us,
+           read_positive(t, "verify_interval_hours", 0, year_hours, a.verify_interval_us, hours_us,
                          section),
        }) {
     if (!s.ok()) return s;

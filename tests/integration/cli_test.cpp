@@ -457,6 +457,26 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   EXPECT_EQ(remote.exit_code, 1);
   EXPECT_NE(remote.err.find("audit log FAILED verification: event 5: moved"), std::string::npos)
       << remote.err;
+  EXPECT_NE(remote.err.find("reported to the server (alert "), std::string::npos) << remote.err;
+
+  // Both the client's report and the server's own check at start are alerts
+  // for the privacy officers (the server's check runs on a worker: wait for it).
+  std::string listed;
+  for (int tries = 0; tries < 100; ++tries) {
+    auto alerts = hubtable("po.one", {"audit", "alerts", "--kind", "verification_failed"});
+    ASSERT_EQ(alerts.exit_code, 0) << alerts.err;
+    listed = alerts.out;
+    if (listed.find("found by the server") != std::string::npos) break;
+  }
+  EXPECT_NE(listed.find("failed verification at event 5 (moved), found by the server"),
+            std::string::npos)
+      << listed;
+  EXPECT_NE(listed.find("failed verification at event 5 (moved), reported by po.one"),
+            std::string::npos)
+      << listed;
+  auto rep_alerts = hubtable("rep.police", {"audit", "alerts"});
+  EXPECT_EQ(rep_alerts.exit_code, 1);
+  EXPECT_EQ(hubtable("po.one", {"audit", "alerts", "--kind", "nonsense"}).exit_code, 2);
 }
 
 }  // namespace

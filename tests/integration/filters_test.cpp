@@ -83,7 +83,9 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   s->set_gender("F");
   s->add_risk_factors("MEN-SUSP");
   s->add_risk_factors("ALC-ABUSE");
-  s->set_narrative("A 16-year-old was found intoxicated twice and says home is not safe.");
+  // Free text carries canary words too: no audit event may hold any of it.
+  s->set_narrative(
+      "A 16-year-old was found intoxicated twice and says home is not safe (narrcanaryq).");
   s->set_filter1_attested(true);
   auto submitted = as("rep.police", submit);
   ASSERT_EQ(submitted.status().code(), v1::OK) << submitted.status().message();
@@ -188,7 +190,7 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   v1::Request update;
   update.mutable_update_situation()->set_id(id);
   update.mutable_update_situation()->set_text(
-      "Connected with the youth outreach program; attending counselling weekly.");
+      "Connected with the youth outreach program; attending counselling weekly (updcanaryq).");
   ASSERT_EQ(as("rep.mh", update).status().code(), v1::OK);
   v1::Request show;
   show.mutable_show_situation()->set_id(id);
@@ -197,6 +199,27 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   EXPECT_EQ(shown.updates_size(), 1);
   EXPECT_EQ(shown.intervention().outcome(), "CONSENTED");
   EXPECT_EQ(as("guest.one", show).show_situation().situation().updates_size(), 0);
+
+  // A privacy officer investigating a complaint breaks the glass: only with
+  // a written justification, and the chair is alerted at once.
+  ASSERT_EQ(as("chair.one", watch).status().code(), v1::OK);
+  v1::Request sign;
+  sign.mutable_set_governance()->set_user("po.one");
+  sign.mutable_set_governance()->set_signed_on("2025-01-02");
+  ASSERT_EQ(as("admin", sign).status().code(), v1::OK);
+  v1::Request glass;
+  glass.mutable_reveal_situation()->set_id(id);
+  glass.mutable_reveal_situation()->set_break_glass_justification(
+      "Complaint Zelkova-7731: the person asks who saw their record and why");
+  auto broke = as("po.one", glass);
+  ASSERT_EQ(broke.status().code(), v1::OK) << broke.status().message();
+  EXPECT_EQ(broke.reveal_situation().people(0).name(), kCanaryName);
+  auto alerted = conns_.at("chair.one")->next_event();
+  ASSERT_TRUE(alerted.ok()) << alerted.status();
+  EXPECT_EQ(alerted->kind(), "alert.break_glass");
+  EXPECT_EQ(alerted->situation(), id);
+  EXPECT_NE(alerted->message().find("po.one used break-glass"), std::string::npos);
+  EXPECT_EQ(alerted->SerializeAsString().find("Zelkova"), std::string::npos);
 
   // Before closing, an insider copies the database (file and WAL).
   const fs::path data = server_.deployment().root() / "data";
@@ -232,6 +255,11 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   for (const auto& e : events) {
     EXPECT_EQ(e.SerializeAsString().find("Canary"), std::string::npos) << e.DebugString();
     EXPECT_EQ(e.SerializeAsString().find("Zzcanary"), std::string::npos) << e.DebugString();
+    // Nor the narrative, the planning note or the update: free text never.
+    for (const char* text :
+         {"narrcanaryq", "intoxicated", "Visit", "updcanaryq", "counselling", "Zelkova"}) {
+      EXPECT_EQ(e.SerializeAsString().find(text), std::string::npos) << text << e.DebugString();
+    }
     if (e.action() == "situation.reveal" && e.outcome() == v1::AUDIT_OK) {
       ++reveals;
       EXPECT_EQ(e.legal_authority(), "ON-MFIPPA-32-H");
@@ -239,7 +267,7 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
     }
     if (e.action() == "vault.purge") ++purges;
   }
-  EXPECT_EQ(reveals, 3);  // police twice, mental health once
+  EXPECT_EQ(reveals, 4);  // police twice, mental health once, the privacy officer's break-glass
   EXPECT_EQ(purges, 1);
 
   // The privacy officer's disclosure register lists exactly those.
@@ -259,6 +287,7 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
                            "situation.reveal to rep.mh/mh",
                            "situation.reveal to rep.police/police",
                            "situation.reveal to rep.police/police",
+                           "situation.reveal to po.one/",
                        }));
   EXPECT_EQ(reg.SerializeAsString().find("Canary"), std::string::npos);
   EXPECT_EQ(as("chair.one", register_request).status().code(), v1::OK);
@@ -301,7 +330,7 @@ TEST_F(Filters, OneSituationFromSubmissionToPurge) {
   EXPECT_EQ(as("rep.mh", reads).status().rule(), "audit.auditors_only");
   // Nowhere on disk or in the log.
   const std::string bytes = files_bytes();
-  for (const char* canary : {"Canarybright", "Zzcanary", "555-0147"}) {
+  for (const char* canary : {"Canarybright", "Zzcanary", "555-0147", "Zelkova"}) {
     EXPECT_EQ(bytes.find(canary), std::string::npos) << canary;
   }
 

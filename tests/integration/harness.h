@@ -16,6 +16,12 @@ namespace hubtable::testing {
 
 /// Limits small enough that deadline tests finish in seconds.
 inline constexpr const char* kTestLimits = R"toml(
+# Tests run at any hour: no after-hours alerts unless a test asks for them.
+[alerts]
+working_hours = "00:00-24:00"
+working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+# Last, so that tests may append limits of their own.
 [limits]
 handshake_timeout_ms = 2000
 frame_timeout_ms = 1500

@@ -24,7 +24,8 @@ class MeetingTest : public ServiceTest {
  protected:
   // Tuesday 24 November 2026, 08:00 in Toronto: two hours before the
   // scheduled 10:00 meeting of table t1.
-  explicit MeetingTest(std::int64_t start = utc(2026, 11, 24, 13, 0)) : ServiceTest(start) {}
+  explicit MeetingTest(std::int64_t start = utc(2026, 11, 24, 13, 0), const Tune& tune = {})
+      : ServiceTest(start, tune) {}
 
   // Calls as `user`, logging in again when the clock has moved past the
   // session's idle timeout.

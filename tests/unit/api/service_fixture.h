@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+
 #include "api/service.h"
 #include "tests/support/audit_events.h"
 #include "tests/support/deployment.h"
@@ -19,17 +22,28 @@ constexpr const char* kNewPassword = "a-long-enough-new-password";
 
 class ServiceTest : public ::testing::Test {
  protected:
-  // Without `start_us` the clock starts at the real time the deployment was made.
-  explicit ServiceTest(std::optional<std::int64_t> start_us = std::nullopt)
+  using Tune = std::function<void(config::Limits&)>;
+
+  // Without `start_us` the clock starts at the real time the deployment was
+  // made; `tune` adjusts the configured limits and alert rules.
+  explicit ServiceTest(std::optional<std::int64_t> start_us = std::nullopt, const Tune& tune = {})
       : deployment_(*provision::open_deployment(dep_.config_path())),
         clock_(start_us.value_or(domain::SystemClock().now_us())),
         service_(*deployment_.db, clock_, crypto::system_random(), deployment_.totp_sealer,
-                 deployment_.vault, deployment_.checkpointer, deployment_.config.limits) {}
+                 deployment_.vault, deployment_.checkpointer, tuned(tune)) {}
+
+  config::Limits tuned(const Tune& tune) const {
+    config::Limits l = deployment_.config.limits;
+    if (tune) tune(l);
+    return l;
+  }
 
   RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {
     // Someone typing an unknown username still presents a real device.
     const bool known = std::filesystem::exists(dep_.profile(user));
-    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_, events_};
+    std::weak_ptr<EventSink> sink = events_;
+    if (auto own = own_sinks_.find(user); own != own_sinks_.end()) sink = own->second;
+    return {address, dep_.thumbprint(known ? user : "rep.police"), ++request_id_, sink};
   }
 
   v1::Response login(const std::string& user, const std::string& password,
@@ -82,7 +96,16 @@ class ServiceTest : public ::testing::Test {
     std::vector<v1::Event> events;
   };
 
+  /// Gives `user` a connection of their own: what is pushed to them after
+  /// they watch is collected apart from everyone else's.
+  std::shared_ptr<Collector> own_connection(const std::string& user) {
+    auto& sink = own_sinks_[user];
+    if (!sink) sink = std::make_shared<Collector>();
+    return sink;
+  }
+
   TestDeployment dep_;
+  std::map<std::string, std::shared_ptr<Collector>> own_sinks_;
   std::shared_ptr<Collector> collector_ = std::make_shared<Collector>();
   std::weak_ptr<EventSink> events_ = collector_;
   provision::Deployment deployment_;

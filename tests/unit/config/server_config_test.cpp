@@ -42,6 +42,65 @@ TEST(ServerConfig, ErrorsNameTheKey) {
   EXPECT_EQ(load_server_config(path).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ServerConfig, AlertRulesAreReadFromTheAlertsSection) {
+  TempDir dir;
+  const auto path = dir.path() / "c.toml";
+  const std::string base = render_server_config("id", "127.0.0.1", 1, "n");
+  write_file(path, base);
+  auto defaults = load_server_config(path);
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->limits.alerts.reveal_situations, 10);
+  EXPECT_EQ(defaults->limits.alerts.hours.start_minute, 7 * 60);
+
+  write_file(path, base +
+                       "\n[alerts]\nreveal_situations = 4\nreveal_window_minutes = 30\n"
+                       "denials = 8\nverify_interval_hours = 0\n"
+                       "working_hours = \"08:30-17:00\"\nworking_days = [\"mon\", \"sat\"]\n");
+  auto c = load_server_config(path);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->limits.alerts.reveal_situations, 4);
+  EXPECT_EQ(c->limits.alerts.reveal_window_us, std::int64_t{30} * 60 * 1'000'000);
+  EXPECT_EQ(c->limits.alerts.denials, 8);
+  EXPECT_EQ(c->limits.alerts.verify_interval_us, 0);
+  EXPECT_EQ(c->limits.alerts.hours.start_minute, 8 * 60 + 30);
+  EXPECT_EQ(c->limits.alerts.hours.end_minute, 17 * 60);
+  EXPECT_EQ(c->limits.alerts.hours.days, 0x21U);
+
+  for (const auto& [bad, named] : std::vector<std::pair<std::string, std::string>>{
+           {"denials = 1", "alerts.denials"},
+           {"working_hours = \"19:00-07:00\"", "HH:MM-HH:MM"},
+           {"working_days = [\"someday\"]", "working days"},
+           {"working_days = [1]", "alerts.working_days"},
+       }) {
+    std::string text = base;
+    text += "\n[alerts]\n" + bad + "\n";
+    write_file(path, text);
+    auto refused = load_server_config(path);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(std::string(refused.status().message()).find(named), std::string::npos)
+        << refused.status();
+  }
+}
+
+TEST(ServerConfig, TheExampleConfigLoadsAndStatesTheDefaults) {
+  auto c = load_server_config(HUBTABLE_EXAMPLE_CONFIG);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const Limits defaults;
+  EXPECT_EQ(c->limits.max_connections, defaults.max_connections);
+  EXPECT_EQ(c->limits.checkpoint_interval, defaults.checkpoint_interval);
+  const auto& a = c->limits.alerts;
+  const auto& d = defaults.alerts;
+  EXPECT_EQ(a.reveal_situations, d.reveal_situations);
+  EXPECT_EQ(a.reveal_window_us, d.reveal_window_us);
+  EXPECT_EQ(a.denials, d.denials);
+  EXPECT_EQ(a.denial_window_us, d.denial_window_us);
+  EXPECT_EQ(a.after_hours_quiet_us, d.after_hours_quiet_us);
+  EXPECT_EQ(a.verify_interval_us, d.verify_interval_us);
+  EXPECT_EQ(a.hours.start_minute, d.hours.start_minute);
+  EXPECT_EQ(a.hours.end_minute, d.hours.end_minute);
+  EXPECT_EQ(a.hours.days, d.hours.days);
+}
+
 TEST(ServerConfig, HostPortParsing) {
   EXPECT_EQ(parse_host_port("127.0.0.1:7443")->second, 7443);
   EXPECT_EQ(parse_host_port("[::1]:0")->first, "::1");
