@@ -364,6 +364,15 @@ absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* op
                                     " must be a date (2026-11-22) or RFC 3339 time");
 }
 
+// --from and --to, as microseconds (0: open-ended).
+absl::StatusOr<std::pair<std::int64_t, std::int64_t>> parse_range(const AuditOptions& o) {
+  auto from = parse_bound(o.from, "--from");
+  if (!from.ok()) return from.status();
+  auto to = parse_bound(o.to, "--to");
+  if (!to.ok()) return to.status();
+  return std::make_pair(*from, *to);
+}
+
 std::string outcome_name(v1::AuditOutcome o) {
   switch (o) {
     case v1::AUDIT_OK:
@@ -398,10 +407,9 @@ void print_event_line(const v1::AuditEvent& e) {
 
 // Pages through the query; every page when `all`, else the first.
 int run_query(const Globals& g, const AuditOptions& o, bool report) {
-  auto from = parse_bound(o.from, "--from");
-  if (!from.ok()) return usage_failure(from.status());
-  auto to = parse_bound(o.to, "--to");
-  if (!to.ok()) return usage_failure(to.status());
+  auto range = parse_range(o);
+  if (!range.ok()) return usage_failure(range.status());
+  const auto [from, to] = *range;
   v1::AuditOutcome outcome = v1::AUDIT_OUTCOME_UNSPECIFIED;
   if (!o.outcome.empty()) {
     const std::string upper = "AUDIT_" + absl::AsciiStrToUpper(o.outcome);
@@ -423,8 +431,8 @@ int run_query(const Globals& g, const AuditOptions& o, bool report) {
     q->set_meeting(o.meeting);
     q->set_action(o.action);
     q->set_outcome(outcome);
-    q->set_from_us(*from);
-    q->set_to_us(*to);
+    q->set_from_us(from);
+    q->set_to_us(to);
     q->set_after_sequence(after);
     q->set_limit(static_cast<std::uint32_t>(o.limit));
     v1::Response r;
@@ -479,10 +487,9 @@ int run_disclosures(const Globals& g, const AuditOptions& o) {
 }
 
 int run_alerts(const Globals& g, const AuditOptions& o) {
-  auto from = parse_bound(o.from, "--from");
-  if (!from.ok()) return usage_failure(from.status());
-  auto to = parse_bound(o.to, "--to");
-  if (!to.ok()) return usage_failure(to.status());
+  auto range = parse_range(o);
+  if (!range.ok()) return usage_failure(range.status());
+  const auto [from, to] = *range;
   Session s;
   if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
   v1::AuditAlertsResponse all;
@@ -492,8 +499,8 @@ int run_alerts(const Globals& g, const AuditOptions& o) {
     auto* q = req.mutable_audit_alerts();
     q->set_table(o.table);
     q->set_kind(o.kind);
-    q->set_from_us(*from);
-    q->set_to_us(*to);
+    q->set_from_us(from);
+    q->set_to_us(to);
     q->set_after_sequence(after);
     q->set_limit(static_cast<std::uint32_t>(o.limit));
     v1::Response r;

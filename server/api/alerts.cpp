@@ -7,7 +7,8 @@
 //   break_glass          every break-glass reveal (also to the chairs);
 //   mass_disclosure      one person revealing identifiers of many situations
 //                        within a window;
-//   after_hours          case data used outside the table's working hours;
+//   after_hours          case data used outside the table's working hours,
+//                        while no meeting of the table is open;
 //   repeated_denials     one person refused many times within a window;
 //   verification_failed  the server's own check of its log, or a privacy
 //                        officer's `audit verify`, found it wrong.
@@ -79,21 +80,25 @@ absl::StatusOr<bool> alerted_since(store::Connection& c, std::string_view kind,
   }
 }
 
-/// The table's time zone; nullopt for an unknown table or zone.
-absl::StatusOr<std::optional<absl::TimeZone>> zone_of(store::Connection& c,
-                                                      const std::string& table) {
-  auto q = c.prepare("SELECT time_zone FROM situation_tables WHERE code = ?1");
+/// Whether `table` is out of hours at `us`: outside the working hours in its
+/// own time zone, and not sitting (an emergency meeting on a Sunday is table
+/// work, for as long as the meeting was planned to last). An unknown table or
+/// zone is never out of hours.
+absl::StatusOr<bool> out_of_hours(store::Connection& c, const std::string& table,
+                                  const domain::WorkingHours& hours, std::int64_t us) {
+  auto q = c.prepare(
+      "SELECT t.time_zone, EXISTS (SELECT 1 FROM meetings m WHERE m.table_id = t.id AND "
+      "m.closed_us IS NULL AND ?2 < MAX(m.scheduled_start_us, m.opened_us) + "
+      "m.duration_minutes * 60000000) FROM situation_tables t WHERE t.code = ?1");
   if (!q.ok()) return q.status();
-  q->bind(1, table);
+  q->bind(1, table).bind(2, us);
   auto row = q->step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<absl::TimeZone>();
+  if (!*row || q->integer(1) != 0) return false;
   absl::TimeZone tz;
   const std::string name = q->text(0);
-  if (!absl::LoadTimeZone(absl::string_view(name.data(), name.size()), &tz)) {
-    return std::optional<absl::TimeZone>();
-  }
-  return std::optional<absl::TimeZone>(tz);
+  if (!absl::LoadTimeZone(absl::string_view(name.data(), name.size()), &tz)) return false;
+  return !domain::within_working_hours(hours, tz, us);
 }
 
 /// An alert event of `kind`: action "alert.<kind>", rule "alerts.<kind>".
@@ -214,9 +219,9 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
   }
 
   if (ok && !e.table().empty() && about_case_data(e.action())) {
-    auto zone = zone_of(c, e.table());
-    if (!zone.ok()) return zone.status();
-    if (*zone && !domain::within_working_hours(rules.hours, **zone, e.time_us())) {
+    auto late = out_of_hours(c, e.table(), rules.hours, e.time_us());
+    if (!late.ok()) return late.status();
+    if (*late) {
       auto seen = alerted_since(c, domain::kAlertAfterHours, user,
                                 e.time_us() - rules.after_hours_quiet_us);
       if (!seen.ok()) return seen.status();

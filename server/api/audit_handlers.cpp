@@ -70,6 +70,20 @@ absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& req
   return domain::authorize(actor, action).decision;
 }
 
+// A query page's size and time range [from, to) (0: open-ended), or the refusal.
+std::optional<Decision> check_page(std::uint32_t limit, std::int64_t from_us, std::int64_t to_us,
+                                   const char* items) {
+  if (limit > kMaxQueryPage) {
+    return Decision::deny(Refusal::kInvalidArgument, "audit.page_too_large",
+                          "a page holds at most " + std::to_string(kMaxQueryPage) + " " + items);
+  }
+  if (from_us < 0 || to_us < 0 || (to_us != 0 && to_us <= from_us)) {
+    return Decision::deny(Refusal::kInvalidArgument, "audit.bad_time_range",
+                          "the time range is empty or negative");
+  }
+  return std::nullopt;
+}
+
 // The signed checkpoint of `size` events (0: the latest), or the refusal.
 absl::StatusOr<Decision> find_checkpoint(store::Connection& c, std::uint64_t size,
                                          crypto::SignedCheckpoint& out) {
@@ -142,16 +156,7 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
         domain::Actor actor;
         auto access = audit_access(p, req.table(), table, actor, domain::Action::kAuditRead);
         if (!access.ok() || !access->allowed()) return access;
-        if (req.limit() > kMaxQueryPage) {
-          return Decision::deny(
-              Refusal::kInvalidArgument, "audit.page_too_large",
-              "a page holds at most " + std::to_string(kMaxQueryPage) + " events");
-        }
-        if (req.from_us() < 0 || req.to_us() < 0 ||
-            (req.to_us() != 0 && req.to_us() <= req.from_us())) {
-          return Decision::deny(Refusal::kInvalidArgument, "audit.bad_time_range",
-                                "the time range is empty or negative");
-        }
+        if (auto bad = check_page(req.limit(), req.from_us(), req.to_us(), "events")) return *bad;
         scope.table = table;
         scope.target = req.user();
         scope.situation = req.situation();
@@ -367,16 +372,7 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
                                 "kind must be break_glass, mass_disclosure, after_hours, "
                                 "repeated_denials or verification_failed");
         }
-        if (req.limit() > kMaxQueryPage) {
-          return Decision::deny(
-              Refusal::kInvalidArgument, "audit.page_too_large",
-              "a page holds at most " + std::to_string(kMaxQueryPage) + " alerts");
-        }
-        if (req.from_us() < 0 || req.to_us() < 0 ||
-            (req.to_us() != 0 && req.to_us() <= req.from_us())) {
-          return Decision::deny(Refusal::kInvalidArgument, "audit.bad_time_range",
-                                "the time range is empty or negative");
-        }
+        if (auto bad = check_page(req.limit(), req.from_us(), req.to_us(), "alerts")) return *bad;
         scope.table = table;
         scope.data_elements = {"audit_alerts"};
         const Readable readable = readable_by(actor, table);
