@@ -17,6 +17,8 @@
 #include <absl/time/time.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <functional>
 #include <set>
 
 #include "api/alerts.h"
@@ -176,46 +178,49 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
     out.push_back(std::move(a));
   }
 
-  if (ok && e.action() == "situation.reveal") {
-    const std::int64_t since = e.time_us() - rules.reveal_window_us;
+  // A rate rule: `count` over the person's events in the window reaching
+  // `threshold` raises one alert of `kind` per window.
+  const auto rate_rule =
+      [&](std::string_view kind, std::int64_t window_us, int threshold,
+          const std::function<std::size_t(const std::vector<Recent>&)>& count) -> absl::Status {
+    const std::int64_t since = e.time_us() - window_us;
     auto recent = recent_of(c, user, since);
     if (!recent.ok()) return recent.status();
-    std::set<std::string> situations;
-    for (const auto& r : *recent) {
-      if (r.action == "situation.reveal" && r.outcome == v1::AUDIT_OK)
-        situations.insert(r.situation);
-    }
-    if (static_cast<int>(situations.size()) >= rules.reveal_situations) {
-      auto seen = alerted_since(c, domain::kAlertMassDisclosure, user, since);
-      if (!seen.ok()) return seen.status();
-      if (!*seen) {
-        v1::AuditEvent a = alert_about(e, domain::kAlertMassDisclosure);
-        a.set_situation("");
-        a.mutable_alert()->set_count(static_cast<std::uint32_t>(situations.size()));
-        a.mutable_alert()->set_window_us(rules.reveal_window_us);
-        out.push_back(std::move(a));
-      }
-    }
+    const std::size_t n = count(*recent);
+    if (n < static_cast<std::size_t>(threshold)) return absl::OkStatus();
+    auto seen = alerted_since(c, kind, user, since);
+    if (!seen.ok()) return seen.status();
+    if (*seen) return absl::OkStatus();
+    v1::AuditEvent a = alert_about(e, kind);
+    a.set_situation("");
+    a.mutable_alert()->set_count(static_cast<std::uint32_t>(n));
+    a.mutable_alert()->set_window_us(window_us);
+    out.push_back(std::move(a));
+    return absl::OkStatus();
+  };
+
+  if (ok && e.action() == "situation.reveal") {
+    auto st = rate_rule(domain::kAlertMassDisclosure, rules.reveal_window_us,
+                        rules.reveal_situations, [](const std::vector<Recent>& recent) {
+                          std::set<std::string> situations;
+                          for (const auto& r : recent) {
+                            if (r.action == "situation.reveal" && r.outcome == v1::AUDIT_OK) {
+                              situations.insert(r.situation);
+                            }
+                          }
+                          return situations.size();
+                        });
+    if (!st.ok()) return st;
   }
 
   if (e.outcome() == v1::AUDIT_DENIED) {
-    const std::int64_t since = e.time_us() - rules.denial_window_us;
-    auto recent = recent_of(c, user, since);
-    if (!recent.ok()) return recent.status();
-    const auto denials = std::count_if(recent->begin(), recent->end(), [](const Recent& r) {
-      return r.outcome == v1::AUDIT_DENIED;
-    });
-    if (denials >= rules.denials) {
-      auto seen = alerted_since(c, domain::kAlertRepeatedDenials, user, since);
-      if (!seen.ok()) return seen.status();
-      if (!*seen) {
-        v1::AuditEvent a = alert_about(e, domain::kAlertRepeatedDenials);
-        a.set_situation("");
-        a.mutable_alert()->set_count(static_cast<std::uint32_t>(denials));
-        a.mutable_alert()->set_window_us(rules.denial_window_us);
-        out.push_back(std::move(a));
-      }
-    }
+    auto st = rate_rule(domain::kAlertRepeatedDenials, rules.denial_window_us, rules.denials,
+                        [](const std::vector<Recent>& recent) {
+                          return static_cast<std::size_t>(std::count_if(
+                              recent.begin(), recent.end(),
+                              [](const Recent& r) { return r.outcome == v1::AUDIT_DENIED; }));
+                        });
+    if (!st.ok()) return st;
   }
 
   if (ok && !e.table().empty() && about_case_data(e.action())) {
