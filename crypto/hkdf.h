@@ -22,6 +22,7 @@ inline constexpr std::string_view kBlindIndexKeyLabel = "hubtable/blind-index/v1
 // Privacy officers' break-glass justifications: kept for the audit after the
 // situation's own data key is destroyed.
 inline constexpr std::string_view kBreakGlassKeyLabel = "hubtable/break-glass/v1";
+inline constexpr std::string_view kExportPseudonymKeyLabel = "hubtable/export-pseudonym/v1";
 /// The key of the vault key store, a separate SQLCipher file holding the
 /// wrapped data keys and blind indexes (so a copy of the main database
 /// alone never holds them).

@@ -24,10 +24,12 @@ absl::StatusOr<Aes256Gcm> data_key_cipher(const SecretBytes& dek) {
 
 }  // namespace
 
-Vault::Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key)
+Vault::Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key,
+             SecretBytes pseudonym_key)
     : kek_(std::move(kek)),
       justification_key_(std::move(justification_key)),
-      index_key_(std::make_shared<const SecretBytes>(std::move(index_key))) {}
+      index_key_(std::make_shared<const SecretBytes>(std::move(index_key))),
+      pseudonym_key_(std::make_shared<const SecretBytes>(std::move(pseudonym_key))) {}
 
 absl::StatusOr<Vault> Vault::create(const SecretBytes& master) {
   auto kek_bytes = derive_subkey(master, kVaultKeyLabel);
@@ -40,7 +42,9 @@ absl::StatusOr<Vault> Vault::create(const SecretBytes& master) {
   if (!bg_bytes.ok()) return bg_bytes.status();
   auto bg = Aes256Gcm::create(bg_bytes->view());
   if (!bg.ok()) return bg.status();
-  return Vault(std::move(*kek), std::move(*index_key), std::move(*bg));
+  auto pseudonym_key = derive_subkey(master, kExportPseudonymKeyLabel);
+  if (!pseudonym_key.ok()) return pseudonym_key.status();
+  return Vault(std::move(*kek), std::move(*index_key), std::move(*bg), std::move(*pseudonym_key));
 }
 
 SecretBytes Vault::new_data_key(RandomSource& random) {
@@ -64,6 +68,10 @@ absl::StatusOr<SecretBytes> Vault::unwrap(ByteView wrapped, std::string_view sit
 
 Digest Vault::blind_index(std::string_view normalised) const {
   return hmac_sha256(index_key_->view(), as_bytes(normalised));
+}
+
+Digest Vault::export_pseudonym(std::string_view situation_id) const {
+  return hmac_sha256(pseudonym_key_->view(), as_bytes(situation_id));
 }
 
 absl::StatusOr<Bytes> Vault::seal_justification(std::string_view context, ByteView text,

@@ -42,6 +42,12 @@ class Vault {
   /// digests; without the master key the digest reveals nothing.
   Digest blind_index(std::string_view normalised) const;
 
+  /// A situation's record id in exports: HMAC-SHA256 of its id under
+  /// HKDF(master, "hubtable/export-pseudonym/v1"). Stable across exports,
+  /// so a province can match resubmitted rows; without the master key it
+  /// leads back to nothing.
+  Digest export_pseudonym(std::string_view situation_id) const;
+
   /// Seals a privacy officer's break-glass justification under
   /// HKDF(master, "hubtable/break-glass/v1"), bound to `context` (the
   /// situation, the officer and the time). Not under the situation's data
@@ -52,10 +58,12 @@ class Vault {
   absl::StatusOr<SecretBytes> open_justification(std::string_view context, ByteView sealed) const;
 
  private:
-  Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key);
+  Vault(Aes256Gcm kek, SecretBytes index_key, Aes256Gcm justification_key,
+        SecretBytes pseudonym_key);
   Aes256Gcm kek_;
   Aes256Gcm justification_key_;
   std::shared_ptr<const SecretBytes> index_key_;
+  std::shared_ptr<const SecretBytes> pseudonym_key_;
 };
 
 /// Seals one field of one situation under its data key.

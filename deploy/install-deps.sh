@@ -17,6 +17,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl python3
+  # the HTML report is rendered in headless Chromium by a test
+  chromium
 )
 
 missing=()

@@ -229,6 +229,13 @@ as privacy.lee audit alerts
 as chair.morgan audit alerts --kind break_glass
 as rep.rcmh.nguyen situation show "$rejected"
 as rep.rps.tremblay meeting list --upcoming 2 --past 1
+echo "== reports: the chair's summary, the open-data version, the provincial export"
+as chair.morgan report summary
+as chair.morgan report public
+as privacy.lee report export --format rtd-csv
+refused rep.rps.tremblay report summary
+as chair.morgan report summary --format html --out "$demo/riverside-report.html"
+echo "The demo table's report (open it in a browser): $demo/riverside-report.html"
 
 if [ "$wait_mode" = no ]; then
   echo "== stopping (--no-wait)"

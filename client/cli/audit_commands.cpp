@@ -348,22 +348,6 @@ int run_verify(const Globals& g, const AuditOptions& o) {
   return kExitOk;
 }
 
-// "2026-11-22" (UTC midnight) or RFC 3339; 0 for empty.
-absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option) {
-  if (text.empty()) return 0;
-  absl::CivilDay day;
-  if (absl::ParseCivilTime(absl::string_view(text.data(), text.size()), &day)) {
-    return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone()));
-  }
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, absl::string_view(text.data(), text.size()), &t, &err)) {
-    return absl::ToUnixMicros(t);
-  }
-  return absl::InvalidArgumentError(std::string(option) +
-                                    " must be a date (2026-11-22) or RFC 3339 time");
-}
-
 // --from and --to, as microseconds (0: open-ended).
 absl::StatusOr<std::pair<std::int64_t, std::int64_t>> parse_range(const AuditOptions& o) {
   auto from = parse_bound(o.from, "--from");

@@ -1,5 +1,7 @@
 #include "cli/output.h"
 
+#include <absl/time/civil_time.h>
+#include <absl/time/time.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -8,13 +10,17 @@
 
 namespace hubtable::cli {
 
-void print_json(const google::protobuf::Message& message) {
+std::string json_text(const google::protobuf::Message& message) {
   std::string out;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  std::printf("%s\n", out.c_str());
+  return out + "\n";
+}
+
+void print_json(const google::protobuf::Message& message) {
+  std::fputs(json_text(message).c_str(), stdout);
 }
 
 int print_refusal(const hubtable::v1::Status& status) {
@@ -23,6 +29,21 @@ int print_refusal(const hubtable::v1::Status& status) {
   if (!status.rule().empty()) std::fprintf(stderr, " (rule %s)", status.rule().c_str());
   std::fputc('\n', stderr);
   return kExitRefused;
+}
+
+absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option) {
+  if (text.empty()) return 0;
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(absl::string_view(text.data(), text.size()), &day)) {
+    return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone()));
+  }
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, absl::string_view(text.data(), text.size()), &t, &err)) {
+    return absl::ToUnixMicros(t);
+  }
+  return absl::InvalidArgumentError(std::string(option) +
+                                    " must be a date (2026-11-22) or RFC 3339 time");
 }
 
 std::string format_time_us(std::int64_t us) {

@@ -5,6 +5,8 @@
 
 #include <google/protobuf/message.h>
 
+#include "absl/status/statusor.h"
+
 #include "hubtable/v1/envelope.pb.h"
 
 namespace hubtable::cli {
@@ -17,6 +19,8 @@ inline constexpr int kExitConnect = 3;
 
 /// One JSON object on stdout (proto field names, enums as names).
 void print_json(const google::protobuf::Message& message);
+/// The same JSON, as text (with a final newline).
+std::string json_text(const google::protobuf::Message& message);
 
 /// "hubtable: CODE: message (rule RULE)" on stderr; returns kExitRefused.
 int print_refusal(const hubtable::v1::Status& status);
@@ -28,6 +32,10 @@ void print_vocabulary(const hubtable::v1::ListVocabularyResponse& v);
 
 /// The minutes of a meeting as a Markdown document.
 std::string minutes_markdown(const hubtable::v1::MinutesResponse& m);
+
+/// A --from/--to bound: a date ("2026-11-22", UTC midnight) or an RFC 3339
+/// time, as UTC microseconds; 0 for empty. The error names `option`.
+absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option);
 
 /// UTC microseconds as "YYYY-MM-DD HH:MM:SS UTC".
 std::string format_time_us(std::int64_t us);

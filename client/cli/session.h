@@ -75,5 +75,7 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);
 void add_filter_commands(CLI::App& app, Globals& g, Commands& commands);
 /// `audit ...`: the privacy officer's tools.
 void add_audit_commands(CLI::App& app, Globals& g, Commands& commands);
+/// `report ...`: statistics, the public version and the provincial export.
+void add_report_commands(CLI::App& app, Globals& g, Commands& commands);
 
 }  // namespace hubtable::cli

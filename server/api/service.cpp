@@ -166,6 +166,10 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
       return audit_log(ctx, *principal, request.audit_log());
     case v1::Request::kAuditQuery:
       return audit_query(ctx, *principal, request.audit_query());
+    case v1::Request::kReportSummary:
+      return report_summary(ctx, *principal, request.report_summary());
+    case v1::Request::kReportExport:
+      return report_export(ctx, *principal, request.report_export());
     case v1::Request::kAuditProof:
       return audit_proof(ctx, *principal, request.audit_proof());
     case v1::Request::kAuditDisclosures:
@@ -268,6 +272,7 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
   e.set_purpose(scope.purpose);
   e.set_target(scope.target);
   e.set_break_glass_id(scope.break_glass_id);
+  if (scope.report) *e.mutable_report() = *scope.report;
   auto* actor = e.mutable_actor();
   actor->set_certificate_thumbprint(ctx.thumbprint);
   actor->set_remote_address(ctx.remote_address);

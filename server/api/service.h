@@ -37,8 +37,9 @@ struct AuditScope {
   std::vector<std::string> data_elements;
   std::string legal_authority;  // disclosures: the authority relied on
   std::string purpose;
-  std::string target;                // administrative changes: the agency or account
-  std::uint64_t break_glass_id = 0;  // a break-glass reveal's sealed justification
+  std::string target;                               // administrative changes: the agency or account
+  std::uint64_t break_glass_id = 0;                 // a break-glass reveal's sealed justification
+  std::optional<hubtable::v1::AuditReport> report;  // reports: the parameters
 };
 
 /// Alerts raised inside a transaction, pushed once it commits.
@@ -167,6 +168,11 @@ class Service {
                                       const hubtable::v1::AuditAlertsRequest& req);
   hubtable::v1::Response audit_report_failure(const RequestContext& ctx, const Principal& p,
                                               const hubtable::v1::AuditReportFailureRequest& req);
+  // Reports (report_handlers.cpp).
+  hubtable::v1::Response report_summary(const RequestContext& ctx, const Principal& p,
+                                        const hubtable::v1::ReportSummaryRequest& req);
+  hubtable::v1::Response report_export(const RequestContext& ctx, const Principal& p,
+                                       const hubtable::v1::ReportExportRequest& req);
 
   /// Appends `e` and, in the same transaction, every alert it raises (added
   /// to `raised`, to be pushed once the transaction commits).

@@ -178,6 +178,9 @@ const std::vector<Action>& all_actions() {
       Action::kAdminGovernance,
       Action::kAuditIntegrity,
       Action::kAuditRead,
+      Action::kReportSummary,
+      Action::kReportPublic,
+      Action::kReportExport,
   };
   return kAll;
 }
@@ -242,6 +245,12 @@ std::string_view action_name(Action a) {
       return "audit.integrity";
     case Action::kAuditRead:
       return "audit.read";
+    case Action::kReportSummary:
+      return "report.summary";
+    case Action::kReportPublic:
+      return "report.public";
+    case Action::kReportExport:
+      return "report.export";
   }
   return "unknown";
 }
@@ -283,6 +292,15 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       return allow("meeting.member");
     case Action::kMeetingAgenda:
       return allow("meeting.agenda_line", RecordView::kAgendaLine);
+    case Action::kReportSummary:
+    case Action::kReportPublic:
+    case Action::kReportExport:
+      // The chair reports to partners and funders; privacy officers check
+      // what is published. Reps and guests see their cases, not the table's.
+      if (holds(a, TableRole::kPrivacyOfficer)) return allow("report.privacy_officer");
+      if (holds(a, TableRole::kChair)) return allow("report.chair");
+      return deny("report.chairs_and_privacy_officers",
+                  "only the chair and privacy officers run reports");
     case Action::kMeetingOpen:
     case Action::kMeetingClose:
     case Action::kSituationDecide:

@@ -47,6 +47,10 @@ enum class Action {
   kAuditIntegrity,
   // Reading audit events: queries, access reports, disclosure registers.
   kAuditRead,
+  // Reports: de-identified statistics, their public version, the export.
+  kReportSummary,
+  kReportPublic,
+  kReportExport,
 };
 
 /// Every action, for tests that enumerate the policy.

@@ -207,6 +207,13 @@ std::string Statement::text(int column) const {
   return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
+std::string_view Statement::text_view(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)};
+}
+
 crypto::Bytes Statement::blob(int column) const {
   const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
   int n = sqlite3_column_bytes(stmt_, column);

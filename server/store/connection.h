@@ -107,6 +107,8 @@ class Statement {
   std::int64_t integer(int column) const;
   std::optional<std::int64_t> optional_integer(int column) const;
   std::string text(int column) const;
+  /// The column's text without a copy: valid until the next step or reset.
+  std::string_view text_view(int column) const;
   crypto::Bytes blob(int column) const;
 
  private:

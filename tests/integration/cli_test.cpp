@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -54,6 +55,73 @@ class Cli : public ::testing::Test {
       args.push_back(secret_file("totp", totp));
     }
     return hubtable(user, args);
+  }
+
+  // After the meeting scenario: one situation, accepted, led by mh,
+  // intervened, closed.
+  void expect_reports(const std::vector<std::string>& canaries) {
+    std::string everything;
+    auto text = hubtable("chair.one", {"report", "summary"});
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("Situations submitted, by decision (submitted: 1)"), std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("Partnership health"), std::string::npos) << text.out;
+    auto json = hubtable("chair.one", {"report", "summary", "--json"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    v1::ReportSummary summary;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &summary).ok()) << json.out;
+    ASSERT_GT(summary.breakdowns_size(), 0);
+    EXPECT_EQ(summary.breakdowns(0).key(), "decisions");
+    EXPECT_EQ(summary.breakdowns(0).rows(0).count(), 1U);
+    auto csv = hubtable("chair.one", {"report", "summary", "--format", "csv"});
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    EXPECT_EQ(csv.out.rfind("section,code,label,measure,value\n", 0), 0U) << csv.out;
+    EXPECT_NE(csv.out.find("\ndecisions,ACCEPTED,Accepted (acutely elevated risk),count,1\n"),
+              std::string::npos)
+        << csv.out;
+    auto pub = hubtable("chair.one", {"report", "public"});
+    ASSERT_EQ(pub.exit_code, 0) << pub.err;
+    EXPECT_NE(pub.out.find("  Accepted (acutely elevated risk)"), std::string::npos);
+    EXPECT_NE(pub.out.find("<5"), std::string::npos) << pub.out;
+    EXPECT_EQ(pub.out.find("Partnership health"), std::string::npos) << pub.out;
+    auto exported = hubtable("chair.one", {"report", "export", "--format", "rtd-csv"});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    const auto lines = std::count(exported.out.begin(), exported.out.end(), '\n');
+    EXPECT_EQ(lines, 2) << exported.out;  // the header and the one situation
+    EXPECT_EQ(exported.out.rfind("record,table,submitted_month,", 0), 0U) << exported.out;
+    EXPECT_NE(exported.out.find(",ACCEPTED,"), std::string::npos) << exported.out;
+    const auto html_path = server_.deployment().scratch() / "report.html";
+    auto html = hubtable("chair.one",
+                         {"report", "summary", "--format", "html", "--out", html_path.string()});
+    ASSERT_EQ(html.exit_code, 0) << html.err;
+    const std::string page = read_file(html_path);
+    everything = text.out + json.out + csv.out + pub.out + exported.out + page;
+    for (const auto& c : canaries) EXPECT_EQ(everything.find(c), std::string::npos) << c;
+
+    // The page renders in a browser with no network: each of the four
+    // charts draws marks of a visible size.
+    const auto profile = server_.deployment().scratch() / "chromium";
+    auto dom = run_command(
+        {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--user-data-dir=" + profile.string(), "--dump-dom",
+         "file://" + html_path.string()},
+        {{"HOME", server_.deployment().scratch().string()}}, std::chrono::seconds(120));
+    ASSERT_EQ(dom.exit_code, 0) << dom.err;
+    EXPECT_NE(dom.out.find("data-rendered=\"4\""), std::string::npos) << dom.out;
+    for (const char* chart : {"risk_categories", "intervention_outcomes", "lead_load", "months"}) {
+      const auto at = dom.out.find(std::string("data-chart=\"") + chart + "\"");
+      ASSERT_NE(at, std::string::npos) << chart;
+      const auto tag = dom.out.substr(at, dom.out.find('>', at) - at);
+      EXPECT_NE(tag.find("data-drawn=\""), std::string::npos) << tag;
+      EXPECT_EQ(tag.find("data-drawn=\"0\""), std::string::npos) << chart << ": " << tag;
+    }
+
+    auto rep = hubtable("rep.police", {"report", "summary"});
+    EXPECT_EQ(rep.exit_code, 1);
+    EXPECT_NE(rep.err.find("(rule report.chairs_and_privacy_officers)"), std::string::npos)
+        << rep.err;
+    EXPECT_EQ(hubtable("chair.one", {"report", "summary", "--from", "last week"}).exit_code, 2);
+    EXPECT_EQ(hubtable("chair.one", {"report", "summary", "--format", "pdf"}).exit_code, 2);
   }
 
   RunningServer server_;
@@ -377,6 +445,10 @@ address = "9 Zzcli Road"
       << closed_case.out;
   EXPECT_EQ(closed_json.situation().state(), v1::CLOSED);
   EXPECT_GT(closed_json.situation().purge_due_us(), closed_json.situation().closed_us());
+
+  // The table's reports: none holds the identifiers, the narrative, the
+  // plan or the situation's id, in any format.
+  expect_reports({"Cliona", "Canaryfield", "Zzcli", "intoxicated", "Knock at 16:00", id});
 }
 
 // The privacy officer keeps a signed checkpoint, verifies the whole log from

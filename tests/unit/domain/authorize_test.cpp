@@ -32,6 +32,19 @@ const std::vector<std::string> kColumns = {"rep_origin", "rep_joined", "rep_othe
 // "rule" allows (with the view after '/', when the action returns records);
 // "!rule" denies with PERMISSION_DENIED.
 using Row = std::vector<std::string>;
+
+// Reports: the chair and privacy officers only, never the administrator.
+Row report_row() {
+  return {"!report.chairs_and_privacy_officers",
+          "!report.chairs_and_privacy_officers",
+          "!report.chairs_and_privacy_officers",
+          "report.chair",
+          "report.privacy_officer",
+          "!admin.no_case_data",
+          "!report.chairs_and_privacy_officers",
+          "!table.not_member"};
+}
+
 const std::map<Action, Row>& expected() {
   static const std::map<Action, Row> kExpected = {
       {Action::kWhoAmI,
@@ -141,6 +154,9 @@ const std::map<Action, Row>& expected() {
        {"!audit.auditors_only", "!audit.auditors_only", "!audit.auditors_only",
         "audit.chair_own_table", "audit.privacy_officer", "audit.admin_account_events",
         "!audit.auditors_only", "!table.not_member"}},
+      {Action::kReportSummary, report_row()},
+      {Action::kReportPublic, report_row()},
+      {Action::kReportExport, report_row()},
   };
   return kExpected;
 }

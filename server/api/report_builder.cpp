@@ -1,0 +1,631 @@
+#include "api/report_builder.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "domain/report_rules.h"
+#include "store/reports.h"
+#include "store/vocabulary.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+
+namespace {
+
+constexpr std::int64_t kHourUs = std::int64_t{3600} * 1000 * 1000;
+
+absl::string_view absl_view(std::string_view s) { return {s.data(), s.size()}; }
+
+// Counts by code, in the order codes are first listed.
+struct Tallies {
+  absl::flat_hash_map<std::string, std::uint64_t> counts;
+  void add(std::string_view code, std::uint64_t n = 1) {
+    auto it = counts.find(absl_view(code));
+    if (it == counts.end()) {
+      counts.emplace(std::string(code), n);
+    } else {
+      it->second += n;
+    }
+  }
+  std::uint64_t get(const std::string& code) const {
+    auto it = counts.find(code);
+    return it == counts.end() ? 0 : it->second;
+  }
+};
+
+struct Entry {
+  std::string code;
+  std::string label;
+  std::string parent;
+  bool retired = false;
+};
+
+// The vocabulary of the tables reported on, by kind, in display order.
+class Labels {
+ public:
+  static absl::StatusOr<Labels> load(store::Connection& c, const std::vector<ReportTable>& tables) {
+    store::VocabularyQuery q;
+    for (const auto& t : tables) q.table_codes.push_back(t.code);
+    q.include_retired = true;
+    auto rows = store::list_vocabulary(c, q);
+    if (!rows.ok()) return rows.status();
+    Labels l;
+    for (auto& r : *rows) {
+      auto& list = l.by_kind_[r.kind];
+      if (std::any_of(list.begin(), list.end(), [&](const Entry& e) { return e.code == r.code; })) {
+        continue;  // the same code added by two tables
+      }
+      list.push_back({r.code, r.label, r.parent, r.retired});
+    }
+    return l;
+  }
+  const std::vector<Entry>& of(const std::string& kind) const {
+    static const std::vector<Entry> kNone;
+    auto it = by_kind_.find(kind);
+    return it == by_kind_.end() ? kNone : it->second;
+  }
+  // risk factor -> risk category
+  std::map<std::string, std::string, std::less<>> parents(const std::string& kind) const {
+    std::map<std::string, std::string, std::less<>> out;
+    for (const auto& e : of(kind)) out[e.code] = e.parent;
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::vector<Entry>> by_kind_;
+};
+
+struct RowSpec {
+  std::string code;
+  std::string label;
+};
+
+// Lines for a vocabulary kind: every live entry (zeros included, so a
+// reader sees what was looked for), retired ones only when counted, then
+// codes found that the vocabulary no longer has.
+std::vector<RowSpec> vocabulary_rows(const Labels& labels, const std::string& kind,
+                                     const Tallies& t) {
+  std::vector<RowSpec> rows;
+  std::set<std::string> seen;
+  for (const auto& e : labels.of(kind)) {
+    if (e.retired && t.get(e.code) == 0) continue;
+    rows.push_back({e.code, e.label});
+    seen.insert(e.code);
+  }
+  std::vector<std::string> others;
+  for (const auto& [code, n] : t.counts) {
+    if (!seen.count(code)) others.push_back(code);
+  }
+  std::sort(others.begin(), others.end());
+  for (auto& code : others) rows.push_back({code, code.empty() ? "(not recorded)" : code});
+  return rows;
+}
+
+void add_breakdown(v1::ReportSummary& out, const std::string& key, const std::string& title,
+                   const std::string& base_of, const std::string& base_label, std::uint64_t base,
+                   bool multi, const std::vector<RowSpec>& rows, const Tallies& t) {
+  auto* b = out.add_breakdowns();
+  b->set_key(key);
+  b->set_title(title);
+  b->set_base_of(base_of);
+  b->set_base_label(base_label);
+  b->set_base(base);
+  b->set_multi(multi);
+  for (const auto& r : rows) {
+    auto* row = b->add_rows();
+    row->set_code(r.code);
+    row->set_label(r.label);
+    row->set_count(t.get(r.code));
+  }
+}
+
+std::string month_text(absl::CivilMonth m) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(m.year()), m.month());
+  return buf;
+}
+
+struct AgencyTally {
+  std::set<std::string> meetings;
+  std::map<std::int64_t, std::uint32_t> by_person;
+  std::uint64_t leads = 0;
+  std::uint64_t assisting = 0;
+  std::uint64_t overdue_acks = 0;
+  std::uint64_t overdue_interventions = 0;
+};
+
+// Everything counted in one pass over the situations, codes and attendance.
+struct Accumulator {
+  Tallies decisions, rejection, accepted_status, open_age, types, ages, genders, originating, leads,
+      intervention, target, outcomes, closure, categories, factors, protective, flags, assisting,
+      services, closure_protective;
+  std::uint64_t submitted = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t closed = 0;
+  std::uint64_t open = 0;
+  std::uint64_t intervened = 0;
+  std::vector<std::int64_t> hours_us;
+  std::map<absl::CivilMonth, std::pair<std::uint64_t, std::uint64_t>> months;
+  std::map<std::pair<std::string, std::int64_t>, AgencyTally> agencies;  // (table, agency)
+  std::set<int> targets;
+};
+
+bool is_accepted(std::string_view state) { return state == "ACCEPTED" || state == "CLOSED"; }
+
+std::string_view sector_of(const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                           std::int64_t id) {
+  auto it = agencies.find(id);
+  return it == agencies.end() ? std::string_view("UNKNOWN") : std::string_view(it->second.sector);
+}
+
+absl::Status count_table(store::Connection& c, const ReportTable& t, const ReportQuery& q,
+                         const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                         const std::map<std::string, std::string, std::less<>>& category_of,
+                         Accumulator& acc) {
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(t.time_zone, &tz)) tz = absl::UTCTimeZone();
+  const store::ReportPeriod period{t.id, q.from_us, q.to_us};
+  acc.targets.insert(t.intervention_hours);
+  auto members = store::table_agency_ids(c, t.id);
+  if (!members.ok()) return members.status();
+  for (auto id : *members) acc.agencies[{t.code, id}];
+  auto st = store::for_each_report_situation(c, period, [&](const store::SituationFacts& f) {
+    ++acc.submitted;
+    const bool accepted = is_accepted(f.state);
+    acc.decisions.add(accepted ? std::string_view("ACCEPTED") : f.state);
+    const auto month =
+        absl::CivilMonth(absl::ToCivilSecond(absl::FromUnixMicros(f.submitted_us), tz));
+    auto& m = acc.months[month];
+    ++m.first;
+    acc.originating.add(sector_of(agencies, f.originating_agency_id));
+    if (f.state == "REJECTED") acc.rejection.add(f.rejection_reason);
+    if (!accepted) return;
+    ++m.second;
+    ++acc.accepted;
+    acc.types.add(f.situation_type);
+    acc.ages.add(f.age_band);
+    acc.genders.add(f.gender);
+    if (f.state == "CLOSED") {
+      ++acc.closed;
+      acc.accepted_status.add("CLOSED");
+      acc.closure.add(f.closure_reason);
+    } else {
+      ++acc.open;
+      acc.accepted_status.add("OPEN");
+      acc.open_age.add(domain::open_age_band(q.now_us - f.decided_us.value_or(f.submitted_us)));
+    }
+    if (f.lead_agency_id != 0) {
+      acc.leads.add(sector_of(agencies, f.lead_agency_id));
+      auto& a = acc.agencies[{t.code, f.lead_agency_id}];
+      ++a.leads;
+      const std::int64_t as_of = f.closed_us.value_or(q.now_us);
+      if (domain::overdue(f.ack_due_us, f.acked_us, as_of)) ++a.overdue_acks;
+      if (domain::overdue(f.intervention_due_us, f.intervened_us, as_of)) {
+        ++a.overdue_interventions;
+      }
+    } else {
+      acc.leads.add("NONE");
+    }
+    if (f.intervened_us) {
+      ++acc.intervened;
+      acc.intervention.add("INTERVENED");
+      acc.outcomes.add(f.outcome);
+      const std::int64_t elapsed = *f.intervened_us - f.decided_us.value_or(f.submitted_us);
+      acc.hours_us.push_back(elapsed);
+      acc.target.add(elapsed <= t.intervention_hours * kHourUs ? "WITHIN" : "LATE");
+    } else {
+      acc.intervention.add("NOT_YET");
+    }
+  });
+  if (!st.ok()) return st;
+
+  // Codes: risk categories count each situation once.
+  std::string current;
+  std::set<std::string> current_categories;
+  auto flush = [&] {
+    for (const auto& cat : current_categories) acc.categories.add(cat);
+    current_categories.clear();
+  };
+  st = store::for_each_report_code(c, period, [&](const store::CodeFact& f) {
+    if (f.situation_id != current) {
+      flush();
+      current.assign(f.situation_id);
+    }
+    if (f.kind == "risk_factor") {
+      acc.factors.add(f.code);
+      auto it = category_of.find(f.code);
+      current_categories.insert(it == category_of.end() ? std::string() : it->second);
+    } else if (f.kind == "protective_factor") {
+      acc.protective.add(f.code);
+    } else if (f.kind == "study_flag") {
+      acc.flags.add(f.code);
+    } else if (f.kind == "service") {
+      acc.services.add(f.code);
+    } else {
+      acc.closure_protective.add(f.code);
+    }
+  });
+  if (!st.ok()) return st;
+  flush();
+
+  // Assisting agencies: sectors count each situation once.
+  std::set<std::string> current_sectors;
+  current.clear();
+  auto flush_sectors = [&] {
+    for (const auto& s : current_sectors) acc.assisting.add(s);
+    current_sectors.clear();
+  };
+  st = store::for_each_assisting_agency(c, period, [&](std::string_view id, std::int64_t agency) {
+    if (id != current) {
+      flush_sectors();
+      current.assign(id);
+    }
+    current_sectors.insert(std::string(sector_of(agencies, agency)));
+    ++acc.agencies[{t.code, agency}].assisting;
+  });
+  if (!st.ok()) return st;
+  flush_sectors();
+
+  // Attendance: the period's meetings (by planned start).
+  return store::for_each_rep_attendance(c, period, [&](const store::AttendanceFact& f) {
+    auto& a = acc.agencies[{t.code, f.agency_id}];
+    a.meetings.emplace(f.meeting_id);
+    ++a.by_person[f.user_id];
+  });
+}
+
+std::vector<RowSpec> fixed_rows(std::initializer_list<std::pair<const char*, const char*>> rows) {
+  std::vector<RowSpec> out;
+  for (const auto& [code, label] : rows) out.push_back({code, label});
+  return out;
+}
+
+std::vector<RowSpec> sector_rows(const Labels& labels, const Tallies& t, bool with_none) {
+  auto rows = vocabulary_rows(labels, "sector", t);
+  // "NONE" (no lead yet) goes last, after the sectors.
+  rows.erase(
+      std::remove_if(rows.begin(), rows.end(), [](const RowSpec& r) { return r.code == "NONE"; }),
+      rows.end());
+  if (with_none) rows.push_back({"NONE", "No lead named yet"});
+  return rows;
+}
+
+void add_breakdowns(v1::ReportSummary& out, const Labels& labels, const Accumulator& a) {
+  add_breakdown(out, "decisions", "Situations submitted, by decision", "", "submitted", a.submitted,
+                false,
+                fixed_rows({{"ACCEPTED", "Accepted (acutely elevated risk)"},
+                            {"REJECTED", "Rejected"},
+                            {"WITHDRAWN", "Withdrawn"},
+                            {"AWAITING_DECISION", "Awaiting a decision"}}),
+                a.decisions);
+  const std::uint64_t rejected = a.decisions.get("REJECTED");
+  add_breakdown(out, "rejection_reasons", "Rejected situations, by reason", "decisions:REJECTED",
+                "rejected", rejected, false,
+                vocabulary_rows(labels, "rejection_reason", a.rejection), a.rejection);
+  add_breakdown(out, "originating_sectors", "Situations submitted, by originating sector",
+                "decisions", "submitted", a.submitted, false,
+                sector_rows(labels, a.originating, false), a.originating);
+  auto accepted_breakdown = [&](const std::string& key, const std::string& title,
+                                const std::string& kind, bool multi, const Tallies& t) {
+    add_breakdown(out, key, title, "decisions:ACCEPTED", "accepted", a.accepted, multi,
+                  vocabulary_rows(labels, kind, t), t);
+  };
+  accepted_breakdown("situation_types", "Accepted situations, by type", "situation_type", false,
+                     a.types);
+  accepted_breakdown("age_bands", "Accepted situations, by age band", "age_band", false, a.ages);
+  accepted_breakdown("genders", "Accepted situations, by gender", "gender", false, a.genders);
+  accepted_breakdown("risk_categories", "Risk categories (situations with any factor of each)",
+                     "risk_category", true, a.categories);
+  accepted_breakdown("risk_factors", "Risk factors", "risk_factor", true, a.factors);
+  accepted_breakdown("protective_factors", "Protective factors at submission", "protective_factor",
+                     true, a.protective);
+  accepted_breakdown("study_flags", "Study flags", "study_flag", true, a.flags);
+  add_breakdown(out, "lead_sectors", "Accepted situations, by lead agency's sector",
+                "decisions:ACCEPTED", "accepted", a.accepted, false,
+                sector_rows(labels, a.leads, true), a.leads);
+  add_breakdown(out, "assisting_sectors", "Assisting agencies' sectors (situations each assisted)",
+                "decisions:ACCEPTED", "accepted", a.accepted, true,
+                sector_rows(labels, a.assisting, false), a.assisting);
+  add_breakdown(out, "accepted_status", "Accepted situations, open or closed", "decisions:ACCEPTED",
+                "accepted", a.accepted, false, fixed_rows({{"OPEN", "Open"}, {"CLOSED", "Closed"}}),
+                a.accepted_status);
+  std::vector<RowSpec> ages;
+  for (auto band : domain::open_age_bands()) {
+    ages.push_back({std::string(band), std::string(band) + " days since acceptance"});
+  }
+  add_breakdown(out, "open_age", "Open situations, by age", "accepted_status:OPEN", "open", a.open,
+                false, ages, a.open_age);
+  add_breakdown(out, "intervention", "Accepted situations, intervention", "decisions:ACCEPTED",
+                "accepted", a.accepted, false,
+                fixed_rows({{"INTERVENED", "Intervention recorded"}, {"NOT_YET", "Not yet"}}),
+                a.intervention);
+  add_breakdown(out, "intervention_target", "Interventions, acceptance to intervention",
+                "intervention:INTERVENED", "intervened", a.intervened, false,
+                fixed_rows({{"WITHIN", "Within the target"}, {"LATE", "After the target"}}),
+                a.target);
+  add_breakdown(out, "intervention_outcomes", "Interventions, by outcome",
+                "intervention:INTERVENED", "intervened", a.intervened, false,
+                vocabulary_rows(labels, "intervention_outcome", a.outcomes), a.outcomes);
+  add_breakdown(out, "closure_reasons", "Closed situations, by reason", "accepted_status:CLOSED",
+                "closed", a.closed, false, vocabulary_rows(labels, "closure_reason", a.closure),
+                a.closure);
+  add_breakdown(out, "services", "Services mobilized", "accepted_status:CLOSED", "closed", a.closed,
+                true, vocabulary_rows(labels, "service", a.services), a.services);
+  add_breakdown(out, "closure_protective_factors", "Protective factors at closure",
+                "accepted_status:CLOSED", "closed", a.closed, true,
+                vocabulary_rows(labels, "protective_factor", a.closure_protective),
+                a.closure_protective);
+}
+
+v1::Suppression to_wire(domain::Withheld w) {
+  switch (w) {
+    case domain::Withheld::kSmall:
+      return v1::SMALL;
+    case domain::Withheld::kComplementary:
+      return v1::COMPLEMENTARY;
+    case domain::Withheld::kShown:
+      break;
+  }
+  return v1::SHOWN;
+}
+
+// The public version: every count becomes a cell, every breakdown that adds
+// up (and the months) a sum; then withheld counts read 0.
+void suppress(v1::ReportSummary& s) {
+  std::vector<domain::Cell> cells;
+  std::vector<domain::Sum> sums;
+  std::map<std::string, std::size_t> named;
+  auto cell = [&](std::uint64_t count) {
+    cells.push_back({count, domain::Withheld::kShown});
+    return cells.size() - 1;
+  };
+  struct Place {
+    std::size_t base;
+    std::vector<std::size_t> rows;
+  };
+  std::vector<Place> places;
+  for (const auto& b : s.breakdowns()) {
+    Place p;
+    auto it = b.base_of().empty() ? named.end() : named.find(b.base_of());
+    p.base = it != named.end() ? it->second : cell(b.base());
+    if (b.base_of().empty()) named[b.key()] = p.base;
+    for (const auto& r : b.rows()) {
+      p.rows.push_back(cell(r.count()));
+      named[b.key() + ":" + r.code()] = p.rows.back();
+    }
+    if (!b.multi()) sums.push_back({p.base, p.rows});
+    places.push_back(std::move(p));
+  }
+  domain::Sum submitted{named.count("decisions") ? named["decisions"] : cell(0), {}};
+  domain::Sum accepted{named.count("decisions:ACCEPTED") ? named["decisions:ACCEPTED"] : cell(0),
+                       {}};
+  std::vector<std::pair<std::size_t, std::size_t>> month_cells;
+  for (const auto& m : s.months()) {
+    month_cells.emplace_back(cell(m.submitted()), cell(m.accepted()));
+    submitted.parts.push_back(month_cells.back().first);
+    accepted.parts.push_back(month_cells.back().second);
+  }
+  sums.push_back(submitted);
+  sums.push_back(accepted);
+  domain::suppress_small_counts(cells, sums);
+
+  auto shown = [&](std::size_t i) { return cells[i].withheld == domain::Withheld::kShown; };
+  for (int i = 0; i < s.breakdowns_size(); ++i) {
+    auto* b = s.mutable_breakdowns(i);
+    const auto& p = places[static_cast<std::size_t>(i)];
+    b->set_base_suppressed(to_wire(cells[p.base].withheld));
+    if (!shown(p.base)) b->set_base(0);
+    for (int r = 0; r < b->rows_size(); ++r) {
+      const auto idx = p.rows[static_cast<std::size_t>(r)];
+      b->mutable_rows(r)->set_suppressed(to_wire(cells[idx].withheld));
+      if (!shown(idx)) b->mutable_rows(r)->set_count(0);
+    }
+  }
+  for (int i = 0; i < s.months_size(); ++i) {
+    auto* m = s.mutable_months(i);
+    const auto [sub, acc] = month_cells[static_cast<std::size_t>(i)];
+    m->set_submitted_suppressed(to_wire(cells[sub].withheld));
+    m->set_accepted_suppressed(to_wire(cells[acc].withheld));
+    if (!shown(sub)) m->set_submitted(0);
+    if (!shown(acc)) m->set_accepted(0);
+  }
+  auto* timing = s.mutable_timing();
+  const auto intervened_cell = named.find("intervention:INTERVENED");
+  if (timing->intervened() < domain::kMinTimedInterventions || intervened_cell == named.end() ||
+      !shown(intervened_cell->second)) {
+    timing->set_suppressed(true);
+    timing->set_intervened(0);
+    timing->set_median_hours(0);
+    timing->set_p90_hours(0);
+  }
+  s.clear_agencies();
+  s.set_total_leads(0);
+}
+
+// What every report looks codes and agencies up in.
+struct ReportContext {
+  Labels labels;
+  std::map<std::int64_t, store::AgencyFacts> agencies;
+  std::map<std::string, std::string, std::less<>> category_of;  // risk factor -> category
+
+  static absl::StatusOr<ReportContext> load(store::Connection& c,
+                                            const std::vector<ReportTable>& tables) {
+    auto labels = Labels::load(c, tables);
+    if (!labels.ok()) return labels.status();
+    auto list = store::list_agencies(c);
+    if (!list.ok()) return list.status();
+    ReportContext ctx{std::move(*labels), {}, {}};
+    for (auto& a : *list) ctx.agencies.emplace(a.id, std::move(a));
+    ctx.category_of = ctx.labels.parents("risk_factor");
+    return ctx;
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<v1::ReportSummary> build_summary(store::Connection& c, const ReportQuery& q) {
+  auto ctx = ReportContext::load(c, q.tables);
+  if (!ctx.ok()) return ctx.status();
+  const auto& labels = ctx->labels;
+  const auto& agencies = ctx->agencies;
+  const auto& category_of = ctx->category_of;
+
+  Accumulator acc;
+  std::map<std::string, std::uint32_t> held;
+  for (const auto& t : q.tables) {
+    if (auto st = count_table(c, t, q, agencies, category_of, acc); !st.ok()) return st;
+    auto n = store::meetings_held(c, {t.id, q.from_us, q.to_us});
+    if (!n.ok()) return n.status();
+    held[t.code] = *n;
+  }
+
+  v1::ReportSummary out;
+  for (const auto& t : q.tables) out.add_tables(t.code);
+  out.set_from_us(q.from_us);
+  out.set_to_us(q.to_us);
+  out.set_generated_us(q.now_us);
+  out.set_public_view(q.public_view);
+  add_breakdowns(out, labels, acc);
+
+  auto* timing = out.mutable_timing();
+  timing->set_intervened(acc.intervened);
+  timing->set_median_hours(domain::quantile(acc.hours_us, 0.5) / static_cast<double>(kHourUs));
+  timing->set_p90_hours(domain::quantile(acc.hours_us, 0.9) / static_cast<double>(kHourUs));
+  timing->set_target_hours(
+      acc.targets.size() == 1 ? static_cast<std::uint32_t>(*acc.targets.begin()) : 0);
+
+  if (!acc.months.empty()) {
+    for (auto m = acc.months.begin()->first; m <= acc.months.rbegin()->first; ++m) {
+      auto* mc = out.add_months();
+      mc->set_month(month_text(m));
+      auto it = acc.months.find(m);
+      if (it == acc.months.end()) continue;
+      mc->set_submitted(it->second.first);
+      mc->set_accepted(it->second.second);
+    }
+  }
+
+  std::uint64_t total_leads = 0;
+  for (const auto& [key, a] : acc.agencies) {
+    auto* h = out.add_agencies();
+    h->set_table(key.first);
+    auto it = agencies.find(key.second);
+    if (it != agencies.end()) {
+      h->set_agency(it->second.code);
+      h->set_name(it->second.name);
+      h->set_sector(it->second.sector);
+    }
+    h->set_meetings_held(held[key.first]);
+    h->set_meetings_attended(static_cast<std::uint32_t>(a.meetings.size()));
+    h->set_attendees(static_cast<std::uint32_t>(a.by_person.size()));
+    std::uint32_t regular = 0;
+    for (const auto& [person, n] : a.by_person) regular = std::max(regular, n);
+    h->set_regular_attended(regular);
+    h->set_leads(a.leads);
+    h->set_assisting(a.assisting);
+    h->set_overdue_acks(a.overdue_acks);
+    h->set_overdue_interventions(a.overdue_interventions);
+    total_leads += a.leads;
+  }
+  std::sort(out.mutable_agencies()->begin(), out.mutable_agencies()->end(),
+            [](const v1::AgencyHealth& a, const v1::AgencyHealth& b) {
+              return std::tie(a.table(), a.agency()) < std::tie(b.table(), b.agency());
+            });
+  out.set_total_leads(total_leads);
+  if (q.public_view) suppress(out);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& c,
+                                                             const ReportQuery& q,
+                                                             const crypto::Vault& vault,
+                                                             std::uint64_t offset,
+                                                             std::uint32_t limit, bool& more) {
+  auto ctx = ReportContext::load(c, q.tables);
+  if (!ctx.ok()) return ctx.status();
+  const auto& agencies = ctx->agencies;
+  const auto& category_of = ctx->category_of;
+
+  std::vector<v1::ExportRow> rows;
+  more = false;
+  std::uint64_t skip = offset;
+  for (const auto& t : q.tables) {
+    absl::TimeZone tz;
+    if (!absl::LoadTimeZone(t.time_zone, &tz)) tz = absl::UTCTimeZone();
+    auto month = [&](std::int64_t us) {
+      return month_text(absl::CivilMonth(absl::ToCivilSecond(absl::FromUnixMicros(us), tz)));
+    };
+    // One more than asked, to know whether rows follow.
+    const std::uint64_t want = limit + 1 - rows.size();
+    std::uint64_t seen = 0;
+    std::vector<std::string> ids;
+    auto st = store::report_situation_page(
+        c, {t.id, q.from_us, q.to_us}, skip, want, [&](const store::SituationFacts& f) {
+          ++seen;
+          v1::ExportRow r;
+          r.set_record("R-" + crypto::to_hex(vault.export_pseudonym(f.id)).substr(0, 16));
+          r.set_table(t.code);
+          r.set_submitted_month(month(f.submitted_us));
+          r.set_originating_sector(std::string(sector_of(agencies, f.originating_agency_id)));
+          r.set_situation_type(std::string(f.situation_type));
+          r.set_age_band(std::string(f.age_band));
+          r.set_gender(std::string(f.gender));
+          r.set_decision(is_accepted(f.state) ? "ACCEPTED" : std::string(f.state));
+          r.set_rejection_reason(std::string(f.rejection_reason));
+          if (f.decided_us) r.set_decided_month(month(*f.decided_us));
+          if (f.lead_agency_id != 0) {
+            r.set_lead_sector(std::string(sector_of(agencies, f.lead_agency_id)));
+          }
+          if (f.intervened_us) {
+            r.set_intervention_hours_band(std::string(domain::intervention_hours_band(
+                *f.intervened_us - f.decided_us.value_or(f.submitted_us))));
+          }
+          r.set_intervention_outcome(std::string(f.outcome));
+          r.set_closure_reason(std::string(f.closure_reason));
+          if (f.closed_us) r.set_closed_month(month(*f.closed_us));
+          ids.emplace_back(f.id);
+          rows.push_back(std::move(r));
+        });
+    if (!st.ok()) return st;
+    // The codes of this table's rows (a page holds at most 5,001).
+    for (std::size_t i = rows.size() - ids.size(), k = 0; k < ids.size(); ++i, ++k) {
+      auto codes = store::situation_codes(c, ids[k]);
+      if (!codes.ok()) return codes.status();
+      auto& r = rows[i];
+      std::set<std::string> categories;
+      for (const auto& f : codes->risk_factors) {
+        r.add_risk_factors(f);
+        auto it = category_of.find(f);
+        if (it != category_of.end()) categories.insert(it->second);
+      }
+      for (const auto& cat : categories) r.add_risk_categories(cat);
+      for (const auto& f : codes->protective_factors) r.add_protective_factors(f);
+      for (const auto& f : codes->study_flags) r.add_study_flags(f);
+      for (const auto& f : codes->services) r.add_services(f);
+      std::set<std::string> sectors;
+      for (auto a : codes->assisting_agencies) sectors.insert(std::string(sector_of(agencies, a)));
+      for (const auto& s : sectors) r.add_assisting_sectors(s);
+    }
+    if (rows.size() > limit) {
+      rows.pop_back();
+      more = true;
+      return rows;
+    }
+    // This table's rows are used up: the offset carries into the next.
+    if (seen == 0) {
+      auto count = store::count_report_situations(c, {t.id, q.from_us, q.to_us});
+      if (!count.ok()) return count.status();
+      skip = skip > *count ? skip - *count : 0;
+    } else {
+      skip = 0;
+    }
+  }
+  return rows;
+}
+
+}  // namespace hubtable::api

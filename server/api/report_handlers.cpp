@@ -1,0 +1,133 @@
+// Reports: the summary a chair gives partners and funders, its open-data
+// version, and the provincial export. Every one is audited with what was
+// asked for (tables, period, format), never with the figures.
+
+#include <algorithm>
+
+#include "api/report_builder.h"
+#include "api/service.h"
+#include "store/meetings.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+using domain::Decision;
+using domain::Refusal;
+
+namespace {
+
+constexpr std::uint32_t kDefaultExportPage = 1000;
+constexpr std::uint32_t kMaxExportPage = 5000;
+constexpr std::size_t kMaxTables = 500;
+
+const std::vector<std::string>& formats_of(domain::Action action) {
+  static const std::vector<std::string> kSummary = {"text", "json", "csv", "html"};
+  static const std::vector<std::string> kExport = {"rtd-csv", "json"};
+  return action == domain::Action::kReportExport ? kExport : kSummary;
+}
+
+// Checks the scope, then the caller's role at every table named (or their
+// only table), and resolves the tables. `report` receives the parameters for
+// the audit event, refused or not.
+absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
+                                       domain::Action action, const v1::ReportScope& s,
+                                       std::int64_t now_us, ReportQuery& q,
+                                       v1::AuditReport& report) {
+  report.set_from_us(s.from_us());
+  report.set_to_us(s.to_us());
+  report.set_format(s.format());
+  const auto& formats = formats_of(action);
+  if (std::find(formats.begin(), formats.end(), s.format()) == formats.end()) {
+    std::string list;
+    for (const auto& f : formats) list += (list.empty() ? "" : ", ") + f;
+    report.set_format("(unknown)");
+    return Decision::deny(Refusal::kInvalidArgument, "report.unknown_format",
+                          "the format must be one of: " + list);
+  }
+  if (s.tables_size() > static_cast<int>(kMaxTables)) {
+    return Decision::deny(Refusal::kInvalidArgument, "report.too_many_tables",
+                          "a report covers at most " + std::to_string(kMaxTables) + " tables");
+  }
+  q.from_us = s.from_us();
+  q.to_us = s.to_us() == 0 ? now_us : s.to_us();
+  q.now_us = now_us;
+  if (q.from_us < 0 || s.to_us() < 0 || q.to_us <= q.from_us) {
+    return Decision::deny(Refusal::kInvalidArgument, "report.bad_period",
+                          "the period is empty or negative: --from must come before --to");
+  }
+  std::vector<std::string> codes(s.tables().begin(), s.tables().end());
+  if (codes.empty()) {
+    std::string table;
+    if (auto picked = pick_table(p, "", table); !picked.allowed()) return picked;
+    codes.push_back(table);
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  Decision last = Decision::allow("report.tables");
+  for (const auto& code : codes) {
+    report.add_tables(code);
+    last = domain::authorize(actor_at(p, code), action).decision;
+    if (!last.allowed()) return last;
+    auto t = store::find_table(c, code);
+    if (!t.ok()) return t.status();
+    if (!*t) return Decision::deny(Refusal::kNotFound, "table.unknown", "no such table");
+    q.tables.push_back({(*t)->id, (*t)->code, (*t)->time_zone, (*t)->follow_up.intervention_hours});
+  }
+  return last;
+}
+
+}  // namespace
+
+v1::Response Service::report_summary(const RequestContext& ctx, const Principal& p,
+                                     const v1::ReportSummaryRequest& req) {
+  const auto action =
+      req.public_view() ? domain::Action::kReportPublic : domain::Action::kReportSummary;
+  return run_read(
+      ctx, p, action,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        ReportQuery q;
+        q.public_view = req.public_view();
+        scope.report.emplace();
+        auto allowed = resolve_scope(c, p, action, req.scope(), clock_.now_us(), q, *scope.report);
+        if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
+        if (!allowed.ok() || !allowed->allowed()) return allowed;
+        scope.data_elements = {"deidentified_statistics"};
+        scope.purpose = req.public_view() ? "open_data" : "accountability";
+        auto summary = build_summary(c, q);
+        if (!summary.ok()) return summary.status();
+        *r.mutable_report_summary()->mutable_summary() = std::move(*summary);
+        return allowed;
+      });
+}
+
+v1::Response Service::report_export(const RequestContext& ctx, const Principal& p,
+                                    const v1::ReportExportRequest& req) {
+  return run_read(
+      ctx, p, domain::Action::kReportExport,
+      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
+        ReportQuery q;
+        scope.report.emplace();
+        scope.report->set_offset(req.offset());
+        auto allowed = resolve_scope(c, p, domain::Action::kReportExport, req.scope(),
+                                     clock_.now_us(), q, *scope.report);
+        if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
+        if (!allowed.ok() || !allowed->allowed()) return allowed;
+        if (req.limit() > kMaxExportPage) {
+          return Decision::deny(Refusal::kInvalidArgument, "report.page_too_large",
+                                "a page holds at most " + std::to_string(kMaxExportPage) + " rows");
+        }
+        scope.data_elements = {"deidentified_situation_rows"};
+        scope.purpose = "provincial_reporting";
+        bool more = false;
+        auto rows = build_export_page(c, q, vault_, req.offset(),
+                                      req.limit() == 0 ? kDefaultExportPage : req.limit(), more);
+        if (!rows.ok()) return rows.status();
+        scope.report->set_rows(rows->size());
+        auto* out = r.mutable_report_export();
+        for (auto& row : *rows) *out->add_rows() = std::move(row);
+        out->set_more(more);
+        return allowed;
+      });
+}
+
+}  // namespace hubtable::api

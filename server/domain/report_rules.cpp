@@ -1,0 +1,166 @@
+#include "domain/report_rules.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace hubtable::domain {
+
+namespace {
+
+constexpr std::int64_t kHourUs = 3600LL * 1000 * 1000;
+constexpr std::int64_t kDayUs = 24 * kHourUs;
+
+// Saturating arithmetic on bounds (an "x" is unbounded above).
+constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
+
+std::uint64_t add(std::uint64_t a, std::uint64_t b) {
+  return a > kUnbounded - b ? kUnbounded : a + b;
+}
+
+// a - b, or 0 when b >= a (a lower bound never goes below 0).
+std::uint64_t sub_floor(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
+
+bool pinned(const Bounds& b) { return b.low == b.high; }
+
+}  // namespace
+
+double quantile(std::vector<std::int64_t>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double rank = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(rank));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  const double fraction = rank - static_cast<double>(below);
+  return static_cast<double>(values[below]) +
+         fraction * static_cast<double>(values[above] - values[below]);
+}
+
+const std::vector<std::string_view>& open_age_bands() {
+  static const std::vector<std::string_view> kBands = {"0-7", "8-30", "31-90", "91+"};
+  return kBands;
+}
+
+std::string_view open_age_band(std::int64_t age_us) {
+  const std::int64_t days = age_us / kDayUs;
+  if (days <= 7) return "0-7";
+  if (days <= 30) return "8-30";
+  if (days <= 90) return "31-90";
+  return "91+";
+}
+
+std::string_view intervention_hours_band(std::int64_t elapsed_us) {
+  if (elapsed_us <= 24 * kHourUs) return "0-24";
+  if (elapsed_us <= 48 * kHourUs) return "24-48";
+  if (elapsed_us <= 72 * kHourUs) return "48-72";
+  return "72+";
+}
+
+bool overdue(std::optional<std::int64_t> due_us, std::optional<std::int64_t> done_us,
+             std::int64_t as_of_us) {
+  if (!due_us) return false;
+  return done_us ? *done_us > *due_us : as_of_us > *due_us;
+}
+
+std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells, const std::vector<Sum>& sums) {
+  std::vector<Bounds> b(cells.size());
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    switch (cells[i].withheld) {
+      case Withheld::kShown:
+        b[i] = {cells[i].count, cells[i].count};
+        break;
+      case Withheld::kSmall:
+        b[i] = {1, kSmallCount - 1};
+        break;
+      case Withheld::kComplementary:
+        b[i] = {kSmallCount, kUnbounded};
+        break;
+    }
+  }
+  // Bounds propagation through every sum until nothing narrows: each part
+  // lies within the total less the others, the total within the parts' sum.
+  for (bool narrowed = true; narrowed;) {
+    narrowed = false;
+    for (const auto& s : sums) {
+      std::uint64_t low = 0;
+      std::uint64_t high = 0;
+      for (auto p : s.parts) {
+        low = add(low, b[p].low);
+        high = add(high, b[p].high);
+      }
+      auto& t = b[s.total];
+      if (low > t.low) t.low = low, narrowed = true;
+      if (high < t.high) t.high = high, narrowed = true;
+      for (auto p : s.parts) {
+        const std::uint64_t others_low = low - b[p].low;
+        const std::uint64_t others_high =
+            high == kUnbounded || b[p].high == kUnbounded ? kUnbounded : high - b[p].high;
+        // The total less the most the others can be (unbounded: nothing learnt).
+        const std::uint64_t part_low =
+            others_high == kUnbounded ? 0 : sub_floor(t.low, others_high);
+        const std::uint64_t part_high = t.high == kUnbounded ? kUnbounded : t.high - others_low;
+        if (part_low > b[p].low) b[p].low = part_low, narrowed = true;
+        if (part_high < b[p].high) b[p].high = part_high, narrowed = true;
+      }
+    }
+  }
+  return b;
+}
+
+void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Sum>& sums) {
+  for (auto& c : cells) {
+    if (c.count > 0 && c.count < kSmallCount) c.withheld = Withheld::kSmall;
+  }
+  // Each round withholds one more count where a small one is exposed; the
+  // withheld set only grows, so this ends (at worst with all withheld).
+  for (;;) {
+    const auto bounds = attacker_bounds(cells, sums);
+    const auto exposed = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+      return c.withheld == Withheld::kSmall && pinned(bounds[&c - cells.data()]);
+    });
+    if (exposed == cells.end()) return;
+    // Around the exposed count, or else around any withheld count the
+    // attacker pins (a withheld total that gives the exposed count away),
+    // withhold the smallest non-zero shown part of a sum, else its total.
+    // Shown non-zero counts are 5 or more, so an "x" is never small.
+    std::vector<std::size_t> around = {static_cast<std::size_t>(exposed - cells.begin())};
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (cells[i].withheld != Withheld::kShown && pinned(bounds[i])) around.push_back(i);
+    }
+    // Parts before totals: withholding a total reaches further (it is a part
+    // or a base elsewhere), and the leak is usually a part shown beside it.
+    auto holds = [](const Sum& s, std::size_t cell) {
+      return s.total == cell || std::find(s.parts.begin(), s.parts.end(), cell) != s.parts.end();
+    };
+    std::optional<std::size_t> pick;
+    for (auto cell : around) {
+      for (const auto& s : sums) {
+        if (!holds(s, cell)) continue;
+        for (auto p : s.parts) {
+          if (cells[p].withheld != Withheld::kShown || cells[p].count == 0) continue;
+          if (!pick || cells[p].count < cells[*pick].count) pick = p;
+        }
+      }
+      if (pick) break;
+    }
+    for (std::size_t i = 0; i < around.size() && !pick; ++i) {
+      for (const auto& s : sums) {
+        if (holds(s, around[i]) && cells[s.total].withheld == Withheld::kShown) {
+          pick = s.total;
+          break;
+        }
+      }
+    }
+    if (!pick) {
+      // Not expected (a shown total of 5 or more always has a shown part to
+      // spare), but never publish an exposed count: withhold every count.
+      for (auto& c : cells) {
+        if (c.withheld == Withheld::kShown && c.count > 0) c.withheld = Withheld::kComplementary;
+      }
+      return;
+    }
+    cells[*pick].withheld = Withheld::kComplementary;
+  }
+}
+
+}  // namespace hubtable::domain

@@ -1,0 +1,74 @@
+#pragma once
+// The rules behind reports, with no I/O: quantiles, the bands figures are
+// grouped in, what counts as overdue, and the small-cell suppression of the
+// open-data report.
+//
+// Suppression (docs/REPORTS.md has the rule for readers):
+//  1. Primary: a count from 1 to 4 is withheld ("<5"). Zeros are shown.
+//  2. Complementary: counts are linked by sums (the lines of a breakdown add
+//     up to its base; a base is itself a line of another breakdown; the
+//     months add up to the total). An attacker who knows the rule knows each
+//     "<5" is 1..4 and each "x" is 5 or more, and narrows every withheld
+//     count by subtraction through every sum, repeatedly. While that pins
+//     down any "<5" count to one value, one more count is withheld ("x"):
+//     the smallest non-zero shown line of a sum holding the exposed count,
+//     else of a sum holding a withheld count the attacker pins, and only
+//     then a sum's total (a total is a base elsewhere: withholding it spreads).
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace hubtable::domain {
+
+/// The q-quantile (0 <= q <= 1) of `values`, which it sorts: linear
+/// interpolation between the closest ranks (the median of 1, 2, 3, 4 is
+/// 2.5). 0 when there are none.
+double quantile(std::vector<std::int64_t>& values, double q);
+
+/// The band of an open situation's age (days since acceptance): "0-7",
+/// "8-30", "31-90", "91+".
+std::string_view open_age_band(std::int64_t age_us);
+/// Every open-age band, in order.
+const std::vector<std::string_view>& open_age_bands();
+
+/// The band of the time from acceptance to intervention, in hours: "0-24",
+/// "24-48", "48-72", "72+" (a band holds its upper bound: 24 h is "0-24").
+std::string_view intervention_hours_band(std::int64_t elapsed_us);
+
+/// A deadline missed: done after it, or not done and `as_of` past it. False
+/// when there was no deadline.
+bool overdue(std::optional<std::int64_t> due_us, std::optional<std::int64_t> done_us,
+             std::int64_t as_of_us);
+
+/// Counts under this are withheld from public reports.
+inline constexpr std::uint64_t kSmallCount = 5;
+/// Intervention times are published only over at least this many.
+inline constexpr std::uint64_t kMinTimedInterventions = 10;
+
+enum class Withheld { kShown, kSmall, kComplementary };
+
+struct Cell {
+  std::uint64_t count = 0;
+  Withheld withheld = Withheld::kShown;
+};
+
+/// cells[total] == sum of cells[parts].
+struct Sum {
+  std::size_t total = 0;
+  std::vector<std::size_t> parts;
+};
+
+/// Applies the rule above to `cells` (counts kept; `withheld` set).
+void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Sum>& sums);
+
+/// What the attacker described above learns: for each cell the bounds
+/// [low, high] it can prove from the shown counts, the markers and the sums.
+struct Bounds {
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+};
+std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells, const std::vector<Sum>& sums);
+
+}  // namespace hubtable::domain
