@@ -200,9 +200,6 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   net::Server server(io, **tls, service, limits);
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
-  if (!port_file.empty()) {
-    if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
-  }
   // Upkeep on the workers: crypto-shred expired identifiers and push
   // deadline events; sign checkpoints at least this often (and every 256
   // events); re-verify the whole stored audit log.
@@ -226,6 +223,11 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   checkpoints.arm();
   if (verify_every.count() > 0) verification.arm();
   server.start();
+  // Only now that SIGTERM drains: a supervisor that stops the server as soon
+  // as it is ready must get the clean stop (and final checkpoint).
+  if (!port_file.empty()) {
+    if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
+  }
   spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
 
   std::vector<std::thread> pool;

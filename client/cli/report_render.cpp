@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "cli/output.h"
 
 namespace hubtable::cli {
@@ -11,6 +12,9 @@ namespace hubtable::cli {
 namespace v1 = hubtable::v1;
 
 namespace {
+
+// Breakdowns longer than this list their non-zero lines only (text, HTML).
+constexpr int kLongList = 12;
 
 std::string format(const char* fmt, double v) {
   char buf[64];
@@ -47,7 +51,10 @@ std::string csv_field(std::string_view s) {
 
 std::string csv_line(std::initializer_list<std::string_view> fields) {
   std::string out;
-  for (auto f : fields) out += (out.empty() ? "" : ",") + csv_field(f);
+  for (auto f : fields) {
+    if (!out.empty()) out += ',';
+    out += csv_field(f);  // (GCC 12 -O3 misreads "," + a temporary as overlapping)
+  }
   return out + "\n";
 }
 
@@ -114,27 +121,26 @@ std::string bar_chart(const std::string& key, const std::string& title,
   std::uint64_t max = 1;
   for (const auto& b : bars) max = std::max(max, b.value);
   const int height = static_cast<int>(bars.size()) * kRow + 8;
-  std::string svg = "<figure><figcaption>" + html_escape(title) +
-                    "</figcaption>\n<svg class=\"chart\" data-chart=\"" + html_escape(key) +
-                    "\" role=\"img\" aria-label=\"" + html_escape(title) +
-                    "\" width=\"760\" height=\"" + std::to_string(height) +
-                    "\" viewBox=\"0 0 760 " + std::to_string(height) + "\">\n";
+  std::string svg =
+      absl::StrCat("<figure><figcaption>", html_escape(title),
+                   "</figcaption>\n<svg class=\"chart\" data-chart=\"", html_escape(key),
+                   "\" role=\"img\" aria-label=\"", html_escape(title),
+                   "\" width=\"760\" height=\"", height, "\" viewBox=\"0 0 760 ", height, "\">\n");
   int y = 4;
   for (const auto& b : bars) {
     const int w = b.value == 0
                       ? 0
                       : std::max(1, static_cast<int>(kBarSpace * static_cast<double>(b.value) /
                                                      static_cast<double>(max)));
-    svg += "<text x=\"" + std::to_string(kLabelWidth - 6) + "\" y=\"" + std::to_string(y + 15) +
-           "\" text-anchor=\"end\">" + html_escape(b.label) + "</text>";
+    absl::StrAppend(&svg, "<text x=\"", kLabelWidth - 6, "\" y=\"", y + 15,
+                    "\" text-anchor=\"end\">", html_escape(b.label), "</text>");
     if (w > 0) {
-      svg += "<rect class=\"bar\" x=\"" + std::to_string(kLabelWidth) + "\" y=\"" +
-             std::to_string(y + 3) + "\" width=\"" + std::to_string(w) + "\" height=\"" +
-             std::to_string(kRow - 6) + "\"><title>" + html_escape(b.label) + ": " + b.shown +
-             "</title></rect>";
+      absl::StrAppend(&svg, "<rect class=\"bar\" x=\"", kLabelWidth, "\" y=\"", y + 3,
+                      "\" width=\"", w, "\" height=\"", kRow - 6, "\"><title>",
+                      html_escape(b.label), ": ", b.shown, "</title></rect>");
     }
-    svg += "<text x=\"" + std::to_string(kLabelWidth + w + 6) + "\" y=\"" + std::to_string(y + 15) +
-           "\">" + html_escape(b.shown) + "</text>\n";
+    absl::StrAppend(&svg, "<text x=\"", kLabelWidth + w + 6, "\" y=\"", y + 15, "\">",
+                    html_escape(b.shown), "</text>\n");
     y += kRow;
   }
   return svg + "</svg></figure>\n";
@@ -164,37 +170,33 @@ std::string month_chart(const v1::ReportSummary& r) {
            static_cast<int>((kHeight - kBottom - kTop) * static_cast<double>(v) /
                             static_cast<double>(max));
   };
-  std::string svg =
+  std::string svg = absl::StrCat(
       "<figure><figcaption>Situations per month (bars: submitted; line: accepted)</figcaption>\n"
-      "<svg class=\"chart\" data-chart=\"months\" role=\"img\" aria-label=\"Situations per month\" "
-      "width=\"" +
-      std::to_string(width) + "\" height=\"" + std::to_string(kHeight) + "\" viewBox=\"0 0 " +
-      std::to_string(width) + " " + std::to_string(kHeight) + "\">\n";
-  svg += "<text x=\"4\" y=\"" + std::to_string(kTop + 10) + "\">" + std::to_string(max) +
-         "</text><line class=\"axis\" x1=\"40\" y1=\"" + std::to_string(kHeight - kBottom) +
-         "\" x2=\"" + std::to_string(width) + "\" y2=\"" + std::to_string(kHeight - kBottom) +
-         "\"/>\n";
+      "<svg class=\"chart\" data-chart=\"months\" role=\"img\" aria-label=\"Situations per "
+      "month\" width=\"",
+      width, "\" height=\"", kHeight, "\" viewBox=\"0 0 ", width, " ", kHeight, "\">\n",
+      "<text x=\"4\" y=\"", kTop + 10, "\">", max, "</text><line class=\"axis\" x1=\"40\" y1=\"",
+      kHeight - kBottom, "\" x2=\"", width, "\" y2=\"", kHeight - kBottom, "\"/>\n");
   std::string line;
   for (int i = 0; i < r.months_size(); ++i) {
     const auto& m = r.months(i);
     const int x = 45 + i * step;
     const int y = y_of(m.submitted());
     if (m.submitted() > 0) {
-      svg += "<rect class=\"bar\" x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) +
-             "\" width=\"" + std::to_string(step - 2) + "\" height=\"" +
-             std::to_string(kHeight - kBottom - y) + "\"><title>" + m.month() + ": " +
-             shown_count(m.submitted(), m.submitted_suppressed()) + " submitted, " +
-             shown_count(m.accepted(), m.accepted_suppressed()) + " accepted</title></rect>";
+      absl::StrAppend(&svg, "<rect class=\"bar\" x=\"", x, "\" y=\"", y, "\" width=\"", step - 2,
+                      "\" height=\"", kHeight - kBottom - y, "\"><title>", m.month(), ": ",
+                      shown_count(m.submitted(), m.submitted_suppressed()), " submitted, ",
+                      shown_count(m.accepted(), m.accepted_suppressed()),
+                      " accepted</title></rect>");
     }
-    line += (line.empty() ? "" : " ") + std::to_string(x + step / 2) + "," +
-            std::to_string(y_of(m.accepted()));
+    absl::StrAppend(&line, line.empty() ? "" : " ", x + step / 2, ",", y_of(m.accepted()));
     if (i == 0 || i == r.months_size() - 1 || r.months_size() <= 12 || i % 12 == 0) {
-      svg += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(kHeight - kBottom + 14) +
-             "\" font-size=\"10\">" + m.month() + "</text>";
+      absl::StrAppend(&svg, "<text x=\"", x, "\" y=\"", kHeight - kBottom + 14,
+                      "\" font-size=\"10\">", m.month(), "</text>");
     }
     svg += "\n";
   }
-  if (!line.empty()) svg += "<polyline class=\"series\" points=\"" + line + "\"/>\n";
+  if (!line.empty()) absl::StrAppend(&svg, "<polyline class=\"series\" points=\"", line, "\"/>\n");
   return svg + "</svg></figure>\n";
 }
 
@@ -202,10 +204,19 @@ std::string html_table(const v1::Breakdown& b) {
   std::string out = "<table><caption>" + html_escape(b.title()) + " (" +
                     html_escape(b.base_label()) + ": " +
                     shown_count(b.base(), b.base_suppressed()) + ")</caption>\n";
+  int zeros = 0;
   for (const auto& r : b.rows()) {
+    if (b.rows_size() > kLongList && r.count() == 0 && r.suppressed() == v1::SHOWN) {
+      ++zeros;
+      continue;
+    }
     out += "<tr><th>" + html_escape(r.label()) + "</th><td>" +
            shown_count(r.count(), r.suppressed()) + "</td><td>" +
            share(r.count(), r.suppressed(), b.base(), b.base_suppressed()) + "</td></tr>\n";
+  }
+  if (zeros > 0) {
+    out +=
+        "<tr><td colspan=\"3\" class=\"note\">" + std::to_string(zeros) + " more at 0</td></tr>\n";
   }
   if (b.multi())
     out +=
@@ -252,13 +263,21 @@ std::string summary_text(const v1::ReportSummary& r) {
   for (const auto& b : r.breakdowns()) {
     out += "\n" + b.title() + " (" + b.base_label() + ": " +
            shown_count(b.base(), b.base_suppressed()) + ")\n";
+    // A long list (90 risk factors) shows its non-zero lines only.
+    const bool long_list = b.rows_size() > kLongList;
+    int zeros = 0;
     for (const auto& row : b.rows()) {
+      if (long_list && row.count() == 0 && row.suppressed() == v1::SHOWN) {
+        ++zeros;
+        continue;
+      }
       char line[256];
       std::snprintf(line, sizeof line, "  %-58s %8s %7s\n", row.label().substr(0, 58).c_str(),
                     shown_count(row.count(), row.suppressed()).c_str(),
                     share(row.count(), row.suppressed(), b.base(), b.base_suppressed()).c_str());
       out += line;
     }
+    if (zeros > 0) out += "  (" + std::to_string(zeros) + " more at 0)\n";
     if (b.multi()) out += "  (a situation may count on several lines)\n";
   }
   const auto& t = r.timing();
@@ -281,13 +300,13 @@ std::string summary_text(const v1::ReportSummary& r) {
   if (!r.agencies().empty()) {
     out += "\nPartnership health\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-8s %-14s %-16s %9s %9s %11s %6s %7s %9s %9s %9s\n",
+    std::snprintf(line, sizeof line, "  %-12s %-14s %-16s %9s %9s %11s %6s %7s %9s %9s %9s\n",
                   "table", "agency", "sector", "attended", "people", "consistent", "leads", "share",
                   "assisting", "late ack", "late int");
     out += line;
     for (const auto& a : r.agencies()) {
       std::snprintf(
-          line, sizeof line, "  %-8s %-14s %-16s %9s %9u %11s %6llu %7s %9llu %9llu %9llu\n",
+          line, sizeof line, "  %-12s %-14s %-16s %9s %9u %11s %6llu %7s %9llu %9llu %9llu\n",
           a.table().c_str(), a.agency().c_str(), a.sector().c_str(), attendance(a).c_str(),
           a.attendees(), consistency(a).c_str(), static_cast<unsigned long long>(a.leads()),
           lead_share(a, r.total_leads()).c_str(), static_cast<unsigned long long>(a.assisting()),

@@ -139,7 +139,37 @@ struct AgencyTally {
   std::uint64_t overdue_interventions = 0;
 };
 
-// Everything counted in one pass over the situations, codes and attendance.
+// What the second pass needs of a situation in scope.
+struct InScope {
+  std::uint32_t table = 0;  // index in the query's tables
+  bool accepted = false;
+  std::uint64_t categories = 0;  // risk categories (bit per ordinal) of its factors
+  std::uint64_t sectors = 0;     // sectors of its assisting agencies
+};
+
+// Codes numbered as they are met, to keep a situation's distinct categories
+// and sectors as bits (28 categories and 21 sectors by default).
+class Ordinals {
+ public:
+  absl::StatusOr<std::size_t> of(std::string_view code) {
+    auto it = index_.find(absl_view(code));
+    if (it != index_.end()) return it->second;
+    if (names_.size() == 64) {
+      return absl::FailedPreconditionError("more than 64 risk categories or sectors");
+    }
+    index_.emplace(std::string(code), names_.size());
+    names_.emplace_back(code);
+    return names_.size() - 1;
+  }
+  const std::string& name(std::size_t i) const { return names_[i]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  absl::flat_hash_map<std::string, std::size_t> index_;
+  std::vector<std::string> names_;
+};
+
+// Everything counted over the situations, codes and attendance.
 struct Accumulator {
   Tallies decisions, rejection, accepted_status, open_age, types, ages, genders, originating, leads,
       intervention, target, outcomes, closure, categories, factors, protective, flags, assisting,
@@ -153,6 +183,9 @@ struct Accumulator {
   std::map<absl::CivilMonth, std::pair<std::uint64_t, std::uint64_t>> months;
   std::map<std::pair<std::string, std::int64_t>, AgencyTally> agencies;  // (table, agency)
   std::set<int> targets;
+  absl::flat_hash_map<std::string, InScope> in_scope;
+  Ordinals category_ordinals;
+  Ordinals sector_ordinals;
 };
 
 bool is_accepted(std::string_view state) { return state == "ACCEPTED" || state == "CLOSED"; }
@@ -163,10 +196,12 @@ std::string_view sector_of(const std::map<std::int64_t, store::AgencyFacts>& age
   return it == agencies.end() ? std::string_view("UNKNOWN") : std::string_view(it->second.sector);
 }
 
-absl::Status count_table(store::Connection& c, const ReportTable& t, const ReportQuery& q,
-                         const std::map<std::int64_t, store::AgencyFacts>& agencies,
-                         const std::map<std::string, std::string, std::less<>>& category_of,
-                         Accumulator& acc) {
+// Pass 1: a table's situations in the period (the covering index alone),
+// its member agencies and its attendance.
+absl::Status count_situations(store::Connection& c, std::uint32_t table_index, const ReportQuery& q,
+                              const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                              Accumulator& acc) {
+  const ReportTable& t = q.tables[table_index];
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(t.time_zone, &tz)) tz = absl::UTCTimeZone();
   const store::ReportPeriod period{t.id, q.from_us, q.to_us};
@@ -174,13 +209,24 @@ absl::Status count_table(store::Connection& c, const ReportTable& t, const Repor
   auto members = store::table_agency_ids(c, t.id);
   if (!members.ok()) return members.status();
   for (auto id : *members) acc.agencies[{t.code, id}];
+  std::int64_t month_begin = 0;
+  std::int64_t month_end = 0;
+  std::pair<std::uint64_t, std::uint64_t>* month = nullptr;
+  absl::flat_hash_map<std::int64_t, AgencyTally*> lead_tally;  // (std::map nodes stay put)
   auto st = store::for_each_report_situation(c, period, [&](const store::SituationFacts& f) {
     ++acc.submitted;
     const bool accepted = is_accepted(f.state);
+    acc.in_scope.emplace(std::string(f.id), InScope{table_index, accepted, 0, 0});
     acc.decisions.add(accepted ? std::string_view("ACCEPTED") : f.state);
-    const auto month =
-        absl::CivilMonth(absl::ToCivilSecond(absl::FromUnixMicros(f.submitted_us), tz));
-    auto& m = acc.months[month];
+    // Rows come in submission order: the month rarely changes.
+    if (f.submitted_us < month_begin || f.submitted_us >= month_end) {
+      const auto cm =
+          absl::CivilMonth(absl::ToCivilSecond(absl::FromUnixMicros(f.submitted_us), tz));
+      month_begin = absl::ToUnixMicros(absl::FromCivil(cm, tz));
+      month_end = absl::ToUnixMicros(absl::FromCivil(cm + 1, tz));
+      month = &acc.months[cm];
+    }
+    auto& m = *month;
     ++m.first;
     acc.originating.add(sector_of(agencies, f.originating_agency_id));
     if (f.state == "REJECTED") acc.rejection.add(f.rejection_reason);
@@ -201,7 +247,12 @@ absl::Status count_table(store::Connection& c, const ReportTable& t, const Repor
     }
     if (f.lead_agency_id != 0) {
       acc.leads.add(sector_of(agencies, f.lead_agency_id));
-      auto& a = acc.agencies[{t.code, f.lead_agency_id}];
+      auto cached = lead_tally.find(f.lead_agency_id);
+      if (cached == lead_tally.end()) {
+        cached =
+            lead_tally.emplace(f.lead_agency_id, &acc.agencies[{t.code, f.lead_agency_id}]).first;
+      }
+      auto& a = *cached->second;
       ++a.leads;
       const std::int64_t as_of = f.closed_us.value_or(q.now_us);
       if (domain::overdue(f.ack_due_us, f.acked_us, as_of)) ++a.overdue_acks;
@@ -214,7 +265,6 @@ absl::Status count_table(store::Connection& c, const ReportTable& t, const Repor
     if (f.intervened_us) {
       ++acc.intervened;
       acc.intervention.add("INTERVENED");
-      acc.outcomes.add(f.outcome);
       const std::int64_t elapsed = *f.intervened_us - f.decided_us.value_or(f.submitted_us);
       acc.hours_us.push_back(elapsed);
       acc.target.add(elapsed <= t.intervention_hours * kHourUs ? "WITHIN" : "LATE");
@@ -223,23 +273,51 @@ absl::Status count_table(store::Connection& c, const ReportTable& t, const Repor
     }
   });
   if (!st.ok()) return st;
+  // Attendance: the period's meetings (by planned start).
+  return store::for_each_rep_attendance(c, period, [&](const store::AttendanceFact& f) {
+    auto& a = acc.agencies[{t.code, f.agency_id}];
+    a.meetings.emplace(f.meeting_id);
+    ++a.by_person[f.user_id];
+  });
+}
 
-  // Codes: risk categories count each situation once.
-  std::string current;
-  std::set<std::string> current_categories;
-  auto flush = [&] {
-    for (const auto& cat : current_categories) acc.categories.add(cat);
-    current_categories.clear();
+// Pass 2: the codes, assisting agencies and outcomes of the accepted
+// situations in scope. Only accepted situations describe anyone: one still
+// awaiting a decision has not passed Filter 2.
+absl::Status count_details(store::Connection& c, const store::ReportPeriod* period,
+                           const ReportQuery& q,
+                           const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                           const std::map<std::string, std::string, std::less<>>& category_of,
+                           Accumulator& acc) {
+  auto accepted = [&](std::string_view id) -> InScope* {
+    auto it = acc.in_scope.find(absl_view(id));
+    return it == acc.in_scope.end() || !it->second.accepted ? nullptr : &it->second;
   };
-  st = store::for_each_report_code(c, period, [&](const store::CodeFact& f) {
-    if (f.situation_id != current) {
-      flush();
-      current.assign(f.situation_id);
-    }
+  absl::Status failed;
+  // One lookup per row: a factor's count and its category's bit together;
+  // an agency's sector bit; assisting counts per (table, agency).
+  struct Factor {
+    std::uint64_t count = 0;
+    std::size_t category = 0;
+  };
+  absl::flat_hash_map<std::string, Factor> factors;
+  auto st = store::for_each_report_code(c, period, [&](const store::CodeFact& f) {
+    auto* s = accepted(f.situation_id);
+    if (s == nullptr) return;
     if (f.kind == "risk_factor") {
-      acc.factors.add(f.code);
-      auto it = category_of.find(f.code);
-      current_categories.insert(it == category_of.end() ? std::string() : it->second);
+      auto it = factors.find(absl_view(f.code));
+      if (it == factors.end()) {
+        auto cat = category_of.find(f.code);
+        auto bit = acc.category_ordinals.of(
+            cat == category_of.end() ? std::string_view() : std::string_view(cat->second));
+        if (!bit.ok()) {
+          failed = bit.status();
+          return;
+        }
+        it = factors.emplace(std::string(f.code), Factor{0, *bit}).first;
+      }
+      ++it->second.count;
+      s->categories |= std::uint64_t{1} << it->second.category;
     } else if (f.kind == "protective_factor") {
       acc.protective.add(f.code);
     } else if (f.kind == "study_flag") {
@@ -251,32 +329,67 @@ absl::Status count_table(store::Connection& c, const ReportTable& t, const Repor
     }
   });
   if (!st.ok()) return st;
-  flush();
-
-  // Assisting agencies: sectors count each situation once.
-  std::set<std::string> current_sectors;
-  current.clear();
-  auto flush_sectors = [&] {
-    for (const auto& s : current_sectors) acc.assisting.add(s);
-    current_sectors.clear();
-  };
+  for (const auto& [code, f] : factors) acc.factors.add(code, f.count);
+  absl::flat_hash_map<std::int64_t, std::size_t> sector_bits;
+  std::map<std::pair<std::uint32_t, std::int64_t>, std::uint64_t> assisting;
   st = store::for_each_assisting_agency(c, period, [&](std::string_view id, std::int64_t agency) {
-    if (id != current) {
-      flush_sectors();
-      current.assign(id);
+    auto* s = accepted(id);
+    if (s == nullptr) return;
+    auto it = sector_bits.find(agency);
+    if (it == sector_bits.end()) {
+      auto bit = acc.sector_ordinals.of(sector_of(agencies, agency));
+      if (!bit.ok()) {
+        failed = bit.status();
+        return;
+      }
+      it = sector_bits.emplace(agency, *bit).first;
     }
-    current_sectors.insert(std::string(sector_of(agencies, agency)));
-    ++acc.agencies[{t.code, agency}].assisting;
+    s->sectors |= std::uint64_t{1} << it->second;
+    ++assisting[{s->table, agency}];
   });
   if (!st.ok()) return st;
-  flush_sectors();
-
-  // Attendance: the period's meetings (by planned start).
-  return store::for_each_rep_attendance(c, period, [&](const store::AttendanceFact& f) {
-    auto& a = acc.agencies[{t.code, f.agency_id}];
-    a.meetings.emplace(f.meeting_id);
-    ++a.by_person[f.user_id];
+  for (const auto& [key, n] : assisting) {
+    acc.agencies[{q.tables[key.first].code, key.second}].assisting += n;
+  }
+  st = store::for_each_outcome(c, period, [&](std::string_view id, std::string_view outcome) {
+    if (accepted(id) != nullptr) acc.outcomes.add(outcome);
   });
+  if (!st.ok()) return st;
+  return failed;
+}
+
+// Both passes. The second reads each child table whole when the scope is a
+// large part of the database (a province's years: one sequential read beats
+// a lookup per situation), and through the period's situations otherwise.
+absl::Status count_all(store::Connection& c, const ReportQuery& q,
+                       const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                       const std::map<std::string, std::string, std::less<>>& category_of,
+                       Accumulator& acc) {
+  auto stored = store::situations_stored(c);
+  if (!stored.ok()) return stored.status();
+  // A province's years hold most of the database: make room once.
+  if (q.tables.size() > 1) acc.in_scope.reserve(*stored);
+  for (std::uint32_t i = 0; i < q.tables.size(); ++i) {
+    if (auto st = count_situations(c, i, q, agencies, acc); !st.ok()) return st;
+  }
+
+  if (acc.in_scope.size() * 8 >= *stored) {
+    if (auto st = count_details(c, nullptr, q, agencies, category_of, acc); !st.ok()) return st;
+  } else {
+    for (const auto& t : q.tables) {
+      const store::ReportPeriod period{t.id, q.from_us, q.to_us};
+      if (auto st = count_details(c, &period, q, agencies, category_of, acc); !st.ok()) return st;
+    }
+  }
+  for (const auto& [id, s] : acc.in_scope) {
+    for (std::size_t i = 0; i < acc.category_ordinals.size(); ++i) {
+      if ((s.categories >> i) & 1U) acc.categories.add(acc.category_ordinals.name(i));
+    }
+    for (std::size_t i = 0; i < acc.sector_ordinals.size(); ++i) {
+      if ((s.sectors >> i) & 1U) acc.assisting.add(acc.sector_ordinals.name(i));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<RowSpec> fixed_rows(std::initializer_list<std::pair<const char*, const char*>> rows) {
@@ -476,9 +589,9 @@ absl::StatusOr<v1::ReportSummary> build_summary(store::Connection& c, const Repo
   const auto& category_of = ctx->category_of;
 
   Accumulator acc;
+  if (auto st = count_all(c, q, agencies, category_of, acc); !st.ok()) return st;
   std::map<std::string, std::uint32_t> held;
   for (const auto& t : q.tables) {
-    if (auto st = count_table(c, t, q, agencies, category_of, acc); !st.ok()) return st;
     auto n = store::meetings_held(c, {t.id, q.from_us, q.to_us});
     if (!n.ok()) return n.status();
     held[t.code] = *n;
@@ -573,9 +686,15 @@ absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& 
           r.set_submitted_month(month(f.submitted_us));
           r.set_originating_sector(std::string(sector_of(agencies, f.originating_agency_id)));
           r.set_situation_type(std::string(f.situation_type));
-          r.set_age_band(std::string(f.age_band));
-          r.set_gender(std::string(f.gender));
-          r.set_decision(is_accepted(f.state) ? "ACCEPTED" : std::string(f.state));
+          // Only an accepted situation describes someone: one awaiting a
+          // decision has not passed Filter 2, and a rejected or withdrawn one
+          // keeps its date, agency, type and reason only.
+          const bool accepted = is_accepted(f.state);
+          if (accepted) {
+            r.set_age_band(std::string(f.age_band));
+            r.set_gender(std::string(f.gender));
+          }
+          r.set_decision(accepted ? "ACCEPTED" : std::string(f.state));
           r.set_rejection_reason(std::string(f.rejection_reason));
           if (f.decided_us) r.set_decided_month(month(*f.decided_us));
           if (f.lead_agency_id != 0) {
@@ -588,12 +707,13 @@ absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& 
           r.set_intervention_outcome(std::string(f.outcome));
           r.set_closure_reason(std::string(f.closure_reason));
           if (f.closed_us) r.set_closed_month(month(*f.closed_us));
-          ids.emplace_back(f.id);
+          ids.emplace_back(accepted ? std::string(f.id) : std::string());
           rows.push_back(std::move(r));
         });
     if (!st.ok()) return st;
     // The codes of this table's rows (a page holds at most 5,001).
     for (std::size_t i = rows.size() - ids.size(), k = 0; k < ids.size(); ++i, ++k) {
+      if (ids[k].empty()) continue;  // not accepted: no codes
       auto codes = store::situation_codes(c, ids[k]);
       if (!codes.ok()) return codes.status();
       auto& r = rows[i];

@@ -16,15 +16,18 @@ absl::StatusOr<Statement> prepare_in_period(Connection& c, const std::string& sq
   return q;
 }
 
+// Without the outcome, every column is in the situations_report index: the
+// scan never reads the rows (and their narratives).
 absl::Status visit_situations(Connection& c, const ReportPeriod& p, const SituationVisitor& visit,
-                              std::int64_t offset, std::int64_t limit) {
+                              std::int64_t offset, std::int64_t limit, bool with_outcome) {
   auto q = prepare_in_period(
       c,
       std::string("SELECT s.id, s.submitted_us, s.state, s.situation_type, s.age_band, s.gender, "
-                  "s.originating_agency_id, s.decided_us, s.rejection_reason, s.intervened_us, "
-                  "i.outcome, s.lead_agency_id, s.ack_due_us, s.acked_us, "
-                  "s.intervention_due_us, s.closed_us, s.closure_reason "
-                  "FROM situations s LEFT JOIN interventions i ON i.situation_id = s.id WHERE ") +
+                  "s.originating_agency_id, s.decided_us, s.rejection_reason, s.intervened_us, ") +
+          (with_outcome ? "i.outcome" : "NULL") +
+          ", s.lead_agency_id, s.ack_due_us, s.acked_us, s.intervention_due_us, s.closed_us, "
+          "s.closure_reason FROM situations s " +
+          (with_outcome ? "LEFT JOIN interventions i ON i.situation_id = s.id " : "") + "WHERE " +
           kInPeriod + " ORDER BY s.submitted_us, s.id LIMIT ?4 OFFSET ?5",
       p);
   if (!q.ok()) return q.status();
@@ -56,7 +59,7 @@ absl::Status visit_situations(Connection& c, const ReportPeriod& p, const Situat
 
 absl::Status for_each_report_situation(Connection& c, const ReportPeriod& p,
                                        const SituationVisitor& visit) {
-  return visit_situations(c, p, visit, 0, -1);
+  return visit_situations(c, p, visit, 0, -1, false);
 }
 
 absl::StatusOr<std::uint64_t> count_report_situations(Connection& c, const ReportPeriod& p) {
@@ -71,23 +74,27 @@ absl::StatusOr<std::uint64_t> count_report_situations(Connection& c, const Repor
 absl::Status report_situation_page(Connection& c, const ReportPeriod& p, std::uint64_t offset,
                                    std::uint64_t limit, const SituationVisitor& visit) {
   return visit_situations(c, p, visit, static_cast<std::int64_t>(offset),
-                          static_cast<std::int64_t>(limit));
+                          static_cast<std::int64_t>(limit), true);
 }
 
-absl::Status for_each_report_code(Connection& c, const ReportPeriod& p,
+absl::Status for_each_report_code(Connection& c, const ReportPeriod* p,
                                   const std::function<void(const CodeFact&)>& visit) {
-  // The situations are the outer loop of each join, so one situation's
-  // codes come together.
-  auto q =
-      prepare_in_period(c,
-                        std::string("SELECT s.id, sc.kind, sc.code FROM situations s "
-                                    "JOIN situation_codes sc ON sc.situation_id = s.id WHERE ") +
-                            kInPeriod +
-                            " UNION ALL SELECT s.id, CASE cc.kind WHEN 'service' THEN 'service' "
-                            "ELSE 'closure_protective_factor' END, cc.code FROM situations s "
-                            "JOIN closure_codes cc ON cc.situation_id = s.id WHERE " +
-                            kInPeriod,
-                        p);
+  // Of a period: through its situations (the outer loop of each join, so one
+  // situation's codes come together). Of everything: each table in storage
+  // order, with no lookup per situation.
+  const std::string sql =
+      p != nullptr ? std::string(
+                         "SELECT s.id, sc.kind, sc.code FROM situations s "
+                         "JOIN situation_codes sc ON sc.situation_id = s.id WHERE ") +
+                         kInPeriod +
+                         " UNION ALL SELECT s.id, CASE cc.kind WHEN 'service' THEN 'service' "
+                         "ELSE 'closure_protective_factor' END, cc.code FROM situations s "
+                         "JOIN closure_codes cc ON cc.situation_id = s.id WHERE " +
+                         kInPeriod
+                   : "SELECT situation_id, kind, code FROM situation_codes UNION ALL "
+                     "SELECT situation_id, CASE kind WHEN 'service' THEN 'service' "
+                     "ELSE 'closure_protective_factor' END, code FROM closure_codes";
+  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
   if (!q.ok()) return q.status();
   CodeFact f;
   return q->for_each_row([&](const Statement& r) {
@@ -99,16 +106,40 @@ absl::Status for_each_report_code(Connection& c, const ReportPeriod& p,
 }
 
 absl::Status for_each_assisting_agency(
-    Connection& c, const ReportPeriod& p,
+    Connection& c, const ReportPeriod* p,
     const std::function<void(std::string_view situation_id, std::int64_t agency_id)>& visit) {
-  auto q = prepare_in_period(c,
-                             std::string("SELECT s.id, sa.agency_id FROM situations s "
-                                         "JOIN situation_agencies sa ON sa.situation_id = s.id "
-                                         "WHERE sa.role = 'ASSISTING' AND ") +
-                                 kInPeriod,
-                             p);
+  const std::string sql = p != nullptr ? std::string(
+                                             "SELECT s.id, sa.agency_id FROM situations s "
+                                             "JOIN situation_agencies sa ON sa.situation_id = s.id "
+                                             "WHERE sa.role = 'ASSISTING' AND ") +
+                                             kInPeriod
+                                       : "SELECT situation_id, agency_id FROM situation_agencies "
+                                         "WHERE role = 'ASSISTING'";
+  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
   if (!q.ok()) return q.status();
   return q->for_each_row([&](const Statement& r) { visit(r.text_view(0), r.integer(1)); });
+}
+
+absl::Status for_each_outcome(
+    Connection& c, const ReportPeriod* p,
+    const std::function<void(std::string_view situation_id, std::string_view outcome)>& visit) {
+  const std::string sql = p != nullptr
+                              ? std::string(
+                                    "SELECT s.id, i.outcome FROM situations s "
+                                    "JOIN interventions i ON i.situation_id = s.id WHERE ") +
+                                    kInPeriod
+                              : "SELECT situation_id, outcome FROM interventions";
+  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
+  if (!q.ok()) return q.status();
+  return q->for_each_row([&](const Statement& r) { visit(r.text_view(0), r.text_view(1)); });
+}
+
+absl::StatusOr<std::uint64_t> situations_stored(Connection& c) {
+  auto q = c.prepare("SELECT max(rowid) FROM situations");
+  if (!q.ok()) return q.status();
+  auto row = q->step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(q->is_null(0) ? 0 : q->integer(0));
 }
 
 absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string& situation_id) {
@@ -121,11 +152,12 @@ absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string&
   q->bind(1, situation_id);
   auto st = q->for_each_row([&](const Statement& r) {
     const auto kind = r.text_view(0);
-    auto code = r.text(1);
-    if (kind == "risk_factor") out.risk_factors.push_back(std::move(code));
-    if (kind == "protective_factor") out.protective_factors.push_back(std::move(code));
-    if (kind == "study_flag") out.study_flags.push_back(std::move(code));
-    if (kind == "closure_service") out.services.push_back(std::move(code));
+    std::vector<std::string>* list = kind == "risk_factor"         ? &out.risk_factors
+                                     : kind == "protective_factor" ? &out.protective_factors
+                                     : kind == "study_flag"        ? &out.study_flags
+                                     : kind == "closure_service"   ? &out.services
+                                                                   : nullptr;
+    if (list != nullptr) list->push_back(r.text(1));
   });
   if (!st.ok()) return st;
   auto a = c.prepare(

@@ -45,7 +45,8 @@ struct SituationFacts {
 };
 using SituationVisitor = std::function<void(const SituationFacts&)>;
 
-/// Every situation of the period, in no particular order.
+/// Every situation of the period, in no particular order, without the
+/// intervention outcome (for_each_outcome has it).
 absl::Status for_each_report_situation(Connection& c, const ReportPeriod& p,
                                        const SituationVisitor& visit);
 /// How many situations the period holds.
@@ -63,14 +64,26 @@ struct CodeFact {
   std::string_view kind;
   std::string_view code;
 };
-/// Every code of the period's situations; one situation's codes come together.
-absl::Status for_each_report_code(Connection& c, const ReportPeriod& p,
-                                  const std::function<void(const CodeFact&)>& visit);
 
-/// The assisting agencies of the period's situations.
+// The child rows of situations, for reports. With a period, of its
+// situations only (a lookup per situation: for small scopes); with nullptr,
+// every row in storage order (for scopes that cover much of the database).
+// Callers filter by situation id.
+
+/// Codes; with a period, one situation's codes come together.
+absl::Status for_each_report_code(Connection& c, const ReportPeriod* p,
+                                  const std::function<void(const CodeFact&)>& visit);
+/// Assisting agencies.
 absl::Status for_each_assisting_agency(
-    Connection& c, const ReportPeriod& p,
+    Connection& c, const ReportPeriod* p,
     const std::function<void(std::string_view situation_id, std::int64_t agency_id)>& visit);
+/// Intervention outcomes.
+absl::Status for_each_outcome(
+    Connection& c, const ReportPeriod* p,
+    const std::function<void(std::string_view situation_id, std::string_view outcome)>& visit);
+
+/// About how many situations are stored (the largest rowid): cheap.
+absl::StatusOr<std::uint64_t> situations_stored(Connection& c);
 
 /// The codes and assisting agencies of one situation (for export rows).
 struct SituationCodes {

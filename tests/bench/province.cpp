@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "crypto/random.h"
@@ -54,15 +55,14 @@ const T& pick(std::mt19937_64& rng, const T (&items)[N]) {
 std::string apply_text(const ProvinceShape& shape) {
   std::string t;
   for (int a = 0; a < kAgencies; ++a) {
-    t += "[[agency]]\ncode = \"a" + std::to_string(a) + "\"\nname = \"Agency " + std::to_string(a) +
-         "\"\nsector = \"" + kSectors[a] +
-         "\"\nisa_signed = 2016-01-01\nisa_expires = 2036-01-01\n\n";
+    absl::StrAppend(&t, "[[agency]]\ncode = \"a", a, "\"\nname = \"Agency ", a, "\"\nsector = \"",
+                    kSectors[a], "\"\nisa_signed = 2016-01-01\nisa_expires = 2036-01-01\n\n");
   }
   for (int i = 0; i < shape.tables; ++i) {
-    t += "[[table]]\ncode = \"t" + std::to_string(i) + "\"\nname = \"Table " + std::to_string(i) +
-         "\"\ntime_zone = \"America/Toronto\"\nagencies = [";
+    absl::StrAppend(&t, "[[table]]\ncode = \"t", i, "\"\nname = \"Table ", i,
+                    "\"\ntime_zone = \"America/Toronto\"\nagencies = [");
     for (int m = 0; m < kMembers; ++m) {
-      t += (m ? ", " : "") + std::string("\"a") + std::to_string((i + m) % kAgencies) + "\"";
+      absl::StrAppend(&t, m ? ", " : "", "\"a", (i + m) % kAgencies, "\"");
     }
     t += "]\n\n";
   }
@@ -71,9 +71,9 @@ std::string apply_text(const ProvinceShape& shape) {
   for (int a = 0; a < kAgencies; ++a) {
     for (int i = 0; i < shape.tables; ++i) {
       if (((a - i) % kAgencies + kAgencies) % kAgencies >= kMembers) continue;
-      t += "[[user]]\nusername = \"rep.a" + std::to_string(a) + "\"\nname = \"Rep " +
-           std::to_string(a) + "\"\nagency = \"a" + std::to_string(a) +
-           "\"\nroles = [{ table = \"t" + std::to_string(i) + "\", role = \"REP\" }]\n\n";
+      absl::StrAppend(&t, "[[user]]\nusername = \"rep.a", a, "\"\nname = \"Rep ", a,
+                      "\"\nagency = \"a", a, "\"\nroles = [{ table = \"t", i,
+                      "\", role = \"REP\" }]\n\n");
       break;
     }
   }
@@ -87,7 +87,7 @@ testing::SeedSituation situation(std::mt19937_64& rng, int table, std::int64_t t
                                  const std::vector<std::int64_t>& agency_ids,
                                  const std::vector<std::int64_t>& user_ids) {
   testing::SeedSituation s;
-  s.id = "p" + std::to_string(table) + "-" + std::to_string(serial);
+  s.id = absl::StrCat("p", table, "-", serial);
   s.table_id = table_id;
   const int member = std::uniform_int_distribution<int>(0, kMembers - 1)(rng);
   const int agency = (table + member) % kAgencies;
@@ -167,11 +167,11 @@ absl::Status seed_province(const std::filesystem::path& dir, const ProvinceShape
   std::vector<std::int64_t> table_ids;
   auto ids = d->db->write([&](store::Connection& c) -> absl::Status {
     for (int a = 0; a < kAgencies; ++a) {
-      agency_ids.push_back(testing::id_of(c, "agencies", "a" + std::to_string(a)));
-      user_ids.push_back(testing::id_of(c, "users", "rep.a" + std::to_string(a)));
+      agency_ids.push_back(testing::id_of(c, "agencies", absl::StrCat("a", a)));
+      user_ids.push_back(testing::id_of(c, "users", absl::StrCat("rep.a", a)));
     }
     for (int t = 0; t < shape.tables; ++t) {
-      table_ids.push_back(testing::id_of(c, "situation_tables", "t" + std::to_string(t)));
+      table_ids.push_back(testing::id_of(c, "situation_tables", absl::StrCat("t", t)));
     }
     return absl::OkStatus();
   });

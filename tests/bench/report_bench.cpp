@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "api/report_builder.h"
@@ -39,7 +40,7 @@ api::ReportQuery query(store::Connection& c, int tables, std::int64_t from_year,
                        std::int64_t to_year, bool public_view) {
   api::ReportQuery q;
   for (int i = 0; i < tables; ++i) {
-    auto t = store::find_table(c, "t" + std::to_string(i));
+    auto t = store::find_table(c, absl::StrCat("t", i));
     if (t.ok() && *t) q.tables.push_back({(*t)->id, (*t)->code, (*t)->time_zone, 48});
   }
   q.from_us = jan1(from_year);

@@ -118,7 +118,10 @@ class ReportTest : public MeetingTest {
       auto s5 = base("sit-five", mh_, utc(2026, 11, 12, 15, 0));
       s5.state = "WITHDRAWN";
       all.push_back(s5);
-      all.push_back(base("sit-six", police_, utc(2026, 11, 20, 15, 0)));
+      // Awaiting a decision: its factors describe no accepted situation.
+      auto s6 = base("sit-six", police_, utc(2026, 11, 20, 15, 0));
+      s6.risk_factors = {"GAM-PERSON"};
+      all.push_back(s6);
       // Outside the report: before the period, and another table's.
       auto early = base("sit-early", police_, utc(2026, 9, 30, 12, 0));
       early.state = "ACCEPTED";
@@ -172,6 +175,33 @@ class ReportTest : public MeetingTest {
     r.mutable_report_export()->set_offset(offset);
     r.mutable_report_export()->set_limit(limit);
     return as(user, r);
+  }
+
+  // Situations of table t2, enough to make t1 a small part of the database.
+  void seed_other_table(int n) {
+    auto st = deployment_.db->write([&](store::Connection& c) -> absl::Status {
+      store::Transaction tx(c, store::Transaction::Kind::kWrite);
+      auto seeder = hubtable::testing::Seeder::create(c);
+      if (!seeder.ok()) return seeder.status();
+      for (int i = 0; i < n; ++i) {
+        SeedSituation s;
+        s.id = "other-" + std::to_string(i);
+        s.table_id = id_of(c, "situation_tables", "t2");
+        s.originating_agency_id = housing_;
+        s.submitted_by = id_of(c, "users", "rep.t2");
+        s.submitted_us = utc(2026, 10, 10, 15, 0) + i * kHour;
+        s.state = "ACCEPTED";
+        s.decided_us = s.submitted_us + kHour;
+        s.risk_factors = {"ALC-USE", "HOU-HOMELESS"};
+        s.lead_agency_id = housing_;
+        s.assisting = {police_};
+        s.intervened_us = s.submitted_us + 2 * kHour;
+        s.outcome = "CONSENTED";
+        if (auto r = seeder->insert(s); !r.ok()) return r;
+      }
+      return tx.commit();
+    });
+    ASSERT_TRUE(st.ok()) << st;
   }
 
   std::int64_t police_ = 0;
@@ -229,6 +259,21 @@ TEST_F(ReportTest, SummaryFiguresMatchTheHandComputedFixture) {
   for (const auto& b : s.breakdowns()) {
     for (const auto& row : b.rows()) EXPECT_FALSE(row.label().empty()) << b.key() << row.code();
   }
+}
+
+// A report reads the codes of a scope that is a large part of the database
+// table by table, and those of a small one situation by situation: the two
+// give the same figures.
+TEST_F(ReportTest, ASmallScopeCountsTheSameAsALargeOne) {
+  auto whole = summary("chair.one");
+  ASSERT_EQ(whole.status().code(), v1::OK);
+  seed_other_table(60);  // t1's 6 situations are now under an eighth of 68
+  auto small = summary("chair.one");
+  ASSERT_EQ(small.status().code(), v1::OK);
+  EXPECT_EQ(small.report_summary().summary().SerializeAsString(),
+            whole.report_summary().summary().SerializeAsString());
+  EXPECT_EQ(rows_of(small.report_summary().summary(), "risk_categories"),
+            (Counts{{"ALC", 1}, {"DRG", 2}, {"CRI", 1}}));
 }
 
 TEST_F(ReportTest, PartnershipHealthPerAgency) {
@@ -331,6 +376,12 @@ TEST_F(ReportTest, ExportRowsAreDeidentifiedMonthlyAndPaged) {
   EXPECT_EQ(rows[3].decision(), "REJECTED");
   EXPECT_EQ(rows[3].rejection_reason(), "NOT_AER");
   EXPECT_TRUE(rows[3].age_band().empty());
+  // Awaiting a decision: its date, agency and type only, not its factors.
+  EXPECT_EQ(rows[5].decision(), "AWAITING_DECISION");
+  EXPECT_TRUE(rows[5].age_band().empty());
+  EXPECT_TRUE(rows[5].risk_factors().empty());
+  EXPECT_TRUE(rows[5].risk_categories().empty());
+  EXPECT_EQ(rows[5].situation_type(), "PERSON");
 
   // Records are keyed pseudonyms: stable, distinct, never the situation id.
   std::set<std::string> records;

@@ -17,6 +17,7 @@ std::vector<Cell> counts(std::initializer_list<std::uint64_t> values) {
 
 std::vector<Withheld> marks(const std::vector<Cell>& cells) {
   std::vector<Withheld> out;
+  out.reserve(cells.size());
   for (const auto& c : cells) out.push_back(c.withheld);
   return out;
 }
