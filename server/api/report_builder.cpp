@@ -21,7 +21,7 @@ constexpr std::int64_t kHourUs = std::int64_t{3600} * 1000 * 1000;
 
 absl::string_view absl_view(std::string_view s) { return {s.data(), s.size()}; }
 
-// Counts by code, in the order codes are first listed.
+// Counts by code (the order of lines comes from the vocabulary).
 struct Tallies {
   absl::flat_hash_map<std::string, std::uint64_t> counts;
   void add(std::string_view code, std::uint64_t n = 1) {

@@ -65,11 +65,12 @@ absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
   codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
   Decision last = Decision::allow("report.tables");
   for (const auto& code : codes) {
-    report.add_tables(code);
-    last = domain::authorize(actor_at(p, code), action).decision;
-    if (!last.allowed()) return last;
     auto t = store::find_table(c, code);
     if (!t.ok()) return t.status();
+    // The audit names real tables only, never a string a client made up.
+    if (*t) report.add_tables(code);
+    last = domain::authorize(actor_at(p, code), action).decision;
+    if (!last.allowed()) return last;
     if (!*t) return Decision::deny(Refusal::kNotFound, "table.unknown", "no such table");
     q.tables.push_back({(*t)->id, (*t)->code, (*t)->time_zone, (*t)->follow_up.intervention_hours});
   }
