@@ -16,6 +16,14 @@ absl::StatusOr<Statement> prepare_in_period(Connection& c, const std::string& sq
   return q;
 }
 
+// The first column of a one-row query (a count, a maximum; NULL reads 0).
+absl::StatusOr<std::uint64_t> single_number(absl::StatusOr<Statement> q) {
+  if (!q.ok()) return q.status();
+  auto row = q->step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(*row && !q->is_null(0) ? q->integer(0) : 0);
+}
+
 // Without the outcome, every column is in the situations_report index: the
 // scan never reads the rows (and their narratives).
 absl::Status visit_situations(Connection& c, const ReportPeriod& p, const SituationVisitor& visit,
@@ -63,12 +71,8 @@ absl::Status for_each_report_situation(Connection& c, const ReportPeriod& p,
 }
 
 absl::StatusOr<std::uint64_t> count_report_situations(Connection& c, const ReportPeriod& p) {
-  auto q =
-      prepare_in_period(c, std::string("SELECT count(*) FROM situations s WHERE ") + kInPeriod, p);
-  if (!q.ok()) return q.status();
-  auto row = q->step();
-  if (!row.ok()) return row.status();
-  return static_cast<std::uint64_t>(q->integer(0));
+  return single_number(
+      prepare_in_period(c, std::string("SELECT count(*) FROM situations s WHERE ") + kInPeriod, p));
 }
 
 absl::Status report_situation_page(Connection& c, const ReportPeriod& p, std::uint64_t offset,
@@ -135,11 +139,7 @@ absl::Status for_each_outcome(
 }
 
 absl::StatusOr<std::uint64_t> situations_stored(Connection& c) {
-  auto q = c.prepare("SELECT max(rowid) FROM situations");
-  if (!q.ok()) return q.status();
-  auto row = q->step();
-  if (!row.ok()) return row.status();
-  return static_cast<std::uint64_t>(q->is_null(0) ? 0 : q->integer(0));
+  return single_number(c.prepare("SELECT max(rowid) FROM situations"));
 }
 
 absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string& situation_id) {
@@ -171,14 +171,13 @@ absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string&
 }
 
 absl::StatusOr<std::uint32_t> meetings_held(Connection& c, const ReportPeriod& p) {
-  auto q = c.prepare(
+  auto n = single_number(prepare_in_period(
+      c,
       "SELECT count(*) FROM meetings WHERE table_id = ?1 AND scheduled_start_us >= ?2 "
-      "AND scheduled_start_us < ?3");
-  if (!q.ok()) return q.status();
-  q->bind(1, p.table_id).bind(2, p.from_us).bind(3, p.to_us);
-  auto row = q->step();
-  if (!row.ok()) return row.status();
-  return static_cast<std::uint32_t>(q->integer(0));
+      "AND scheduled_start_us < ?3",
+      p));
+  if (!n.ok()) return n.status();
+  return static_cast<std::uint32_t>(*n);
 }
 
 absl::Status for_each_rep_attendance(Connection& c, const ReportPeriod& p,
