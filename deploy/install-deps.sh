@@ -12,6 +12,8 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libsodium-dev liboath-dev libabsl-dev oathtool
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
+  # the de-identification scanner: linear-time regular expressions, NFKC
+  libre2-dev libutf8proc-dev
   # run time: IANA time zones for table schedules (absl::TimeZone reads them)
   tzdata
   # tests and benchmarks

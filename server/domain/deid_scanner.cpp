@@ -1,64 +1,87 @@
 #include "domain/deid_scanner.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
-#include <regex>
+#include <cstdlib>
+#include <memory>
 #include <set>
+#include <tuple>
+
+#include "domain/scan_text.h"
 
 namespace hubtable::domain {
 
 namespace {
 
+// RE2 runs in time linear in the text, whatever the pattern: a draft of
+// "a.a.a.a..." costs what prose of the same length costs (std::regex
+// backtracked for seconds on it).
 struct Pattern {
   IdentifierCategory category;
-  std::regex regex;
+  std::unique_ptr<RE2> regex;
 };
+
+Pattern compile(IdentifierCategory category, const std::string& pattern, bool ignore_case) {
+  RE2::Options options;
+  options.set_case_sensitive(!ignore_case);
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(pattern, options);
+  // The patterns are constants: one that does not compile is a defect the
+  // scanner's tests catch, never something a client can cause.
+  if (!re->ok()) std::abort();
+  return {category, std::move(re)};
+}
 
 const std::vector<Pattern>& patterns() {
   using C = IdentifierCategory;
-  const auto icase = std::regex::ECMAScript | std::regex::icase;
-  const auto exact = std::regex::ECMAScript;
+  constexpr bool icase = true;
+  constexpr bool exact = false;
   static const std::string kMonth =
       "(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(ust)?|Sep(t(ember)?)?|"
       "Oct(ober)?|Nov(ember)?|Dec(ember)?)";
   static const std::string kStreet =
       "(Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Boulevard|Blvd|Crescent|Cres|Court|Ct|Lane|Ln|"
       "Way|Place|Pl|Terrace|Trail|Parkway|Pkwy|Circle|Highway|Hwy|Square|Sq|Gate|Grove)";
-  static const std::vector<Pattern> kPatterns = {
-      {C::kEmail,
-       std::regex(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})", exact)},
-      {C::kFullDate, std::regex(R"(\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b)", exact)},
-      {C::kFullDate, std::regex(R"(\b\d{1,2}[-/.]\d{1,2}[-/.](\d{4}|\d{2})\b)", exact)},
-      {C::kFullDate, std::regex("\\b" + kMonth + "\\.? \\d{1,2}(st|nd|rd|th)?,? \\d{4}\\b", icase)},
-      {C::kFullDate,
-       std::regex("\\b\\d{1,2}(st|nd|rd|th)? (of )?" + kMonth + ",? \\d{4}\\b", icase)},
-      {C::kPhoneNumber,
-       std::regex(R"((\+?1[\s.-]?)?(\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]\d{4}\b)", exact)},
-      {C::kPhoneNumber, std::regex(R"(\b\d{3}-\d{4}\b)", exact)},
-      {C::kPostalCode,
-       std::regex(R"(\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b)",
-                  icase)},
-      {C::kStreetAddress,
-       std::regex(
-           "\\b\\d{1,5}[A-Za-z]?(-\\d{1,5})?\\s+([A-Z][A-Za-z'-]+\\s+){1,3}" + kStreet + "\\b",
-           exact)},
-      {C::kStreetAddress,
-       std::regex(R"(\b(Apt|Apartment|Unit|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b)", icase)},
-      {C::kStreetAddress, std::regex(R"(\bP\.?\s?O\.?\s+Box\s+\d+)", icase)},
-      {C::kIdNumber, std::regex(R"(\b\d{3}[ -]\d{3}[ -]\d{3}\b)", exact)},  // SIN
-      {C::kIdNumber, std::regex(R"(\b\d{4}[ -]\d{3}[ -]\d{3}([ -]?[A-Z]{2})?\b)", exact)},
-      {C::kIdNumber, std::regex(R"(\b[A-Z]{0,2}\d{7,}[A-Z]{0,2}\b)", exact)},
-      {C::kLicencePlate, std::regex(R"(\b[A-Z]{4}[ -]?\d{3}\b)", exact)},
-      {C::kLicencePlate, std::regex(R"(\b[A-Z]{3}[ -]\d{3}\b)", exact)},
-      {C::kLicencePlate, std::regex(R"(\b\d{3}[ -][A-Z]{3}\b)", exact)},
-      {C::kPersonName,
-       std::regex(R"(\b(Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?)",
-                  exact)},
-      {C::kPersonName,
-       std::regex(
-           R"(\b(named|called|name is|known as|goes by|aka|a\.k\.a\.)\s+[A-Z][a-z'-]+(\s+[A-Z][a-z'-]+)?)",
-           exact)},
-  };
+  static const std::vector<Pattern> kPatterns = [] {
+    std::vector<Pattern> p;
+    p.push_back(compile(
+        C::kEmail, R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})", exact));
+    p.push_back(compile(C::kFullDate, R"(\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b)", exact));
+    p.push_back(compile(C::kFullDate, R"(\b\d{1,2}[-/.]\d{1,2}[-/.](\d{4}|\d{2})\b)", exact));
+    p.push_back(
+        compile(C::kFullDate, "\\b" + kMonth + "\\.? \\d{1,2}(st|nd|rd|th)?,? \\d{4}\\b", icase));
+    p.push_back(
+        compile(C::kFullDate, "\\b\\d{1,2}(st|nd|rd|th)? (of )?" + kMonth + ",? \\d{4}\\b", icase));
+    p.push_back(compile(C::kPhoneNumber,
+                        R"((\+?1[\s.-]?)?(\(\d{3}\)|\b\d{3})[\s.-]?\d{3}[\s.-]\d{4}\b)", exact));
+    p.push_back(compile(C::kPhoneNumber, R"(\b\d{3}-\d{4}\b)", exact));
+    p.push_back(compile(C::kPostalCode,
+                        R"(\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b)",
+                        icase));
+    p.push_back(
+        compile(C::kStreetAddress,
+                "\\b\\d{1,5}[A-Za-z]?(-\\d{1,5})?\\s+([A-Z][A-Za-z'-]+\\s+){1,3}" + kStreet + "\\b",
+                exact));
+    p.push_back(compile(C::kStreetAddress,
+                        R"(\b(Apt|Apartment|Unit|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b)", icase));
+    p.push_back(compile(C::kStreetAddress, R"(\bP\.?\s?O\.?\s+Box\s+\d+)", icase));
+    p.push_back(compile(C::kIdNumber, R"(\b\d{3}[ -]\d{3}[ -]\d{3}\b)", exact));  // SIN
+    p.push_back(compile(C::kIdNumber, R"(\b\d{4}[ -]\d{3}[ -]\d{3}([ -]?[A-Z]{2})?\b)", exact));
+    p.push_back(compile(C::kIdNumber, R"(\b[A-Z]{0,2}\d{7,}[A-Z]{0,2}\b)", exact));
+    p.push_back(compile(C::kLicencePlate, R"(\b[A-Z]{4}[ -]?\d{3}\b)", exact));
+    p.push_back(compile(C::kLicencePlate, R"(\b[A-Z]{3}[ -]\d{3}\b)", exact));
+    p.push_back(compile(C::kLicencePlate, R"(\b\d{3}[ -][A-Z]{3}\b)", exact));
+    p.push_back(compile(C::kPersonName,
+                        R"(\b(Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?)",
+                        exact));
+    p.push_back(compile(
+        C::kPersonName,
+        R"(\b(named|called|name is|known as|goes by|aka|a\.k\.a\.)\s+[A-Z][a-z'-]+(\s+[A-Z][a-z'-]+)?)",
+        exact));
+    return p;
+  }();
   return kPatterns;
 }
 
@@ -167,21 +190,21 @@ bool name_like(std::string_view w) {
   return common_words().count(l) == 0;
 }
 
-void add_allowed_spans(std::string_view text, const DeidAllowList& allow,
-                       std::vector<std::pair<std::size_t, std::size_t>>& spans) {
-  for (const auto& phrase : allow.phrases) {
-    if (phrase.empty()) continue;
+// Where the allowed phrases occur, as the largest end of any occurrence
+// starting at or before each byte: a word [b, e) lies inside an allowed
+// phrase when covered_until[b] >= e. One pass per phrase, no pairwise checks.
+std::vector<std::size_t> allowed_cover(std::string_view text, const DeidAllowList& allow) {
+  std::vector<std::size_t> cover(text.size() + 1, 0);
+  for (const auto& raw : allow.phrases) {
+    if (raw.empty()) continue;
+    const std::string phrase = ScanText(raw).text();
     for (std::size_t at = text.find(phrase); at != std::string_view::npos;
          at = text.find(phrase, at + 1)) {
-      spans.emplace_back(at, at + phrase.size());
+      cover[at] = std::max(cover[at], at + phrase.size());
     }
   }
-}
-
-bool inside(const std::vector<std::pair<std::size_t, std::size_t>>& spans, std::size_t b,
-            std::size_t e) {
-  return std::any_of(spans.begin(), spans.end(),
-                     [&](const auto& s) { return b >= s.first && e <= s.second; });
+  for (std::size_t i = 1; i < cover.size(); ++i) cover[i] = std::max(cover[i], cover[i - 1]);
+  return cover;
 }
 
 }  // namespace
@@ -208,27 +231,35 @@ std::string_view category_name(IdentifierCategory c) {
   return "UNKNOWN";
 }
 
-std::vector<Finding> scan_for_identifiers(std::string_view text, const DeidAllowList& allow) {
+std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidAllowList& allow) {
+  // Scanned as normalised (look-alike digits, dashes, spaces and '@' read
+  // as their ASCII forms); found at the writer's own offsets.
+  const ScanText normalised(original);
+  const std::string& subject = normalised.text();
+  const std::string_view text = subject;
   std::vector<Finding> found;
-  const std::string subject(text);
   for (const auto& p : patterns()) {
-    for (auto it = std::sregex_iterator(subject.begin(), subject.end(), p.regex);
-         it != std::sregex_iterator(); ++it) {
-      const auto b = static_cast<std::size_t>(it->position(0));
-      found.push_back({p.category, b, b + static_cast<std::size_t>(it->length(0))});
+    const re2::StringPiece input(subject);
+    re2::StringPiece match;
+    std::size_t pos = 0;
+    while (pos < subject.size() &&
+           p.regex->Match(input, pos, subject.size(), RE2::UNANCHORED, &match, 1)) {
+      const auto b = static_cast<std::size_t>(match.data() - subject.data());
+      const std::size_t e = b + match.size();
+      if (e > b) found.push_back({p.category, b, e});
+      pos = std::max(e, b + 1);
     }
   }
 
   // Names by shape: capitalised words that are neither ordinary words nor
   // allowed phrases. Two or more in a row are a name anywhere; a single one
   // is a name unless it starts a sentence.
-  std::vector<std::pair<std::size_t, std::size_t>> allowed;
-  add_allowed_spans(text, allow, allowed);
+  const std::vector<std::size_t> allowed = allowed_cover(text, allow);
   const auto ws = words(text);
   for (std::size_t i = 0; i < ws.size();) {
     auto candidate = [&](std::size_t k) {
       return name_like(text.substr(ws[k].begin, ws[k].end - ws[k].begin)) &&
-             !inside(allowed, ws[k].begin, ws[k].end);
+             allowed[ws[k].begin] < ws[k].end;
     };
     if (!candidate(i)) {
       ++i;
@@ -265,6 +296,7 @@ std::vector<Finding> scan_for_identifiers(std::string_view text, const DeidAllow
     out.push_back(f);
     longest = f.end - f.begin;
   }
+  for (auto& f : out) std::tie(f.begin, f.end) = normalised.original_span(f.begin, f.end);
   return out;
 }
 

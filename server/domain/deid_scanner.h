@@ -3,7 +3,9 @@
 // that must stay de-identified (Filter 2 narratives, status updates, decision
 // notes). Pure: text in, findings out. Findings carry a category and byte
 // offsets, never the matched text, so callers can report them without
-// echoing an identifier.
+// echoing an identifier. The text is read normalised (domain/scan_text.h:
+// look-alike digits, dashes, spaces and symbols as their ASCII forms) and
+// scanned in time linear in its length.
 
 #include <cstddef>
 #include <string>
@@ -28,8 +30,8 @@ std::string_view category_name(IdentifierCategory c);
 
 struct Finding {
   IdentifierCategory category;
-  std::size_t begin;  // byte offset, inclusive
-  std::size_t end;    // byte offset, exclusive
+  std::size_t begin;  // byte offset in the text as given, inclusive
+  std::size_t end;    // byte offset in the text as given, exclusive
 };
 
 /// Capitalised words and phrases that are not names here: agency and table

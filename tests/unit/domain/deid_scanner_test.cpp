@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -96,6 +98,94 @@ TEST(DeidScanner, AllowListedAgencyNamesPass) {
 TEST(DeidScanner, EmptyAndPunctuationOnlyTextIsClean) {
   EXPECT_TRUE(scan_for_identifiers("").empty());
   EXPECT_TRUE(scan_for_identifiers("... -- !!! ???").empty());
+}
+
+// Look-alikes of the ASCII forms the patterns know, as a word processor or
+// a phone pastes them. Each must be found, at the writer's own offsets.
+struct LookAlike {
+  const char* what;
+  std::string text;
+  std::string_view category;
+  std::string identifier;  // the bytes of `text` the finding must cover
+};
+
+TEST(DeidScanner, UnicodeLookAlikesAreFoundWhereTheWriterTypedThem) {
+  const std::string nbsp = "\u00A0";
+  const std::string en_dash = "\u2013";
+  const std::string zwsp = "\u200B";
+  const std::vector<LookAlike> cases = {
+      {"non-breaking spaces", "Call (306)" + nbsp + "555" + nbsp + "0142 now.", "PHONE_NUMBER",
+       "(306)" + nbsp + "555" + nbsp + "0142"},
+      {"en-dashes", "Call 306" + en_dash + "555" + en_dash + "0142 now.", "PHONE_NUMBER",
+       "306" + en_dash + "555" + en_dash + "0142"},
+      {"full-width digits",
+       "Call \uFF13\uFF10\uFF16-\uFF15\uFF15\uFF15-\uFF10\uFF11\uFF14\uFF12 now.", "PHONE_NUMBER",
+       "\uFF13\uFF10\uFF16-\uFF15\uFF15\uFF15-\uFF10\uFF11\uFF14\uFF12"},
+      {"zero-width spaces", "Call 306-" + zwsp + "555-" + zwsp + "0142 now.", "PHONE_NUMBER",
+       "306-" + zwsp + "555-" + zwsp + "0142"},
+      {"full-width hyphens in a date", "Born 2009\uFF0D03\uFF0D14 in the north.", "FULL_DATE",
+       "2009\uFF0D03\uFF0D14"},
+      {"a full-width at sign", "Write to jo.doe\uFF20mail.example.com soon.", "EMAIL",
+       "jo.doe\uFF20mail.example.com"},
+      {"a soft hyphen in a postal code", "Lives near S7K\u00AD 1A1 now.", "POSTAL_CODE",
+       "S7K\u00AD 1A1"},
+  };
+  for (const auto& c : cases) {
+    const auto f = scan_for_identifiers(c.text);
+    ASSERT_EQ(f.size(), 1u) << c.what;
+    EXPECT_EQ(category_name(f[0].category), c.category) << c.what;
+    EXPECT_EQ(c.text.substr(f[0].begin, f[0].end - f[0].begin), c.identifier) << c.what;
+  }
+}
+
+TEST(DeidScanner, AccentsAndOtherScriptsAreNotMangled) {
+  // A composed and a decomposed e-acute read the same; offsets stay on
+  // character boundaries of the text as given.
+  const std::string decomposed = "Le jeune a vu Rene\u0301 Tremblay hier.";
+  const auto f = scan_for_identifiers(decomposed);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(category_name(f[0].category), "PERSON_NAME");
+  EXPECT_EQ(decomposed.substr(f[0].begin, f[0].end - f[0].begin), "Rene\u0301 Tremblay");
+  EXPECT_TRUE(
+      scan_for_identifiers("\u00C9cole secondaire: la jeune est en 10e ann\u00E9e.").empty());
+}
+
+TEST(DeidScanner, BytesThatAreNotUtf8AreScannedNotDropped) {
+  const std::string text = std::string("Call 306-555-0142 \xff\xfe now.");
+  const auto f = scan_for_identifiers(text);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(text.substr(f[0].begin, f[0].end - f[0].begin), "306-555-0142");
+}
+
+// Scanning must cost the same per byte whatever the text: the inputs that
+// made std::regex backtrack (long runs of letters, digits and dots) grow
+// the time linearly. Checked as a ratio of the same machine's timings, so a
+// slow or loaded machine does not decide the outcome: 16 times the text
+// must take well under 16 squared times as long.
+double best_seconds(const std::string& text) {
+  double best = 1e9;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    (void)scan_for_identifiers(text);
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+std::string repeat(const std::string& unit, std::size_t bytes) {
+  std::string out;
+  while (out.size() + unit.size() <= bytes) out += unit;
+  return out;
+}
+
+TEST(DeidScanner, WorstCaseInputsScanInLinearTime) {
+  for (const std::string unit : {"a.", "1", "1.", "a", "Aa ", "1 ", "a@", "A-1 ", "a.1@"}) {
+    const double small = best_seconds(repeat(unit, 2048));
+    const double large = best_seconds(repeat(unit, 32768));
+    EXPECT_LT(large, 48 * std::max(small, 1e-4))
+        << "'" << unit << "' * n: " << small << " s for 2 KiB, " << large << " s for 32 KiB";
+  }
 }
 
 }  // namespace
