@@ -17,6 +17,7 @@
 #include "config/server_config.h"
 #include "crypto/random.h"
 #include "domain/clock.h"
+#include "net/log_throttle.h"
 #include "net/server.h"
 #include "net/tls_context.h"
 #include "provision/apply_file.h"
@@ -187,14 +188,19 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   auto d = provision::open_deployment(config_path, 2);
   if (!d.ok()) return fail(d.status());
   setup_logging(d->config.log_level);
+  net::route_protobuf_logs();
   const config::Limits& limits = d->config.limits;
-  auto tls = net::make_server_tls_context(d->config.ca_certificate, d->config.server_certificate,
-                                          d->config.server_key);
-  if (!tls.ok()) return fail(tls.status());
 
   domain::SystemClock clock;
   api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault,
                        d->checkpointer, limits);
+  if (auto s = service.refresh_revocations(); !s.ok()) return fail(s);
+  auto tls =
+      net::make_server_tls_context(d->config.ca_certificate, d->config.server_certificate,
+                                   d->config.server_key, [&service](const std::string& thumbprint) {
+                                     return service.revocations().revoked(thumbprint);
+                                   });
+  if (!tls.ok()) return fail(tls.status());
   const int threads = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
   asio::io_context io(threads);
   net::Server server(io, **tls, service, limits);
@@ -209,11 +215,15 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
                        [&] { service.schedule_checkpoint(); }};
   const auto verify_every = std::chrono::milliseconds(limits.alerts.verify_interval_us / 1000);
   Periodic verification{asio::steady_timer(io), verify_every, [&] { service.schedule_verify(); }};
+  // `hubtabled revoke-cert` writes from another process: the handshake's
+  // copy of the revoked certificates is re-read this often.
+  Periodic revocations{asio::steady_timer(io), limits.revocation_refresh_interval,
+                       [&] { service.schedule_revocation_refresh(); }};
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
-    for (auto* p : {&sweep, &checkpoints, &verification}) p->timer.cancel();
+    for (auto* p : {&sweep, &checkpoints, &verification, &revocations}) p->timer.cancel();
     server.stop();
   });
   service.schedule_sweep();
@@ -221,6 +231,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   service.schedule_verify();
   sweep.arm();
   checkpoints.arm();
+  revocations.arm();
   if (verify_every.count() > 0) verification.arm();
   server.start();
   // Only now that SIGTERM drains: a supervisor that stops the server as soon
@@ -235,9 +246,11 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   io.run();
   for (auto& t : pool) t.join();
   service.stop();
-  // Run what the workers posted after the last connection closed.
+  // Run what the workers posted after the last connection closed, then
+  // write the rejected-frame events of the connections that ended there.
   io.restart();
   io.run();
+  service.stop();
   // The last word of a clean shutdown: a checkpoint over every event.
   if (auto s = service.checkpoint(); !s.ok()) {
     spdlog::error("final audit checkpoint failed: {}", s.ToString());

@@ -1,5 +1,8 @@
 #include "api/envelope_codec.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 namespace hubtable::api {
 
 namespace {
@@ -7,6 +10,26 @@ absl::Status invalid(const std::string& rule, const std::string& message) {
   return absl::InvalidArgumentError(rule + ": " + message);
 }
 }  // namespace
+
+std::uint64_t peek_request_id(std::string_view payload) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const std::uint8_t*>(payload.data()),
+                                            static_cast<int>(payload.size()));
+  constexpr int kRequestIdField = 2;
+  // An Envelope has three top-level fields before its body; a few more
+  // unknown ones are skipped, whole (a length-delimited field costs a jump).
+  for (int fields = 0; fields < 8; ++fields) {
+    const std::uint32_t tag = in.ReadTag();
+    if (tag == 0) return 0;
+    if (WireFormatLite::GetTagFieldNumber(tag) == kRequestIdField &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_VARINT) {
+      std::uint64_t id = 0;
+      return in.ReadVarint64(&id) ? id : 0;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) return 0;
+  }
+  return 0;
+}
 
 absl::StatusOr<ParsedRequest> parse_request(std::string_view payload) {
   ParsedRequest out;

@@ -22,6 +22,11 @@ struct ParsedRequest {
 };
 absl::StatusOr<ParsedRequest> parse_request(std::string_view payload);
 
+/// The request id of a frame, read without parsing the request it carries
+/// (to address the refusal of a frame refused before any work); 0 when the
+/// frame does not start like an Envelope.
+std::uint64_t peek_request_id(std::string_view payload);
+
 /// A response envelope carrying only a status.
 hubtable::v1::Envelope error_envelope(std::uint64_t request_id, hubtable::v1::Code code,
                                       const std::string& message, const std::string& rule);

@@ -56,7 +56,8 @@ Service::Service(store::Database& db, const domain::Clock& clock, crypto::Random
       vault_(std::move(vault)),
       checkpointer_(std::move(checkpointer)),
       limits_(limits),
-      pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth)) {
+      pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth),
+            static_cast<std::size_t>(limits.max_queued_per_principal)) {
   crypto::SecretBytes junk(32);
   random_.fill({junk.data(), junk.size()});
   auto hash = crypto::hash_password(crypto::to_hex(junk.view()));
@@ -65,11 +66,15 @@ Service::Service(store::Database& db, const domain::Clock& clock, crypto::Random
 
 Service::~Service() { stop(); }
 
-void Service::stop() { pool_.stop(); }
+void Service::stop() {
+  pool_.stop();
+  write_rejected_frames();
+}
 
-void Service::submit(RequestContext ctx, v1::Request request, Done done) {
+bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
   auto shared_done = std::make_shared<Done>(std::move(done));
   const std::uint64_t id = ctx.request_id;
+  const std::string lane = ctx.thumbprint;
   bool queued = pool_.try_submit(
       [this, ctx = std::move(ctx), request = std::move(request), shared_done]() mutable {
         v1::Envelope env;
@@ -77,11 +82,91 @@ void Service::submit(RequestContext ctx, v1::Request request, Done done) {
         env.set_request_id(ctx.request_id);
         *env.mutable_response() = handle(ctx, request);
         (*shared_done)(std::move(env));
-      });
+      },
+      lane);
   if (!queued) {
-    (*shared_done)(error_envelope(id, v1::RESOURCE_EXHAUSTED, "server is busy; retry shortly",
+    (*shared_done)(error_envelope(id, v1::RESOURCE_EXHAUSTED,
+                                  "the server is busy, or you have too many requests waiting; "
+                                  "retry shortly",
                                   "limits.worker_queue"));
+    return false;
   }
+  return true;
+}
+
+void Service::record_rejected_frames(const RequestContext& ctx,
+                                     const std::map<std::string, std::uint64_t>& counts) {
+  v1::AuditEvent e = event(ctx, nullptr, "request.rejected");
+  e.set_outcome(v1::AUDIT_DENIED);
+  e.set_rule(counts.begin()->first);
+  e.set_status_code(v1::Code_Name(v1::INVALID_ARGUMENT));
+  std::uint64_t most = 0;
+  for (const auto& [rule, count] : counts) {
+    auto* r = e.add_rejected();
+    r->set_rule(rule);
+    r->set_count(count);
+    if (count > most) {  // the event's rule is the one that refused most
+      most = count;
+      e.set_rule(rule);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(rejected_mutex_);
+    rejected_waiting_.push_back(std::move(e));
+  }
+  schedule_rejected_frames();
+}
+
+void Service::schedule_rejected_frames() {
+  {
+    std::lock_guard<std::mutex> lock(rejected_mutex_);
+    if (rejected_waiting_.empty() || rejected_write_queued_) return;
+    rejected_write_queued_ = true;
+  }
+  // A full queue does not hold it back: it is one job, queued once.
+  if (!pool_.submit_reserved([this] { write_rejected_frames(); })) {
+    // Stopping: stop() writes them.
+    std::lock_guard<std::mutex> lock(rejected_mutex_);
+    rejected_write_queued_ = false;
+  }
+}
+
+void Service::write_rejected_frames() {
+  std::vector<v1::AuditEvent> events;
+  {
+    std::lock_guard<std::mutex> lock(rejected_mutex_);
+    events.swap(rejected_waiting_);
+    rejected_write_queued_ = false;
+  }
+  if (events.empty()) return;
+  Raised raised;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    raised.clear();
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    for (const auto& e : events) {
+      if (auto st = record(c, e, raised); !st.ok()) return st;
+    }
+    return tx.commit();
+  });
+  if (!s.ok()) {
+    spdlog::error("audit of {} connection(s) with rejected frames failed: {}", events.size(),
+                  s.ToString());
+    return;
+  }
+  push_alerts(raised);
+}
+
+absl::Status Service::refresh_revocations() {
+  return db_.read([&](store::Connection& c) { return revocations_.refresh(c); });
+}
+
+void Service::schedule_revocation_refresh() {
+  pool_.try_submit([this] {
+    if (auto s = refresh_revocations(); !s.ok()) {
+      spdlog::error("revoked certificates could not be re-read: {}", s.ToString());
+    }
+  });
 }
 
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
@@ -333,17 +418,6 @@ v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
   r.mutable_status()->set_message(d.message);
   r.mutable_status()->set_rule(d.rule);
   return r;
-}
-
-void Service::audit_rejected(const RequestContext& ctx, const std::string& rule, v1::Code code) {
-  v1::AuditEvent e = event(ctx, nullptr, "request.rejected");
-  e.set_outcome(v1::AUDIT_DENIED);
-  e.set_rule(rule);
-  e.set_status_code(v1::Code_Name(code));
-  // Called from I/O threads: the write happens on a worker.
-  if (!pool_.try_submit([this, e = std::move(e)]() mutable { (void)audit_now(std::move(e)); })) {
-    spdlog::warn("audit of a rejected request dropped: worker queue full");
-  }
 }
 
 v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,

@@ -3,6 +3,7 @@
 // Response out. Handlers run on the worker pool, never on an I/O thread.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "hubtable/v1/audit.pb.h"
 #include "hubtable/v1/envelope.pb.h"
 #include "store/database.h"
+#include "store/revocation_set.h"
 
 namespace hubtable::api {
 
@@ -58,20 +60,37 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  /// Queues `request` for a worker; `done` is called exactly once with the
-  /// response envelope, on a worker thread (or at once, on the caller's
-  /// thread, with RESOURCE_EXHAUSTED when the queue is full).
-  void submit(RequestContext ctx, hubtable::v1::Request request, Done done);
+  /// Queues `request` for a worker, in the lane of the caller's certificate:
+  /// one principal's requests run one at a time, so a flood from one user
+  /// holds one worker. `done` is called exactly once with the response
+  /// envelope, on a worker thread. Returns false when the request was
+  /// refused instead (the queue or the caller's lane is full): `done` has
+  /// then been called, on this thread, with RESOURCE_EXHAUSTED, and the
+  /// refusal is the caller's to count (record_rejected_frames).
+  bool submit(RequestContext ctx, hubtable::v1::Request request, Done done);
 
   /// Handles one request synchronously (used by submit and by tests), then
   /// signs a checkpoint if 256 events have gone unsigned.
   hubtable::v1::Response handle(const RequestContext& ctx, const hubtable::v1::Request& request);
 
-  /// Records a request that was refused before dispatch (bad frame, rate limit).
-  void audit_rejected(const RequestContext& ctx, const std::string& rule, hubtable::v1::Code code);
+  /// Records the frames a connection sent that were refused before
+  /// dispatch, as one "request.rejected" event with a count per rule. Never
+  /// blocks and never drops the event: it waits in memory (one per ended
+  /// connection) until a worker writes it, or until stop().
+  void record_rejected_frames(const RequestContext& ctx,
+                              const std::map<std::string, std::uint64_t>& counts);
 
-  /// Finishes queued work and stops the workers.
+  /// Finishes queued work, stops the workers, and writes the rejected-frame
+  /// events still waiting. Idempotent; call again after late connections
+  /// have ended to write theirs.
   void stop();
+
+  /// The revoked certificates, for the TLS handshake.
+  const store::RevocationSet& revocations() const { return revocations_; }
+  /// Re-reads the revoked certificates now (at start, on this thread).
+  absl::Status refresh_revocations();
+  /// Queues refresh_revocations() on a worker (from the server's timer).
+  void schedule_revocation_refresh();
 
   /// Periodic upkeep, run synchronously: crypto-shreds situations whose
   /// retention ended and pushes deadline events (acknowledgement overdue,
@@ -230,6 +249,11 @@ class Service {
                                 const std::string& action, const domain::Decision& d,
                                 const Change& change = nullptr, const AuditScope& scope = {});
 
+  /// Writes the waiting rejected-frame events in one transaction.
+  void write_rejected_frames();
+  /// Queues write_rejected_frames() unless it is queued already.
+  void schedule_rejected_frames();
+
   store::Database& db_;
   const domain::Clock& clock_;
   crypto::RandomSource& random_;
@@ -242,6 +266,10 @@ class Service {
   std::set<std::string> notified_;        // "kind/situation" deadline events already pushed
   std::set<std::string> verify_alerted_;  // verification problems already alerted (same mutex)
   std::string dummy_password_hash_;       // verified for unknown accounts to even out timing
+  store::RevocationSet revocations_;
+  std::mutex rejected_mutex_;
+  std::vector<hubtable::v1::AuditEvent> rejected_waiting_;  // request.rejected, not yet written
+  bool rejected_write_queued_ = false;
   WorkerPool pool_;
 };
 

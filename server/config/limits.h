@@ -23,6 +23,9 @@ inline constexpr int kRequestsPerSecond = 50;  // token bucket refill per connec
 inline constexpr int kRequestBurst = 100;      // token bucket size
 inline constexpr int kWorkerThreads = 4;
 inline constexpr int kWorkerQueueDepth = 1024;
+// One principal's requests run one at a time (a lane of the worker pool);
+// this many more may wait behind the one running.
+inline constexpr int kMaxQueuedPerPrincipal = 64;
 inline constexpr std::chrono::minutes kSessionIdleTimeout{15};
 inline constexpr std::chrono::hours kSessionAbsoluteTimeout{12};
 inline constexpr std::chrono::hours kOneTimePasswordLifetime{7 * 24};
@@ -31,6 +34,9 @@ inline constexpr int kMaxLoginFailuresPerAccount = 5;
 inline constexpr int kMaxLoginFailuresPerAddress = 20;
 inline constexpr std::chrono::seconds kRetentionSweepInterval{60};  // crypto-shredding job
 inline constexpr std::chrono::seconds kCheckpointInterval{60};      // signed audit checkpoints
+// How stale the handshake's copy of the revoked certificates may be (every
+// request also checks the database).
+inline constexpr std::chrono::seconds kRevocationRefreshInterval{2};
 
 struct Limits {
   std::size_t max_frame_bytes = kMaxFrameBytes;
@@ -46,6 +52,7 @@ struct Limits {
   int request_burst = kRequestBurst;
   int worker_threads = kWorkerThreads;
   int worker_queue_depth = kWorkerQueueDepth;
+  int max_queued_per_principal = kMaxQueuedPerPrincipal;
   std::chrono::milliseconds session_idle_timeout = kSessionIdleTimeout;
   std::chrono::milliseconds session_absolute_timeout = kSessionAbsoluteTimeout;
   std::chrono::milliseconds login_failure_window = kLoginFailureWindow;
@@ -53,6 +60,7 @@ struct Limits {
   int max_login_failures_per_address = kMaxLoginFailuresPerAddress;
   std::chrono::milliseconds retention_sweep_interval = kRetentionSweepInterval;
   std::chrono::milliseconds checkpoint_interval = kCheckpointInterval;
+  std::chrono::milliseconds revocation_refresh_interval = kRevocationRefreshInterval;
   // The [alerts] section: when the privacy officers are alerted.
   domain::AlertRules alerts;
 };

@@ -60,6 +60,10 @@ absl::Status read_limits(const toml::table& t, Limits& l) {
            read_positive(t, "retention_sweep_interval_ms", 1000, day_ms, l.retention_sweep_interval,
                          as_ms),
            read_positive(t, "checkpoint_interval_ms", 100, day_ms, l.checkpoint_interval, as_ms),
+           read_positive(t, "revocation_refresh_interval_ms", 100, 600000,
+                         l.revocation_refresh_interval, as_ms),
+           read_positive(t, "max_queued_per_principal", 1, 100000, l.max_queued_per_principal,
+                         as_int),
        }) {
     if (!s.ok()) return s;
   }

@@ -1,11 +1,14 @@
 #include "net/connection.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "api/envelope_codec.h"
 #include "net/connection_manager.h"
+#include "net/log_throttle.h"
 #include "net/tls_context.h"
 
 namespace hubtable::net {
@@ -42,7 +45,14 @@ Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager&
       tokens_(limits.request_burst),
       last_refill_(Clock::now()) {}
 
-Connection::~Connection() { manager_.release(this, remote_address_); }
+Connection::~Connection() {
+  manager_.release(this, remote_address_);
+  if (!rejected_.empty()) {
+    service_.record_rejected_frames({remote_address_, thumbprint_, 0, {}}, rejected_);
+  }
+}
+
+void Connection::reject(const std::string& rule) { ++rejected_[rule]; }
 
 void Connection::start() {
   std::weak_ptr<Connection> weak = weak_from_this();
@@ -69,8 +79,9 @@ void Connection::arm_deadline(Clock::time_point when, const char* what) {
   deadline_.async_wait(
       [self = shared_from_this(), generation = deadline_generation_](const error_code& ec) {
         if (ec || generation != self->deadline_generation_ || self->closed_) return;
-        spdlog::info("closing connection from {}: {} deadline passed", self->remote_address_,
-                     self->deadline_what_);
+        log_throttled(client_log_throttle(), spdlog::level::info,
+                      "closing connection from {}: {} deadline passed", self->remote_address_,
+                      self->deadline_what_);
         self->close();
       });
 }
@@ -78,12 +89,19 @@ void Connection::arm_deadline(Clock::time_point when, const char* what) {
 void Connection::on_handshake(const error_code& ec) {
   if (closed_) return;
   if (ec) {
-    spdlog::info("TLS handshake from {} failed: {}", remote_address_, ec.message());
+    // Say why a client certificate was refused (revoked, expired, another CA).
+    const long verify = SSL_get_verify_result(stream_.native_handle());
+    log_throttled(client_log_throttle(), spdlog::level::info, "TLS handshake from {} failed: {}{}",
+                  remote_address_, ec.message(),
+                  verify == X509_V_OK ? std::string()
+                                      : std::string(" (client certificate: ") +
+                                            X509_verify_cert_error_string(verify) + ")");
     close();
     return;
   }
   if (!alpn_agreed(stream_.native_handle())) {
-    spdlog::info("connection from {} did not negotiate ALPN hubtable/1", remote_address_);
+    log_throttled(client_log_throttle(), spdlog::level::info,
+                  "connection from {} did not negotiate ALPN hubtable/1", remote_address_);
     begin_shutdown();
     return;
   }
@@ -174,8 +192,7 @@ void Connection::process_pending() {
                                         " bytes exceeds the limit of " +
                                         std::to_string(limits_.max_frame_bytes) + " bytes",
                                     rule));
-        service_.audit_rejected({remote_address_, thumbprint_, 0, {}}, rule,
-                                v1::RESOURCE_EXHAUSTED);
+        reject(rule);
         close_after_flush_ = true;
         pending_begin_ = pending_end_;
         return;
@@ -185,31 +202,39 @@ void Connection::process_pending() {
 }
 
 void Connection::handle_frame(const std::string& payload) {
+  // The rate limit comes before any work: only the request id is read, to
+  // address the refusal.
+  if (!take_token()) {
+    const std::string rule = "limits.request_rate";
+    enqueue(api::error_envelope(api::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
+                                "too many requests on this connection; slow down", rule));
+    reject(rule);
+    return;
+  }
   auto parsed = api::parse_request(payload);
   if (!parsed.ok()) {
-    enqueue(api::parse_error_envelope(parsed.status()));
-    service_.audit_rejected({remote_address_, thumbprint_, 0, {}}, api::rule_of(parsed.status()),
-                            v1::INVALID_ARGUMENT);
+    // A client that sends something other than a request is broken or
+    // hostile: answer once and end the connection.
+    v1::Envelope refusal = api::parse_error_envelope(parsed.status());
+    refusal.set_request_id(api::peek_request_id(payload));
+    enqueue(refusal);
+    reject(api::rule_of(parsed.status()));
+    close_after_flush_ = true;
     return;
   }
   const std::uint64_t request_id = parsed->envelope.request_id();
-  if (!take_token()) {
-    enqueue(api::error_envelope(request_id, v1::RESOURCE_EXHAUSTED,
-                                "too many requests on this connection; slow down",
-                                "limits.request_rate"));
-    return;
-  }
   ++in_flight_;
   api::RequestContext ctx{remote_address_, thumbprint_, request_id, events_};
   auto work = asio::make_work_guard(stream_.get_executor());
-  service_.submit(std::move(ctx), std::move(*parsed->envelope.mutable_request()),
-                  [self = shared_from_this(), work](v1::Envelope response) mutable {
-                    asio::post(self->stream_.get_executor(),
-                               [self, response = std::move(response)]() mutable {
-                                 self->on_response(response);
-                               });
-                    work.reset();
-                  });
+  const bool queued = service_.submit(
+      std::move(ctx), std::move(*parsed->envelope.mutable_request()),
+      [self = shared_from_this(), work](v1::Envelope response) mutable {
+        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->on_response(response);
+        });
+        work.reset();
+      });
+  if (!queued) reject("limits.worker_queue");
 }
 
 void Connection::on_response(const v1::Envelope& envelope) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,8 @@ class ConnectionManager;
 /// executor). Lifetime: shared by pending handlers; the manager holds a weak
 /// reference. Reading pauses while the write queue or the in-flight count is
 /// at its limit, so a slow reader cannot make the server buffer without bound.
+/// A frame costs a token of the connection's rate limit before any other
+/// work; the first frame that is not a valid request ends the connection.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
@@ -44,6 +47,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_read(const error_code& ec, std::size_t n);
   void process_pending();
   void handle_frame(const std::string& payload);
+  /// Counts a frame refused before dispatch under `rule`; the counts are
+  /// audited as one event when the connection ends.
+  void reject(const std::string& rule);
   void on_response(const hubtable::v1::Envelope& envelope);
   void enqueue(const hubtable::v1::Envelope& envelope);
   /// On the strand: queues a pushed event unless the queue is full.
@@ -86,6 +92,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   double tokens_;
   Clock::time_point last_refill_;
+  std::map<std::string, std::uint64_t> rejected_;  // rule -> frames refused before dispatch
 };
 
 }  // namespace hubtable::net

@@ -29,11 +29,20 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
   }
   return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
+
+std::string thumbprint_of(X509* cert) {
+  unsigned char* der = nullptr;
+  int len = i2d_X509(cert, &der);
+  if (len <= 0) return {};
+  auto digest = crypto::sha256(crypto::ByteView(der, static_cast<std::size_t>(len)));
+  OPENSSL_free(der);
+  return crypto::to_hex(digest);
+}
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ssl::context>> make_server_tls_context(
     const std::filesystem::path& ca_cert, const std::filesystem::path& server_cert,
-    const std::filesystem::path& server_key) {
+    const std::filesystem::path& server_key, RevocationCheck is_revoked) {
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
@@ -64,18 +73,25 @@ absl::StatusOr<std::unique_ptr<ssl::context>> make_server_tls_context(
   SSL_CTX_set_verify_depth(native, 2);
   SSL_CTX_set_purpose(native, X509_PURPOSE_SSL_CLIENT);
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+  if (is_revoked) {
+    // The context owns the callback; the verify mode set above is kept.
+    ctx->set_verify_callback(
+        [check = std::move(is_revoked)](bool preverified, ssl::verify_context& vc) {
+          X509_STORE_CTX* store = vc.native_handle();
+          if (!preverified || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
+          X509* leaf = X509_STORE_CTX_get_current_cert(store);
+          if (leaf == nullptr || !check(thumbprint_of(leaf))) return true;
+          X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REVOKED);
+          return false;
+        });
+  }
   return ctx;
 }
 
 std::string peer_thumbprint(SSL* ssl) {
   X509* peer = SSL_get0_peer_certificate(ssl);
   if (peer == nullptr) return {};
-  unsigned char* der = nullptr;
-  int len = i2d_X509(peer, &der);
-  if (len <= 0) return {};
-  auto digest = crypto::sha256(crypto::ByteView(der, static_cast<std::size_t>(len)));
-  OPENSSL_free(der);
-  return crypto::to_hex(digest);
+  return thumbprint_of(peer);
 }
 
 bool alpn_agreed(SSL* ssl) {

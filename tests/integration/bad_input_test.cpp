@@ -191,31 +191,36 @@ TEST_F(BadInput, FrameCutOffMidwayChangesNothing) {
   conn.reset();  // hang up mid-frame
 }
 
-TEST_F(BadInput, BytesThatAreNotAnEnvelopeGetAnAnswerAndTheConnectionLives) {
+TEST_F(BadInput, BytesThatAreNotAnEnvelopeGetOneAnswerAndTheConnectionEnds) {
   auto conn = server_.connect("rep.mh");
   ASSERT_TRUE(conn->write_raw(wire::encode_frame("\xff\xff\xff\xff garbage")).ok());
   auto env = conn->read_envelope();
   ASSERT_TRUE(env.ok());
   EXPECT_EQ(env->response().status().code(), v1::INVALID_ARGUMENT);
   EXPECT_EQ(env->response().status().rule(), "protocol.malformed_envelope");
-  // Framing is intact, so the same connection can still log in.
-  EXPECT_EQ(server_.login(*conn, "rep.mh").status().code(), v1::OK);
+  // A client that sends something other than a request is broken or
+  // hostile: the first protocol error ends the connection.
+  EXPECT_FALSE(conn->read_envelope().ok());
 }
 
-TEST_F(BadInput, UnknownRequestKindAndWrongVersionAreRefused) {
-  auto conn = server_.connect("rep.mh");
+TEST_F(BadInput, UnknownRequestKindAndWrongVersionAreRefusedByRequestId) {
   v1::Envelope env;
   env.set_version(1);
   env.set_request_id(5);
   env.mutable_request();  // no kind
+  auto conn = server_.connect("rep.mh");
   ASSERT_TRUE(conn->write_raw(wire::encode_frame(env.SerializeAsString())).ok());
   auto r = conn->read_envelope();
   EXPECT_EQ(r->response().status().rule(), "protocol.unknown_request");
+  EXPECT_EQ(r->request_id(), 5u);
   env.set_version(7);
+  env.set_request_id(6);
   env.mutable_request()->mutable_whoami();
+  conn = server_.connect("rep.mh");
   ASSERT_TRUE(conn->write_raw(wire::encode_frame(env.SerializeAsString())).ok());
   r = conn->read_envelope();
   EXPECT_EQ(r->response().status().rule(), "protocol.version");
+  EXPECT_EQ(r->request_id(), 6u);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // The request service in-process, over a real encrypted database, with an
 // injected clock so expiry and throttling are tested without waiting.
 
+#include <condition_variable>
+#include <thread>
+
 #include "crypto/password.h"
 #include "store/accounts.h"
 #include "tests/unit/api/service_fixture.h"
@@ -291,6 +294,94 @@ TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
     EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
     EXPECT_EQ(bytes.find("rep.police"), std::string::npos);  // whole file is encrypted
   }
+}
+
+// One worker and room for one queued request: enough to fill the queue.
+class BusyServiceTest : public ServiceTest {
+ protected:
+  BusyServiceTest()
+      : ServiceTest(std::nullopt, [](config::Limits& l) {
+          l.worker_threads = 1;
+          l.worker_queue_depth = 1;
+        }) {}
+
+  bool submit_whoami(const std::string& user, const std::string& token) {
+    v1::Request r;
+    r.mutable_whoami();
+    r.set_session_token(token);
+    return service_.submit(ctx(user), r, [this](v1::Envelope e) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      answers_.push_back(e.response().status().rule());
+      changed_.notify_all();
+    });
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> answers_;  // the rule of each answer, in order
+};
+
+TEST_F(BusyServiceTest, ARequestRefusedForAFullQueueIsRecordedNeverDropped) {
+  const std::string police = first_login("rep.police");
+  const std::string mh = first_login("rep.mh");
+  const std::string t2 = first_login("rep.t2");
+  // Hold the database writer: the one worker blocks at its request's audit write.
+  bool holding = false;
+  bool release = false;
+  std::thread holder([&] {
+    (void)deployment_.db->write([&](store::Connection&) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      holding = true;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return release; });
+      return absl::OkStatus();
+    });
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return holding; });
+  }
+  ASSERT_TRUE(submit_whoami("rep.police", police));
+  // Once the worker has taken the first request, the second is queued.
+  int refusals_before_queued = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!submit_whoami("rep.mh", mh)) {
+    ++refusals_before_queued;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+  }
+  // The queue is full: a third principal's request is refused at once...
+  ASSERT_FALSE(submit_whoami("rep.t2", t2));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ASSERT_FALSE(answers_.empty());
+    EXPECT_EQ(answers_.back(), "limits.worker_queue");
+  }
+  // ...and counted by its connection, whose event is queued all the same.
+  service_.record_rejected_frames(ctx("rep.t2"), {{"limits.worker_queue", 1}});
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    release = true;
+    changed_.notify_all();
+  }
+  holder.join();
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ASSERT_TRUE(changed_.wait_for(lock, std::chrono::seconds(30), [&] {
+      return answers_.size() == static_cast<std::size_t>(refusals_before_queued) + 3;
+    }));
+  }
+  std::vector<v1::AuditEvent> rejected;
+  const auto written = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (rejected.empty() && std::chrono::steady_clock::now() < written) {
+    for (const auto& e : audit_events()) {
+      if (e.action() == "request.rejected") rejected.push_back(e);
+    }
+  }
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].rule(), "limits.worker_queue");
+  ASSERT_EQ(rejected[0].rejected_size(), 1);
+  EXPECT_EQ(rejected[0].rejected(0).count(), 1u);
+  EXPECT_EQ(rejected[0].actor().certificate_thumbprint(), dep_.thumbprint("rep.t2"));
 }
 
 }  // namespace
