@@ -4,7 +4,6 @@
 // Identifiers and planning notes are read from files (or stdin), never from
 // arguments, which other users of the machine can see and shells remember.
 
-#include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "lib/session_store.h"
+#include "wire/toml_document.h"
 
 namespace hubtable::cli {
 
@@ -107,13 +107,9 @@ int simple(const Globals& g, const v1::Request& req, const char* done,
 absl::StatusOr<std::vector<v1::Person>> read_people(const std::string& path) {
   auto text = read_text(path);
   if (!text.ok()) return text.status();
-  toml::table t;
-  try {
-    t = toml::parse(*text);
-  } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError("people file: " + std::string(e.description()) + " (line " +
-                                      std::to_string(e.source().begin.line) + ")");
-  }
+  auto parsed = wire::parse_toml(*text, "people file");
+  if (!parsed.ok()) return parsed.status();
+  toml::table& t = *parsed;
   std::vector<v1::Person> out;
   auto* people = t["person"].as_array();
   if (people == nullptr) {
@@ -198,7 +194,7 @@ int run_reveal(const Globals& g, const FilterOptions& o) {
   v1::Request req;
   req.mutable_reveal_situation()->set_id(o.id);
   if (!o.break_glass_file.empty()) {
-    auto why = read_text(o.break_glass_file);
+    auto why = read_free_text(o.break_glass_file);
     if (!why.ok()) return usage_failure(why.status());
     while (!why->empty() && (why->back() == '\n' || why->back() == '\r')) why->pop_back();
     req.mutable_reveal_situation()->set_break_glass_justification(*why);
@@ -263,7 +259,7 @@ int run_plan(const Globals& g, const FilterOptions& o) {
   auto* p = req.mutable_plan_situation();
   p->set_id(o.id);
   if (!o.note_file.empty()) {
-    auto note = read_text(o.note_file);
+    auto note = read_free_text(o.note_file);
     if (!note.ok()) return usage_failure(note.status());
     p->set_note(trimmed(*note));
     if (p->note().empty()) return usage_failure(absl::InvalidArgumentError("the note is empty"));
@@ -307,7 +303,7 @@ int run_intervene(const Globals& g, const FilterOptions& o) {
 }
 
 int run_update(const Globals& g, const FilterOptions& o) {
-  auto text = read_text(o.text_file);
+  auto text = read_free_text(o.text_file);
   if (!text.ok()) return usage_failure(text.status());
   v1::Request req;
   req.mutable_update_situation()->set_id(o.id);
@@ -342,12 +338,8 @@ int run_watch(const Globals& g, const FilterOptions& o) {
   if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
   v1::Request req;
   req.mutable_watch();
-  auto r = s.connection->call(req);
-  if (!r.ok()) return transport_failure(r.status());
-  if (r->status().code() != v1::OK) {
-    if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
-    return print_refusal(r->status());
-  }
+  v1::Response r;
+  if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
   if (!g.json) {
     std::fprintf(stderr, "Watching for events (Ctrl-C to stop)\n");
   }
@@ -363,6 +355,7 @@ int run_watch(const Globals& g, const FilterOptions& o) {
     if (g.json) {
       print_json(*e);
     } else {
+      make_terminal_safe(*e);
       std::printf("%s  %-32s %s  %s%s%s\n", format_time_us(e->time_us()).c_str(), e->kind().c_str(),
                   e->situation().c_str(), e->message().c_str(),
                   e->agency().empty() ? "" : "  agency: ", e->agency().c_str());

@@ -49,7 +49,7 @@ int run_login(const Globals& g, const LoginOptions& o) {
     v1::Request req;
     *req.mutable_login() = login;
     auto r = s.connection->call(req);
-    if (!r.ok()) return transport_failure(r.status());
+    if (!r.ok()) return cli::request_failure(r.status());
     const auto& status = r->status();
     if (status.code() == v1::OK) {
       if (auto saved = client::save_session(s.session_file, r->login().session_token());
@@ -149,7 +149,7 @@ int run_vocab_list(const Globals& g, const VocabOptions& o) {
 }
 
 int run_deid_check(const Globals& g, const std::string& file) {
-  auto text = cli::read_text(file);
+  auto text = cli::read_free_text(file);
   if (!text.ok()) return usage_failure(text.status());
   v1::Request req;
   req.mutable_deid_check()->set_text(*text);

@@ -8,7 +8,70 @@
 #include <cstdio>
 #include <ctime>
 
+#include "wire/text.h"
+
 namespace hubtable::cli {
+
+namespace {
+
+void append_escape(std::string& out, const char* format, std::uint32_t value) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, format, static_cast<unsigned>(value));
+  out += buf;
+}
+
+// Escapes what a terminal would act on; `json` writes JSON escapes.
+std::string escape_controls(std::string_view text, bool json) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const wire::CodePoint c = wire::decode_utf8(text, i);
+    if (c.length == 0) {
+      append_escape(out, json ? "\\u%04x" : "\\x%02x", static_cast<unsigned char>(text[i]));
+      ++i;
+      continue;
+    }
+    if (wire::is_control(c.value, /*line_breaks_are_text=*/true)) {
+      append_escape(out, json ? "\\u%04x" : c.value < 0x100 ? "\\x%02x" : "\\u{%04x}", c.value);
+    } else {
+      out.append(text.substr(i, c.length));
+    }
+    i += c.length;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string terminal_safe(std::string_view text) { return escape_controls(text, false); }
+
+void make_terminal_safe(google::protobuf::Message& message) {
+  const auto* descriptor = message.GetDescriptor();
+  const auto* reflection = message.GetReflection();
+  using Field = google::protobuf::FieldDescriptor;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const Field* field = descriptor->field(i);
+    if (field->type() == Field::TYPE_STRING) {
+      if (field->is_repeated()) {
+        for (int k = 0; k < reflection->FieldSize(message, field); ++k) {
+          reflection->SetRepeatedString(
+              &message, field, k, terminal_safe(reflection->GetRepeatedString(message, field, k)));
+        }
+      } else if (!field->containing_oneof() || reflection->HasField(message, field)) {
+        reflection->SetString(&message, field,
+                              terminal_safe(reflection->GetString(message, field)));
+      }
+    } else if (field->cpp_type() == Field::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int k = 0; k < reflection->FieldSize(message, field); ++k) {
+          make_terminal_safe(*reflection->MutableRepeatedMessage(&message, field, k));
+        }
+      } else if (reflection->HasField(message, field)) {
+        make_terminal_safe(*reflection->MutableMessage(&message, field));
+      }
+    }
+  }
+}
 
 std::string json_text(const google::protobuf::Message& message) {
   std::string out;
@@ -16,7 +79,9 @@ std::string json_text(const google::protobuf::Message& message) {
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out + "\n";
+  // The JSON printer escapes C0 controls; C1 controls and bidirectional
+  // overrides it leaves raw, and a terminal would act on them.
+  return escape_controls(out, true) + "\n";
 }
 
 void print_json(const google::protobuf::Message& message) {
@@ -25,8 +90,10 @@ void print_json(const google::protobuf::Message& message) {
 
 int print_refusal(const hubtable::v1::Status& status) {
   std::fprintf(stderr, "hubtable: %s: %s", hubtable::v1::Code_Name(status.code()).c_str(),
-               status.message().c_str());
-  if (!status.rule().empty()) std::fprintf(stderr, " (rule %s)", status.rule().c_str());
+               terminal_safe(status.message()).c_str());
+  if (!status.rule().empty()) {
+    std::fprintf(stderr, " (rule %s)", terminal_safe(status.rule()).c_str());
+  }
   std::fputc('\n', stderr);
   return kExitRefused;
 }

@@ -2,6 +2,7 @@
 // Printing responses: protobuf's JSON mapping for --json, readable text otherwise.
 
 #include <string>
+#include <string_view>
 
 #include <google/protobuf/message.h>
 
@@ -19,8 +20,18 @@ inline constexpr int kExitConnect = 3;
 
 /// One JSON object on stdout (proto field names, enums as names).
 void print_json(const google::protobuf::Message& message);
-/// The same JSON, as text (with a final newline).
+/// The same JSON, as text (with a final newline). Control characters are
+/// JSON escapes (\u001b, \u202e), never raw.
 std::string json_text(const google::protobuf::Message& message);
+
+/// `text` as it may be printed on a terminal: every character that is not
+/// printable (controls other than newline and tab, NUL, C1 controls,
+/// bidirectional overrides and isolates, bytes that are not UTF-8) as a
+/// visible escape: \x1b, \x00, \u{202e}.
+std::string terminal_safe(std::string_view text);
+/// terminal_safe on every string field of `message`, nested ones included:
+/// what the server sent is printed as data whatever it holds.
+void make_terminal_safe(google::protobuf::Message& message);
 
 /// "hubtable: CODE: message (rule RULE)" on stderr; returns kExitRefused.
 int print_refusal(const hubtable::v1::Status& status);

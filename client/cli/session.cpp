@@ -25,6 +25,11 @@ int usage_failure(const absl::Status& s) {
   return kExitUsage;
 }
 
+int request_failure(const absl::Status& s) {
+  // What could not be sent is the caller's to fix, not the connection.
+  return s.code() == absl::StatusCode::kInvalidArgument ? usage_failure(s) : transport_failure(s);
+}
+
 int open_session(const Globals& g, Session& out, bool need_token) {
   std::string dir = g.profile;
   if (dir.empty()) {
@@ -43,6 +48,7 @@ int open_session(const Globals& g, Session& out, bool need_token) {
   auto profile = client::load_profile(dir, server);
   if (!profile.ok()) return usage_failure(profile.status());
   out.profile = std::move(*profile);
+  out.json = g.json;
   auto file = client::session_file_for(out.profile.dir);
   if (!file.ok()) return usage_failure(file.status());
   out.session_file = *file;
@@ -71,7 +77,8 @@ int call(const Globals& g, const v1::Request& request, v1::Response& out) {
 
 int call_in(Session& s, const v1::Request& request, v1::Response& out) {
   auto r = s.connection->call(request);
-  if (!r.ok()) return transport_failure(r.status());
+  if (!r.ok()) return request_failure(r.status());
+  if (!s.json) make_terminal_safe(*r);
   if (r->status().code() != v1::OK) {
     if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
     return print_refusal(r->status());
@@ -90,6 +97,18 @@ absl::StatusOr<std::string> read_text(const std::string& path) {
   if (!in) return absl::NotFoundError("cannot read " + path);
   text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return text;
+}
+
+absl::StatusOr<std::string> read_free_text(const std::string& path) {
+  auto text = read_text(path);
+  if (!text.ok()) return text;
+  std::string out;
+  out.reserve(text->size());
+  for (std::size_t i = 0; i < text->size(); ++i) {
+    if ((*text)[i] == '\r' && i + 1 < text->size() && (*text)[i + 1] == '\n') continue;
+    out.push_back((*text)[i]);
+  }
+  return out;
 }
 
 int Commands::run_parsed() const {

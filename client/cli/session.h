@@ -30,12 +30,16 @@ struct Session {
   client::Profile profile;
   std::filesystem::path session_file;
   std::unique_ptr<client::Connection> connection;
+  bool json = false;  // --json: responses stay as sent (the JSON printer escapes them)
 };
 
 /// Prints the failure on stderr and returns exit code 3.
 int transport_failure(const absl::Status& s);
 /// Prints the failure on stderr and returns exit code 2.
 int usage_failure(const absl::Status& s);
+/// A failed call: exit 2 for a request that could not be sent as it is
+/// (INVALID_ARGUMENT from Connection::send), exit 3 for the connection.
+int request_failure(const absl::Status& s);
 
 /// Loads the profile and connects; with `need_token`, also loads the session
 /// (exit 1 when not logged in). Returns an exit code (0 on success).
@@ -46,10 +50,16 @@ int open_session(const Globals& g, Session& out, bool need_token);
 int call(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
 /// Like call(), on a session already open (for commands that make several).
+/// Without --json, every string of the response is made terminal-safe
+/// (output.h) before anyone prints it. A request that cannot be sent as it
+/// is (not UTF-8, over the frame limit) is a usage error: exit 2.
 int call_in(Session& s, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
 /// Reads a whole file, or standard input for "-".
 absl::StatusOr<std::string> read_text(const std::string& path);
+/// read_text for free text (narratives, notes, updates): Windows line
+/// endings become newlines.
+absl::StatusOr<std::string> read_free_text(const std::string& path);
 
 /// Registers a subcommand's runner; main runs the one that was parsed.
 class Commands {

@@ -105,7 +105,7 @@ void print_situation(const v1::Situation& s) {
 }
 
 int run_submit(const Globals& g, const SituationOptions& o) {
-  auto narrative = read_text(o.narrative_file);
+  auto narrative = read_free_text(o.narrative_file);
   if (!narrative.ok()) return usage_failure(narrative.status());
   while (!narrative->empty() && (narrative->back() == '\n' || narrative->back() == '\r')) {
     narrative->pop_back();
@@ -202,7 +202,7 @@ int run_decide(const Globals& g, const SituationOptions& o) {
     d->set_reject_reason(o.reject);
   }
   if (!o.note_file.empty()) {
-    auto note = read_text(o.note_file);
+    auto note = read_free_text(o.note_file);
     if (!note.ok()) return usage_failure(note.status());
     while (!note->empty() && note->back() == '\n') note->pop_back();
     d->set_note(*note);

@@ -1,11 +1,16 @@
 #include "lib/connection.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include <optional>
 
 #include "lib/tls.h"
 #include "wire/frame.h"
 #include "wire/protocol.h"
+#include "wire/text.h"
 
 namespace hubtable::client {
 
@@ -146,7 +151,45 @@ absl::StatusOr<v1::Envelope> Connection::read_envelope() {
   return env;
 }
 
+namespace {
+
+// The path of the first string field that is not UTF-8 (protobuf would send
+// it anyway, and the server could not parse the frame), with the byte.
+std::optional<std::string> invalid_utf8_field(const google::protobuf::Message& m,
+                                              const std::string& prefix) {
+  const auto* descriptor = m.GetDescriptor();
+  const auto* reflection = m.GetReflection();
+  using Field = google::protobuf::FieldDescriptor;
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const Field* f = descriptor->field(i);
+    const std::string name = prefix + f->name();
+    const int n = f->is_repeated() ? reflection->FieldSize(m, f) : 1;
+    for (int k = 0; k < n; ++k) {
+      if (f->type() == Field::TYPE_STRING) {
+        const std::string& value =
+            f->is_repeated() ? reflection->GetRepeatedString(m, f, k) : reflection->GetString(m, f);
+        if (auto at = wire::first_invalid_utf8(value)) {
+          return name + " is not UTF-8 text (byte " + std::to_string(*at + 1) +
+                 "): save it as UTF-8";
+        }
+      } else if (f->cpp_type() == Field::CPPTYPE_MESSAGE &&
+                 (f->is_repeated() || reflection->HasField(m, f))) {
+        const auto& sub = f->is_repeated() ? reflection->GetRepeatedMessage(m, f, k)
+                                           : reflection->GetMessage(m, f);
+        if (auto bad = invalid_utf8_field(sub, name + ".")) return bad;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 absl::StatusOr<std::uint64_t> Connection::send(v1::Request request) {
+  if (auto bad = invalid_utf8_field(request, "")) {
+    // The command names the request; the field is what the person typed.
+    return absl::InvalidArgumentError(bad->substr(bad->find('.') + 1));
+  }
   v1::Envelope env;
   env.set_version(wire::kProtocolVersion);
   const std::uint64_t id = next_id_++;
@@ -155,7 +198,9 @@ absl::StatusOr<std::uint64_t> Connection::send(v1::Request request) {
   *env.mutable_request() = std::move(request);
   const std::string payload = env.SerializeAsString();
   if (payload.size() > options_.max_frame_bytes) {
-    return absl::InvalidArgumentError("request too large to send");
+    return absl::InvalidArgumentError(
+        "the request is " + std::to_string(payload.size()) + " bytes, over the limit of " +
+        std::to_string(options_.max_frame_bytes) + " bytes a request may take: shorten it");
   }
   if (auto s = write_raw(wire::encode_frame(payload)); !s.ok()) return s;
   return id;

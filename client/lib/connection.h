@@ -42,6 +42,8 @@ class Connection {
   void set_session_token(std::string token) { token_ = std::move(token); }
 
   /// Sends one request without waiting; returns its request id.
+  /// INVALID_ARGUMENT, with nothing sent, when a string field is not UTF-8
+  /// (naming the field) or the request is over the frame limit.
   absl::StatusOr<std::uint64_t> send(hubtable::v1::Request request);
   /// Waits for the response to `request_id`; other responses and events that
   /// arrive first are kept for later.

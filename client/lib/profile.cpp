@@ -2,9 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <toml++/toml.h>
-
 #include "wire/address.h"
+#include "wire/toml_document.h"
 
 namespace hubtable::client {
 
@@ -13,16 +12,13 @@ absl::StatusOr<Profile> load_profile(const std::filesystem::path& dir,
   Profile p;
   p.dir = dir;
   const auto toml_path = dir / "profile.toml";
-  toml::table t;
-  try {
-    t = toml::parse_file(toml_path.string());
-  } catch (const toml::parse_error& e) {
-    if (!std::filesystem::exists(toml_path)) {
-      return absl::NotFoundError("no profile at " + dir.string() +
-                                 " (use --profile DIR or set HUBTABLE_PROFILE)");
-    }
-    return absl::InvalidArgumentError(toml_path.string() + ": " + std::string(e.description()));
+  if (!std::filesystem::exists(toml_path)) {
+    return absl::NotFoundError("no profile at " + dir.string() +
+                               " (use --profile DIR or set HUBTABLE_PROFILE)");
   }
+  auto parsed = wire::parse_toml_file(toml_path);
+  if (!parsed.ok()) return parsed.status();
+  toml::table& t = *parsed;
   auto server = t["server"].value<std::string>();
   auto name = t["server_name"].value<std::string>();
   auto user = t["username"].value<std::string>();

@@ -107,7 +107,7 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
   // The freshest checkpoint is the one worth keeping: sign the events that
   // wait for the timer first (a checkpoint reveals nothing, so there is no
   // need to know who asks before doing so).
-  if (auto s = checkpoint(); !s.ok()) return unavailable_response();
+  if (auto s = checkpoint(); !s.ok()) return unavailable_response(s);
   return run_read(
       ctx, p, domain::Action::kAuditIntegrity,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
@@ -458,7 +458,7 @@ v1::Response Service::audit_report_failure(const RequestContext& ctx, const Prin
   if (response.status().code() != v1::OK) return response;
   auto seq = raise_alert(verification_alert(clock_.now_us(), req.first_bad(), req.last_bad(),
                                             req.problem(), req.tree_size(), p.user_id, p.username));
-  if (!seq.ok()) return unavailable_response();
+  if (!seq.ok()) return unavailable_response(seq.status());
   response.mutable_audit_report_failure()->set_alert_sequence(*seq);
   return response;
 }

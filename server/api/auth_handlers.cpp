@@ -83,7 +83,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   });
   if (!read.ok()) {
     spdlog::error("login lookup failed: {}", read.ToString());
-    return unavailable_response();
+    return unavailable_response(read);
   }
 
   // Secrets are checked outside any database lock (argon2id takes a while).
@@ -135,7 +135,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   std::string new_hash;
   if (f.new_password_given) {
     auto h = crypto::hash_password(req.new_password());
-    if (!h.ok()) return unavailable_response();
+    if (!h.ok()) return unavailable_response(h.status());
     new_hash = std::move(*h);
   }
   crypto::SecretBytes token(32);
@@ -175,7 +175,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   });
   if (!committed.ok()) {
     spdlog::error("login commit failed: {}", committed.ToString());
-    return unavailable_response();
+    return unavailable_response(committed);
   }
   push_alerts(raised);
   if (reused) {

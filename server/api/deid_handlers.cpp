@@ -5,6 +5,7 @@
 #include "api/handler_support.h"
 #include "api/service.h"
 #include "domain/deid_scanner.h"
+#include "domain/free_text.h"
 #include "store/vocabulary.h"
 
 namespace hubtable::api {
@@ -30,6 +31,8 @@ v1::Response Service::deid_check(const RequestContext& ctx, const Principal& p,
           return domain::Decision::deny(domain::Refusal::kInvalidArgument, "deid.text_too_long",
                                         "text must be at most 16384 bytes");
         }
+        // What submit would refuse, a check says first.
+        if (auto bad = domain::check_free_text("text", req.text())) return *bad;
         auto allowed = store::deid_allowed_phrases(c, p.table_codes());
         if (!allowed.ok()) return allowed.status();
         const auto findings =

@@ -16,6 +16,7 @@
 #include "api/retention.h"
 #include "api/service.h"
 #include "api/situation_view.h"
+#include "domain/free_text.h"
 #include "domain/identity.h"
 #include "domain/routing.h"
 #include "store/case_work.h"
@@ -148,13 +149,6 @@ std::string join_aliases(const std::vector<std::string>& aliases) {
 
 std::string as_string(const crypto::SecretBytes& b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};  // NOLINT(*reinterpret-cast*)
-}
-
-bool has_control_other_than_newline(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char ch) {
-    const auto u = static_cast<unsigned char>(ch);
-    return (u < 0x20 && u != '\n' && u != '\t') || u == 0x7f;
-  });
 }
 
 void fill_case(const Case& k, std::int64_t now_us, v1::Situation& out) {
@@ -329,10 +323,7 @@ v1::Response Service::reveal_situation(const RequestContext& ctx, const Principa
         return invalid("break_glass.justification_length",
                        "the break-glass justification must be 20 to 2000 characters");
       }
-      if (has_control_other_than_newline(why)) {
-        return invalid("break_glass.control_character",
-                       "the break-glass justification holds a control character");
-      }
+      if (auto bad = domain::check_free_text("the break-glass justification", why)) return *bad;
     }
     auto identity = store::find_identity(c, k.s.id);
     if (!identity.ok()) return identity.status();
@@ -555,9 +546,7 @@ v1::Response Service::plan_situation(const RequestContext& ctx, const Principal&
     if (char_count(req.note()) > kPlanMaxChars) {
       return invalid("plan.too_long", "note must be at most 2000 characters");
     }
-    if (has_control_other_than_newline(req.note())) {
-      return invalid("plan.control_character", "note holds a control character");
-    }
+    if (auto bad = domain::check_free_text("note", req.note())) return *bad;
     auto dek = data_key(c, vault_, random_, k.s.id, now);
     if (!dek.ok()) return dek.status();
     auto agency = store::find_agency_id(c, p.agency_code);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/service.h"
+#include "domain/free_text.h"
 #include "domain/identity.h"
 #include "store/vocabulary.h"
 
@@ -42,6 +43,7 @@ absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::str
 domain::Decision check_case_text(std::string_view field, std::string_view text,
                                  std::size_t max_chars, const domain::DeidAllowList& allow) {
   const std::string name(field);
+  if (auto bad = domain::check_free_text(field, text)) return *bad;
   if (char_count(text) > max_chars) {
     return domain::Decision::deny(
         domain::Refusal::kInvalidArgument, "deid.text_too_long",

@@ -27,9 +27,10 @@ std::uint32_t char_offset(std::string_view text, std::size_t byte);
 /// Code points in `text`.
 std::size_t char_count(std::string_view text);
 
-/// Checks free text written before Filter 3: at most `max_chars` characters
-/// and no likely direct identifier. Denies with INVALID_ARGUMENT naming
-/// `field`, each finding's category and character offsets, never the text.
+/// Checks free text written before Filter 3: no control character (see
+/// domain/free_text.h), at most `max_chars` characters and no likely direct
+/// identifier. Denies with INVALID_ARGUMENT naming `field`, the character or
+/// each finding's category and character offsets, never the text.
 domain::Decision check_case_text(std::string_view field, std::string_view text,
                                  std::size_t max_chars, const domain::DeidAllowList& allow);
 

@@ -34,8 +34,16 @@ v1::Code to_code(domain::Refusal r) {
   return v1::INTERNAL;
 }
 
-v1::Response unavailable_response() {
+v1::Response unavailable_response(const absl::Status& cause) {
   v1::Response r;
+  if (cause.code() == absl::StatusCode::kResourceExhausted) {
+    // A full disk is not a reason to retry at once: nothing was stored.
+    r.mutable_status()->set_code(v1::RESOURCE_EXHAUSTED);
+    r.mutable_status()->set_message(
+        "the server's storage is full: nothing was changed; tell the administrator");
+    r.mutable_status()->set_rule("store.full");
+    return r;
+  }
   r.mutable_status()->set_code(v1::UNAVAILABLE);
   r.mutable_status()->set_message("the server could not use its database; retry");
   r.mutable_status()->set_rule("store.unavailable");
@@ -323,7 +331,7 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   }
   if (!read_status.ok()) {
     spdlog::error("session lookup failed: {}", read_status.ToString());
-    refusal = unavailable_response();
+    refusal = unavailable_response(read_status);
     return std::nullopt;
   }
   domain::Decision d = domain::decide_session(facts);
@@ -441,7 +449,7 @@ v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
   });
   if (!s.ok()) {
     spdlog::error("{} failed: {}", name, s.ToString());
-    return unavailable_response();
+    return unavailable_response(s);
   }
   if (denial) return refuse(ctx, &p, name, *denial, nullptr, scope);
   push_alerts(raised);
@@ -461,11 +469,13 @@ v1::Response Service::run_read(const RequestContext& ctx, const Principal& p, do
   });
   if (!d.ok()) {
     spdlog::error("{} failed: {}", name, d.status().ToString());
-    return unavailable_response();
+    return unavailable_response(d.status());
   }
   if (!d->allowed()) return refuse(ctx, &p, name, *d, nullptr, scope);
   // What was read leaves only once the reading is on the record.
-  if (!audit_now(ok_event(ctx, p, name, d->rule, scope)).ok()) return unavailable_response();
+  if (auto s = audit_now(ok_event(ctx, p, name, d->rule, scope)); !s.ok()) {
+    return unavailable_response(s);
+  }
   out.mutable_status()->set_code(v1::OK);
   return out;
 }

@@ -273,8 +273,10 @@ class Service {
   WorkerPool pool_;
 };
 
-/// UNAVAILABLE (rule store.unavailable): the database could not be used.
-hubtable::v1::Response unavailable_response();
+/// The answer when the database could not be used because of `cause`:
+/// RESOURCE_EXHAUSTED (rule store.full) when its storage is full,
+/// UNAVAILABLE (rule store.unavailable) otherwise.
+hubtable::v1::Response unavailable_response(const absl::Status& cause);
 
 /// Maps a domain refusal to the wire status code.
 hubtable::v1::Code to_code(domain::Refusal r);

@@ -1,10 +1,9 @@
 #include "config/server_config.h"
 
-#include "wire/address.h"
-
-#include <toml++/toml.h>
-
 #include <sstream>
+
+#include "wire/address.h"
+#include "wire/toml_document.h"
 
 namespace hubtable::config {
 
@@ -121,15 +120,11 @@ absl::StatusOr<std::pair<std::string, std::uint16_t>> parse_host_port(const std:
 }
 
 absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
-  toml::table root;
-  try {
-    root = toml::parse_file(path.string());
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << "config " << path.string() << ": " << e.description() << " (line "
-        << e.source().begin.line << ")";
-    return absl::InvalidArgumentError(msg.str());
+  auto parsed = wire::parse_toml_file(path);
+  if (!parsed.ok()) {
+    return absl::Status(parsed.status().code(), "config " + std::string(parsed.status().message()));
   }
+  toml::table& root = *parsed;
   ServerConfig c;
   c.config_path = path;
   const fs::path base = fs::absolute(path).parent_path();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "absl/time/civil_time.h"
+#include "domain/free_text.h"
 
 namespace hubtable::domain {
 
@@ -17,13 +18,6 @@ std::string where(std::size_t index, std::string_view field) {
   return "people[" + std::to_string(index) + "]." + std::string(field);
 }
 
-bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char ch) {
-    const auto u = static_cast<unsigned char>(ch);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
 Decision check_text(std::size_t index, std::string_view field, std::string_view value,
                     std::size_t max_chars, bool required) {
   if (value.empty()) {
@@ -34,10 +28,7 @@ Decision check_text(std::size_t index, std::string_view field, std::string_view 
     return invalid("identify.too_long", where(index, field) + " is longer than " +
                                             std::to_string(max_chars) + " characters");
   }
-  if (has_control(value)) {
-    return invalid("identify.control_character",
-                   where(index, field) + " holds a control character or line break");
-  }
+  if (auto bad = check_free_text(where(index, field), value, Lines::kSingleLine)) return *bad;
   return Decision::allow("identify.valid");
 }
 

@@ -1,6 +1,6 @@
 #include "provision/apply_file.h"
 
-#include <toml++/toml.h>
+#include "wire/toml_document.h"
 
 #include <cstdio>
 #include <fstream>
@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "absl/time/time.h"
+#include "domain/free_text.h"
 #include "domain/login_policy.h"
 
 namespace hubtable::provision {
@@ -30,6 +31,10 @@ absl::StatusOr<std::string> required_string(const toml::table& t, const char* ke
                                             const std::string& where) {
   auto v = t[key].value<std::string>();
   if (!v || v->empty()) return bad(where + "." + key, "required (a non-empty string)");
+  // Names are shown on everyone's screens: one line of printable text.
+  if (auto b = domain::check_free_text(where + "." + key, *v, domain::Lines::kSingleLine)) {
+    return absl::InvalidArgumentError(b->message);
+  }
   return *v;
 }
 
@@ -263,14 +268,9 @@ absl::Status parse_vocabulary(const toml::table& t, const std::string& where,
 }  // namespace
 
 absl::StatusOr<ApplyFile> parse_apply_text(std::string_view text) {
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << "line " << e.source().begin.line << ": " << e.description();
-    return absl::InvalidArgumentError(msg.str());
-  }
+  auto parsed = wire::parse_toml(text, "apply file");
+  if (!parsed.ok()) return parsed.status();
+  toml::table& root = *parsed;
   ApplyFile out;
   std::set<std::string> agency_codes;
   if (const toml::array* list = root["agency"].as_array()) {
@@ -341,8 +341,9 @@ absl::StatusOr<ApplyFile> parse_apply_file(const std::filesystem::path& path) {
   buf << in.rdbuf();
   auto parsed = parse_apply_text(buf.str());
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(path.string() + ": " +
-                                      std::string(parsed.status().message()));
+    std::string message(parsed.status().message());
+    if (message.starts_with("apply file: ")) message.erase(0, 12);
+    return absl::InvalidArgumentError(path.string() + ": " + message);
   }
   return parsed;
 }

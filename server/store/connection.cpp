@@ -16,6 +16,8 @@ absl::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return absl::DataLossError(message);
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(message);
     default:
       return absl::InternalError(message);
   }

@@ -277,6 +277,74 @@ TEST_F(Cli, DeidCheckExitsZeroWhenCleanAndOneWithFindings) {
   EXPECT_EQ(parsed.findings(1).category(), "STREET_ADDRESS");
 }
 
+TEST_F(Cli, FilesThatCannotBeSentAreUsageErrorsNamingWhy) {
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  auto submit = [&](const std::string& narrative) {
+    const auto path = server_.deployment().scratch() / "narrative.txt";
+    write_file(path, narrative);
+    return hubtable("rep.police", {"situation", "submit", "--type", "PERSON", "--age-band", "16-17",
+                                   "--gender", "F", "--risk-factor", "MEN-SUSP", "--narrative-file",
+                                   path.string(), "--attest"});
+  };
+  auto latin1 = submit("Missed school; caf\xe9 visits at night.");
+  EXPECT_EQ(latin1.exit_code, 2) << latin1.err;
+  EXPECT_EQ(latin1.err, "hubtable: narrative is not UTF-8 text (byte 19): save it as UTF-8\n");
+  auto huge = submit(std::string(2 << 20, 'a'));
+  EXPECT_EQ(huge.exit_code, 2) << huge.err;
+  EXPECT_NE(huge.err.find("over the limit of 1048576 bytes a request may take"), std::string::npos)
+      << huge.err;
+  // Windows line endings are line endings.
+  auto crlf = submit("Missed school for weeks.\r\nFound intoxicated twice.\r\n");
+  EXPECT_EQ(crlf.exit_code, 0) << crlf.err;
+}
+
+TEST_F(Cli, WhatTheServerSendsIsPrintedAsDataWhateverItHolds) {
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  const std::string narrative = secret_file("narrative.txt", "Missed school for weeks.");
+  auto submitted = hubtable("rep.police", {"situation", "submit", "--type", "PERSON", "--age-band",
+                                           "16-17", "--gender", "F", "--risk-factor", "MEN-SUSP",
+                                           "--narrative-file", narrative, "--attest", "--json"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  v1::SubmitSituationResponse parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(submitted.out, &parsed).ok());
+  const std::string id = parsed.situation().id();
+  // A record written before the server refused control characters (or by
+  // anything else): the client must not hand its bytes to the terminal.
+  {
+    auto d = provision::open_deployment(server_.deployment().config_path(), 1, false);
+    ASSERT_TRUE(d.ok()) << d.status();
+    const std::string planted = std::string("Seen \x1b]0;pwned\x07 then ") +
+                                std::string("\0hidden", 7) +
+                                " and \xe2\x80\xae"
+                                "desrever\xc2\x9b";
+    auto s = d->db->write([&](store::Connection& c) {
+      auto st = c.prepare("UPDATE situations SET narrative = ?1 WHERE id = ?2");
+      if (!st.ok()) return st.status();
+      st->bind(1, planted).bind(2, id);
+      return st->run();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  auto shown = hubtable("rep.police", {"situation", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  for (const std::string& raw : {std::string("\x1b"), std::string(1, '\0'), std::string("\x07"),
+                                 std::string("\xe2\x80\xae"), std::string("\xc2\x9b")}) {
+    EXPECT_EQ(shown.out.find(raw), std::string::npos) << "raw control byte reached the terminal";
+  }
+  EXPECT_NE(shown.out.find("Seen \\x1b]0;pwned\\x07 then \\x00hidden and \\u{202e}desrever"),
+            std::string::npos)
+      << shown.out;
+  auto json = hubtable("rep.police", {"situation", "show", id, "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.find("\x1b"), std::string::npos);
+  EXPECT_EQ(json.out.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(json.out.find("\xc2\x9b"), std::string::npos);
+  v1::ShowSituationResponse again;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &again).ok()) << json.out;
+  EXPECT_NE(again.situation().narrative().find(std::string("\0hidden", 7)), std::string::npos)
+      << "JSON keeps the data, escaped";
+}
+
 TEST_F(Cli, UsageErrorsAreExitTwo) {
   EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
   auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});

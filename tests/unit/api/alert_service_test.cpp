@@ -96,7 +96,7 @@ TEST_F(AlertTest, BreakGlassNeedsAJustificationKeepsItSealedAndAlertsTheOthers) 
   expect_refused(break_glass("po.one", id, "because"), v1::INVALID_ARGUMENT,
                  "break_glass.justification_length");
   expect_refused(break_glass("po.one", id, std::string("a reason\x07 long enough to pass")),
-                 v1::INVALID_ARGUMENT, "break_glass.control_character");
+                 v1::INVALID_ARGUMENT, "text.control_character");
   expect_refused(break_glass("rep.police", id, kWhy), v1::PERMISSION_DENIED,
                  "break_glass.privacy_officers_only");
   EXPECT_TRUE(kinds(chair->take()).empty()) << "a refused break-glass raised an alert";

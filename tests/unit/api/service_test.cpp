@@ -6,6 +6,7 @@
 
 #include "crypto/password.h"
 #include "store/accounts.h"
+#include "tests/support/fault_vfs.h"
 #include "tests/unit/api/service_fixture.h"
 
 namespace hubtable::api {
@@ -294,6 +295,37 @@ TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
     EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
     EXPECT_EQ(bytes.find("rep.police"), std::string::npos);  // whole file is encrypted
   }
+}
+
+// The service over a database whose disk can be made full.
+class DiskFullTest : private hubtable::testing::FaultVfs::Scope, public ServiceTest {
+ protected:
+  ~DiskFullTest() override { hubtable::testing::FaultVfs::set_disk_full(false); }
+};
+
+TEST_F(DiskFullTest, AFullDiskIsSaidPlainlyAndTheServerRecovers) {
+  const std::string token = first_login("rep.police");
+  v1::Request submit;
+  auto* s = submit.mutable_submit_situation();
+  s->set_situation_type("PERSON");
+  s->set_age_band("16-17");
+  s->set_gender("F");
+  s->add_risk_factors("MEN-SUSP");
+  s->set_narrative("Missed most of the term and was found intoxicated twice.");
+  s->set_filter1_attested(true);
+  hubtable::testing::FaultVfs::set_disk_full(true);
+  for (const v1::Response& r : {call("rep.police", token, submit), whoami("rep.police", token)}) {
+    EXPECT_EQ(r.status().code(), v1::RESOURCE_EXHAUSTED) << r.status().message();
+    EXPECT_EQ(r.status().rule(), "store.full");
+    EXPECT_EQ(r.status().message(),
+              "the server's storage is full: nothing was changed; tell the administrator");
+  }
+  hubtable::testing::FaultVfs::set_disk_full(false);
+  const auto stored = call("rep.police", token, submit);
+  ASSERT_EQ(stored.status().code(), v1::OK) << stored.status().message();
+  int submitted = 0;
+  for (const auto& e : audit_events()) submitted += e.action() == "situation.submit" ? 1 : 0;
+  EXPECT_EQ(submitted, 1) << "what failed for a full disk left nothing behind";
 }
 
 // One worker and room for one queued request: enough to fill the queue.

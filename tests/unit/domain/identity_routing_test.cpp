@@ -43,7 +43,7 @@ TEST(Identity, PeopleAreValidatedWithoutEchoingValues) {
   EXPECT_EQ(rule_of({p}), "identify.too_long");
   p = valid();
   p.address = "1 Main\nStreet";
-  EXPECT_EQ(rule_of({p}), "identify.control_character");
+  EXPECT_EQ(rule_of({p}), "text.control_character");
   p = valid();
   p.aliases = std::vector<std::string>(6, "JR");
   EXPECT_EQ(rule_of({p}), "identify.too_many_aliases");
