@@ -365,6 +365,8 @@ std::string outcome_name(v1::AuditOutcome o) {
       return "DENIED";
     case v1::AUDIT_ERROR:
       return "ERROR";
+    case v1::AUDIT_INCOMPLETE:
+      return "step";
     default:
       return "?";
   }
@@ -398,7 +400,8 @@ int run_query(const Globals& g, const AuditOptions& o, bool report) {
   if (!o.outcome.empty()) {
     const std::string upper = "AUDIT_" + absl::AsciiStrToUpper(o.outcome);
     if (!v1::AuditOutcome_Parse(upper, &outcome)) {
-      return usage_failure(absl::InvalidArgumentError("--outcome is ok, denied or error"));
+      return usage_failure(
+          absl::InvalidArgumentError("--outcome is ok, denied, error or incomplete"));
     }
   }
   Session s;

@@ -4,6 +4,7 @@
 #include <absl/time/civil_time.h>
 #include <spdlog/spdlog.h>
 
+#include "api/handler_support.h"
 #include "api/retention.h"
 #include "api/service.h"
 #include "api/situation_view.h"
@@ -37,7 +38,7 @@ v1::Response Service::set_governance(const RequestContext& ctx, const Principal&
   return run_write(
       ctx, p, domain::Action::kAdminGovernance,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        auto access = domain::authorize(actor_at(p, ""), domain::Action::kAdminGovernance);
+        auto access = authorize_in(scope, actor_at(p, ""), domain::Action::kAdminGovernance);
         if (!access.allowed()) return access.decision;
         if (!req.signed_on().empty() && !is_date(req.signed_on())) {
           return invalid("governance.bad_date", "signed_on must be a date written YYYY-MM-DD");

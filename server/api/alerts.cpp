@@ -43,13 +43,18 @@ struct Recent {
   std::string action;
   std::int64_t outcome = 0;
   std::string situation;
+  bool access_refusal = false;  // refused permission or authentication
 };
+
+bool refuses_access(const v1::AuditEvent& e) {
+  return e.outcome() == v1::AUDIT_DENIED && domain::is_access_refusal(e.status_code());
+}
 
 /// The person's events at or after `since_us`, newest first.
 absl::StatusOr<std::vector<Recent>> recent_of(store::Connection& c, std::int64_t user_id,
                                               std::int64_t since_us) {
   auto q = c.prepare(
-      "SELECT time_us, action, outcome, COALESCE(situation, '') FROM audit_events "
+      "SELECT time_us, action, outcome, COALESCE(situation, ''), event FROM audit_events "
       "WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2");
   if (!q.ok()) return q.status();
   q->bind(1, user_id).bind(2, kRecentRows);
@@ -58,7 +63,14 @@ absl::StatusOr<std::vector<Recent>> recent_of(store::Connection& c, std::int64_t
     auto row = q->step();
     if (!row.ok()) return row.status();
     if (!*row || q->integer(0) < since_us) break;
-    out.push_back({q->text(1), q->integer(2), q->text(3)});
+    Recent r{q->text(1), q->integer(2), q->text(3)};
+    if (r.outcome == v1::AUDIT_DENIED) {  // only denials need their status
+      const crypto::Bytes bytes = q->blob(4);
+      v1::AuditEvent e;
+      r.access_refusal =
+          e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && refuses_access(e);
+    }
+    out.push_back(std::move(r));
   }
   return out;
 }
@@ -213,13 +225,14 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
     if (!st.ok()) return st;
   }
 
-  if (e.outcome() == v1::AUDIT_DENIED) {
-    auto st = rate_rule(domain::kAlertRepeatedDenials, rules.denial_window_us, rules.denials,
-                        [](const std::vector<Recent>& recent) {
-                          return static_cast<std::size_t>(std::count_if(
-                              recent.begin(), recent.end(),
-                              [](const Recent& r) { return r.outcome == v1::AUDIT_DENIED; }));
-                        });
+  // Someone probing what they may not see, not someone mistyping a code.
+  if (refuses_access(e)) {
+    auto st = rate_rule(
+        domain::kAlertRepeatedDenials, rules.denial_window_us, rules.denials,
+        [](const std::vector<Recent>& recent) {
+          return static_cast<std::size_t>(std::count_if(
+              recent.begin(), recent.end(), [](const Recent& r) { return r.access_refusal; }));
+        });
     if (!st.ok()) return st;
   }
 

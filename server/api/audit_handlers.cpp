@@ -3,6 +3,7 @@
 // client can recompute the tree (`hubtable audit checkpoint` / `verify`).
 
 #include "api/alerts.h"
+#include "api/handler_support.h"
 #include "api/service.h"
 #include "api/situation_view.h"
 #include "audit/log_store.h"
@@ -39,27 +40,9 @@ void fill_checkpoint(const crypto::SignedCheckpoint& cp, v1::SignedCheckpoint& o
   out.set_signature(cp.signature.data(), cp.signature.size());
 }
 
-// Which events' bytes the caller receives (DESIGN.md's access table): the
-// administrator the key and account events (no table); a chair their
-// table's; a privacy officer their table's and the account events.
-struct Readable {
-  bool table_less = false;
-  std::string table;
-  bool operator()(const std::string& event_table) const {
-    return event_table.empty() ? table_less : event_table == table;
-  }
-};
-
-Readable readable_by(const domain::Actor& a, const std::string& table) {
-  if (a.admin && a.roles.empty()) return {true, ""};
-  const bool po = std::find(a.roles.begin(), a.roles.end(), domain::TableRole::kPrivacyOfficer) !=
-                  a.roles.end();
-  return {po, table};
-}
-
 // Resolves the table and asks the policy; `actor` is the caller there.
 absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& requested,
-                                      std::string& table, domain::Actor& actor,
+                                      std::string& table, domain::Actor& actor, AuditScope& scope,
                                       domain::Action action = domain::Action::kAuditIntegrity) {
   const bool admin =
       std::any_of(p.roles.begin(), p.roles.end(), [](const auto& g) { return g.role == "ADMIN"; });
@@ -67,7 +50,7 @@ absl::StatusOr<Decision> audit_access(const Principal& p, const std::string& req
     if (auto picked = pick_table(p, requested, table); !picked.allowed()) return picked;
   }
   actor = actor_at(p, table);
-  return domain::authorize(actor, action).decision;
+  return authorize_in(scope, actor, action).decision;
 }
 
 // A query page's size and time range [from, to) (0: open-ended), or the refusal.
@@ -113,7 +96,7 @@ v1::Response Service::audit_checkpoint(const RequestContext& ctx, const Principa
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor);
+        auto access = audit_access(p, req.table(), table, actor, scope);
         if (!access.ok() || !access->allowed()) return access;
         scope.table = table;
         scope.data_elements = {"audit_checkpoint"};
@@ -154,7 +137,7 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor, domain::Action::kAuditRead);
+        auto access = audit_access(p, req.table(), table, actor, scope, domain::Action::kAuditRead);
         if (!access.ok() || !access->allowed()) return access;
         if (auto bad = check_page(req.limit(), req.from_us(), req.to_us(), "events")) return *bad;
         scope.table = table;
@@ -170,7 +153,7 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
           }
           user_id = (*u)->id;
         }
-        const Readable readable = readable_by(actor, table);
+        const domain::AuditReader reader = domain::audit_reader(actor, table);
         const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
         // Indexed filters in SQL; the rest on the parsed event.
         std::string sql =
@@ -198,7 +181,7 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
           const crypto::Bytes bytes = row.blob(1);
           v1::AuditEvent e;
           if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
-          if (!readable(e.table())) return;
+          if (!reader.reads(e.table())) return;
           if (!action.empty() &&
               (prefix ? !e.action().starts_with(action) : e.action() != action)) {
             return;
@@ -224,7 +207,7 @@ v1::Response Service::audit_proof(const RequestContext& ctx, const Principal& p,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor);
+        auto access = audit_access(p, req.table(), table, actor, scope);
         if (!access.ok() || !access->allowed()) return access;
         scope.table = table;
         scope.data_elements = {"inclusion_proof"};
@@ -248,7 +231,9 @@ v1::Response Service::audit_proof(const RequestContext& ctx, const Principal& p,
         const crypto::Bytes bytes = s->blob(0);
         const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
         out->set_leaf_hash(leaf.data(), leaf.size());
-        if (readable_by(actor, table)(s->text(1))) out->set_event(bytes.data(), bytes.size());
+        if (domain::audit_reader(actor, table).reads(s->text(1))) {
+          out->set_event(bytes.data(), bytes.size());
+        }
         audit::StoredNodes nodes(c);
         auto proof = crypto::merkle::inclusion_proof(req.sequence() - 1, size, nodes.lookup());
         if (!proof.ok()) return proof.status();
@@ -268,10 +253,15 @@ v1::Response Service::audit_disclosures(const RequestContext& ctx, const Princip
         if (!found.ok() || !found->allowed()) return found;
         std::string table = situation.table_code;
         domain::Actor actor;
-        auto access = audit_access(p, table, table, actor, domain::Action::kAuditRead);
+        auto access = audit_access(p, table, table, actor, scope, domain::Action::kAuditRead);
         if (!access.ok() || !access->allowed()) return access;
         scope.table = table;
         scope.situation = situation.id;
+        // The register is made of the table's events: the same reader decides.
+        if (!domain::audit_reader(actor, table).reads(table)) {
+          return Decision::deny(Refusal::kPermissionDenied, "audit.table_events_not_readable",
+                                "you may read this deployment's key and account events only");
+        }
         scope.data_elements = {"disclosure_register"};
         auto s = c.prepare(
             "SELECT event FROM audit_events WHERE situation = ?1 AND outcome = ?2 AND action IN "
@@ -309,7 +299,7 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor);
+        auto access = audit_access(p, req.table(), table, actor, scope);
         if (!access.ok() || !access->allowed()) return access;
         if (req.limit() > kMaxLogPage) {
           return Decision::deny(Refusal::kInvalidArgument, "audit.page_too_large",
@@ -318,7 +308,7 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
         scope.table = table;
         scope.data_elements = {"audit_log"};
         const std::uint32_t limit = req.limit() == 0 ? kDefaultLogPage : req.limit();
-        const Readable readable = readable_by(actor, table);
+        const domain::AuditReader reader = domain::audit_reader(actor, table);
         auto* out = r.mutable_audit_log();
         auto size = audit::tree_size(c);
         if (!size.ok()) return size.status();
@@ -335,7 +325,7 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
           last = static_cast<std::uint64_t>(row.integer(0));
           e->set_sequence(last);
           const crypto::Bytes bytes = row.blob(1);
-          if (readable(row.text(2))) {
+          if (reader.reads(row.text(2))) {
             e->set_event(bytes.data(), bytes.size());
           } else {
             const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
@@ -363,7 +353,7 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor, domain::Action::kAuditRead);
+        auto access = audit_access(p, req.table(), table, actor, scope, domain::Action::kAuditRead);
         if (!access.ok() || !access->allowed()) return access;
         const auto& kinds = domain::alert_kinds();
         if (!req.kind().empty() &&
@@ -375,11 +365,7 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
         if (auto bad = check_page(req.limit(), req.from_us(), req.to_us(), "alerts")) return *bad;
         scope.table = table;
         scope.data_elements = {"audit_alerts"};
-        const Readable readable = readable_by(actor, table);
-        // The chair sees that break-glass happened, not why (DESIGN.md).
-        const bool privacy_officer =
-            std::find(actor.roles.begin(), actor.roles.end(), domain::TableRole::kPrivacyOfficer) !=
-            actor.roles.end();
+        const domain::AuditReader reader = domain::audit_reader(actor, table);
         const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
         auto s = c.prepare(
             "SELECT seq, event FROM audit_events WHERE action >= ?1 AND action < ?2 AND "
@@ -404,13 +390,14 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
           const crypto::Bytes bytes = row.blob(1);
           v1::AuditEvent e;
           if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
-          if (readable(e.table())) found.push_back(std::move(e));
+          if (reader.reads(e.table())) found.push_back(std::move(e));
         });
         if (!rows.ok()) return rows;
         bool justified = false;
         for (auto& e : found) {
           auto* entry = out->add_alerts();
-          if (privacy_officer && e.break_glass_id() != 0) {
+          // The chair sees that break-glass happened, not why (DESIGN.md).
+          if (reader.justifications && e.break_glass_id() != 0) {
             auto b = store::find_break_glass(c, static_cast<std::int64_t>(e.break_glass_id()));
             if (!b.ok()) return b.status();
             if (!*b) return absl::DataLossError("a break-glass justification is missing");
@@ -438,7 +425,7 @@ v1::Response Service::audit_report_failure(const RequestContext& ctx, const Prin
           v1::Response& r) -> absl::StatusOr<Decision> {
         std::string table;
         domain::Actor actor;
-        auto access = audit_access(p, req.table(), table, actor);
+        auto access = audit_access(p, req.table(), table, actor, scope);
         if (!access.ok() || !access->allowed()) return access;
         if (!crypto::is_problem_class(req.problem())) {
           return Decision::deny(Refusal::kInvalidArgument, "audit.unknown_problem",

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/handler_support.h"
 #include "api/service.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
@@ -123,13 +124,19 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
   }
   domain::Decision d = domain::decide_login(f);
   if (!d.allowed()) {
+    if (domain::is_login_step(d)) {
+      return refuse(ctx, user ? &who : nullptr, "auth.login", d, nullptr, {}, v1::AUDIT_INCOMPLETE);
+    }
     if (!domain::counts_as_failure(d)) return refuse(ctx, user ? &who : nullptr, "auth.login", d);
     // The throttling record and the audit event commit together.
     std::optional<std::int64_t> id;
     if (user) id = user->id;
-    return refuse(ctx, user ? &who : nullptr, "auth.login", d, [&](store::Connection& c) {
-      return store::record_login_failure(c, id, ctx.remote_address, now);
-    });
+    v1::Response refused =
+        refuse(ctx, user ? &who : nullptr, "auth.login", d, [&](store::Connection& c) {
+          return store::record_login_failure(c, id, ctx.remote_address, now);
+        });
+    refused.mutable_status()->set_rule(std::string(domain::public_login_rule(d)));
+    return refused;
   }
 
   std::string new_hash;
@@ -197,9 +204,9 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
 v1::Response Service::logout(const RequestContext& ctx, const Principal& p) {
   return run_write(
       ctx, p, domain::Action::kLogout,
-      [&](store::Connection& c, AuditScope& /*scope*/,
+      [&](store::Connection& c, AuditScope& scope,
           v1::Response& r) -> absl::StatusOr<domain::Decision> {
-        const domain::Access access = domain::authorize(actor_at(p, ""), domain::Action::kLogout);
+        const domain::Access access = authorize_in(scope, actor_at(p, ""), domain::Action::kLogout);
         if (!access.allowed()) return access.decision;
         if (auto st = store::revoke_session(c, p.token_hash, clock_.now_us(), "logout"); !st.ok()) {
           return st;
@@ -211,10 +218,10 @@ v1::Response Service::logout(const RequestContext& ctx, const Principal& p) {
 
 v1::Response Service::whoami(const RequestContext& ctx, const Principal& p) {
   return run_read(ctx, p, domain::Action::kWhoAmI,
-                  [&](store::Connection& /*c*/, AuditScope& /*scope*/,
+                  [&](store::Connection& /*c*/, AuditScope& scope,
                       v1::Response& r) -> absl::StatusOr<domain::Decision> {
                     const domain::Access access =
-                        domain::authorize(actor_at(p, ""), domain::Action::kWhoAmI);
+                        authorize_in(scope, actor_at(p, ""), domain::Action::kWhoAmI);
                     if (!access.allowed()) return access.decision;
                     auto* w = r.mutable_whoami();
                     w->set_username(p.username);

@@ -22,10 +22,10 @@ v1::Response Service::deid_check(const RequestContext& ctx, const Principal& p,
                                  const v1::DeidCheckRequest& req) {
   return run_read(
       ctx, p, domain::Action::kDeidCheck,
-      [&](store::Connection& c, AuditScope& /*scope*/,
+      [&](store::Connection& c, AuditScope& scope,
           v1::Response& r) -> absl::StatusOr<domain::Decision> {
         const domain::Access access =
-            domain::authorize(actor_anywhere(p, ""), domain::Action::kDeidCheck);
+            authorize_in(scope, actor_anywhere(p, ""), domain::Action::kDeidCheck);
         if (!access.allowed()) return access.decision;
         if (req.text().size() > kMaxDeidCheckBytes) {
           return domain::Decision::deny(domain::Refusal::kInvalidArgument, "deid.text_too_long",

@@ -46,10 +46,6 @@ Decision failed(std::string rule, std::string message) {
   return Decision::deny(Refusal::kFailedPrecondition, std::move(rule), std::move(message));
 }
 
-std::string utc_date(std::int64_t now_us) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(now_us), absl::UTCTimeZone());
-}
-
 /// One situation request at Filter 3 or 4: the record, its participants and
 /// follow-up, the caller's governance standing, and the policy's answer.
 struct Case {
@@ -81,10 +77,8 @@ absl::StatusOr<Decision> begin_case(store::Connection& c, const Principal& p,
   f.assisting_agencies = out.facts.agencies_with_role("ASSISTING");
   f.agency_isa_current = !gov->isa_signed_on.empty() && gov->isa_signed_on <= today &&
                          !gov->isa_expires_on.empty() && today <= gov->isa_expires_on;
-  f.confidentiality_signed =
-      !gov->confidentiality_signed_on.empty() && gov->confidentiality_signed_on <= today;
   f.break_glass_justified = break_glass;
-  out.access = domain::authorize(actor_at(p, out.s.table_code), action, f);
+  out.access = authorize_in(scope, actor_at(p, out.s.table_code), action, f);
   return out.access.decision;
 }
 
@@ -232,7 +226,6 @@ v1::Response Service::identify_situation(const RequestContext& ctx, const Princi
         Case k;
         auto begun = begin_case(c, p, req.id(), domain::Action::kSituationIdentify, now, scope, k);
         if (!begun.ok() || !begun->allowed()) return begun;
-        scope.filter_stage = 3;
         auto existing = store::find_identity(c, k.s.id);
         if (!existing.ok()) return existing.status();
         if (*existing) {
@@ -315,8 +308,8 @@ v1::Response Service::reveal_situation(const RequestContext& ctx, const Principa
     Case k;
     auto begun =
         begin_case(c, p, req.id(), domain::Action::kSituationReveal, now, scope, k, break_glass);
+    // Filter 3, or 4 once the lead is named (begin_case).
     if (!begun.ok() || !begun->allowed()) return begun;
-    scope.filter_stage = 3;
     if (break_glass) {
       const std::size_t n = char_count(why);
       if (n < kJustificationMinChars || n > kJustificationMaxChars) {
@@ -713,7 +706,7 @@ v1::Response Service::watch(const RequestContext& ctx, const Principal& p) {
   return run_read(
       ctx, p, domain::Action::kWatch,
       [&](store::Connection&, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        auto d = domain::authorize(actor_at(p, ""), domain::Action::kWatch);
+        auto d = authorize_in(scope, actor_at(p, ""), domain::Action::kWatch);
         if (!d.allowed()) return d.decision;
         if (ctx.events.expired()) {
           return failed("watch.unsupported", "this connection cannot receive events");

@@ -9,6 +9,13 @@
 
 namespace hubtable::api {
 
+domain::Access authorize_in(AuditScope& scope, const domain::Actor& actor, domain::Action action,
+                            const domain::AccessFacts& facts) {
+  domain::Access access = domain::authorize(actor, action, facts);
+  scope.role = access.role;
+  return access;
+}
+
 domain::Actor actor_anywhere(const Principal& p, const std::string& table) {
   if (!table.empty()) return actor_at(p, table);
   domain::Actor actor = actor_at(p, "");

@@ -17,6 +17,13 @@
 
 namespace hubtable::api {
 
+struct AuditScope;
+
+/// Asks the one access policy (domain::authorize) and records in `scope`
+/// the role the caller acted in, for the audit event, allowed or refused.
+domain::Access authorize_in(AuditScope& scope, const domain::Actor& actor, domain::Action action,
+                            const domain::AccessFacts& facts = {});
+
 /// The caller at `table`, or, when `table` is empty, with the roles of every
 /// table they sit at (for requests not about one table).
 domain::Actor actor_anywhere(const Principal& p, const std::string& table);

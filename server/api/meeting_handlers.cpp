@@ -149,7 +149,7 @@ absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const v
   auto resolved = resolve(c, p, ref, out.target);
   if (!resolved.ok() || !resolved->allowed()) return resolved;
   scope.table = out.target.table;
-  out.access = domain::authorize(actor_at(p, out.target.table), action);
+  out.access = authorize_in(scope, actor_at(p, out.target.table), action);
   if (!out.access.allowed()) return out.access.decision;
   auto t = load_table(c, out.target.table);
   if (!t.ok()) return t.status();
@@ -216,7 +216,7 @@ v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& 
         Decision picked = pick_table(p, req.table(), scope.table);
         if (!picked.allowed()) return picked;
         const auto access =
-            domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingList);
+            authorize_in(scope, actor_at(p, scope.table), domain::Action::kMeetingList);
         if (!access.allowed()) return access.decision;
         auto t = load_table(c, scope.table);
         if (!t.ok()) return t.status();
@@ -261,7 +261,7 @@ v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p
         Decision picked = pick_table(p, req.table(), scope.table);
         if (!picked.allowed()) return picked;
         const auto access =
-            domain::authorize(actor_at(p, scope.table), domain::Action::kMeetingOpen);
+            authorize_in(scope, actor_at(p, scope.table), domain::Action::kMeetingOpen);
         if (!access.allowed()) return access.decision;
         auto t = load_table(c, scope.table);
         if (!t.ok()) return t.status();

@@ -21,6 +21,8 @@ struct Principal {
   crypto::Digest token_hash{};
   std::int64_t session_created_us = 0;
   std::int64_t session_last_seen_us = 0;
+  /// Signed the confidentiality agreement, on or before today (UTC).
+  bool confidentiality_signed = false;
 
   /// Codes of the tables this person holds a role at (ADMIN has none).
   std::vector<std::string> table_codes() const {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/handler_support.h"
 #include "api/report_builder.h"
 #include "api/service.h"
 #include "store/meetings.h"
@@ -31,8 +32,8 @@ const std::vector<std::string>& formats_of(domain::Action action) {
 // the audit event, refused or not.
 absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
                                        domain::Action action, const v1::ReportScope& s,
-                                       std::int64_t now_us, ReportQuery& q,
-                                       v1::AuditReport& report) {
+                                       std::int64_t now_us, ReportQuery& q, AuditScope& scope) {
+  v1::AuditReport& report = *scope.report;
   report.set_from_us(s.from_us());
   report.set_to_us(s.to_us());
   report.set_format(s.format());
@@ -69,7 +70,7 @@ absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
     if (!t.ok()) return t.status();
     // The audit names real tables only, never a string a client made up.
     if (*t) report.add_tables(code);
-    last = domain::authorize(actor_at(p, code), action).decision;
+    last = authorize_in(scope, actor_at(p, code), action).decision;
     if (!last.allowed()) return last;
     if (!*t) return Decision::deny(Refusal::kNotFound, "table.unknown", "no such table");
     q.tables.push_back({(*t)->id, (*t)->code, (*t)->time_zone, (*t)->follow_up.intervention_hours});
@@ -89,7 +90,7 @@ v1::Response Service::report_summary(const RequestContext& ctx, const Principal&
         ReportQuery q;
         q.public_view = req.public_view();
         scope.report.emplace();
-        auto allowed = resolve_scope(c, p, action, req.scope(), clock_.now_us(), q, *scope.report);
+        auto allowed = resolve_scope(c, p, action, req.scope(), clock_.now_us(), q, scope);
         if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
         if (!allowed.ok() || !allowed->allowed()) return allowed;
         scope.data_elements = {"deidentified_statistics"};
@@ -110,7 +111,7 @@ v1::Response Service::report_export(const RequestContext& ctx, const Principal& 
         scope.report.emplace();
         scope.report->set_offset(req.offset());
         auto allowed = resolve_scope(c, p, domain::Action::kReportExport, req.scope(),
-                                     clock_.now_us(), q, *scope.report);
+                                     clock_.now_us(), q, scope);
         if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
         if (!allowed.ok() || !allowed->allowed()) return allowed;
         if (req.limit() > kMaxExportPage) {

@@ -1,5 +1,6 @@
 #include "api/service.h"
 
+#include <absl/time/time.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "audit/audit_writer.h"
 #include "crypto/password.h"
 #include "domain/session_policy.h"
+#include "store/case_work.h"
 #include "store/transaction.h"
 
 namespace hubtable::api {
@@ -48,6 +50,10 @@ v1::Response unavailable_response(const absl::Status& cause) {
   r.mutable_status()->set_message("the server could not use its database; retry");
   r.mutable_status()->set_rule("store.unavailable");
   return r;
+}
+
+std::string utc_date(std::int64_t now_us) {
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(now_us), absl::UTCTimeZone());
 }
 
 std::string totp_associated_data(std::int64_t user_id) {
@@ -318,6 +324,10 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
       facts.certificate_revoked = !*cert || (*cert)->revoked_us.has_value();
       auto roles = store::roles_for_user(c, (*user)->id);
       if (!roles.ok()) return roles.status();
+      auto governance = store::governance_of(c, (*user)->id);
+      if (!governance.ok()) return governance.status();
+      const std::string& signed_on = governance->confidentiality_signed_on;
+      p.confidentiality_signed = !signed_on.empty() && signed_on <= utc_date(now);
       p.user_id = (*user)->id;
       p.username = (*user)->username;
       p.display_name = (*user)->display_name;
@@ -373,6 +383,7 @@ v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
     actor->set_user_id(p->user_id);
     actor->set_username(p->username);
     actor->set_agency(p->agency_code);
+    actor->set_role(audit_role(scope.role));
   }
   return e;
 }
@@ -415,9 +426,10 @@ absl::Status Service::audit_now(v1::AuditEvent e, const Change& change) {
 
 v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
                              const std::string& action, const domain::Decision& d,
-                             const Change& change, const AuditScope& scope) {
+                             const Change& change, const AuditScope& scope,
+                             v1::AuditOutcome outcome) {
   v1::AuditEvent e = event(ctx, p, action, scope);
-  e.set_outcome(v1::AUDIT_DENIED);
+  e.set_outcome(outcome);
   e.set_rule(d.rule);
   e.set_status_code(v1::Code_Name(to_code(d.refusal)));
   (void)audit_now(std::move(e), change);  // logged; the refusal stands either way
@@ -496,9 +508,28 @@ domain::Decision pick_table(const Principal& p, const std::string& requested, st
   return domain::Decision::allow("table.only");
 }
 
+v1::Role audit_role(domain::ActingRole r) {
+  switch (r) {
+    case domain::ActingRole::kRep:
+      return v1::REP;
+    case domain::ActingRole::kChair:
+      return v1::CHAIR;
+    case domain::ActingRole::kPrivacyOfficer:
+      return v1::PRIVACY_OFFICER;
+    case domain::ActingRole::kGuest:
+      return v1::GUEST;
+    case domain::ActingRole::kAdmin:
+      return v1::ADMIN;
+    case domain::ActingRole::kNone:
+      break;
+  }
+  return v1::ROLE_UNSPECIFIED;
+}
+
 domain::Actor actor_at(const Principal& p, const std::string& table) {
   domain::Actor a;
   a.agency = p.agency_code;
+  a.confidentiality_signed = p.confidentiality_signed;
   for (const auto& g : p.roles) {
     if (g.role == "ADMIN") a.admin = true;
     if (table.empty() || g.table_code != table) continue;

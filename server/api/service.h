@@ -42,6 +42,7 @@ struct AuditScope {
   std::string target;                               // administrative changes: the agency or account
   std::uint64_t break_glass_id = 0;                 // a break-glass reveal's sealed justification
   std::optional<hubtable::v1::AuditReport> report;  // reports: the parameters
+  domain::ActingRole role = domain::ActingRole::kNone;  // the role the caller acted in
 };
 
 /// Alerts raised inside a transaction, pushed once it commits.
@@ -244,10 +245,11 @@ class Service {
   /// after `change` when given.
   absl::Status audit_now(hubtable::v1::AuditEvent e, const Change& change = nullptr);
   /// Audits the denial (with `change`, e.g. a throttling record) and builds
-  /// the refusal response.
+  /// the refusal response. `outcome` is AUDIT_DENIED but for a login step.
   hubtable::v1::Response refuse(const RequestContext& ctx, const Principal* p,
                                 const std::string& action, const domain::Decision& d,
-                                const Change& change = nullptr, const AuditScope& scope = {});
+                                const Change& change = nullptr, const AuditScope& scope = {},
+                                hubtable::v1::AuditOutcome outcome = hubtable::v1::AUDIT_DENIED);
 
   /// Writes the waiting rejected-frame events in one transaction.
   void write_rejected_frames();
@@ -286,8 +288,14 @@ hubtable::v1::Code to_code(domain::Refusal r);
 /// not say which.
 domain::Decision pick_table(const Principal& p, const std::string& requested, std::string& table);
 
+/// The role an audit event records for a role the policy names.
+hubtable::v1::Role audit_role(domain::ActingRole r);
+
 /// The caller as the policy sees them at `table`.
 domain::Actor actor_at(const Principal& p, const std::string& table);
+
+/// "YYYY-MM-DD", the UTC date at `now_us` (agreements are dated).
+std::string utc_date(std::int64_t now_us);
 
 /// Associated data binding a sealed TOTP secret to its account.
 std::string totp_associated_data(std::int64_t user_id);

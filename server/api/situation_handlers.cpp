@@ -111,7 +111,7 @@ absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const s
   domain::AccessFacts facts;
   facts.originating_agency = s.originating_agency;
   facts.state = s.state;
-  access = domain::authorize(actor_at(p, s.table_code), action, facts);
+  access = authorize_in(scope, actor_at(p, s.table_code), action, facts);
   return access.decision;
 }
 
@@ -132,7 +132,7 @@ v1::Response Service::submit_situation(const RequestContext& ctx, const Principa
         if (!picked.allowed()) return picked;
         scope.filter_stage = 2;
         const auto access =
-            domain::authorize(actor_at(p, scope.table), domain::Action::kSituationSubmit);
+            authorize_in(scope, actor_at(p, scope.table), domain::Action::kSituationSubmit);
         if (!access.allowed()) return access.decision;
         auto valid = validate_submission(c, req, scope.table);
         if (!valid.ok() || !valid->allowed()) return valid;
@@ -202,7 +202,7 @@ v1::Response Service::list_situations(const RequestContext& ctx, const Principal
         if (!picked.allowed()) return picked;
         scope.filter_stage = 2;
         const auto access =
-            domain::authorize(actor_at(p, scope.table), domain::Action::kSituationList);
+            authorize_in(scope, actor_at(p, scope.table), domain::Action::kSituationList);
         if (!access.allowed()) return access.decision;
         std::vector<std::string> states;
         for (int s : req.states()) {

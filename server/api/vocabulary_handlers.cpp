@@ -36,7 +36,7 @@ v1::Response Service::list_vocabulary(const RequestContext& ctx, const Principal
                     }
                     const domain::Actor actor = actor_anywhere(p, req.table());
                     const domain::Access access =
-                        domain::authorize(actor, domain::Action::kVocabularyList);
+                        authorize_in(scope, actor, domain::Action::kVocabularyList);
                     if (!access.allowed()) return access.decision;
                     store::VocabularyQuery q;
                     q.kind = req.kind();

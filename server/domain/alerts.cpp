@@ -24,6 +24,10 @@ int parse_clock(std::string_view t) {
 
 }  // namespace
 
+bool is_access_refusal(std::string_view status_code) {
+  return status_code == "PERMISSION_DENIED" || status_code == "UNAUTHENTICATED";
+}
+
 const std::vector<std::string_view>& alert_kinds() {
   static const std::vector<std::string_view> kAll = {kAlertBreakGlass, kAlertMassDisclosure,
                                                      kAlertAfterHours, kAlertRepeatedDenials,

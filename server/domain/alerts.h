@@ -24,6 +24,12 @@ inline constexpr std::string_view kAlertVerificationFailed = "verification_faile
 /// Every alert kind, for validation and help text.
 const std::vector<std::string_view>& alert_kinds();
 
+/// Whether a refusal with this status code (its name, "PERMISSION_DENIED")
+/// counts towards repeated_denials: refusals of permission or
+/// authentication do; a mistyped code, a missing field or a rule of the
+/// process (INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND...) does not.
+bool is_access_refusal(std::string_view status_code);
+
 /// The days and local times at which a table's case data is normally used.
 /// Evaluated in each table's own time zone.
 struct WorkingHours {
@@ -45,7 +51,8 @@ struct AlertRules {
   // the window.
   int reveal_situations = 10;
   std::int64_t reveal_window_us = std::int64_t{60} * 60 * 1'000'000;
-  // This many refusals of one user within the window.
+  // This many refusals of permission or authentication of one user within
+  // the window (is_access_refusal).
   int denials = 5;
   std::int64_t denial_window_us = std::int64_t{15} * 60 * 1'000'000;
   // Access to case data outside working hours: one alert per user and table

@@ -11,13 +11,26 @@ bool holds(const Actor& a, TableRole r) {
   return std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end();
 }
 
-Access allow(std::string rule, RecordView view = RecordView::kNone) {
-  return {Decision::allow(std::move(rule)), view};
+Access allow(std::string rule, RecordView view = RecordView::kNone,
+             ActingRole role = ActingRole::kNone) {
+  return {Decision::allow(std::move(rule)), view, role};
+}
+
+Access allow_as(ActingRole role, std::string rule, RecordView view = RecordView::kNone) {
+  return allow(std::move(rule), view, role);
 }
 
 Access deny(std::string rule, std::string message) {
   return {Decision::deny(Refusal::kPermissionDenied, std::move(rule), std::move(message)),
           RecordView::kNone};
+}
+
+ActingRole main_role(const Actor& a) {
+  if (holds(a, TableRole::kChair)) return ActingRole::kChair;
+  if (holds(a, TableRole::kPrivacyOfficer)) return ActingRole::kPrivacyOfficer;
+  if (holds(a, TableRole::kRep)) return ActingRole::kRep;
+  if (holds(a, TableRole::kGuest)) return ActingRole::kGuest;
+  return a.admin ? ActingRole::kAdmin : ActingRole::kNone;
 }
 
 // Case data and meetings: the administrator has no business here, and
@@ -33,11 +46,18 @@ std::optional<Access> refuse_outsiders(const Actor& a) {
 }
 
 Access record_access(const Actor& a) {
-  if (holds(a, TableRole::kRep) || holds(a, TableRole::kChair)) {
-    return allow("record.deidentified", RecordView::kDeidentified);
+  if (holds(a, TableRole::kChair)) {
+    return allow_as(ActingRole::kChair, "record.deidentified", RecordView::kDeidentified);
   }
-  if (holds(a, TableRole::kPrivacyOfficer)) return allow("record.metadata", RecordView::kMetadata);
-  if (holds(a, TableRole::kGuest)) return allow("record.agenda_line", RecordView::kAgendaLine);
+  if (holds(a, TableRole::kRep)) {
+    return allow_as(ActingRole::kRep, "record.deidentified", RecordView::kDeidentified);
+  }
+  if (holds(a, TableRole::kPrivacyOfficer)) {
+    return allow_as(ActingRole::kPrivacyOfficer, "record.metadata", RecordView::kMetadata);
+  }
+  if (holds(a, TableRole::kGuest)) {
+    return allow_as(ActingRole::kGuest, "record.agenda_line", RecordView::kAgendaLine);
+  }
   return deny("record.no_role", "your role does not see situation records");
 }
 
@@ -53,17 +73,51 @@ bool rep_of_any(const Actor& a, const std::vector<std::string>& agencies) {
   return holds(a, TableRole::kRep) && !a.agency.empty() && contains(agencies, a.agency);
 }
 
-// An agency without a current information-sharing agreement, or a person
-// without a signed confidentiality agreement, neither joins nor receives
-// identifying information (DOMAIN.md, "Legal footing and governance").
+Access confidentiality_unsigned() {
+  return deny("governance.confidentiality_unsigned",
+              "you have not signed the table's confidentiality agreement: case data goes only to "
+              "those who have (the administrator records it)");
+}
+
+// Every member signs a confidentiality agreement (DOMAIN.md, "Legal footing
+// and governance"); until they have, no case data reaches them, de-identified
+// or not.
+bool shows_or_changes_case_data(Action action) {
+  switch (action) {
+    case Action::kMeetingOpen:  // answers with the agenda
+    case Action::kMeetingAgenda:
+    case Action::kMeetingClose:
+    case Action::kMeetingMinutes:
+    case Action::kSituationSubmit:
+    case Action::kSituationList:
+    case Action::kSituationShow:
+    case Action::kSituationDecide:
+    case Action::kSituationWithdraw:
+    case Action::kSituationJoin:
+    case Action::kSituationIdentify:
+    case Action::kSituationReveal:
+    case Action::kSituationAssign:
+    case Action::kSituationAck:
+    case Action::kSituationPlan:
+    case Action::kSituationPlanRead:
+    case Action::kSituationIntervene:
+    case Action::kSituationUpdate:
+    case Action::kSituationClose:
+    case Action::kReportSummary:
+    case Action::kReportPublic:
+    case Action::kReportExport:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// An agency without a current information-sharing agreement neither joins
+// nor receives identifying information.
 std::optional<Access> governance_gate(const AccessFacts& f) {
   if (!f.agency_isa_current) {
     return deny("governance.isa_not_current",
                 "your agency has no current information-sharing agreement");
-  }
-  if (!f.confidentiality_signed) {
-    return deny("governance.confidentiality_unsigned",
-                "you have not signed the table's confidentiality agreement");
   }
   return std::nullopt;
 }
@@ -89,11 +143,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
     }
     // Whatever the situation's state: the identifiers exist until purged,
     // and an investigation may come after closure.
-    if (!f.confidentiality_signed) {
-      return deny("governance.confidentiality_unsigned",
-                  "you have not signed the table's confidentiality agreement");
-    }
-    return allow("identifiers.break_glass");
+    return allow_as(ActingRole::kPrivacyOfficer, "identifiers.break_glass");
   }
   if (!holds(a, TableRole::kRep) && !holds(a, TableRole::kChair)) {
     if (holds(a, TableRole::kPrivacyOfficer)) {
@@ -105,6 +155,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
   }
   if (auto r = identifiers_live(f)) return *r;
   std::string rule;
+  ActingRole role = ActingRole::kRep;
   if (rep_of(a, f.originating_agency)) {
     rule = "identifiers.originating_agency";
   } else if (rep_of_any(a, f.joined_agencies)) {
@@ -112,6 +163,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
   } else if (holds(a, TableRole::kChair) && !a.agency.empty() &&
              contains(f.joined_agencies, a.agency)) {
     rule = "identifiers.chair_via_joined_agency";
+    role = ActingRole::kChair;
   } else if (holds(a, TableRole::kChair)) {
     return deny("identifiers.chair_not_joined",
                 "the chair sees identifiers only through an agency that joined the situation");
@@ -120,7 +172,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
                 "your agency has not joined this situation (situation join)");
   }
   if (auto r = governance_gate(f)) return *r;
-  return allow(std::move(rule));
+  return allow_as(role, std::move(rule));
 }
 
 // Filter 4: the lead and assisting agencies only; the chair is not one.
@@ -133,11 +185,13 @@ Access planning_access(const Actor& a, const AccessFacts& f) {
   }
   if (auto r = identifiers_live(f)) return *r;
   if (auto r = governance_gate(f)) return *r;
-  return allow("plan.lead_or_assisting");
+  return allow_as(ActingRole::kRep, "plan.lead_or_assisting");
 }
 
 Access lead_only(const Actor& a, const AccessFacts& f, std::string_view what) {
-  if (!f.lead_agency.empty() && rep_of(a, f.lead_agency)) return allow("situation.lead_agency");
+  if (!f.lead_agency.empty() && rep_of(a, f.lead_agency)) {
+    return allow_as(ActingRole::kRep, "situation.lead_agency");
+  }
   return deny(std::string(what) + ".lead_only", "only a rep of the lead agency may do this");
 }
 
@@ -255,7 +309,9 @@ std::string_view action_name(Action a) {
   return "unknown";
 }
 
-Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
+namespace {
+
+Access decide(const Actor& a, Action action, const AccessFacts& facts) {
   switch (action) {
     case Action::kWhoAmI:
     case Action::kLogout:
@@ -263,15 +319,17 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       // Watch streams only the caller's own events (chosen by the server).
       return allow("session.own");
     case Action::kAdminGovernance:
-      if (a.admin) return allow("admin.deployment");
+      if (a.admin) return allow_as(ActingRole::kAdmin, "admin.deployment");
       return deny("admin.only", "only the deployment administrator may do this");
     case Action::kAuditIntegrity:
     case Action::kAuditRead:
       // DESIGN.md: the administrator sees key and account events only.
-      if (a.admin) return allow("audit.admin_account_events");
+      if (a.admin) return allow_as(ActingRole::kAdmin, "audit.admin_account_events");
       if (auto r = refuse_outsiders(a)) return *r;
-      if (holds(a, TableRole::kPrivacyOfficer)) return allow("audit.privacy_officer");
-      if (holds(a, TableRole::kChair)) return allow("audit.chair_own_table");
+      if (holds(a, TableRole::kPrivacyOfficer)) {
+        return allow_as(ActingRole::kPrivacyOfficer, "audit.privacy_officer");
+      }
+      if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "audit.chair_own_table");
       return deny("audit.auditors_only", "only privacy officers and chairs read the audit log");
     case Action::kVocabularyList:
       // Vocabularies are not case data: members read their tables' entries,
@@ -280,12 +338,16 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       return deny("vocabulary.not_at_table", "you hold no role at that table");
     case Action::kDeidCheck:
       if (auto r = refuse_outsiders(a)) return *r;
-      if (holds(a, TableRole::kRep) || holds(a, TableRole::kChair)) return allow("deid.writer");
+      if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "deid.writer");
+      if (holds(a, TableRole::kRep)) return allow_as(ActingRole::kRep, "deid.writer");
       return deny("deid.writers_only", "only reps and the chair write case text");
     default:
       break;
   }
   if (auto r = refuse_outsiders(a)) return *r;
+  if (shows_or_changes_case_data(action) && !a.confidentiality_signed) {
+    return confidentiality_unsigned();
+  }
   switch (action) {
     case Action::kMeetingList:
     case Action::kMeetingCheckIn:
@@ -297,8 +359,10 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kReportExport:
       // The chair reports to partners and funders; privacy officers check
       // what is published. Reps and guests see their cases, not the table's.
-      if (holds(a, TableRole::kPrivacyOfficer)) return allow("report.privacy_officer");
-      if (holds(a, TableRole::kChair)) return allow("report.chair");
+      if (holds(a, TableRole::kPrivacyOfficer)) {
+        return allow_as(ActingRole::kPrivacyOfficer, "report.privacy_officer");
+      }
+      if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "report.chair");
       return deny("report.chairs_and_privacy_officers",
                   "only the chair and privacy officers run reports");
     case Action::kMeetingOpen:
@@ -306,7 +370,7 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kSituationDecide:
     case Action::kSituationAssign:
     case Action::kSituationClose:
-      if (holds(a, TableRole::kChair)) return allow("table.chair");
+      if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "table.chair");
       return chair_only(action == Action::kMeetingOpen || action == Action::kMeetingClose
                             ? "meeting"
                             : "situation");
@@ -316,14 +380,16 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       }
       return allow("minutes.member");
     case Action::kSituationSubmit:
-      if (holds(a, TableRole::kRep) && !a.agency.empty()) return allow("situation.rep_submits");
+      if (holds(a, TableRole::kRep) && !a.agency.empty()) {
+        return allow_as(ActingRole::kRep, "situation.rep_submits");
+      }
       return deny("situation.reps_only", "only an agency's rep at the table submits situations");
     case Action::kSituationList:
     case Action::kSituationShow:
       return record_access(a);
     case Action::kSituationWithdraw:
       if (holds(a, TableRole::kRep) && !a.agency.empty() && a.agency == facts.originating_agency) {
-        return allow("situation.originator_withdraws");
+        return allow_as(ActingRole::kRep, "situation.originator_withdraws");
       }
       return deny("situation.originator_only",
                   "only a rep of the originating agency may withdraw a situation");
@@ -332,7 +398,7 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
         return deny("join.reps_only", "only an agency's rep joins a situation for the agency");
       }
       if (auto r = governance_gate(facts)) return *r;
-      return allow("join.rep_with_agreements");
+      return allow_as(ActingRole::kRep, "join.rep_with_agreements");
     case Action::kSituationIdentify:
       if (!rep_of(a, facts.originating_agency)) {
         return deny("identify.originator_only",
@@ -340,7 +406,7 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
       }
       if (auto r = identifiers_live(facts)) return *r;
       if (auto r = governance_gate(facts)) return *r;
-      return allow("identifiers.originating_agency");
+      return allow_as(ActingRole::kRep, "identifiers.originating_agency");
     case Action::kSituationReveal:
       return identifier_access(a, facts);
     case Action::kSituationPlan:
@@ -355,6 +421,28 @@ Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
     default:
       return deny("policy.default_deny", "no rule allows this request");
   }
+}
+
+}  // namespace
+
+AuditReader audit_reader(const Actor& a, const std::string& table) {
+  AuditReader r;
+  if (holds(a, TableRole::kPrivacyOfficer)) {
+    r.table_less = true;
+    r.table = table;
+    r.justifications = true;
+  } else if (holds(a, TableRole::kChair)) {
+    r.table = table;
+  } else if (a.admin) {
+    r.table_less = true;
+  }
+  return r;
+}
+
+Access authorize(const Actor& a, Action action, const AccessFacts& facts) {
+  Access out = decide(a, action, facts);
+  if (out.role == ActingRole::kNone) out.role = main_role(a);
+  return out;
 }
 
 }  // namespace hubtable::domain

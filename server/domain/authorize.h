@@ -60,11 +60,15 @@ std::string_view action_name(Action a);
 
 enum class TableRole { kRep, kChair, kPrivacyOfficer, kGuest };
 
+/// The role a person acted in, as the audit records it (AuditActor.role).
+enum class ActingRole { kNone, kRep, kChair, kPrivacyOfficer, kGuest, kAdmin };
+
 /// The caller as the policy sees it, for the table the request concerns.
 struct Actor {
-  bool admin = false;            // deployment administrator
-  std::string agency;            // the person's agency code; empty for none
-  std::vector<TableRole> roles;  // roles held at the table concerned (none: not a member)
+  bool admin = false;                   // deployment administrator
+  std::string agency;                   // the person's agency code; empty for none
+  std::vector<TableRole> roles;         // roles held at the table concerned (none: not a member)
+  bool confidentiality_signed = false;  // the person signed the confidentiality agreement
 };
 
 /// What the handler loaded about the object of the request and, for
@@ -76,7 +80,6 @@ struct AccessFacts {
   std::string lead_agency;                      // empty until the chair assigns one
   std::vector<std::string> assisting_agencies;  // named by the chair with the lead
   bool agency_isa_current = false;              // the caller's agency has a current ISA
-  bool confidentiality_signed = false;          // the caller signed the confidentiality agreement
   // Reveal only: a privacy officer gave a written justification (break-glass).
   bool break_glass_justified = false;
 };
@@ -90,9 +93,30 @@ enum class RecordView { kNone, kAgendaLine, kMetadata, kDeidentified };
 struct Access {
   Decision decision;
   RecordView view = RecordView::kNone;
+  /// The role the rule relied on; for a refusal, or a rule that relies on
+  /// none, the caller's main role at the table (chair, privacy officer,
+  /// rep, guest, in that order; administrator; none).
+  ActingRole role = ActingRole::kNone;
   bool allowed() const { return decision.allowed(); }
 };
 
 Access authorize(const Actor& actor, Action action, const AccessFacts& facts = {});
+
+/// Which audit events a caller may read, once authorize() allowed an audit
+/// action at `table` (DESIGN.md's access table): a privacy officer the
+/// table's events and the account events (those of no table), with
+/// break-glass justifications; a chair the table's, without them; the
+/// administrator the key and account events only. Every audit read (query,
+/// log, proof, alerts, disclosure register) filters through this one reader.
+struct AuditReader {
+  bool table_less = false;  // the events of no table: keys, accounts, the deployment
+  std::string table;        // this table's events; empty for none
+  bool justifications = false;
+
+  bool reads(const std::string& event_table) const {
+    return event_table.empty() ? table_less : (!table.empty() && event_table == table);
+  }
+};
+AuditReader audit_reader(const Actor& actor, const std::string& table);
 
 }  // namespace hubtable::domain

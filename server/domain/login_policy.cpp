@@ -79,6 +79,17 @@ bool role_requires_totp(const std::string& role) {
   return role == "CHAIR" || role == "PRIVACY_OFFICER" || role == "ADMIN";
 }
 
+bool is_login_step(const Decision& d) {
+  return d.rule == "auth.totp_required" || d.rule == "auth.password_change_required";
+}
+
+std::string_view public_login_rule(const Decision& d) {
+  if (d.rule == "auth.unknown_account" || d.rule == "auth.bad_password") {
+    return "auth.bad_credentials";
+  }
+  return d.rule;
+}
+
 bool counts_as_failure(const Decision& d) {
   return !d.allowed() && d.refusal == Refusal::kUnauthenticated && d.rule != "auth.totp_reused";
 }

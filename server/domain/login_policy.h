@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "domain/decision.h"
 
@@ -54,5 +55,15 @@ Decision decide_login(const LoginFacts& f);
 
 /// True when a failed decision should count towards throttling.
 bool counts_as_failure(const Decision& d);
+
+/// True for the refusals that ask for the next step of a login (an
+/// authenticator code, a new password): the audit records them as
+/// incomplete, not as denials.
+bool is_login_step(const Decision& d);
+
+/// The rule a refused login answers with on the wire: an unknown account
+/// and a wrong password both say auth.bad_credentials (the audit keeps
+/// which), so the answer never tells whether an account exists.
+std::string_view public_login_rule(const Decision& d);
 
 }  // namespace hubtable::domain

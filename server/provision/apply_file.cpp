@@ -98,6 +98,7 @@ absl::Status parse_agency(const toml::table& t, const std::string& where, store:
   }
   a.isa_signed_on = *signed_on;
   a.isa_expires_on = *expires_on;
+  a.isa_stated = !signed_on->empty();
   return absl::OkStatus();
 }
 
@@ -201,6 +202,7 @@ absl::Status parse_user(const toml::table& t, const std::string& where,
   auto conf = optional_date(t, "confidentiality_signed", where);
   if (!conf.ok()) return conf.status();
   u.confidentiality_signed_on = *conf;
+  u.confidentiality_stated = !conf->empty();
   const toml::array* roles = t["roles"].as_array();
   if (roles == nullptr || roles->empty())
     return bad(where + ".roles", "at least one role is required");

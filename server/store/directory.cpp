@@ -114,17 +114,18 @@ absl::StatusOr<Upsert> upsert_agency(Connection& c, const AgencyRow& a, std::int
     if (auto st = ins->run(); !st.ok()) return st;
     return Upsert::kCreated;
   }
-  if (s->text(1) == a.name && s->text(2) == a.sector && s->text(3) == a.isa_signed_on &&
-      s->text(4) == a.isa_expires_on) {
-    return Upsert::kUnchanged;
-  }
+  const bool dates_same =
+      !a.isa_stated || (s->text(3) == a.isa_signed_on && s->text(4) == a.isa_expires_on);
+  if (s->text(1) == a.name && s->text(2) == a.sector && dates_same) return Upsert::kUnchanged;
   auto up = c.prepare(
-      "UPDATE agencies SET name = ?2, sector = ?3, isa_signed_on = ?4, isa_expires_on = ?5 "
-      "WHERE code = ?1");
+      "UPDATE agencies SET name = ?2, sector = ?3, "
+      "isa_signed_on = CASE WHEN ?6 THEN ?4 ELSE isa_signed_on END, "
+      "isa_expires_on = CASE WHEN ?6 THEN ?5 ELSE isa_expires_on END WHERE code = ?1");
   if (!up.ok()) return up.status();
   up->bind(1, a.code).bind(2, a.name).bind(3, a.sector);
   bind_optional(*up, 4, a.isa_signed_on);
   bind_optional(*up, 5, a.isa_expires_on);
+  up->bind(6, std::int64_t{a.isa_stated ? 1 : 0});
   if (auto st = up->run(); !st.ok()) return st;
   return Upsert::kUpdated;
 }
@@ -279,17 +280,20 @@ absl::StatusOr<UserUpdate> update_user(Connection& c, std::int64_t id, const Use
   const bool was_disabled = cur->integer(0) != 0;
   out.newly_disabled = u.disabled && !was_disabled;
 
+  // An unstated confidentiality date (?8 = 0) leaves the recorded one.
   auto s = c.prepare(
       "UPDATE users SET display_name = ?2, agency_id = ?3, totp_required = ?4, "
-      "confidentiality_signed_on = ?5, "
+      "confidentiality_signed_on = CASE WHEN ?8 THEN ?5 ELSE confidentiality_signed_on END, "
       "disabled_us = CASE WHEN ?6 = 0 THEN NULL ELSE COALESCE(disabled_us, ?7) END "
       "WHERE id = ?1 AND (display_name <> ?2 OR agency_id IS NOT ?3 OR totp_required <> ?4 "
-      "OR confidentiality_signed_on IS NOT ?5 OR (disabled_us IS NOT NULL) <> (?6 <> 0))");
+      "OR (?8 AND confidentiality_signed_on IS NOT ?5) "
+      "OR (disabled_us IS NOT NULL) <> (?6 <> 0))");
   if (!s.ok()) return s.status();
   s->bind(1, id).bind(2, u.display_name).bind(3, *aid);
   s->bind(4, std::int64_t{u.totp_required ? 1 : 0});
   bind_optional(*s, 5, u.confidentiality_signed_on);
   s->bind(6, std::int64_t{u.disabled ? 1 : 0}).bind(7, now_us);
+  s->bind(8, std::int64_t{u.confidentiality_stated ? 1 : 0});
   if (auto st = s->run(); !st.ok()) return st;
   if (c.changes() > 0) out.result = Upsert::kUpdated;
   auto grants = replace_grants(c, id, u.roles);

@@ -22,6 +22,10 @@ struct AgencyRow {
   std::string sector;
   std::string isa_signed_on;   // ISO date or empty
   std::string isa_expires_on;  // ISO date or empty
+  // Whether the dates above are stated. When they are not, an existing
+  // agency keeps the dates it has (recorded by an earlier apply or by
+  // `admin governance`), and a new one starts without.
+  bool isa_stated = false;
 };
 
 struct ScheduleRow {
@@ -52,6 +56,7 @@ struct UserRow {
   std::string agency_code;  // empty for none
   bool totp_required = false;
   std::string confidentiality_signed_on;
+  bool confidentiality_stated = false;  // unstated: an existing account keeps its date
   bool disabled = false;
   std::vector<GrantRow> roles;
 };

@@ -55,7 +55,7 @@ TEST(Auth, WrongPasswordAndWrongCodeAreRefusedAndAudited) {
   req.mutable_login()->set_totp_code("123456");
   auto r = conn->call(req);
   EXPECT_EQ(r->status().code(), v1::UNAUTHENTICATED);
-  EXPECT_EQ(r->status().rule(), "auth.bad_password");
+  EXPECT_EQ(r->status().rule(), "auth.bad_credentials");
   req.mutable_login()->set_password(server.deployment().one_time_password("chair.one"));
   const std::string real = server.deployment().totp("chair.one", std::time(nullptr));
   req.mutable_login()->set_totp_code(real == "999999" ? "000000" : "999999");

@@ -201,7 +201,7 @@ TEST_F(Cli, WrongPasswordIsOneClearLineWithExitOne) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "hubtable: UNAUTHENTICATED: login failed: wrong username, password or authentication "
-            "code (rule auth.bad_password)\n");
+            "code (rule auth.bad_credentials)\n");
 }
 
 TEST_F(Cli, ServerDownIsExitThree) {

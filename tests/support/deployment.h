@@ -67,22 +67,26 @@ confidentiality_signed = 2025-01-02
 [[user]]
 username = "chair.one"
 name = "Chair One"
+confidentiality_signed = 2025-01-02
 roles = [{ table = "t1", role = "CHAIR" }]
 
 [[user]]
 username = "po.one"
 name = "Privacy Officer One"
+confidentiality_signed = 2025-01-02
 roles = [{ table = "t1", role = "PRIVACY_OFFICER" }]
 
 [[user]]
 username = "guest.one"
 name = "Guest One"
+confidentiality_signed = 2025-01-02
 roles = [{ table = "t1", role = "GUEST" }]
 
 [[user]]
 username = "rep.t2"
 name = "Rep Other Table"
 agency = "housing"
+confidentiality_signed = 2025-01-02
 roles = [{ table = "t2", role = "REP" }]
 )toml";
 

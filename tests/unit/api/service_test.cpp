@@ -25,7 +25,7 @@ TEST_F(ServiceTest, OneTimePasswordMustBeReplacedAtFirstLogin) {
   ASSERT_EQ(r.status().code(), v1::OK);
   EXPECT_EQ(r.login().session_token().size(), 32u);
   EXPECT_TRUE(r.login().password_changed());
-  EXPECT_EQ(login("rep.police", otp).status().rule(), "auth.bad_password");
+  EXPECT_EQ(login("rep.police", otp).status().rule(), "auth.bad_credentials");
   EXPECT_EQ(login("rep.police", kNewPassword).status().code(), v1::OK);
 }
 
@@ -134,7 +134,7 @@ TEST_F(ServiceTest, PasswordChangeEndsOtherSessions) {
 TEST_F(ServiceTest, FailedLoginsAreThrottledPerAccountThenRecover) {
   first_login("rep.police");
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(login("rep.police", "wrong-password").status().rule(), "auth.bad_password");
+    EXPECT_EQ(login("rep.police", "wrong-password").status().rule(), "auth.bad_credentials");
   }
   auto r = login("rep.police", kNewPassword);
   EXPECT_EQ(r.status().code(), v1::RESOURCE_EXHAUSTED);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/case_work.h"
 #include "tests/support/audit_events.h"
 #include "tests/support/deployment.h"
 
@@ -65,6 +66,76 @@ TEST(Provisioner, TableVocabularyIsAddedOnceAndAuditedAndCannotShadowDefaults) {
                                "code = \"ZZZ-1\"\nlabel = \"Z\"\nparent = \"ZZZ\"\n")
                 .find("unknown risk_category 'ZZZ'"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace hubtable::provision
+
+namespace hubtable::provision {
+namespace {
+
+// A governance date recorded by `admin governance` and an apply file that
+// does not mention it: applying the file again leaves the date alone.
+TEST(Provisioner, ApplyKeepsGovernanceDatesItDoesNotState) {
+  TestDeployment d;
+  const std::string extra = R"toml(
+[[agency]]
+code = "vs"
+name = "Victim Services"
+sector = "VICTIM_SERVICES"
+
+[[user]]
+username = "rep.vs"
+name = "Rep Victim Services"
+agency = "vs"
+roles = [{ table = "t2", role = "REP" }]
+)toml";
+  std::string text = kTestTable;
+  text.insert(text.find("[[table]]"), extra.substr(0, extra.find("[[user]]")));
+  text += extra.substr(extra.find("[[user]]"));
+  text.replace(text.find("agencies = [\"housing\"]"), 22, "agencies = [\"housing\", \"vs\"]");
+  d.apply_text(text);
+  auto dates = [&] {
+    auto dep = open_deployment(d.config_path());
+    EXPECT_TRUE(dep.ok());
+    return dep->db->read([](store::Connection& c) {
+      auto s = c.prepare(
+          "SELECT COALESCE(a.isa_signed_on, '') || '/' || COALESCE(a.isa_expires_on, '') || '/' "
+          "|| COALESCE(u.confidentiality_signed_on, '') FROM users u JOIN agencies a "
+          "ON a.id = u.agency_id WHERE u.username = 'rep.vs'");
+      (void)s->step();
+      return s->text(0);
+    });
+  };
+  EXPECT_EQ(dates(), "//");
+  {
+    auto dep = open_deployment(d.config_path());
+    ASSERT_TRUE(dep.ok());
+    auto s = dep->db->write([](store::Connection& c) -> absl::Status {
+      auto isa = store::set_agency_isa(c, "vs", "2026-01-05", "2028-01-05");
+      if (!isa.ok()) return isa.status();
+      auto conf = store::set_user_confidentiality(c, "rep.vs", "2026-01-06");
+      return conf.ok() ? absl::OkStatus() : conf.status();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  ASSERT_EQ(dates(), "2026-01-05/2028-01-05/2026-01-06");
+  auto file = parse_apply_text(text);
+  ASSERT_TRUE(file.ok());
+  auto dep = open_deployment(d.config_path());
+  ASSERT_TRUE(dep.ok());
+  domain::SystemClock clock;
+  auto report = apply(*dep, *file, d.profiles_dir(), clock, crypto::system_random());
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->agencies_updated, 0);
+  EXPECT_EQ(report->users_updated, 0);
+  EXPECT_EQ(dates(), "2026-01-05/2028-01-05/2026-01-06") << "apply erased recorded agreements";
+  // A date the file does state is the file's.
+  std::string stated = text;
+  stated.insert(stated.rfind("roles = [{ table = \"t2\", role = \"REP\" }]"),
+                "confidentiality_signed = 2026-02-01\n");
+  d.apply_text(stated);
+  EXPECT_EQ(dates(), "2026-01-05/2028-01-05/2026-02-01");
 }
 
 }  // namespace

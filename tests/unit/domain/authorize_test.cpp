@@ -14,14 +14,14 @@ namespace {
 // The callers of DESIGN.md's access table, for a situation brought by police.
 const std::map<std::string, Actor>& callers() {
   static const std::map<std::string, Actor> kCallers = {
-      {"rep_origin", {false, "police", {TableRole::kRep}}},
-      {"rep_joined", {false, "health", {TableRole::kRep}}},
-      {"rep_other", {false, "mh", {TableRole::kRep}}},
-      {"chair", {false, "", {TableRole::kChair}}},
-      {"privacy", {false, "", {TableRole::kPrivacyOfficer}}},
-      {"admin", {true, "", {}}},
-      {"guest", {false, "", {TableRole::kGuest}}},
-      {"other_table", {false, "housing", {}}},
+      {"rep_origin", {false, "police", {TableRole::kRep}, true}},
+      {"rep_joined", {false, "health", {TableRole::kRep}, true}},
+      {"rep_other", {false, "mh", {TableRole::kRep}, true}},
+      {"chair", {false, "", {TableRole::kChair}, true}},
+      {"privacy", {false, "", {TableRole::kPrivacyOfficer}, true}},
+      {"admin", {true, "", {}, true}},
+      {"guest", {false, "", {TableRole::kGuest}, true}},
+      {"other_table", {false, "housing", {}, true}},
   };
   return kCallers;
 }
@@ -162,7 +162,8 @@ const std::map<Action, Row>& expected() {
 }
 
 // An accepted situation brought by police, joined by health (the lead);
-// every caller has a current ISA and a signed confidentiality agreement.
+// every caller's agency has a current ISA (and every caller above signed the
+// confidentiality agreement).
 AccessFacts accepted_facts() {
   AccessFacts f;
   f.originating_agency = "police";
@@ -170,7 +171,6 @@ AccessFacts accepted_facts() {
   f.joined_agencies = {"police", "health"};
   f.lead_agency = "health";
   f.agency_isa_current = true;
-  f.confidentiality_signed = true;
   return f;
 }
 
@@ -225,20 +225,20 @@ TEST(Authorize, AnUnknownActionIsDenied) {
 }
 
 TEST(Authorize, RolesAddUpAtATable) {
-  const Actor chair_and_rep{false, "police", {TableRole::kRep, TableRole::kChair}};
+  const Actor chair_and_rep{false, "police", {TableRole::kRep, TableRole::kChair}, true};
   EXPECT_TRUE(authorize(chair_and_rep, Action::kSituationDecide).allowed());
   EXPECT_TRUE(authorize(chair_and_rep, Action::kSituationSubmit).allowed());
-  const Actor guest_and_po{false, "", {TableRole::kGuest, TableRole::kPrivacyOfficer}};
+  const Actor guest_and_po{false, "", {TableRole::kGuest, TableRole::kPrivacyOfficer}, true};
   EXPECT_TRUE(authorize(guest_and_po, Action::kMeetingMinutes).allowed());
   EXPECT_EQ(authorize(guest_and_po, Action::kSituationShow).view, RecordView::kMetadata);
 }
 
 TEST(Authorize, AWithdrawalNeedsTheSameAgencyNotTheSamePerson) {
   // Staff rotate: any rep of the agency that brought the situation may withdraw it.
-  const Actor alternate{false, "police", {TableRole::kRep}};
+  const Actor alternate{false, "police", {TableRole::kRep}, true};
   EXPECT_TRUE(authorize(alternate, Action::kSituationWithdraw, originated_by("police")).allowed());
   EXPECT_FALSE(authorize(alternate, Action::kSituationWithdraw, {}).allowed());
-  const Actor no_agency{false, "", {TableRole::kRep}};
+  const Actor no_agency{false, "", {TableRole::kRep}, true};
   EXPECT_FALSE(authorize(no_agency, Action::kSituationWithdraw, originated_by("")).allowed());
   EXPECT_FALSE(authorize(no_agency, Action::kSituationSubmit).allowed());
 }
@@ -247,22 +247,83 @@ std::string rule_of(const Actor& a, Action action, const AccessFacts& f) {
   return describe(authorize(a, action, f));
 }
 
-TEST(Authorize, IdentifiersNeedACurrentIsaAndASignedConfidentialityAgreement) {
-  const Actor joined{false, "health", {TableRole::kRep}};
+TEST(Authorize, IdentifiersNeedACurrentIsa) {
+  const Actor joined{false, "health", {TableRole::kRep}, true};
   AccessFacts f = accepted_facts();
   f.agency_isa_current = false;
   for (Action a : {Action::kSituationReveal, Action::kSituationJoin, Action::kSituationPlan,
                    Action::kSituationPlanRead}) {
     EXPECT_EQ(rule_of(joined, a, f), "!governance.isa_not_current") << action_name(a);
   }
-  EXPECT_EQ(rule_of({false, "police", {TableRole::kRep}}, Action::kSituationIdentify, f),
+  EXPECT_EQ(rule_of({false, "police", {TableRole::kRep}, true}, Action::kSituationIdentify, f),
             "!governance.isa_not_current");
-  f.agency_isa_current = true;
-  f.confidentiality_signed = false;
-  EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!governance.confidentiality_unsigned");
-  EXPECT_EQ(rule_of(joined, Action::kSituationJoin, f), "!governance.confidentiality_unsigned");
-  // Acknowledging or recording the intervention shares nothing: no gate.
+  // Acknowledging or recording the intervention shares no identifier: no ISA gate.
   EXPECT_EQ(rule_of(joined, Action::kSituationAck, f), "situation.lead_agency");
+}
+
+TEST(Authorize, EveryAnswerNamesTheRoleTheCallerActedIn) {
+  const AccessFacts f = accepted_facts();
+  const Actor rep_and_chair{false, "health", {TableRole::kRep, TableRole::kChair}, true};
+  struct Case {
+    Actor actor;
+    Action action;
+    ActingRole role;
+  };
+  const std::vector<Case> cases = {
+      {callers().at("chair"), Action::kSituationList, ActingRole::kChair},
+      {callers().at("rep_other"), Action::kSituationShow, ActingRole::kRep},
+      {callers().at("privacy"), Action::kSituationShow, ActingRole::kPrivacyOfficer},
+      {callers().at("guest"), Action::kMeetingAgenda, ActingRole::kGuest},
+      {callers().at("admin"), Action::kAdminGovernance, ActingRole::kAdmin},
+      {callers().at("rep_joined"), Action::kSituationReveal, ActingRole::kRep},
+      {callers().at("privacy"), Action::kReportSummary, ActingRole::kPrivacyOfficer},
+      // Someone who is both acts in the role the rule relied on.
+      {rep_and_chair, Action::kSituationReveal, ActingRole::kRep},
+      {rep_and_chair, Action::kSituationDecide, ActingRole::kChair},
+      {rep_and_chair, Action::kSituationPlan, ActingRole::kRep},
+      // A refusal names the role the caller holds.
+      {callers().at("rep_other"), Action::kSituationReveal, ActingRole::kRep},
+      {callers().at("guest"), Action::kSituationDecide, ActingRole::kGuest},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(authorize(c.actor, c.action, f).role, c.role) << action_name(c.action);
+  }
+  for (const auto& [who, actor] : callers()) {
+    for (Action a : all_actions()) {
+      const Access access = authorize(actor, a, f);
+      if (!actor.roles.empty() || actor.admin) {
+        EXPECT_NE(access.role, ActingRole::kNone) << who << " " << action_name(a);
+      }
+    }
+  }
+}
+
+TEST(Authorize, TheConfidentialityAgreementGatesAllCaseData) {
+  // Without it, no table member sees or changes case data, de-identified or
+  // not; what is not case data (the session, vocabularies, the schedule,
+  // checking in, the audit trail) stays open to them.
+  const std::set<Action> open_without = {Action::kWhoAmI,         Action::kLogout,
+                                         Action::kVocabularyList, Action::kDeidCheck,
+                                         Action::kMeetingList,    Action::kMeetingCheckIn,
+                                         Action::kWatch,          Action::kAdminGovernance,
+                                         Action::kAuditIntegrity, Action::kAuditRead};
+  for (const char* who : {"rep_origin", "rep_joined", "rep_other", "chair", "privacy", "guest"}) {
+    Actor unsigned_actor = callers().at(who);
+    unsigned_actor.confidentiality_signed = false;
+    for (Action a : all_actions()) {
+      const std::string signed_rule = rule_of(callers().at(who), a, accepted_facts());
+      const std::string rule = rule_of(unsigned_actor, a, accepted_facts());
+      if (open_without.count(a) != 0) {
+        EXPECT_EQ(rule, signed_rule) << who << " " << action_name(a);
+      } else {
+        EXPECT_EQ(rule, "!governance.confidentiality_unsigned") << who << " " << action_name(a);
+      }
+    }
+  }
+  // The administrator sees no case data either way.
+  Actor admin = callers().at("admin");
+  admin.confidentiality_signed = false;
+  EXPECT_EQ(rule_of(admin, Action::kSituationList, {}), "!admin.no_case_data");
 }
 
 TEST(Authorize, BreakGlassIsAPrivacyOfficersAccessWithAWrittenJustification) {
@@ -290,8 +351,9 @@ TEST(Authorize, BreakGlassIsAPrivacyOfficersAccessWithAWrittenJustification) {
   f.agency_isa_current = false;
   EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
             "identifiers.break_glass");
-  f.confidentiality_signed = false;
-  EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
+  Actor unsigned_officer = callers().at("privacy");
+  unsigned_officer.confidentiality_signed = false;
+  EXPECT_EQ(rule_of(unsigned_officer, Action::kSituationReveal, f),
             "!governance.confidentiality_unsigned");
   // Without a justification, a privacy officer is refused.
   EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, accepted_facts()),
@@ -299,8 +361,8 @@ TEST(Authorize, BreakGlassIsAPrivacyOfficersAccessWithAWrittenJustification) {
 }
 
 TEST(Authorize, IdentifiersExistOnlyBetweenAcceptanceAndClosure) {
-  const Actor origin{false, "police", {TableRole::kRep}};
-  const Actor joined{false, "health", {TableRole::kRep}};
+  const Actor origin{false, "police", {TableRole::kRep}, true};
+  const Actor joined{false, "health", {TableRole::kRep}, true};
   AccessFacts f = accepted_facts();
   for (const char* state : {"AWAITING_DECISION", "REJECTED", "WITHDRAWN"}) {
     f.state = state;
@@ -314,10 +376,10 @@ TEST(Authorize, IdentifiersExistOnlyBetweenAcceptanceAndClosure) {
 }
 
 TEST(Authorize, TheChairSeesIdentifiersOnlyThroughAJoinedAgency) {
-  const Actor chair_of_joined{false, "health", {TableRole::kChair}};
+  const Actor chair_of_joined{false, "health", {TableRole::kChair}, true};
   EXPECT_EQ(rule_of(chair_of_joined, Action::kSituationReveal, accepted_facts()),
             "identifiers.chair_via_joined_agency");
-  const Actor chair_elsewhere{false, "mh", {TableRole::kChair}};
+  const Actor chair_elsewhere{false, "mh", {TableRole::kChair}, true};
   EXPECT_EQ(rule_of(chair_elsewhere, Action::kSituationReveal, accepted_facts()),
             "!identifiers.chair_not_joined");
   // Planning notes: lead and assisting reps only, never the chair as chair.
@@ -329,12 +391,12 @@ TEST(Authorize, AssistingAgenciesPlanButDoNotActForTheLead) {
   AccessFacts f = accepted_facts();
   f.joined_agencies.push_back("mh");
   f.assisting_agencies = {"mh"};
-  const Actor assisting{false, "mh", {TableRole::kRep}};
+  const Actor assisting{false, "mh", {TableRole::kRep}, true};
   EXPECT_EQ(rule_of(assisting, Action::kSituationPlan, f), "plan.lead_or_assisting");
   EXPECT_EQ(rule_of(assisting, Action::kSituationReveal, f), "identifiers.joined_agency");
   EXPECT_EQ(rule_of(assisting, Action::kSituationIntervene, f), "!intervene.lead_only");
   f.lead_agency.clear();
-  EXPECT_EQ(rule_of({false, "health", {TableRole::kRep}}, Action::kSituationAck, f),
+  EXPECT_EQ(rule_of({false, "health", {TableRole::kRep}, true}, Action::kSituationAck, f),
             "!ack.lead_only");
 }
 
