@@ -14,6 +14,7 @@
 
 #include "api/retention.h"
 #include "audit/verify.h"
+#include "config/private_files.h"
 #include "config/server_config.h"
 #include "crypto/random.h"
 #include "domain/clock.h"
@@ -58,16 +59,8 @@ struct Periodic {
 };
 
 absl::Status write_port_file(const fs::path& path, std::uint16_t port) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    if (!out) return absl::InternalError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);  // atomic: readers never see a partial number
-  if (ec) return absl::InternalError("cannot write " + path.string());
-  return absl::OkStatus();
+  // Renamed into place: readers never see a partial number.
+  return config::write_private_file(path, std::to_string(port) + "\n");
 }
 
 int run_init(const fs::path& dir, const std::string& listen, const std::string& server_name) {
@@ -262,6 +255,8 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whatever the umask hubtabled inherits, what it creates is its own.
+  config::make_new_files_private();
   CLI::App app{"hubtabled: the hubtable Situation Table server"};
   app.require_subcommand(1);
 

@@ -1,11 +1,8 @@
 // `hubtabled init`: keys, PKI, config, database and the first administrator.
 
-#include <sys/stat.h>
-
-#include <fstream>
-
 #include "audit/audit_writer.h"
 #include "config/key_file.h"
+#include "config/private_files.h"
 #include "crypto/checkpoint.h"
 #include "crypto/hkdf.h"
 #include "crypto/pki.h"
@@ -21,21 +18,6 @@ namespace {
 constexpr int kCaDays = 3650;
 constexpr int kServerCertificateDays = 825;
 
-absl::Status make_private_dir(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError("cannot create " + dir.string() + ": " + ec.message());
-  if (::chmod(dir.c_str(), 0700) != 0) return absl::InternalError("cannot chmod " + dir.string());
-  return absl::OkStatus();
-}
-
-absl::Status write_public(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return out ? absl::OkStatus() : absl::InternalError("cannot write " + path.string());
-}
-
 bool is_ip_literal(const std::string& host) {
   return host.find_first_not_of("0123456789.") == std::string::npos ||
          host.find(':') != std::string::npos;
@@ -50,7 +32,7 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
     return absl::AlreadyExistsError(o.dir.string() + " already holds a deployment");
   }
   for (const char* sub : {"", "keys", "pki", "data", "profiles"}) {
-    if (auto s = make_private_dir(o.dir / sub); !s.ok()) return s;
+    if (auto s = config::make_private_dir(o.dir / sub); !s.ok()) return s;
   }
 
   // Keys: the master key (raw 32 bytes) and the audit signing key (Ed25519).
@@ -69,10 +51,9 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
   // Its public half, to hand to privacy officers (it is also in every profile).
   auto signer = crypto::CheckpointSigner::from_private_pem(*signing);
   if (!signer.ok()) return signer.status();
-  {
-    std::ofstream pub(o.dir / "keys/audit-signing.pub", std::ios::trunc);
-    pub << signer->public_pem();
-    if (!pub) return absl::InternalError("cannot write keys/audit-signing.pub");
+  if (auto s = config::write_private_file(o.dir / "keys/audit-signing.pub", signer->public_pem());
+      !s.ok()) {
+    return s;
   }
 
   // PKI: the deployment CA and the server certificate.
@@ -103,9 +84,9 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
   if (!server_cert.ok()) return server_cert.status();
   for (auto s : {
            config::write_secret_file(o.dir / "pki/ca.key", crypto::as_bytes(*ca_key)),
-           write_public(o.dir / "pki/ca.crt", *ca_cert),
+           config::write_private_file(o.dir / "pki/ca.crt", *ca_cert),
            config::write_secret_file(o.dir / "pki/server.key", crypto::as_bytes(*server_key)),
-           write_public(o.dir / "pki/server.crt", *server_cert),
+           config::write_private_file(o.dir / "pki/server.crt", *server_cert),
        }) {
     if (!s.ok()) return s;
   }
@@ -139,7 +120,7 @@ absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
     });
     if (!s.ok()) return s;
   }
-  if (auto s = write_public(
+  if (auto s = config::write_private_file(
           config_path,
           config::render_server_config(deployment_id, o.listen_host, o.listen_port, o.server_name));
       !s.ok()) {

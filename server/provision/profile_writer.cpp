@@ -1,22 +1,12 @@
 #include "provision/profile_writer.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
-
 #include "config/key_file.h"
+#include "config/private_files.h"
 #include "crypto/bytes.h"
 
 namespace hubtable::provision {
 
 namespace {
-absl::Status write_public(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return absl::InternalError("cannot write " + path.string());
-  return absl::OkStatus();
-}
 
 std::string toml_string(const std::string& s) {
   std::string out = "\"";
@@ -33,16 +23,14 @@ absl::Status write_profile(const std::filesystem::path& dir, const ProfileConten
   if (std::filesystem::exists(dir, ec)) {
     return absl::AlreadyExistsError("profile directory " + dir.string() + " already exists");
   }
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::InternalError("cannot create " + dir.string() + ": " + ec.message());
-  ::chmod(dir.c_str(), 0700);
+  if (auto s = config::make_private_dir(dir); !s.ok()) return s;
   const std::string toml = "# hubtable client profile\nserver = " + toml_string(p.server_address) +
                            "\nserver_name = " + toml_string(p.server_name) +
                            "\nusername = " + toml_string(p.username) + "\n";
   for (auto s : {
-           write_public(dir / "ca.crt", p.ca_pem),
-           write_public(dir / "client.crt", p.certificate_pem),
-           write_public(dir / "profile.toml", toml),
+           config::write_private_file(dir / "ca.crt", p.ca_pem),
+           config::write_private_file(dir / "client.crt", p.certificate_pem),
+           config::write_private_file(dir / "profile.toml", toml),
            config::write_secret_file(dir / "client.key", crypto::as_bytes(p.private_key_pem)),
            config::write_secret_file(dir / "one-time-password",
                                      crypto::as_bytes(p.one_time_password + "\n")),
@@ -50,7 +38,8 @@ absl::Status write_profile(const std::filesystem::path& dir, const ProfileConten
     if (!s.ok()) return s;
   }
   if (!p.audit_public_pem.empty()) {
-    if (auto s = write_public(dir / "audit-signing.pub", p.audit_public_pem); !s.ok()) return s;
+    if (auto s = config::write_private_file(dir / "audit-signing.pub", p.audit_public_pem); !s.ok())
+      return s;
   }
   if (!p.totp_uri.empty()) {
     if (auto s = config::write_secret_file(dir / "totp-uri", crypto::as_bytes(p.totp_uri + "\n"));

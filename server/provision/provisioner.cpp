@@ -7,6 +7,7 @@
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
 #include "config/key_file.h"
+#include "config/private_files.h"
 #include "crypto/hkdf.h"
 #include "crypto/password.h"
 #include "crypto/pki.h"
@@ -149,6 +150,12 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
                                            " belongs to another deployment (deployment_id "
                                            "differs from the config)");
     }
+  }
+  // Files an older version or a hand made with a looser mode become 0600.
+  for (const auto& f : {cfg->config_path, cfg->database, fs::path(cfg->database.string() + "-wal"),
+                        fs::path(cfg->database.string() + "-shm"), cfg->vault_keys,
+                        fs::path(cfg->vault_keys.string() + "-journal")}) {
+    if (auto s = config::restrict_to_owner(f); !s.ok()) return s;
   }
   const store::KeyStoreFile keystore{cfg->vault_keys.string(), &*keystore_key};
   auto db = store::Database::open(cfg->database.string(), *db_key, readers,

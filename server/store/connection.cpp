@@ -1,5 +1,11 @@
 #include "store/connection.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace hubtable::store {
@@ -25,6 +31,18 @@ absl::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
 
 constexpr int kBusyTimeoutMs = 5000;
 
+// A database file hubtabled creates is its alone, whatever the umask: made
+// here 0600 before SQLite opens it, so its WAL and shared-memory files,
+// which SQLite gives the database file's mode, are 0600 too.
+absl::Status create_private(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return absl::InternalError("cannot create " + path + ": " + std::strerror(errno));
+  const bool ok = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!ok) return absl::InternalError("cannot chmod " + path + ": " + std::strerror(errno));
+  return absl::OkStatus();
+}
+
 std::string key_literal(const crypto::SecretBytes& key) {
   return "x'" + crypto::to_hex(key.view()) + "'";
 }
@@ -37,6 +55,9 @@ absl::Status attach_keystore(Connection& conn, const KeyStoreFile& ks, Connectio
   if (mode == OpenMode::kExisting && !std::filesystem::exists(ks.path)) {
     return absl::NotFoundError("vault key store " + ks.path +
                                " does not exist; without it no sealed identifier can be opened");
+  }
+  if (mode == OpenMode::kCreate && !std::filesystem::exists(ks.path)) {
+    if (auto s = create_private(ks.path); !s.ok()) return s;
   }
   auto attach = conn.prepare("ATTACH DATABASE ?1 AS keys KEY ?2");
   if (!attach.ok()) return attach.status();
@@ -82,7 +103,12 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
     return absl::NotFoundError("database " + path + " does not exist (run hubtabled init)");
   }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  if (mode == OpenMode::kCreate) {
+    flags |= SQLITE_OPEN_CREATE;
+    if (!std::filesystem::exists(path)) {
+      if (auto s = create_private(path); !s.ok()) return s;
+    }
+  }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   auto conn = std::make_unique<Connection>(raw);

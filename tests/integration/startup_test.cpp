@@ -78,3 +78,62 @@ TEST_F(Startup, ValidDeploymentStarts) {
 
 }  // namespace
 }  // namespace hubtable::testing
+
+namespace hubtable::testing {
+namespace {
+
+// Files group or others may read or write, and directories they may enter,
+// under `root`; each named with its mode.
+std::vector<std::string> open_to_others(const std::filesystem::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    struct stat st {};
+    if (::lstat(e.path().c_str(), &st) != 0) {
+      out.push_back(e.path().string() + " vanished");
+      continue;
+    }
+    const unsigned expected = S_ISDIR(st.st_mode) ? 0700U : 0600U;
+    if ((st.st_mode & 0777) != expected) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 0777);
+      out.push_back(e.path().string() + " " + mode);
+    }
+  }
+  return out;
+}
+
+TEST(FileModes, EveryFileOfADeploymentIsPrivateWhateverTheUmask) {
+  const mode_t before = ::umask(022);  // the quickstart's, or a shell's
+  {
+    // init and apply in this process, serve as a child: the database, its
+    // WAL and shared memory, the key store and the port file.
+    RunningServer server;
+    server.start();
+    ASSERT_TRUE(server.serves("rep.mh"));
+    EXPECT_TRUE(std::filesystem::exists(server.deployment().database().string() + "-wal"));
+    EXPECT_EQ(open_to_others(server.deployment().root()), std::vector<std::string>{});
+    struct stat st {};
+    ASSERT_EQ(::stat((server.deployment().scratch() / "port").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600U);
+
+    // `hubtabled init` from a shell with that umask.
+    const auto dir = server.deployment().scratch() / "from-shell";
+    auto r =
+        run_command({HUBTABLED_PATH, "init", "--dir", dir.string(), "--listen", "127.0.0.1:0"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(open_to_others(dir), std::vector<std::string>{});
+    struct stat d {};
+    ASSERT_EQ(::stat(dir.c_str(), &d), 0);
+    EXPECT_EQ(d.st_mode & 0777, 0700U);
+
+    // A database file left 0644 by an older version is tightened at start.
+    ASSERT_EQ(server.stop(), 0);
+    ::chmod(server.deployment().database().c_str(), 0644);
+    server.start();
+    EXPECT_EQ(open_to_others(server.deployment().root()), std::vector<std::string>{});
+  }
+  ::umask(before);
+}
+
+}  // namespace
+}  // namespace hubtable::testing

@@ -1,0 +1,60 @@
+#include "config/private_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace hubtable::config {
+
+namespace fs = std::filesystem;
+
+void make_new_files_private() { ::umask(077); }
+
+absl::Status make_private_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError("cannot create " + dir.string() + ": " + ec.message());
+  if (::chmod(dir.c_str(), kPrivateDirMode) != 0) {
+    return absl::InternalError("cannot chmod " + dir.string() + ": " + std::strerror(errno));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status write_private_file(const fs::path& path, std::string_view text) {
+  const fs::path tmp = path.string() + ".tmp";
+  ::unlink(tmp.c_str());
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, kPrivateFileMode);
+  if (fd < 0)
+    return absl::InternalError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, kPrivateFileMode) == 0;  // whatever the umask
+  for (std::size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return absl::InternalError("cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status restrict_to_owner(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return absl::OkStatus();
+  if ((st.st_mode & 077) == 0) return absl::OkStatus();
+  if (::chmod(path.c_str(), st.st_mode & 0700) != 0) {
+    return absl::InternalError("cannot chmod " + path.string() + ": " + std::strerror(errno));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hubtable::config
