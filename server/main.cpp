@@ -188,6 +188,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault,
                        d->checkpointer, limits);
   if (auto s = service.refresh_revocations(); !s.ok()) return fail(s);
+  if (auto s = service.check_log_end(); !s.ok()) return fail(s);
   auto tls =
       net::make_server_tls_context(d->config.ca_certificate, d->config.server_certificate,
                                    d->config.server_key, [&service](const std::string& thumbprint) {

@@ -266,6 +266,9 @@ void Service::push_alerts(const Raised& raised) {
 absl::StatusOr<bool> Service::verify_log() {
   const auto* signer = checkpointer_.signer();
   if (signer == nullptr) return true;
+  // A removed tail closes the server with an alert of its own.
+  if (auto s = check_log_end(); !s.ok()) return s;
+  if (log_damaged_.load()) return false;
   auto checked = db_.read([&](store::Connection& c) -> absl::StatusOr<crypto::LogVerifier> {
     store::Transaction tx(c, store::Transaction::Kind::kRead);
     if (!tx.status().ok()) return tx.status();

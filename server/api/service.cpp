@@ -5,8 +5,10 @@
 
 #include <algorithm>
 
+#include "api/alerts.h"
 #include "api/envelope_codec.h"
 #include "audit/audit_writer.h"
+#include "audit/log_store.h"
 #include "crypto/password.h"
 #include "domain/session_policy.h"
 #include "store/case_work.h"
@@ -183,8 +185,68 @@ void Service::schedule_revocation_refresh() {
   });
 }
 
+namespace {
+v1::Response log_damaged_response() {
+  v1::Response r;
+  r.mutable_status()->set_code(v1::UNAVAILABLE);
+  r.mutable_status()->set_message(
+      "the audit log is damaged (events are missing from its end): nothing can be done until it "
+      "is restored from a backup; the privacy officers have been alerted");
+  r.mutable_status()->set_rule("audit.log_damaged");
+  return r;
+}
+}  // namespace
+
+absl::Status Service::check_log_end() {
+  if (log_damaged_.load()) return absl::OkStatus();
+  auto damage = db_.read([](store::Connection& c) { return audit::removed_tail(c); });
+  if (!damage.ok()) return damage.status();
+  if (!*damage) return absl::OkStatus();
+  if (log_damaged_.exchange(true)) return absl::OkStatus();
+  spdlog::error(
+      "audit log damaged: {}; refusing every request until the log is restored from a backup "
+      "(hubtabled verify-audit shows the damage)",
+      **damage);
+  // The removed positions, for the alert: the log's last event and the tree's size.
+  std::uint64_t last = 0;
+  std::uint64_t tree = 0;
+  Raised raised;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto size = audit::tree_size(c);
+    if (!size.ok()) return size.status();
+    tree = *size;
+    auto q = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+    if (!q.ok()) return q.status();
+    if (auto row = q->step(); !row.ok()) return row.status();
+    last = static_cast<std::uint64_t>(q->integer(0));
+    v1::AuditEvent alert =
+        verification_alert(clock_.now_us(), last + 1, tree, "missing", tree, 0, "");
+    auto seq = audit::append_after_damage(c, alert);
+    if (!seq.ok()) return seq.status();
+    alert.set_sequence(*seq);
+    raised.push_back(std::move(alert));
+    return tx.commit();
+  });
+  if (!s.ok()) {
+    spdlog::error("the alert about the damaged audit log could not be written: {}", s.ToString());
+    return absl::OkStatus();  // closed either way
+  }
+  push_alerts(raised);
+  return absl::OkStatus();
+}
+
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
+  if (log_damaged_.load()) return log_damaged_response();
   v1::Response response = dispatch(ctx, request);
+  if (response.status().code() == v1::UNAVAILABLE &&
+      response.status().rule() != "audit.log_damaged") {
+    // A request that could not use the database: the log's end may be why.
+    if (auto s = check_log_end(); !s.ok())
+      spdlog::error("audit log check failed: {}", s.ToString());
+    if (log_damaged_.load()) return log_damaged_response();
+  }
   if (auto s = checkpoint(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
     spdlog::error("audit checkpoint failed: {}", s.ToString());
   }

@@ -2,6 +2,7 @@
 // The request dispatcher: Envelope in, authenticated principal, handler,
 // Response out. Handlers run on the worker pool, never on an I/O thread.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -114,6 +115,15 @@ class Service {
   absl::StatusOr<bool> verify_log();
   /// Queues verify_log() on a worker.
   void schedule_verify();
+
+  /// Checks that the log can take its next event: when its tail was
+  /// removed while its tree remains, nothing can be audited consistently, so
+  /// the server fails closed: says why in one log line, raises a
+  /// verification_failed alert (written after the tree's end), and answers
+  /// every request UNAVAILABLE (rule audit.log_damaged) until restarted on a
+  /// restored log. Run at start, before the listener opens, and whenever a
+  /// request could not use the database.
+  absl::Status check_log_end();
 
   EventHub& events() { return events_; }
 
@@ -269,6 +279,7 @@ class Service {
   std::set<std::string> verify_alerted_;  // verification problems already alerted (same mutex)
   std::string dummy_password_hash_;       // verified for unknown accounts to even out timing
   store::RevocationSet revocations_;
+  std::atomic<bool> log_damaged_{false};
   std::mutex rejected_mutex_;
   std::vector<hubtable::v1::AuditEvent> rejected_waiting_;  // request.rejected, not yet written
   bool rejected_write_queued_ = false;

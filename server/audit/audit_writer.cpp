@@ -1,9 +1,11 @@
 #include "audit/audit_writer.h"
 
-#include "audit/log_store.h"
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <algorithm>
+
+#include "audit/log_store.h"
 
 namespace hubtable::audit {
 
@@ -18,14 +20,59 @@ std::string serialize_event(const hubtable::v1::AuditEvent& event) {
   return out;
 }
 
-absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event) {
-  if (event.action().empty()) return absl::InvalidArgumentError("audit: action required");
-  if (event.time_us() <= 0) return absl::InvalidArgumentError("audit: time required");
+namespace {
+
+absl::StatusOr<std::uint64_t> last_sequence(store::Connection& conn) {
   auto last = conn.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
   if (!last.ok()) return last.status();
   auto row = last->step();
   if (!row.ok()) return row.status();
-  const auto seq = static_cast<std::uint64_t>(last->integer(0)) + 1;
+  return static_cast<std::uint64_t>(last->integer(0));
+}
+
+absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t seq,
+                                        hubtable::v1::AuditEvent event);
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::string>> removed_tail(store::Connection& conn) {
+  auto last = last_sequence(conn);
+  if (!last.ok()) return last.status();
+  auto tree = tree_size(conn);
+  if (!tree.ok()) return tree.status();
+  if (*tree <= *last) return std::optional<std::string>();
+  return std::optional<std::string>("events " + std::to_string(*last + 1) + ".." +
+                                    std::to_string(*tree) +
+                                    " are missing from the log's end (its tree still holds them)");
+}
+
+absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event) {
+  if (event.action().empty()) return absl::InvalidArgumentError("audit: action required");
+  if (event.time_us() <= 0) return absl::InvalidArgumentError("audit: time required");
+  auto damage = removed_tail(conn);
+  if (!damage.ok()) return damage.status();
+  if (*damage) return absl::DataLossError("audit log damaged: " + **damage);
+  auto last = last_sequence(conn);
+  if (!last.ok()) return last.status();
+  return append_at(conn, *last + 1, std::move(event));
+}
+
+absl::StatusOr<std::uint64_t> append_after_damage(store::Connection& conn,
+                                                  hubtable::v1::AuditEvent event) {
+  auto tree = tree_size(conn);
+  if (!tree.ok()) return tree.status();
+  auto last = last_sequence(conn);
+  if (!last.ok()) return last.status();
+  const std::uint64_t seq = std::max(*tree, *last) + 1;
+  // The tree must hold every position before this one: the removed events'
+  // leaves are still there, so it does.
+  return append_at(conn, seq, std::move(event));
+}
+
+namespace {
+
+absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t seq,
+                                        hubtable::v1::AuditEvent event) {
   event.set_sequence(seq);
   const std::string bytes = serialize_event(event);
 
@@ -46,5 +93,7 @@ absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::Audi
   if (auto s = add_leaf(conn, seq, crypto::as_bytes(bytes)); !s.ok()) return s;
   return seq;
 }
+
+}  // namespace
 
 }  // namespace hubtable::audit

@@ -4,6 +4,8 @@
 // if and only if its change does.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "hubtable/v1/audit.pb.h"
@@ -16,7 +18,22 @@ namespace hubtable::audit {
 /// set by the caller from the injected clock. Returns the sequence number.
 /// The stored bytes are the deterministic serialization of the event; its
 /// leaf, and the Merkle nodes it completes, are added in the same transaction.
+///
+/// Refuses (DATA_LOSS, naming the positions) when the tree holds events the
+/// log no longer has: its tail was removed, and the next event's place in
+/// the tree is taken. Nothing can be appended consistently then; see
+/// append_after_damage.
 absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event);
+
+/// When the log's tail was removed but its tree remains: "events M+1..N are
+/// missing from the log's end (its tree still holds them)", else nothing.
+absl::StatusOr<std::optional<std::string>> removed_tail(store::Connection& conn);
+
+/// Appends `event` after the end of the tree, leaving the removed events'
+/// places empty, so the alert about the damage is itself in the
+/// tamper-evident log. For that alert only.
+absl::StatusOr<std::uint64_t> append_after_damage(store::Connection& conn,
+                                                  hubtable::v1::AuditEvent event);
 
 /// Deterministic serialization of an event (the Merkle leaf's input).
 std::string serialize_event(const hubtable::v1::AuditEvent& event);

@@ -6,6 +6,7 @@
 
 #include "config/key_file.h"
 #include "tests/integration/harness.h"
+#include "tests/support/audit_events.h"
 
 namespace hubtable::testing {
 namespace {
@@ -133,6 +134,69 @@ TEST(FileModes, EveryFileOfADeploymentIsPrivateWhateverTheUmask) {
     EXPECT_EQ(open_to_others(server.deployment().root()), std::vector<std::string>{});
   }
   ::umask(before);
+}
+
+}  // namespace
+}  // namespace hubtable::testing
+
+namespace hubtable::testing {
+namespace {
+
+TEST(DamagedLog, ALogWhoseTailWasRemovedFailsClosedSaysWhyOnceAndAlerts) {
+  RunningServer server;
+  server.start();
+  ASSERT_TRUE(server.serves("rep.mh"));
+  ASSERT_EQ(server.stop(), 0);
+  // Someone with the key removes the log's last three events, not their
+  // leaves in the tree.
+  std::int64_t last = 0;
+  {
+    auto d = provision::open_deployment(server.deployment().config_path(), 1, false);
+    ASSERT_TRUE(d.ok()) << d.status();
+    auto s = d->db->write([&](store::Connection& c) -> absl::Status {
+      auto q = c.prepare("SELECT MAX(seq) FROM audit_events");
+      if (!q.ok()) return q.status();
+      (void)q->step();
+      last = q->integer(0);
+      return c.exec("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq > " +
+                    std::to_string(last - 3));
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  server.start();
+  for (int i = 0; i < 5; ++i) {
+    auto conn = server.connect("rep.mh");
+    v1::Request login;
+    login.mutable_login()->set_username("rep.mh");
+    login.mutable_login()->set_password(kNewPassword);
+    auto r = conn->call(login);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status().code(), v1::UNAVAILABLE);
+    EXPECT_EQ(r->status().rule(), "audit.log_damaged");
+  }
+  const std::string log = server.log();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("audit log damaged"); at != std::string::npos;
+       at = log.find("audit log damaged", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << log;
+  EXPECT_NE(log.find("events " + std::to_string(last - 2) + ".." + std::to_string(last) +
+                     " are missing from the log's end"),
+            std::string::npos)
+      << log;
+  ASSERT_EQ(server.stop(), 0);
+  auto d = provision::open_deployment(server.deployment().config_path(), 1, false);
+  ASSERT_TRUE(d.ok());
+  std::vector<v1::AuditEvent> alerts;
+  for (auto& e : read_audit_events(*d->db)) {
+    if (e.action() == "alert.verification_failed") alerts.push_back(std::move(e));
+  }
+  ASSERT_EQ(alerts.size(), 1u) << "one alert, in the log after the tree's end";
+  EXPECT_EQ(alerts[0].sequence(), static_cast<std::uint64_t>(last) + 1);
+  EXPECT_EQ(alerts[0].alert().problem(), "missing");
+  EXPECT_EQ(alerts[0].alert().first_bad(), static_cast<std::uint64_t>(last) - 2);
+  EXPECT_EQ(alerts[0].alert().last_bad(), static_cast<std::uint64_t>(last));
 }
 
 }  // namespace
