@@ -82,8 +82,18 @@ v1::Response Service::set_governance(const RequestContext& ctx, const Principal&
       });
 }
 
+void Service::erase_old_copies() {
+  erasure_pending_ = true;
+  if (auto s = db_.truncate_wal(); !s.ok()) {
+    spdlog::warn("erased rows may survive in the WAL until the next sweep: {}", s.ToString());
+    return;
+  }
+  erasure_pending_ = false;
+}
+
 absl::StatusOr<int> Service::sweep() {
   const std::int64_t now = clock_.now_us();
+  if (erasure_pending_) erase_old_copies();
   auto purged = purge_expired(db_, now, false);
   if (!purged.ok()) return purged.status();
   if (!purged->empty()) spdlog::info("retention: purged {} situation(s)", purged->size());

@@ -649,7 +649,7 @@ v1::Response Service::update_situation(const RequestContext& ctx, const Principa
 
 v1::Response Service::close_situation(const RequestContext& ctx, const Principal& p,
                                       const v1::CloseSituationRequest& req) {
-  return run_write(
+  auto response = run_write(
       ctx, p, domain::Action::kSituationClose,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         const std::int64_t now = clock_.now_us();
@@ -700,6 +700,12 @@ v1::Response Service::close_situation(const RequestContext& ctx, const Principal
               return Decision::allow("close.recorded");
             });
       });
+  // Shredded at closure (retention 0): no older copy stays in the WAL.
+  if (response.status().code() == v1::OK &&
+      response.close_situation().situation().purged_us() > 0) {
+    erase_old_copies();
+  }
+  return response;
 }
 
 v1::Response Service::watch(const RequestContext& ctx, const Principal& p) {

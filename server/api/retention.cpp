@@ -69,6 +69,10 @@ absl::StatusOr<std::vector<std::string>> purge_expired(store::Database& db, std:
     });
     if (!s.ok()) return s;
   }
+  // No older copy of a destroyed key or sealed field stays in the WAL.
+  if (!purged.empty()) {
+    if (auto s = db.truncate_wal(); !s.ok()) return s;
+  }
   return purged;
 }
 

@@ -261,6 +261,10 @@ class Service {
                                 const Change& change = nullptr, const AuditScope& scope = {},
                                 hubtable::v1::AuditOutcome outcome = hubtable::v1::AUDIT_DENIED);
 
+  /// After an erasure: truncates the WAL (store::Database::truncate_wal);
+  /// when a reader holds it, the next sweep tries again.
+  void erase_old_copies();
+
   /// Writes the waiting rejected-frame events in one transaction.
   void write_rejected_frames();
   /// Queues write_rejected_frames() unless it is queued already.
@@ -280,6 +284,7 @@ class Service {
   std::string dummy_password_hash_;       // verified for unknown accounts to even out timing
   store::RevocationSet revocations_;
   std::atomic<bool> log_damaged_{false};
+  std::atomic<bool> erasure_pending_{false};  // an erased row may survive in WAL frames
   std::mutex rejected_mutex_;
   std::vector<hubtable::v1::AuditEvent> rejected_waiting_;  // request.rejected, not yet written
   bool rejected_write_queued_ = false;

@@ -341,6 +341,7 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
     // Told to the table's reps and chairs: every agency may need to act.
     const auto& s = response.decide_situation().situation();
     const bool accepted = s.state() == v1::ACCEPTED;
+    if (!accepted) erase_old_copies();  // the narrative's older copies too
     publish("situation.decided", s.table(), s.id(), s.originating_agency(),
             accepted ? "accepted: agencies with a role may join (situation join)"
                      : "rejected (" + s.rejection_reason() + ")",
@@ -350,7 +351,7 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
 }
 v1::Response Service::withdraw_situation(const RequestContext& ctx, const Principal& p,
                                          const v1::WithdrawSituationRequest& req) {
-  return run_write(
+  auto response = run_write(
       ctx, p, domain::Action::kSituationWithdraw,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
         store::SituationRecord s;
@@ -385,6 +386,8 @@ v1::Response Service::withdraw_situation(const RequestContext& ctx, const Princi
                        *r.mutable_withdraw_situation()->mutable_situation());
         return access.decision;
       });
+  if (response.status().code() == v1::OK) erase_old_copies();
+  return response;
 }
 
 }  // namespace hubtable::api

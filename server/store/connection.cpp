@@ -68,6 +68,8 @@ absl::Status attach_keystore(Connection& conn, const KeyStoreFile& ks, Connectio
     return absl::FailedPreconditionError("the master key does not open vault key store " + ks.path +
                                          " (wrong key, or another deployment's file)");
   }
+  // Deleted keys are overwritten, in the key store as in the database.
+  if (auto s = conn.exec("PRAGMA keys.secure_delete = ON;"); !s.ok()) return s;
   if (role == ConnectionRole::kWriter) {
     return conn.exec("PRAGMA keys.journal_mode = DELETE; PRAGMA keys.synchronous = FULL;");
   }

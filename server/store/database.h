@@ -39,6 +39,14 @@ class Database {
 
   const std::string& path() const { return path_; }
 
+  /// After an erasure (a rejection, a withdrawal, a purge): copies every
+  /// committed page into the database file and truncates the WAL to zero
+  /// bytes, so that no older copy of an erased row survives in WAL frames
+  /// (secure_delete has already zeroed it in the current pages). Waits for
+  /// readers of older snapshots up to the busy timeout; UNAVAILABLE when one
+  /// still holds the WAL.
+  absl::Status truncate_wal();
+
  private:
   Database() = default;
 
