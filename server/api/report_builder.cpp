@@ -487,11 +487,23 @@ v1::Suppression to_wire(domain::Withheld w) {
   return v1::SHOWN;
 }
 
-// The public version: every count becomes a cell, every breakdown that adds
-// up (and the months) a sum; then withheld counts read 0.
-void suppress(v1::ReportSummary& s) {
+// Every accepted situation has at least one risk factor, so at least one
+// category: these multi-valued breakdowns cover their base.
+bool covers_its_base(const std::string& key) {
+  return key == "risk_categories" || key == "risk_factors";
+}
+
+// The public version: every count becomes a cell, and every relation the
+// figures satisfy a domain::Relation (the attacker knows them all): the
+// lines of a breakdown add up to its base, or, where a situation counts on
+// several lines, each is at most the base (and together at least it, for
+// risk factors and categories); a risk category lies between its largest
+// factor and the sum of its factors; the months add up to the totals. Then
+// withheld counts read 0.
+void suppress(v1::ReportSummary& s,
+              const std::map<std::string, std::string, std::less<>>& category_of) {
   std::vector<domain::Cell> cells;
-  std::vector<domain::Sum> sums;
+  std::vector<domain::Relation> sums;
   std::map<std::string, std::size_t> named;
   auto cell = [&](std::uint64_t count) {
     cells.push_back({count, domain::Withheld::kShown});
@@ -511,12 +523,31 @@ void suppress(v1::ReportSummary& s) {
       p.rows.push_back(cell(r.count()));
       named[b.key() + ":" + r.code()] = p.rows.back();
     }
-    if (!b.multi()) sums.push_back({p.base, p.rows});
+    const domain::Link link = !b.multi()                 ? domain::Link::kSum
+                              : covers_its_base(b.key()) ? domain::Link::kCover
+                                                         : domain::Link::kSubset;
+    sums.push_back({p.base, p.rows, link});
     places.push_back(std::move(p));
   }
-  domain::Sum submitted{named.count("decisions") ? named["decisions"] : cell(0), {}};
-  domain::Sum accepted{named.count("decisions:ACCEPTED") ? named["decisions:ACCEPTED"] : cell(0),
-                       {}};
+  // Each risk category and the factors that belong to it.
+  std::map<std::string, domain::Relation> categories;
+  for (const auto& b : s.breakdowns()) {
+    if (b.key() != "risk_factors") continue;
+    for (const auto& r : b.rows()) {
+      auto c = category_of.find(r.code());
+      const std::string category = c == category_of.end() ? "" : c->second;
+      auto line = named.find("risk_categories:" + category);
+      if (line == named.end()) continue;
+      auto& rel = categories[category];
+      rel.total = line->second;
+      rel.link = domain::Link::kCover;
+      rel.parts.push_back(named["risk_factors:" + r.code()]);
+    }
+  }
+  for (auto& [code, rel] : categories) sums.push_back(std::move(rel));
+  domain::Relation submitted{named.count("decisions") ? named["decisions"] : cell(0), {}};
+  domain::Relation accepted{
+      named.count("decisions:ACCEPTED") ? named["decisions:ACCEPTED"] : cell(0), {}};
   std::vector<std::pair<std::size_t, std::size_t>> month_cells;
   for (const auto& m : s.months()) {
     month_cells.emplace_back(cell(m.submitted()), cell(m.accepted()));
@@ -650,7 +681,7 @@ absl::StatusOr<v1::ReportSummary> build_summary(store::Connection& c, const Repo
               return std::tie(a.table(), a.agency()) < std::tie(b.table(), b.agency());
             });
   out.set_total_leads(total_leads);
-  if (q.public_view) suppress(out);
+  if (q.public_view) suppress(out, category_of);
   return out;
 }
 

@@ -62,7 +62,51 @@ bool overdue(std::optional<std::int64_t> due_us, std::optional<std::int64_t> don
   return done_us ? *done_us > *due_us : as_of_us > *due_us;
 }
 
-std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells, const std::vector<Sum>& sums) {
+void narrow(std::vector<Bounds>& b, const std::vector<Relation>& relations) {
+  auto lower = [](Bounds& x, std::uint64_t low, bool& narrowed) {
+    if (low > x.low) x.low = low, narrowed = true;
+  };
+  auto upper = [](Bounds& x, std::uint64_t high, bool& narrowed) {
+    if (high < x.high) x.high = high, narrowed = true;
+  };
+  // Until nothing narrows: every count lies within what each relation it
+  // takes part in allows, given the others' bounds. Stops early on a
+  // contradiction (low > high), which a search for a consistent assignment
+  // reads as "no".
+  for (bool narrowed = true; narrowed;) {
+    narrowed = false;
+    for (const auto& r : relations) {
+      std::uint64_t low = 0;
+      std::uint64_t high = 0;
+      std::uint64_t most_low = 0;
+      for (auto p : r.parts) {
+        low = add(low, b[p].low);
+        high = add(high, b[p].high);
+        most_low = std::max(most_low, b[p].low);
+      }
+      auto& t = b[r.total];
+      if (r.link == Link::kSum) lower(t, low, narrowed);
+      if (r.link != Link::kSum) lower(t, most_low, narrowed);  // at least its largest part
+      if (r.link != Link::kSubset) upper(t, high, narrowed);   // at most its parts' sum
+      for (auto p : r.parts) {
+        // A part is at most the total (less the least the others are, for a sum).
+        if (t.high != kUnbounded) {
+          upper(b[p], r.link == Link::kSum ? sub_floor(t.high, low - b[p].low) : t.high, narrowed);
+        }
+        // The total less the most the others can be (unbounded: nothing learnt).
+        if (r.link != Link::kSubset) {
+          const std::uint64_t others_high =
+              high == kUnbounded || b[p].high == kUnbounded ? kUnbounded : high - b[p].high;
+          if (others_high != kUnbounded) lower(b[p], sub_floor(t.low, others_high), narrowed);
+        }
+      }
+    }
+    if (std::any_of(b.begin(), b.end(), [](const Bounds& x) { return x.low > x.high; })) return;
+  }
+}
+
+std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells,
+                                    const std::vector<Relation>& relations) {
   std::vector<Bounds> b(cells.size());
   for (std::size_t i = 0; i < cells.size(); ++i) {
     switch (cells[i].withheld) {
@@ -77,37 +121,11 @@ std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells, const std::v
         break;
     }
   }
-  // Bounds propagation through every sum until nothing narrows: each part
-  // lies within the total less the others, the total within the parts' sum.
-  for (bool narrowed = true; narrowed;) {
-    narrowed = false;
-    for (const auto& s : sums) {
-      std::uint64_t low = 0;
-      std::uint64_t high = 0;
-      for (auto p : s.parts) {
-        low = add(low, b[p].low);
-        high = add(high, b[p].high);
-      }
-      auto& t = b[s.total];
-      if (low > t.low) t.low = low, narrowed = true;
-      if (high < t.high) t.high = high, narrowed = true;
-      for (auto p : s.parts) {
-        const std::uint64_t others_low = low - b[p].low;
-        const std::uint64_t others_high =
-            high == kUnbounded || b[p].high == kUnbounded ? kUnbounded : high - b[p].high;
-        // The total less the most the others can be (unbounded: nothing learnt).
-        const std::uint64_t part_low =
-            others_high == kUnbounded ? 0 : sub_floor(t.low, others_high);
-        const std::uint64_t part_high = t.high == kUnbounded ? kUnbounded : t.high - others_low;
-        if (part_low > b[p].low) b[p].low = part_low, narrowed = true;
-        if (part_high < b[p].high) b[p].high = part_high, narrowed = true;
-      }
-    }
-  }
+  narrow(b, relations);
   return b;
 }
 
-void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Sum>& sums) {
+void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Relation>& sums) {
   for (auto& c : cells) {
     if (c.count > 0 && c.count < kSmallCount) c.withheld = Withheld::kSmall;
   }
@@ -129,7 +147,7 @@ void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Sum>& sum
     }
     // Parts before totals: withholding a total reaches further (it is a part
     // or a base elsewhere), and the leak is usually a part shown beside it.
-    auto holds = [](const Sum& s, std::size_t cell) {
+    auto holds = [](const Relation& s, std::size_t cell) {
       return s.total == cell || std::find(s.parts.begin(), s.parts.end(), cell) != s.parts.end();
     };
     std::optional<std::size_t> pick;

@@ -5,15 +5,20 @@
 //
 // Suppression (docs/REPORTS.md has the rule for readers):
 //  1. Primary: a count from 1 to 4 is withheld ("<5"). Zeros are shown.
-//  2. Complementary: counts are linked by sums (the lines of a breakdown add
+//  2. Complementary: counts are linked by every relation the published
+//     figures satisfy (Relation below): sums (the lines of a breakdown add
 //     up to its base; a base is itself a line of another breakdown; the
-//     months add up to the total). An attacker who knows the rule knows each
-//     "<5" is 1..4 and each "x" is 5 or more, and narrows every withheld
-//     count by subtraction through every sum, repeatedly. While that pins
-//     down any "<5" count to one value, one more count is withheld ("x"):
-//     the smallest non-zero shown line of a sum holding the exposed count,
-//     else of a sum holding a withheld count the attacker pins, and only
-//     then a sum's total (a total is a base elsewhere: withholding it spreads).
+//     months add up to the total), covers (a risk category counts each
+//     situation once for any of its factors: at least each factor, at most
+//     their sum; the accepted situations, each with at least one factor)
+//     and subsets (a line of a multi-valued breakdown is at most its base).
+//     An attacker who knows the rule knows each "<5" is 1..4 and each "x" is
+//     5 or more, and narrows every withheld count through every relation,
+//     repeatedly. While that pins down any "<5" count to one value, one more
+//     count is withheld ("x"): the smallest non-zero shown part of a
+//     relation holding the exposed count, else of one holding a withheld
+//     count the attacker pins, and only then a relation's total (a total is
+//     a base elsewhere: withholding it spreads).
 
 #include <cstdint>
 #include <optional>
@@ -54,21 +59,33 @@ struct Cell {
   Withheld withheld = Withheld::kShown;
 };
 
-/// cells[total] == sum of cells[parts].
-struct Sum {
+/// How cells[total] stands to cells[parts].
+enum class Link {
+  kSum,     // total == the parts' sum
+  kCover,   // every part <= total <= the parts' sum (overlapping subsets that cover it)
+  kSubset,  // every part <= total (overlapping subsets)
+};
+
+struct Relation {
   std::size_t total = 0;
   std::vector<std::size_t> parts;
+  Link link = Link::kSum;
 };
 
 /// Applies the rule above to `cells` (counts kept; `withheld` set).
-void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Sum>& sums);
+void suppress_small_counts(std::vector<Cell>& cells, const std::vector<Relation>& relations);
 
 /// What the attacker described above learns: for each cell the bounds
-/// [low, high] it can prove from the shown counts, the markers and the sums.
+/// [low, high] it can prove from the shown counts, the markers and the
+/// relations. low > high for some cell means the cells cannot satisfy them.
 struct Bounds {
   std::uint64_t low = 0;
   std::uint64_t high = 0;
 };
-std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells, const std::vector<Sum>& sums);
+std::vector<Bounds> attacker_bounds(const std::vector<Cell>& cells,
+                                    const std::vector<Relation>& relations);
+
+/// The same propagation from given bounds (a shown cell is [n, n]).
+void narrow(std::vector<Bounds>& bounds, const std::vector<Relation>& relations);
 
 }  // namespace hubtable::domain
