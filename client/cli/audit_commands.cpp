@@ -454,8 +454,22 @@ int run_query(const Globals& g, const AuditOptions& o, bool report) {
 int run_disclosures(const Globals& g, const AuditOptions& o) {
   v1::Request req;
   req.mutable_audit_disclosures()->set_situation(o.situation);
+  req.mutable_audit_disclosures()->set_limit(1000);
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    if (page.audit_disclosures().next_after() == 0) return false;
+    more = req;
+    more.mutable_audit_disclosures()->set_after_sequence(page.audit_disclosures().next_after());
+    return true;
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    auto* d = all.mutable_audit_disclosures();
+    for (auto& x : *page.mutable_audit_disclosures()->mutable_disclosures()) {
+      *d->add_disclosures() = std::move(x);
+    }
+    d->set_next_after(0);
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   const auto& d = r.audit_disclosures();
   if (g.json) {
     print_json(d);

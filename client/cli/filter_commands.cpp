@@ -265,7 +265,19 @@ int run_plan(const Globals& g, const FilterOptions& o) {
     if (p->note().empty()) return usage_failure(absl::InvalidArgumentError("the note is empty"));
   }
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    if (!p->note().empty() || page.plan_situation().next_after_note() == 0) return false;
+    more = req;
+    more.mutable_plan_situation()->set_after_note(page.plan_situation().next_after_note());
+    return true;
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    auto* notes = all.mutable_plan_situation();
+    for (auto& n : *page.mutable_plan_situation()->mutable_notes())
+      *notes->add_notes() = std::move(n);
+    notes->set_next_after_note(0);
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   const auto& out = r.plan_situation();
   if (g.json) {
     print_json(out);

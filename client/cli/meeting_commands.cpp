@@ -120,12 +120,37 @@ int run_list(const Globals& g, const MeetingOptions& o) {
   return kExitOk;
 }
 
+// A long agenda's further pages, asked for by meeting id.
+bool next_agenda_page(const v1::Agenda& page, const std::string& table, v1::Request& more) {
+  if (page.next_after_position() == 0) return false;
+  auto* a = more.mutable_agenda();
+  a->mutable_ref()->set_table(table);
+  a->mutable_ref()->set_meeting(page.meeting());
+  a->set_after_position(page.next_after_position());
+  return true;
+}
+
+void merge_agenda(v1::Agenda& all, v1::Response& page) {
+  for (auto& item : *page.mutable_agenda()->mutable_agenda()->mutable_items()) {
+    *all.add_items() = std::move(item);
+  }
+  all.set_next_after_position(0);
+}
+
 int run_open(const Globals& g, const MeetingOptions& o) {
   v1::Request req;
   req.mutable_open_meeting()->set_table(o.table);
   req.mutable_open_meeting()->set_unscheduled(o.unscheduled);
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    return next_agenda_page(
+        page.has_open_meeting() ? page.open_meeting().agenda() : page.agenda().agenda(), o.table,
+        more);
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    merge_agenda(*all.mutable_open_meeting()->mutable_agenda(), page);
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   if (g.json) {
     print_json(r.open_meeting());
     return kExitOk;
@@ -160,7 +185,13 @@ int run_agenda(const Globals& g, const MeetingOptions& o) {
   v1::Request req;
   *req.mutable_agenda()->mutable_ref() = ref(o);
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    return next_agenda_page(page.agenda().agenda(), o.table, more);
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    merge_agenda(*all.mutable_agenda()->mutable_agenda(), page);
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   if (g.json) {
     print_json(r.agenda());
     return kExitOk;
@@ -188,7 +219,22 @@ int run_minutes(const Globals& g, const MeetingOptions& o) {
   v1::Request req;
   *req.mutable_minutes()->mutable_ref() = ref(o);
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    if (page.minutes().next_after_position() == 0) return false;
+    auto* m = more.mutable_minutes();
+    m->mutable_ref()->set_table(o.table);
+    m->mutable_ref()->set_meeting(page.minutes().meeting().id());
+    m->set_after_position(page.minutes().next_after_position());
+    return true;
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    auto* minutes = all.mutable_minutes();
+    for (auto& item : *page.mutable_minutes()->mutable_items()) {
+      *minutes->add_items() = std::move(item);
+    }
+    minutes->set_next_after_position(0);
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   if (g.json || o.format == "json") {
     print_json(r.minutes());
   } else {

@@ -87,6 +87,19 @@ int call_in(Session& s, const v1::Request& request, v1::Response& out) {
   return kExitOk;
 }
 
+int call_pages(const Globals& g, const v1::Request& request, v1::Response& out,
+               const NextPage& next, const MergePage& merge) {
+  Session s;
+  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
+  if (int rc = call_in(s, request, out); rc != kExitOk) return rc;
+  v1::Response page = out;
+  for (v1::Request more; next(page, more); more.Clear()) {
+    if (int rc = call_in(s, more, page); rc != kExitOk) return rc;
+    merge(out, page);
+  }
+  return kExitOk;
+}
+
 absl::StatusOr<std::string> read_text(const std::string& path) {
   std::string text;
   if (path == "-") {

@@ -55,6 +55,18 @@ int call(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::R
 /// is (not UTF-8, over the frame limit) is a usage error: exit 2.
 int call_in(Session& s, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
+/// For answers that come in pages: the next page's request, built from the
+/// page just received (false when it was the last).
+using NextPage =
+    std::function<bool(const hubtable::v1::Response& page, hubtable::v1::Request& next)>;
+/// Adds a later page's rows to the answer gathered so far.
+using MergePage = std::function<void(hubtable::v1::Response& all, hubtable::v1::Response& page)>;
+
+/// Sends `request`, then every further page `next` asks for, on one
+/// session, and leaves in `out` the first answer with every page merged.
+int call_pages(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::Response& out,
+               const NextPage& next, const MergePage& merge);
+
 /// Reads a whole file, or standard input for "-".
 absl::StatusOr<std::string> read_text(const std::string& path);
 /// read_text for free text (narratives, notes, updates): Windows line

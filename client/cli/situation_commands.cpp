@@ -14,6 +14,9 @@ namespace v1 = hubtable::v1;
 
 namespace {
 
+// Situations asked for per page of `situation list`.
+constexpr std::uint32_t kListPage = 500;
+
 struct SituationOptions {
   std::string table;
   std::string id;
@@ -28,6 +31,8 @@ struct SituationOptions {
   bool attest = false;
   // list
   std::vector<std::string> states;
+  // show
+  std::uint32_t earlier_updates = 0;
   // decide
   bool accept = false;
   std::string reject;
@@ -89,6 +94,10 @@ void print_situation(const v1::Situation& s) {
   std::printf("study flags: %s\n", joined(s.study_flags()).c_str());
   std::printf("narrative:\n  %s\n", s.narrative().c_str());
   if (!s.decision_note().empty()) std::printf("note:\n  %s\n", s.decision_note().c_str());
+  if (static_cast<std::uint32_t>(s.updates_size()) < s.updates_total()) {
+    std::printf("updates:     %d of %u shown (--earlier-updates N skips the N most recent)\n",
+                s.updates_size(), s.updates_total());
+  }
   for (const auto& u : s.updates()) {
     std::printf("update %s (%s):\n  %s\n", format_time_us(u.time_us()).c_str(), u.agency().c_str(),
                 u.text().c_str());
@@ -155,8 +164,22 @@ int run_list(const Globals& g, const SituationOptions& o) {
     }
     l->add_states(state);
   }
+  l->set_page_size(kListPage);
   v1::Response r;
-  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto next = [&](const v1::Response& page, v1::Request& more) {
+    if (page.list_situations().next_page_token().empty()) return false;
+    more = req;
+    more.mutable_list_situations()->set_page_token(page.list_situations().next_page_token());
+    return true;
+  };
+  const auto merge = [](v1::Response& all, v1::Response& page) {
+    auto* list = all.mutable_list_situations();
+    for (auto& s : *page.mutable_list_situations()->mutable_situations()) {
+      *list->add_situations() = std::move(s);
+    }
+    list->clear_next_page_token();
+  };
+  if (int rc = call_pages(g, req, r, next, merge); rc != kExitOk) return rc;
   const auto& list = r.list_situations();
   if (g.json) {
     print_json(list);
@@ -179,6 +202,7 @@ int run_list(const Globals& g, const SituationOptions& o) {
 int run_show(const Globals& g, const SituationOptions& o) {
   v1::Request req;
   req.mutable_show_situation()->set_id(o.id);
+  req.mutable_show_situation()->set_earlier_updates(o.earlier_updates);
   v1::Response r;
   if (int rc = call(g, req, r); rc != kExitOk) return rc;
   if (g.json) {
@@ -266,6 +290,8 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
   list->add_option("--state", o.states, "awaiting, accepted, rejected, withdrawn or closed")
       ->delimiter(',');
   auto* show = situation->add_subcommand("show", "one situation, as your role may see it");
+  show->add_option("--earlier-updates", o.earlier_updates,
+                   "skip this many of the most recent status updates (100 are shown)");
   auto* decide =
       situation->add_subcommand("decide", "record the table's Filter-2 decision (chair)");
   decide->add_flag("--accept", o.accept, "the table agrees the risk is acute");

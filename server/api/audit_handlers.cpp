@@ -4,6 +4,7 @@
 
 #include "api/alerts.h"
 #include "api/handler_support.h"
+#include "api/page.h"
 #include "api/service.h"
 #include "api/situation_view.h"
 #include "audit/log_store.h"
@@ -172,29 +173,31 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
         const std::string& action = req.action();
         const bool prefix = !action.empty() && action.back() == '.';
         auto* out = r.mutable_audit_query();
-        std::uint64_t last = 0;
+        Page page(limit, Page::byte_budget(limits_));
+        std::uint64_t last = 0;  // the last event looked at
         std::int64_t scanned = 0;
-        auto rows = s->for_each_row([&](const store::Statement& row) {
-          if (out->events_size() >= static_cast<int>(limit)) return;
-          ++scanned;
-          last = static_cast<std::uint64_t>(row.integer(0));
-          const crypto::Bytes bytes = row.blob(1);
+        for (;;) {
+          auto row = s->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          const auto seq = static_cast<std::uint64_t>(s->integer(0));
+          const crypto::Bytes bytes = s->blob(1);
           v1::AuditEvent e;
-          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
-          if (!reader.reads(e.table())) return;
-          if (!action.empty() &&
-              (prefix ? !e.action().starts_with(action) : e.action() != action)) {
-            return;
-          }
-          if (req.outcome() != v1::AUDIT_OUTCOME_UNSPECIFIED && e.outcome() != req.outcome())
-            return;
-          if (!req.agency().empty() && e.actor().agency() != req.agency()) return;
-          if (!req.meeting().empty() && e.meeting() != req.meeting()) return;
-          *out->add_events() = std::move(e);
-        });
-        if (!rows.ok()) return rows;
+          const bool wanted =
+              e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+              reader.reads(e.table()) &&
+              (action.empty() ||
+               (prefix ? e.action().starts_with(action) : e.action() == action)) &&
+              (req.outcome() == v1::AUDIT_OUTCOME_UNSPECIFIED || e.outcome() == req.outcome()) &&
+              (req.agency().empty() || e.actor().agency() == req.agency()) &&
+              (req.meeting().empty() || e.meeting() == req.meeting());
+          if (wanted && !page.take(e.ByteSizeLong())) break;  // it starts the next page
+          ++scanned;
+          last = seq;
+          if (wanted) *out->add_events() = std::move(e);
+        }
         // More may follow when the page filled or the scan stopped short.
-        const bool more = out->events_size() >= static_cast<int>(limit) || scanned >= kQueryScan;
+        const bool more = page.full() || scanned >= kQueryScan;
         out->set_next_after(more ? last : 0);
         return access;
       });
@@ -262,32 +265,48 @@ v1::Response Service::audit_disclosures(const RequestContext& ctx, const Princip
           return Decision::deny(Refusal::kPermissionDenied, "audit.table_events_not_readable",
                                 "you may read this deployment's key and account events only");
         }
+        if (auto bad = check_page(req.limit(), 0, 0, "disclosures")) return *bad;
         scope.data_elements = {"disclosure_register"};
+        const std::uint32_t limit = req.limit() == 0 ? kDefaultQueryPage : req.limit();
+        // One more than asked: whether another page follows.
         auto s = c.prepare(
-            "SELECT event FROM audit_events WHERE situation = ?1 AND outcome = ?2 AND action IN "
-            "(?3, ?4) ORDER BY seq");
+            "SELECT seq, event FROM audit_events WHERE situation = ?1 AND outcome = ?2 AND action "
+            "IN "
+            "(?3, ?4) AND seq > ?5 ORDER BY seq LIMIT ?6");
         if (!s.ok()) return s.status();
         s->bind(1, situation.id)
             .bind(2, std::int64_t{v1::AUDIT_OK})
             .bind(3, kDisclosureActions[0])
-            .bind(4, kDisclosureActions[1]);
+            .bind(4, kDisclosureActions[1])
+            .bind(5, static_cast<std::int64_t>(req.after_sequence()))
+            .bind(6, std::int64_t{limit} + 1);
         auto* out = r.mutable_audit_disclosures();
         out->set_situation(situation.id);
-        auto rows = s->for_each_row([&](const store::Statement& row) {
-          const crypto::Bytes bytes = row.blob(0);
+        Page page(limit, Page::byte_budget(limits_));
+        std::uint64_t last = 0;
+        for (;;) {
+          auto row = s->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          const crypto::Bytes bytes = s->blob(1);
           v1::AuditEvent e;
-          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
-          auto* d = out->add_disclosures();
-          d->set_sequence(e.sequence());
-          d->set_time_us(e.time_us());
-          *d->mutable_recipient() = e.actor();
-          d->set_action(e.action());
-          *d->mutable_data_elements() = e.data_elements();
-          d->set_legal_authority(e.legal_authority());
-          d->set_filter_stage(e.filter_stage());
-          d->set_purpose(e.purpose());
-        });
-        if (!rows.ok()) return rows;
+          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+            return absl::DataLossError("a disclosure's audit event does not parse");
+          }
+          v1::Disclosure d;
+          d.set_sequence(e.sequence());
+          d.set_time_us(e.time_us());
+          *d.mutable_recipient() = e.actor();
+          d.set_action(e.action());
+          *d.mutable_data_elements() = e.data_elements();
+          d.set_legal_authority(e.legal_authority());
+          d.set_filter_stage(e.filter_stage());
+          d.set_purpose(e.purpose());
+          if (!page.take(d.ByteSizeLong())) break;
+          last = static_cast<std::uint64_t>(s->integer(0));
+          *out->add_disclosures() = std::move(d);
+        }
+        out->set_next_after(page.full() ? last : 0);
         return access;
       });
 }
@@ -314,26 +333,33 @@ v1::Response Service::audit_log(const RequestContext& ctx, const Principal& p,
         if (!size.ok()) return size.status();
         out->set_tree_size(*size);
 
+        // One more than asked: whether another page follows.
         auto s = c.prepare(
             "SELECT seq, event, COALESCE(table_code, '') FROM audit_events WHERE seq > ?1 "
             "ORDER BY seq LIMIT ?2");
         if (!s.ok()) return s.status();
-        s->bind(1, static_cast<std::int64_t>(req.after_sequence())).bind(2, std::int64_t{limit});
+        s->bind(1, static_cast<std::int64_t>(req.after_sequence()))
+            .bind(2, std::int64_t{limit} + 1);
         std::uint64_t last = req.after_sequence();
-        auto rows = s->for_each_row([&](const store::Statement& row) {
-          auto* e = out->add_entries();
-          last = static_cast<std::uint64_t>(row.integer(0));
-          e->set_sequence(last);
-          const crypto::Bytes bytes = row.blob(1);
-          if (reader.reads(row.text(2))) {
-            e->set_event(bytes.data(), bytes.size());
+        Page page(limit, Page::byte_budget(limits_));
+        for (;;) {
+          auto row = s->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          v1::AuditLogEntry e;
+          e.set_sequence(static_cast<std::uint64_t>(s->integer(0)));
+          const crypto::Bytes bytes = s->blob(1);
+          if (reader.reads(s->text(2))) {
+            e.set_event(bytes.data(), bytes.size());
           } else {
             const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
-            e->set_leaf_hash(leaf.data(), leaf.size());
+            e.set_leaf_hash(leaf.data(), leaf.size());
           }
-        });
-        if (!rows.ok()) return rows;
-        out->set_last_page(out->entries_size() < static_cast<int>(limit));
+          if (!page.take(e.ByteSizeLong())) break;
+          last = e.sequence();
+          *out->add_entries() = std::move(e);
+        }
+        out->set_last_page(!page.full());
         auto checkpoints = audit::all_checkpoints(c);
         if (!checkpoints.ok()) return checkpoints.status();
         for (const auto& cp : *checkpoints) {
@@ -380,24 +406,27 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
             .bind(5, req.to_us() == 0 ? std::numeric_limits<std::int64_t>::max() : req.to_us())
             .bind(6, kQueryScan);
         auto* out = r.mutable_audit_alerts();
-        std::uint64_t last = 0;
+        Page page(limit, Page::byte_budget(limits_));
+        std::uint64_t last = 0;  // the last event looked at
         std::int64_t scanned = 0;
-        std::vector<v1::AuditEvent> found;
-        auto rows = s->for_each_row([&](const store::Statement& row) {
-          if (found.size() >= limit) return;
-          ++scanned;
-          last = static_cast<std::uint64_t>(row.integer(0));
-          const crypto::Bytes bytes = row.blob(1);
-          v1::AuditEvent e;
-          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return;
-          if (reader.reads(e.table())) found.push_back(std::move(e));
-        });
-        if (!rows.ok()) return rows;
         bool justified = false;
-        for (auto& e : found) {
-          auto* entry = out->add_alerts();
+        for (;;) {
+          auto row = s->step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          const auto seq = static_cast<std::uint64_t>(s->integer(0));
+          const crypto::Bytes bytes = s->blob(1);
+          v1::AuditEvent e;
+          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+              !reader.reads(e.table())) {
+            ++scanned;
+            last = seq;
+            continue;
+          }
+          v1::AlertEntry entry;
           // The chair sees that break-glass happened, not why (DESIGN.md).
-          if (reader.justifications && e.break_glass_id() != 0) {
+          const bool with_justification = reader.justifications && e.break_glass_id() != 0;
+          if (with_justification) {
             auto b = store::find_break_glass(c, static_cast<std::int64_t>(e.break_glass_id()));
             if (!b.ok()) return b.status();
             if (!*b) return absl::DataLossError("a break-glass justification is missing");
@@ -405,13 +434,17 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
                 store::break_glass_context((*b)->situation_id, (*b)->user_id, (*b)->created_us),
                 (*b)->sealed);
             if (!text.ok()) return text.status();
-            entry->set_justification(std::string(text->view().begin(), text->view().end()));
-            justified = true;
+            entry.set_justification(std::string(text->view().begin(), text->view().end()));
           }
-          *entry->mutable_event() = std::move(e);
+          *entry.mutable_event() = std::move(e);
+          if (!page.take(entry.ByteSizeLong())) break;  // it starts the next page
+          ++scanned;
+          last = seq;
+          justified = justified || with_justification;
+          *out->add_alerts() = std::move(entry);
         }
         if (justified) scope.data_elements.push_back("break_glass_justification");
-        const bool more = found.size() >= limit || scanned >= kQueryScan;
+        const bool more = page.full() || scanned >= kQueryScan;
         out->set_next_after(more ? last : 0);
         return access;
       });

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api/handler_support.h"
+#include "api/page.h"
 #include "api/retention.h"
 #include "api/service.h"
 #include "api/situation_view.h"
@@ -32,6 +33,7 @@ using domain::Refusal;
 namespace {
 
 constexpr std::size_t kPlanMaxChars = 2000;
+constexpr std::size_t kNotesPage = 100;  // planning notes per page
 constexpr std::size_t kUpdateMaxChars = 500;
 constexpr std::size_t kJustificationMinChars = 20;
 constexpr std::size_t kJustificationMaxChars = 2000;
@@ -522,18 +524,29 @@ v1::Response Service::plan_situation(const RequestContext& ctx, const Principal&
       if (!*wrapped) return k.access.decision;  // no notes yet
       auto dek = vault_.unwrap(**wrapped, k.s.id);
       if (!dek.ok()) return dek.status();
-      auto notes = store::list_planning_notes(c, k.s.id);
+      if (req.after_note() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return invalid("plan.bad_page", "after_note is not a note of this situation");
+      }
+      // A page: one more than it holds, to know whether another follows.
+      auto notes = store::list_planning_notes(
+          c, k.s.id, static_cast<std::int64_t>(req.after_note()), kNotesPage + 1);
       if (!notes.ok()) return notes.status();
+      Page page(kNotesPage, Page::byte_budget(limits_));
+      std::int64_t last = 0;
       for (const auto& n : *notes) {
         auto plain =
             crypto::open_field(*dek, k.s.id, note_field(n.author_id, n.created_us), n.sealed);
         if (!plain.ok()) return plain.status();
-        auto* x = out->add_notes();
-        x->set_agency(n.agency);
-        x->set_author(n.author);
-        x->set_time_us(n.created_us);
-        x->set_note(as_string(*plain));
+        v1::PlanningNote x;
+        x.set_agency(n.agency);
+        x.set_author(n.author);
+        x.set_time_us(n.created_us);
+        x.set_note(as_string(*plain));
+        if (!page.take(x.ByteSizeLong())) break;
+        last = n.id;
+        *out->add_notes() = std::move(x);
       }
+      if (page.full()) out->set_next_after_note(static_cast<std::uint64_t>(last));
       return k.access.decision;
     }
     if (char_count(req.note()) > kPlanMaxChars) {

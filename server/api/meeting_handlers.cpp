@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <map>
 
+#include <limits>
+
 #include "api/handler_support.h"
+#include "api/page.h"
 #include "api/service.h"
 #include "domain/routing.h"
 #include "store/situations.h"
@@ -45,29 +48,47 @@ v1::AgendaSection section_proto(const std::string& s) {
   return v1::NEW_SITUATION;
 }
 
-absl::Status fill_agenda(store::Connection& c, const store::MeetingRecord& m, v1::Agenda& out) {
-  auto items = store::list_agenda(c, m.id);
+/// Agenda and minutes lines per page (fewer when they would not fit).
+constexpr std::size_t kAgendaPage = 500;
+
+int position_arg(std::uint32_t position) {
+  return static_cast<int>(std::min<std::uint32_t>(position, std::numeric_limits<int>::max()));
+}
+
+/// The agenda's lines after `after_position`, a page at a time (`page`).
+absl::Status fill_agenda(store::Connection& c, const store::MeetingRecord& m,
+                         std::uint32_t after_position, Page page, v1::Agenda& out) {
+  // One more than a page holds: whether another follows.
+  auto items = store::list_agenda(c, m.id, position_arg(after_position),
+                                  static_cast<std::int64_t>(kAgendaPage) + 1);
   if (!items.ok()) return items.status();
+  auto planned = store::agenda_planned_seconds(c, m.id);
+  if (!planned.ok()) return planned.status();
   out.set_meeting(m.id);
   out.set_available_seconds(static_cast<std::uint32_t>(m.available_seconds));
   out.set_frozen_us(m.agenda_frozen_us);
-  int planned = 0;
+  std::uint32_t last = 0;
   for (const auto& i : *items) {
-    auto* line = out.add_items();
-    line->set_position(static_cast<std::uint32_t>(i.position));
-    line->set_situation(i.situation_id);
-    line->set_section(section_proto(i.section));
-    line->set_situation_type(i.situation_type);
-    line->set_originating_agency(i.originating_agency);
-    line->set_time_box_seconds(static_cast<std::uint32_t>(i.time_box_seconds));
-    line->set_start_offset_seconds(static_cast<std::uint32_t>(i.start_offset_seconds));
-    line->set_late(i.late);
-    line->set_beyond_time(i.beyond_time);
-    line->set_outcome(i.outcome);
-    planned = std::max(planned, i.start_offset_seconds + i.time_box_seconds);
+    const auto position = static_cast<std::uint32_t>(i.position);
+    v1::AgendaItem line;
+    line.set_position(position);
+    line.set_situation(i.situation_id);
+    line.set_section(section_proto(i.section));
+    line.set_situation_type(i.situation_type);
+    line.set_originating_agency(i.originating_agency);
+    line.set_time_box_seconds(static_cast<std::uint32_t>(i.time_box_seconds));
+    line.set_start_offset_seconds(static_cast<std::uint32_t>(i.start_offset_seconds));
+    line.set_late(i.late);
+    line.set_beyond_time(i.beyond_time);
+    line.set_outcome(i.outcome);
+    if (!page.take(line.ByteSizeLong())) break;
+    last = position;
+    *out.add_items() = std::move(line);
   }
-  out.set_planned_seconds(static_cast<std::uint32_t>(planned));
-  out.set_fits(planned <= m.available_seconds);
+  if (page.full()) out.set_next_after_position(last);
+  const int planned_seconds = *planned;
+  out.set_planned_seconds(static_cast<std::uint32_t>(planned_seconds));
+  out.set_fits(planned_seconds <= m.available_seconds);
   return absl::OkStatus();
 }
 
@@ -185,7 +206,8 @@ v1::AttendanceRole attendance_proto(const std::string& role) {
 /// Plans the agenda from the table's waiting and accepted situations.
 absl::StatusOr<domain::AgendaPlan> plan_for(store::Connection& c, std::int64_t table_id,
                                             int minutes, std::int64_t now_us) {
-  auto situations = store::list_situations(c, table_id, {"AWAITING_DECISION", "ACCEPTED"});
+  auto situations =
+      store::list_situations(c, table_id, {"AWAITING_DECISION", "ACCEPTED"}, {}, store::kAllRows);
   if (!situations.ok()) return situations.status();
   std::vector<domain::AgendaEntry> entries;
   for (const auto& s : *situations) {
@@ -324,7 +346,10 @@ v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p
         }
         auto* out = r.mutable_open_meeting();
         fill_meeting(m, sched, *out->mutable_meeting());
-        if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
+        if (auto st = fill_agenda(c, m, 0, Page(kAgendaPage, Page::byte_budget(limits_)),
+                                  *out->mutable_agenda());
+            !st.ok())
+          return st;
         return access.decision;
       });
 }
@@ -384,7 +409,12 @@ v1::Response Service::agenda(const RequestContext& ctx, const Principal& p,
         scope.data_elements = {"agenda_line"};
         auto* out = r.mutable_agenda();
         fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
-        if (auto st = fill_agenda(c, m, *out->mutable_agenda()); !st.ok()) return st;
+        if (auto st =
+                fill_agenda(c, m, req.after_position(),
+                            Page(kAgendaPage, Page::byte_budget(limits_)), *out->mutable_agenda());
+            !st.ok()) {
+          return st;
+        }
         return mr.access.decision;
       });
 }
@@ -459,19 +489,27 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
           }
         }
         for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
-        auto items = store::list_agenda(c, m.id);
+        auto items = store::list_agenda(c, m.id, position_arg(req.after_position()),
+                                        static_cast<std::int64_t>(kAgendaPage) + 1);
         if (!items.ok()) return items.status();
+        Page page = Page(kAgendaPage, Page::byte_budget(limits_));
+        std::uint32_t last = 0;
         for (const auto& i : *items) {
-          auto* item = out->add_items();
-          item->set_position(static_cast<std::uint32_t>(i.position));
-          item->set_situation(i.situation_id);
-          item->set_section(section_proto(i.section));
-          item->set_situation_type(i.situation_type);
-          item->set_originating_agency(i.originating_agency);
-          item->set_late(i.late);
-          item->set_outcome(i.outcome);
-          if (i.outcome == "REJECTED") item->set_rejection_reason(i.rejection_reason);
+          const auto position = static_cast<std::uint32_t>(i.position);
+          v1::MinutesItem item;
+          item.set_position(position);
+          item.set_situation(i.situation_id);
+          item.set_section(section_proto(i.section));
+          item.set_situation_type(i.situation_type);
+          item.set_originating_agency(i.originating_agency);
+          item.set_late(i.late);
+          item.set_outcome(i.outcome);
+          if (i.outcome == "REJECTED") item.set_rejection_reason(i.rejection_reason);
+          if (!page.take(item.ByteSizeLong())) break;
+          last = position;
+          *out->add_items() = std::move(item);
         }
+        if (page.full()) out->set_next_after_position(last);
         return mr.access.decision;
       });
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api/handler_support.h"
+#include "api/page.h"
 #include "api/report_builder.h"
 #include "api/service.h"
 #include "store/meetings.h"
@@ -124,10 +125,14 @@ v1::Response Service::report_export(const RequestContext& ctx, const Principal& 
         auto rows = build_export_page(c, q, vault_, req.offset(),
                                       req.limit() == 0 ? kDefaultExportPage : req.limit(), more);
         if (!rows.ok()) return rows.status();
-        scope.report->set_rows(rows->size());
         auto* out = r.mutable_report_export();
-        for (auto& row : *rows) *out->add_rows() = std::move(row);
-        out->set_more(more);
+        Page page(rows->size(), Page::byte_budget(limits_));
+        for (auto& row : *rows) {
+          if (!page.take(row.ByteSizeLong())) break;  // the rest: the next page's
+          *out->add_rows() = std::move(row);
+        }
+        scope.report->set_rows(static_cast<std::uint64_t>(out->rows_size()));
+        out->set_more(more || page.full());
         return allowed;
       });
 }

@@ -186,6 +186,9 @@ void Service::schedule_revocation_refresh() {
 }
 
 namespace {
+// The envelope around a response: version, request id, the oneof's tag.
+constexpr std::size_t kEnvelopeSlackBytes = 64;
+
 v1::Response log_damaged_response() {
   v1::Response r;
   r.mutable_status()->set_code(v1::UNAVAILABLE);
@@ -240,6 +243,17 @@ absl::Status Service::check_log_end() {
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
   if (log_damaged_.load()) return log_damaged_response();
   v1::Response response = dispatch(ctx, request);
+  // Every answer that grows with data is paged to fit a frame; one that
+  // still does not is a defect, and is never sent.
+  if (response.ByteSizeLong() + kEnvelopeSlackBytes > limits_.max_frame_bytes) {
+    spdlog::error("an answer of {} bytes to request kind {} exceeds the frame limit",
+                  response.ByteSizeLong(), static_cast<int>(request.kind_case()));
+    v1::Response refused;
+    refused.mutable_status()->set_code(v1::RESOURCE_EXHAUSTED);
+    refused.mutable_status()->set_message("the answer is too large to send; ask for less");
+    refused.mutable_status()->set_rule("response.too_large");
+    return refused;
+  }
   if (response.status().code() == v1::UNAVAILABLE &&
       response.status().rule() != "audit.log_damaged") {
     // A request that could not use the database: the log's end may be why.

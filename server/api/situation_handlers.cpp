@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/handler_support.h"
+#include "api/page.h"
 #include "api/service.h"
 #include "api/situation_view.h"
 #include "store/situations.h"
@@ -19,6 +20,27 @@ using domain::Refusal;
 namespace {
 
 constexpr std::size_t kNarrativeMaxChars = 1000;
+constexpr std::size_t kDefaultListPage = 100;
+constexpr std::size_t kMaxListPage = 1000;
+
+// A page token names the last situation of a page: "submitted_us/ID".
+std::string page_token(const store::SituationCursor& c) {
+  return std::to_string(c.submitted_us) + "/" + c.id;
+}
+
+std::optional<store::SituationCursor> parse_page_token(const std::string& token) {
+  if (token.empty()) return store::SituationCursor{};
+  const auto slash = token.find('/');
+  if (slash == std::string::npos || slash == 0 || slash > 18) return std::nullopt;
+  store::SituationCursor c;
+  for (std::size_t i = 0; i < slash; ++i) {
+    if (token[i] < '0' || token[i] > '9') return std::nullopt;
+    c.submitted_us = c.submitted_us * 10 + (token[i] - '0');
+  }
+  c.id = normalise_situation_id(token.substr(slash + 1));
+  if (c.id.empty()) return std::nullopt;
+  return c;
+}
 constexpr std::size_t kNoteMaxChars = 500;
 constexpr int kMaxCodesPerKind = 20;
 constexpr const char* kIdAlphabet = kSituationIdAlphabet;
@@ -222,18 +244,37 @@ v1::Response Service::list_situations(const RequestContext& ctx, const Principal
           if (live.empty()) return access.decision;
           states = std::move(live);
         }
+        if (req.page_size() > kMaxListPage) {
+          return invalid("situation.page_too_large",
+                         "a page holds at most " + std::to_string(kMaxListPage) + " situations");
+        }
+        auto cursor = parse_page_token(req.page_token());
+        if (!cursor) {
+          return invalid("situation.bad_page_token",
+                         "page_token is not one this server gave (start again without it)");
+        }
         auto table = store::find_table(c, scope.table);
         if (!table.ok()) return table.status();
         if (!*table) return absl::InternalError("a role refers to a missing table");
-        auto rows = store::list_situations(c, (*table)->id, states);
+        const std::size_t wanted = req.page_size() == 0 ? kDefaultListPage : req.page_size();
+        // One more than asked: whether another page follows.
+        auto rows = store::list_situations(c, (*table)->id, states, *cursor, wanted + 1);
         if (!rows.ok()) return rows.status();
         scope.data_elements = view_elements(access.view);
         auto* out = r.mutable_list_situations();
         const std::int64_t now = clock_.now_us();
+        Page page(wanted, Page::byte_budget(limits_));
         for (const auto& s : *rows) {
           auto facts = load_case_facts(c, s);
           if (!facts.ok()) return facts.status();
-          fill_situation(s, access.view, &*facts, now, *out->add_situations());
+          auto* line = out->add_situations();
+          fill_situation(s, access.view, &*facts, now, *line);
+          if (!page.take(line->ByteSizeLong())) {
+            out->mutable_situations()->RemoveLast();
+            const auto& last = (*rows)[page.rows() - 1];
+            out->set_next_page_token(page_token({last.submitted_us, last.id}));
+            break;
+          }
         }
         return access.decision;
       });
@@ -251,6 +292,7 @@ v1::Response Service::show_situation(const RequestContext& ctx, const Principal&
         scope.data_elements = view_elements(access.view);
         auto facts = load_case_facts(c, s);
         if (!facts.ok()) return facts.status();
+        facts->earlier_updates = req.earlier_updates();
         fill_situation(s, access.view, &*facts, clock_.now_us(),
                        *r.mutable_show_situation()->mutable_situation());
         return access.decision;

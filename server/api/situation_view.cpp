@@ -130,7 +130,12 @@ void fill_situation(const store::SituationRecord& s, domain::RecordView view,
       out.set_narrative(s.narrative);
       out.set_decision_note(s.decision_note);
       if (facts != nullptr) {
-        for (const auto& u : facts->updates) {
+        const std::size_t total = facts->updates.size();
+        const std::size_t end = total - std::min<std::size_t>(facts->earlier_updates, total);
+        const std::size_t begin = end > kUpdatesShown ? end - kUpdatesShown : 0;
+        out.set_updates_total(static_cast<std::uint32_t>(total));
+        for (std::size_t i = begin; i < end; ++i) {
+          const auto& u = facts->updates[i];
           auto* x = out.add_updates();
           x->set_agency(u.agency);
           x->set_meeting(u.meeting);

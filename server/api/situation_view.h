@@ -21,6 +21,9 @@ namespace v1 = hubtable::v1;
 inline constexpr const char* kSituationIdAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 inline constexpr std::size_t kSituationIdChars = 10;
 
+/// Status updates a record carries at most (Situation.updates_total counts all).
+inline constexpr std::size_t kUpdatesShown = 100;
+
 /// Everything about a situation beyond its de-identified record.
 struct CaseFacts {
   std::vector<store::Participant> participants;
@@ -28,6 +31,9 @@ struct CaseFacts {
   std::optional<store::Intervention> intervention;
   std::vector<store::StatusUpdate> updates;
   store::Closure closure;
+  /// Status updates shown: the kUpdatesShown most recent after skipping
+  /// this many of the newest (a long history is read page by page).
+  std::uint32_t earlier_updates = 0;
 
   std::vector<std::string> agencies_with_role(const char* role) const;
   std::vector<std::string> joined_agencies() const;

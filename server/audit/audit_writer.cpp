@@ -49,11 +49,15 @@ absl::StatusOr<std::optional<std::string>> removed_tail(store::Connection& conn)
 absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event) {
   if (event.action().empty()) return absl::InvalidArgumentError("audit: action required");
   if (event.time_us() <= 0) return absl::InvalidArgumentError("audit: time required");
-  auto damage = removed_tail(conn);
-  if (!damage.ok()) return damage.status();
-  if (*damage) return absl::DataLossError("audit log damaged: " + **damage);
   auto last = last_sequence(conn);
   if (!last.ok()) return last.status();
+  auto tree = tree_size(conn);
+  if (!tree.ok()) return tree.status();
+  if (*tree > *last) {
+    auto damage = removed_tail(conn);
+    if (!damage.ok()) return damage.status();
+    return absl::DataLossError("audit log damaged: " + damage->value_or("the tree is ahead"));
+  }
   return append_at(conn, *last + 1, std::move(event));
 }
 

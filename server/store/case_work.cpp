@@ -303,13 +303,15 @@ absl::StatusOr<std::int64_t> insert_planning_note(Connection& c, const std::stri
 }
 
 absl::StatusOr<std::vector<PlanningNote>> list_planning_notes(Connection& c,
-                                                              const std::string& situation_id) {
+                                                              const std::string& situation_id,
+                                                              std::int64_t after_id,
+                                                              std::size_t limit) {
   auto q = c.prepare(
       "SELECT n.id, a.code, n.author_id, u.username, n.created_us, n.sealed FROM planning_notes n "
       "JOIN agencies a ON a.id = n.agency_id JOIN users u ON u.id = n.author_id "
-      "WHERE n.situation_id = ?1 ORDER BY n.id");
+      "WHERE n.situation_id = ?1 AND n.id > ?2 ORDER BY n.id LIMIT ?3");
   if (!q.ok()) return q.status();
-  q->bind(1, situation_id);
+  q->bind(1, situation_id).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
   std::vector<PlanningNote> out;
   auto st = q->for_each_row([&](const Statement& r) {
     out.push_back({r.integer(0), r.text(1), r.integer(2), r.text(3), r.integer(4), r.blob(5)});

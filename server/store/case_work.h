@@ -118,8 +118,11 @@ struct PlanningNote {
 absl::StatusOr<std::int64_t> insert_planning_note(Connection& c, const std::string& situation_id,
                                                   std::int64_t agency_id, std::int64_t author_id,
                                                   std::int64_t now_us, const crypto::Bytes& sealed);
+/// The situation's notes after note `after_id`, oldest first, at most `limit`.
 absl::StatusOr<std::vector<PlanningNote>> list_planning_notes(Connection& c,
-                                                              const std::string& situation_id);
+                                                              const std::string& situation_id,
+                                                              std::int64_t after_id,
+                                                              std::size_t limit);
 
 // ---- Intervention, follow-up, closure ----------------------------------------
 

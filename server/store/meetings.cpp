@@ -218,15 +218,32 @@ absl::Status add_agenda_item(Connection& c, const AgendaItemRecord& item) {
 
 absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
                                                           const std::string& meeting_id) {
+  return list_agenda(c, meeting_id, 0, -1);
+}
+
+absl::StatusOr<int> agenda_planned_seconds(Connection& c, const std::string& meeting_id) {
+  auto s = c.prepare(
+      "SELECT COALESCE(MAX(start_offset_seconds + time_box_seconds), 0) FROM agenda_items "
+      "WHERE meeting_id = ?1");
+  if (!s.ok()) return s.status();
+  s->bind(1, meeting_id);
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(s->integer(0));
+}
+
+absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
+                                                          const std::string& meeting_id,
+                                                          int after_position, std::int64_t limit) {
   auto s = c.prepare(
       "SELECT i.meeting_id, i.position, i.situation_id, i.section, i.time_box_seconds, "
       "i.start_offset_seconds, i.late, i.beyond_time, i.outcome, s.situation_type, g.code, "
       "COALESCE(s.rejection_reason, '') FROM agenda_items i "
       "JOIN situations s ON s.id = i.situation_id "
       "JOIN agencies g ON g.id = s.originating_agency_id "
-      "WHERE i.meeting_id = ?1 ORDER BY i.position");
+      "WHERE i.meeting_id = ?1 AND i.position > ?2 ORDER BY i.position LIMIT ?3");
   if (!s.ok()) return s.status();
-  s->bind(1, meeting_id);
+  s->bind(1, meeting_id).bind(2, std::int64_t{after_position}).bind(3, limit);
   return collect<AgendaItemRecord>(*s, [](const Statement& r) {
     AgendaItemRecord i;
     i.meeting_id = r.text(0);

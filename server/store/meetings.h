@@ -91,6 +91,12 @@ struct AgendaItemRecord {
 absl::Status add_agenda_item(Connection& c, const AgendaItemRecord& item);
 absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
                                                           const std::string& meeting_id);
+/// The lines after `after_position`, in order, at most `limit` (-1: all).
+absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
+                                                          const std::string& meeting_id,
+                                                          int after_position, std::int64_t limit);
+/// Where the agenda's last line ends, in seconds from the meeting's start.
+absl::StatusOr<int> agenda_planned_seconds(Connection& c, const std::string& meeting_id);
 /// Records the outcome on the meeting's agenda line for the situation;
 /// FAILED_PRECONDITION when the situation is not on that agenda.
 absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,

@@ -129,19 +129,31 @@ absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c,
   return std::optional<SituationRecord>(std::move(s));
 }
 
-absl::StatusOr<std::vector<SituationRecord>> list_situations(
-    Connection& c, std::int64_t table_id, const std::vector<std::string>& states) {
-  auto q =
-      c.prepare(std::string(kColumns) + "WHERE s.table_id = ?1 ORDER BY s.submitted_us DESC, s.id");
-  if (!q.ok()) return q.status();
-  q->bind(1, table_id);
-  std::vector<SituationRecord> out;
-  auto st = q->for_each_row([&](const Statement& r) {
-    SituationRecord s = row(r);
-    if (states.empty() || std::find(states.begin(), states.end(), s.state) != states.end()) {
-      out.push_back(std::move(s));
+absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
+                                                             const std::vector<std::string>& states,
+                                                             const SituationCursor& after,
+                                                             std::size_t limit) {
+  std::string sql = std::string(kColumns) + "WHERE s.table_id = ?1";
+  if (!after.id.empty()) {
+    sql += " AND (s.submitted_us < ?2 OR (s.submitted_us = ?2 AND s.id > ?3))";
+  }
+  if (!states.empty()) {
+    sql += " AND s.state IN (";
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      sql += (i == 0 ? "?" : ", ?") + std::to_string(5 + i);
     }
-  });
+    sql += ")";
+  }
+  sql += " ORDER BY s.submitted_us DESC, s.id LIMIT ?4";
+  auto q = c.prepare(sql);
+  if (!q.ok()) return q.status();
+  q->bind(1, table_id).bind(4, limit == kAllRows ? -1 : static_cast<std::int64_t>(limit));
+  if (!after.id.empty()) q->bind(2, after.submitted_us).bind(3, after.id);
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    q->bind(static_cast<int>(5 + i), states[i]);
+  }
+  std::vector<SituationRecord> out;
+  auto st = q->for_each_row([&](const Statement& r) { out.push_back(row(r)); });
   if (!st.ok()) return st;
   for (auto& s : out) {
     if (auto loaded = load_codes(c, s); !loaded.ok()) return loaded;

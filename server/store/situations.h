@@ -55,8 +55,20 @@ absl::Status insert_situation(Connection& c, const SituationRecord& s);
 absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c, const std::string& id);
 
 /// The table's situations, newest first; `states` empty means every state.
-absl::StatusOr<std::vector<SituationRecord>> list_situations(
-    Connection& c, std::int64_t table_id, const std::vector<std::string>& states);
+/// list_situations' limit for "every one".
+inline constexpr std::size_t kAllRows = static_cast<std::size_t>(-1);
+
+/// Where a page of situations starts: after this one, newest first.
+struct SituationCursor {
+  std::int64_t submitted_us = 0;
+  std::string id;  // empty: from the newest
+};
+/// The table's situations in `states` (all when empty), newest first, after
+/// `after`, at most `limit` of them.
+absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
+                                                             const std::vector<std::string>& states,
+                                                             const SituationCursor& after,
+                                                             std::size_t limit);
 
 /// ACCEPTED, due for intervention by `intervention_due_us`; the originating
 /// agency becomes the situation's first participant.

@@ -345,6 +345,43 @@ TEST_F(Cli, WhatTheServerSendsIsPrintedAsDataWhateverItHolds) {
       << "JSON keeps the data, escaped";
 }
 
+TEST_F(Cli, ATableWithMoreSituationsThanOneAnswerHoldsIsListedWhole) {
+  ASSERT_EQ(first_login("rep.police").exit_code, 0);
+  // 1,200 situations with 1,000-character narratives: 1.2 MB, more than a
+  // frame (the review's table of about 1,100 broke `situation list`).
+  constexpr int kSituations = 1200;
+  {
+    auto d = provision::open_deployment(server_.deployment().config_path(), 1, false);
+    ASSERT_TRUE(d.ok()) << d.status();
+    auto s = d->db->write([&](store::Connection& c) -> absl::Status {
+      auto q = c.prepare(
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) "
+          "INSERT INTO situations (id, table_id, originating_agency_id, submitted_by, "
+          "submitted_us, filter1_attested_us, state, situation_type, age_band, gender, "
+          "narrative) SELECT printf('00000-%05d', i), t.id, a.id, u.id, 1764000000000000 + i, "
+          "1764000000000000 + i, 'AWAITING_DECISION', 'PERSON', '16-17', 'F', ?2 FROM n, "
+          "situation_tables t, agencies a, users u WHERE t.code = 't1' AND a.code = 'police' "
+          "AND u.username = 'rep.police'");
+      if (!q.ok()) return q.status();
+      q->bind(1, std::int64_t{kSituations}).bind(2, std::string(1000, 'n'));
+      return q->run();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  auto text = hubtable("rep.police", {"situation", "list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), kSituations + 1);  // and a heading
+  auto json = hubtable("rep.police", {"situation", "list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  v1::ListSituationsResponse all;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &all).ok());
+  EXPECT_EQ(all.situations_size(), kSituations);
+  EXPECT_TRUE(all.next_page_token().empty());
+  std::set<std::string> ids;
+  for (const auto& s : all.situations()) ids.insert(s.id());
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kSituations));
+}
+
 TEST_F(Cli, UsageErrorsAreExitTwo) {
   EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
   auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});
