@@ -144,8 +144,9 @@ struct Word {
   bool sentence_start;
 };
 
-std::vector<Word> words(std::string_view text) {
-  std::vector<Word> out;
+/// Calls `fn(word)` for each word of `text`, in order.
+template <class F>
+void for_each_word(std::string_view text, F&& fn) {
   bool at_start = true;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -160,7 +161,7 @@ std::vector<Word> words(std::string_view text) {
           break;
         }
       }
-      out.push_back({i, j, at_start});
+      fn(Word{i, j, at_start});
       at_start = false;
       i = j;
       continue;
@@ -173,7 +174,6 @@ std::vector<Word> words(std::string_view text) {
     }
     ++i;
   }
-  return out;
 }
 
 // A capitalised word that could be part of a name.
@@ -190,22 +190,36 @@ bool name_like(std::string_view w) {
   return common_words().count(l) == 0;
 }
 
-// Where the allowed phrases occur, as the largest end of any occurrence
-// starting at or before each byte: a word [b, e) lies inside an allowed
-// phrase when covered_until[b] >= e. One pass per phrase, no pairwise checks.
-std::vector<std::size_t> allowed_cover(std::string_view text, const DeidAllowList& allow) {
-  std::vector<std::size_t> cover(text.size() + 1, 0);
-  for (const auto& raw : allow.phrases) {
-    if (raw.empty()) continue;
-    const std::string phrase = ScanText(raw).text();
-    for (std::size_t at = text.find(phrase); at != std::string_view::npos;
-         at = text.find(phrase, at + 1)) {
-      cover[at] = std::max(cover[at], at + phrase.size());
+// Where the allowed phrases occur, by start. Words come in order, so one
+// pass over these, keeping the furthest end seen, tells whether a word lies
+// inside one: no per-byte table, no pairwise checks.
+class AllowedSpans {
+ public:
+  AllowedSpans(std::string_view text, const DeidAllowList& allow) {
+    for (const auto& raw : allow.phrases) {
+      if (raw.empty()) continue;
+      const std::string phrase = ScanText(raw).text();
+      for (std::size_t at = text.find(phrase); at != std::string_view::npos;
+           at = text.find(phrase, at + 1)) {
+        spans_.emplace_back(at, at + phrase.size());
+      }
     }
+    std::sort(spans_.begin(), spans_.end());
   }
-  for (std::size_t i = 1; i < cover.size(); ++i) cover[i] = std::max(cover[i], cover[i - 1]);
-  return cover;
-}
+  /// Whether [begin, end) lies inside an allowed phrase. Calls must come in
+  /// increasing `begin`.
+  bool covers(std::size_t begin, std::size_t end) {
+    while (next_ < spans_.size() && spans_[next_].first <= begin) {
+      furthest_ = std::max(furthest_, spans_[next_++].second);
+    }
+    return furthest_ >= end;
+  }
+
+ private:
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;
+  std::size_t next_ = 0;
+  std::size_t furthest_ = 0;
+};
 
 }  // namespace
 
@@ -252,30 +266,37 @@ std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidA
   }
 
   // Names by shape: capitalised words that are neither ordinary words nor
-  // allowed phrases. Two or more in a row are a name anywhere; a single one
-  // is a name unless it starts a sentence.
-  const std::vector<std::size_t> allowed = allowed_cover(text, allow);
-  const auto ws = words(text);
-  for (std::size_t i = 0; i < ws.size();) {
-    auto candidate = [&](std::size_t k) {
-      return name_like(text.substr(ws[k].begin, ws[k].end - ws[k].begin)) &&
-             allowed[ws[k].begin] < ws[k].end;
-    };
-    if (!candidate(i)) {
-      ++i;
-      continue;
+  // allowed phrases. Two or more in a row (separated by spaces only, none
+  // starting a sentence) are a name anywhere; a single one is a name unless
+  // it starts a sentence. One pass, word by word.
+  AllowedSpans allowed(text, allow);
+  struct Run {
+    std::size_t begin = 0, end = 0, words = 0;
+    bool sentence_start = false;
+  } run;
+  const auto flush = [&] {
+    if (run.words >= 2 || (run.words == 1 && !run.sentence_start)) {
+      found.push_back({IdentifierCategory::kPersonName, run.begin, run.end});
     }
-    std::size_t j = i + 1;
-    while (j < ws.size() && candidate(j) && !ws[j].sentence_start &&
-           text.substr(ws[j - 1].end, ws[j].begin - ws[j - 1].end).find_first_not_of(' ') ==
-               std::string_view::npos) {
-      ++j;
+    run.words = 0;
+  };
+  for_each_word(text, [&](const Word& w) {
+    const bool candidate =
+        name_like(text.substr(w.begin, w.end - w.begin)) && !allowed.covers(w.begin, w.end);
+    if (run.words > 0) {
+      const bool continues =
+          candidate && !w.sentence_start &&
+          text.substr(run.end, w.begin - run.end).find_first_not_of(' ') == std::string_view::npos;
+      if (continues) {
+        run.end = w.end;
+        ++run.words;
+        return;
+      }
+      flush();
     }
-    if (j - i >= 2 || !ws[i].sentence_start) {
-      found.push_back({IdentifierCategory::kPersonName, ws[i].begin, ws[j - 1].end});
-    }
-    i = j;
-  }
+    if (candidate) run = {w.begin, w.end, 1, w.sentence_start};
+  });
+  flush();
 
   // Merge overlapping findings into one span; the longest match in the group
   // names its category ("SIN 046 454 286" is an ID number, not a plate).
