@@ -125,16 +125,35 @@ bool Connection::take_token() {
   return true;
 }
 
+void Connection::wait_for_workers() {
+  // The server is the slow one: the frame deadline is the client's, so it
+  // does not run while reading waits on the workers (an idle one does).
+  if (waiting_for_workers_) return;
+  waiting_for_workers_ = true;
+  arm_deadline(Clock::now() + limits_.idle_timeout, "idle");
+}
+
 void Connection::do_read() {
   if (closed_ || shutting_down_ || reading_ || !handshake_done_) return;
   if (draining_ || close_after_flush_) return;
-  if (in_flight_ >= limits_.max_in_flight ||
-      static_cast<int>(write_queue_.size()) >= limits_.max_queued_writes) {
-    return;  // resumed by on_response / on_write
+  // A client that does not read its answers keeps its deadline running.
+  if (static_cast<int>(write_queue_.size()) >= limits_.max_queued_writes)
+    return;  // on_write resumes
+  if (in_flight_ >= limits_.max_in_flight) {
+    wait_for_workers();  // on_response resumes
+    return;
   }
   if (pending_begin_ != pending_end_) {
     process_pending();
-    if (pending_begin_ != pending_end_ || closed_ || close_after_flush_) return;
+    if (pending_begin_ != pending_end_ || closed_ || close_after_flush_) {
+      if (in_flight_ >= limits_.max_in_flight) wait_for_workers();
+      return;
+    }
+  }
+  if (waiting_for_workers_) {
+    waiting_for_workers_ = false;
+    // A frame half read when reading paused gets its full time from now.
+    if (decoder_.in_frame()) frame_started_ = Clock::now();
   }
   reading_ = true;
   if (decoder_.in_frame()) {

@@ -44,6 +44,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void on_handshake(const error_code& ec);
   void do_read();
+  /// Reading pauses while the in-flight requests are at their limit.
+  void wait_for_workers();
   void on_read(const error_code& ec, std::size_t n);
   void process_pending();
   void handle_frame(const std::string& payload);
@@ -87,6 +89,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool close_after_flush_ = false;
   bool shutting_down_ = false;
   bool closed_ = false;
+  bool waiting_for_workers_ = false;  // reading paused at max_in_flight
   std::uint64_t deadline_generation_ = 0;
   const char* deadline_what_ = "";
 

@@ -108,6 +108,46 @@ TEST(Limits, TwoThousandIdleConnectionsAreCappedAndOthersAreServed) {
   EXPECT_TRUE(server.serves("rep.police"));
 }
 
+TEST(Limits, AFrameWaitingOnBusyWorkersIsNotCutOffByTheFrameDeadline) {
+  // Two requests in flight at most, one worker: reading pauses while the
+  // worker hashes passwords (argon2id, slow on purpose: longer than the
+  // 200 ms frame deadline here). That deadline is the client's: it must not
+  // run against the server's own wait.
+  std::string limits = kTestLimits;
+  limits.replace(limits.find("frame_timeout_ms = 1500"), 23, "frame_timeout_ms = 200");
+  RunningServer server(limits + "max_in_flight = 2\nworker_threads = 1\n");
+  server.start();
+  auto conn = server.connect("rep.police");
+  conn->set_timeout(std::chrono::seconds(120));
+  // Logins that fail, each frame 20 KiB (an unknown field pads
+  // it), so frames span the server's reads.
+  std::string frames;
+  for (int i = 1; i <= 6; ++i) {
+    v1::Envelope env;
+    env.set_version(1);
+    env.set_request_id(static_cast<std::uint64_t>(i));
+    // Unknown accounts: a password hash each, and no account to throttle.
+    env.mutable_request()->mutable_login()->set_username("nobody." + std::to_string(i));
+    env.mutable_request()->mutable_login()->set_password("not-the-password-" + std::to_string(i));
+    std::string bytes = env.SerializeAsString();
+    bytes += '\xfa';  // field 999, length-delimited: an unknown field, kept and ignored
+    bytes += '\x3e';
+    bytes += "\x80\xa0\x01";  // 20480 bytes
+    bytes += std::string(20480, 'x');
+    frames += wire::encode_frame(bytes);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn->write_raw(frames).ok());
+  for (int i = 1; i <= 6; ++i) {
+    auto r = conn->wait(static_cast<std::uint64_t>(i));
+    ASSERT_TRUE(r.ok()) << "request " << i << ": " << r.status() << "\n" << server.log();
+    EXPECT_EQ(r->status().code(), v1::UNAUTHENTICATED) << r->status().message();
+  }
+  const auto took = std::chrono::steady_clock::now() - start;
+  std::printf("six slow logins took %.1f s\n", std::chrono::duration<double>(took).count());
+  EXPECT_EQ(server.log().find("frame deadline passed"), std::string::npos) << server.log();
+}
+
 TEST(Limits, RequestFloodGetsResourceExhaustedAndEveryRequestAnAnswer) {
   RunningServer server(std::string(kTestLimits) + "requests_per_second = 5\nrequest_burst = 10\n");
   server.start();
