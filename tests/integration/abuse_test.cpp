@@ -112,6 +112,42 @@ TEST(Abuse, FramesThatAreNotRequestsEndTheConnectionAndAreAuditedOncePerConnecti
   EXPECT_TRUE(server.serves("rep.police"));
 }
 
+TEST(Abuse, WhatLibprotobufSaysAboutBadFramesCannotFloodTheLog) {
+  RunningServer server;
+  server.start();
+  // A login whose username is not UTF-8: libprotobuf complains of each one.
+  v1::Envelope env;
+  env.set_version(1);
+  env.set_request_id(1);
+  env.mutable_request()->mutable_login()->set_username("rep\xff\xfe");
+  std::string bytes;
+  ASSERT_TRUE(env.SerializePartialToString(&bytes));
+  const std::string frame = wire::encode_frame(bytes);
+  for (int i = 0; i < 60; ++i) {
+    auto conn = server.connect("rep.mh");
+    ASSERT_TRUE(conn->write_raw(frame).ok());
+    auto answer = conn->read_envelope();
+    ASSERT_TRUE(answer.ok()) << answer.status();
+    EXPECT_EQ(answer->response().status().rule(), "protocol.malformed_envelope");
+  }
+  std::vector<v1::AuditEvent> rejected;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        rejected = rejected_events(server.deployment());
+        return rejected.size() >= 60;
+      },
+      std::chrono::seconds(20)));
+  const std::string log = server.log();
+  std::size_t lines = 0;
+  for (auto at = log.find("libprotobuf"); at != std::string::npos;
+       at = log.find("libprotobuf", at + 1)) {
+    ++lines;
+  }
+  EXPECT_GT(lines, 0u) << "libprotobuf's complaints go to the server's log";
+  EXPECT_LE(lines, 21u) << "20 lines every 10 seconds, and a count:\n" << log;
+  EXPECT_TRUE(server.serves("rep.police"));
+}
+
 TEST(Abuse, RequestsOverTheRateLimitAreCountedNotEachAudited) {
   RunningServer server(std::string(kTestLimits) + "requests_per_second = 5\nrequest_burst = 10\n");
   server.start();
