@@ -202,40 +202,52 @@ v1::Response log_damaged_response() {
 
 absl::Status Service::check_log_end() {
   if (log_damaged_.load()) return absl::OkStatus();
-  auto damage = db_.read([](store::Connection& c) { return audit::removed_tail(c); });
+  // One snapshot: an event committed between reading the log's end and the
+  // tree's size is not damage.
+  auto damage = db_.read([](store::Connection& c) -> absl::StatusOr<std::optional<std::string>> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    return audit::removed_tail(c);
+  });
   if (!damage.ok()) return damage.status();
   if (!*damage) return absl::OkStatus();
-  if (log_damaged_.exchange(true)) return absl::OkStatus();
-  spdlog::error(
-      "audit log damaged: {}; refusing every request until the log is restored from a backup "
-      "(hubtabled verify-audit shows the damage)",
-      **damage);
-  // The removed positions, for the alert: the log's last event and the tree's size.
-  std::uint64_t last = 0;
-  std::uint64_t tree = 0;
+  // Confirmed, and the alert written, under the write lock, once.
+  std::optional<std::string> confirmed = *damage;
   Raised raised;
   auto s = db_.write([&](store::Connection& c) -> absl::Status {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
+    auto again = audit::removed_tail(c);
+    if (!again.ok()) return again.status();
+    confirmed = *again;
+    if (!confirmed || log_damaged_.exchange(true)) return absl::OkStatus();
+    // The removed positions, for the alert: the log's last event and the tree's size.
     auto size = audit::tree_size(c);
     if (!size.ok()) return size.status();
-    tree = *size;
     auto q = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
     if (!q.ok()) return q.status();
     if (auto row = q->step(); !row.ok()) return row.status();
-    last = static_cast<std::uint64_t>(q->integer(0));
+    const auto last = static_cast<std::uint64_t>(q->integer(0));
     v1::AuditEvent alert =
-        verification_alert(clock_.now_us(), last + 1, tree, "missing", tree, 0, "");
+        verification_alert(clock_.now_us(), last + 1, *size, "missing", *size, 0, "");
     auto seq = audit::append_after_damage(c, alert);
     if (!seq.ok()) return seq.status();
     alert.set_sequence(*seq);
     raised.push_back(std::move(alert));
     return tx.commit();
   });
+  if (!confirmed) return absl::OkStatus();
   if (!s.ok()) {
+    // The snapshot showed the damage; the server closes whether or not the
+    // alert could be written.
+    log_damaged_.store(true);
     spdlog::error("the alert about the damaged audit log could not be written: {}", s.ToString());
-    return absl::OkStatus();  // closed either way
   }
+  if (raised.empty() && s.ok()) return absl::OkStatus();  // another thread reported it
+  spdlog::error(
+      "audit log damaged: {}; refusing every request until the log is restored from a backup "
+      "(hubtabled verify-audit shows the damage)",
+      *confirmed);
   push_alerts(raised);
   return absl::OkStatus();
 }

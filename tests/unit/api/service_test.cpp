@@ -1,6 +1,7 @@
 // The request service in-process, over a real encrypted database, with an
 // injected clock so expiry and throttling are tested without waiting.
 
+#include <atomic>
 #include <condition_variable>
 #include <thread>
 
@@ -295,6 +296,30 @@ TEST_F(ServiceTest, EveryLoginAndDenialIsAuditedWithoutSecrets) {
     EXPECT_EQ(bytes.find(kNewPassword), std::string::npos);
     EXPECT_EQ(bytes.find("rep.police"), std::string::npos);  // whole file is encrypted
   }
+}
+
+// The log's end is read as one snapshot: an event committed by another
+// request between reading the last event and the tree's size is not a
+// removed tail. (Before, this closed the server at random, as CI saw.)
+TEST_F(ServiceTest, EventsCommittedWhileTheLogsEndIsCheckedAreNotDamage) {
+  const std::string token = first_login("rep.mh");
+  std::atomic<bool> done = false;
+  std::thread checker([&] {
+    while (!done.load()) ASSERT_TRUE(service_.check_log_end().ok());
+  });
+  v1::Request r;
+  r.mutable_deid_check()->set_text("A quiet afternoon at the library.");
+  int answered = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto a = call("rep.mh", token, r);
+    if (a.status().rule() == "audit.log_damaged") break;
+    ASSERT_EQ(a.status().code(), v1::OK) << a.status().message();
+    ++answered;
+  }
+  done.store(true);
+  checker.join();
+  EXPECT_EQ(answered, 100);
+  for (const auto& e : audit_events()) EXPECT_FALSE(e.has_alert()) << e.DebugString();
 }
 
 // The service over a database whose disk can be made full.
