@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
+#include <system_error>
 
 namespace hubtable::config {
 
@@ -19,7 +19,8 @@ absl::Status make_private_dir(const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) return absl::InternalError("cannot create " + dir.string() + ": " + ec.message());
   if (::chmod(dir.c_str(), kPrivateDirMode) != 0) {
-    return absl::InternalError("cannot chmod " + dir.string() + ": " + std::strerror(errno));
+    return absl::InternalError("cannot chmod " + dir.string() + ": " +
+                               std::generic_category().message(errno));
   }
   return absl::OkStatus();
 }
@@ -30,7 +31,8 @@ absl::Status write_private_file(const fs::path& path, std::string_view text) {
   const int fd =
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, kPrivateFileMode);
   if (fd < 0)
-    return absl::InternalError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    return absl::InternalError("cannot write " + tmp.string() + ": " +
+                               std::generic_category().message(errno));
   bool ok = ::fchmod(fd, kPrivateFileMode) == 0;  // whatever the umask
   for (std::size_t done = 0; ok && done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -42,7 +44,8 @@ absl::Status write_private_file(const fs::path& path, std::string_view text) {
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return absl::InternalError("cannot write " + path.string() + ": " + std::strerror(errno));
+    return absl::InternalError("cannot write " + path.string() + ": " +
+                               std::generic_category().message(errno));
   }
   return absl::OkStatus();
 }
@@ -52,7 +55,8 @@ absl::Status restrict_to_owner(const fs::path& path) {
   if (::stat(path.c_str(), &st) != 0) return absl::OkStatus();
   if ((st.st_mode & 077) == 0) return absl::OkStatus();
   if (::chmod(path.c_str(), st.st_mode & 0700) != 0) {
-    return absl::InternalError("cannot chmod " + path.string() + ": " + std::strerror(errno));
+    return absl::InternalError("cannot chmod " + path.string() + ": " +
+                               std::generic_category().message(errno));
   }
   return absl::OkStatus();
 }

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
+#include <system_error>
 
 namespace hubtable::store {
 
@@ -36,10 +36,14 @@ constexpr int kBusyTimeoutMs = 5000;
 // which SQLite gives the database file's mode, are 0600 too.
 absl::Status create_private(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return absl::InternalError("cannot create " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    return absl::InternalError("cannot create " + path + ": " +
+                               std::generic_category().message(errno));
   const bool ok = ::fchmod(fd, 0600) == 0;
   ::close(fd);
-  if (!ok) return absl::InternalError("cannot chmod " + path + ": " + std::strerror(errno));
+  if (!ok)
+    return absl::InternalError("cannot chmod " + path + ": " +
+                               std::generic_category().message(errno));
   return absl::OkStatus();
 }
 

@@ -25,7 +25,7 @@ const char* const kProse =
 
 void scan(benchmark::State& state, const std::string& unit) {
   const std::string text = repeat(unit, static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
+  while (state.KeepRunning()) {
     auto findings = domain::scan_for_identifiers(text);
     benchmark::DoNotOptimize(findings);
   }
@@ -40,7 +40,7 @@ void BM_ScanCapitalisedWords(benchmark::State& s) { scan(s, "Aa "); }
 void BM_ScanAtSigns(benchmark::State& s) { scan(s, "a.1@"); }
 void BM_ScanProse(benchmark::State& s) { scan(s, kProse); }
 
-#define HUBTABLE_SIZES RangeMultiplier(4)->Range(1024, 16 * 1024)
+#define HUBTABLE_SIZES RangeMultiplier(4)->Range(1024, std::int64_t{16} * 1024)
 BENCHMARK(BM_ScanDottedLetters)->HUBTABLE_SIZES;
 BENCHMARK(BM_ScanDigits)->HUBTABLE_SIZES;
 BENCHMARK(BM_ScanDottedDigits)->HUBTABLE_SIZES;

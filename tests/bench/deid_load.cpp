@@ -95,13 +95,14 @@ int run(int samples, int connections) {
     floods.back()->set_timeout(std::chrono::minutes(10));
   }
   std::string worst;
-  while (worst.size() + 2 <= 16 * 1024) worst += "a.";
+  while (worst.size() + 2 <= std::size_t{16} * 1024) worst += "a.";
   v1::Request check;
   check.mutable_deid_check()->set_text(worst);
   std::atomic<bool> stop{false};
   std::atomic<long> answered{0};
   std::atomic<long> refused{0};
   std::vector<std::thread> threads;
+  threads.reserve(floods.size());
   const auto flood_start = Clock::now();
   for (auto& conn : floods) {
     threads.emplace_back([&, c = conn.get()] {

@@ -161,6 +161,7 @@ TEST(Abuse, RequestsOverTheRateLimitAreCountedNotEachAudited) {
   // In batches, reading every answer, so the client never stops reading.
   for (int batch = 0; batch < 20; ++batch) {
     std::vector<std::uint64_t> ids;
+    ids.reserve(50);
     for (int i = 0; i < 50; ++i) ids.push_back(*conn->send(who));
     for (auto id : ids) {
       auto r = conn->wait(id);

@@ -336,7 +336,7 @@ TEST_F(Cli, WhatTheServerSendsIsPrintedAsDataWhateverItHolds) {
       << shown.out;
   auto json = hubtable("rep.police", {"situation", "show", id, "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  EXPECT_EQ(json.out.find("\x1b"), std::string::npos);
+  EXPECT_EQ(json.out.find('\x1b'), std::string::npos);
   EXPECT_EQ(json.out.find("\xe2\x80\xae"), std::string::npos);
   EXPECT_EQ(json.out.find("\xc2\x9b"), std::string::npos);
   v1::ShowSituationResponse again;

@@ -18,7 +18,7 @@ class AuditPolicyTest : public FilterTest {
   AuditPolicyTest() : FilterTest([](config::Limits& l) { l.alerts.denials = 3; }) {}
 
   std::string scenario() {
-    const std::string id = accepted();
+    std::string id = accepted();
     EXPECT_EQ(identify(id, {person(kCanaryName)}).status().code(), v1::OK);
     EXPECT_EQ(join("rep.mh", id).status().code(), v1::OK);
     EXPECT_EQ(assign(id, "mh").status().code(), v1::OK);

@@ -366,7 +366,7 @@ class BusyServiceTest : public ServiceTest {
     v1::Request r;
     r.mutable_whoami();
     r.set_session_token(token);
-    return service_.submit(ctx(user), r, [this](v1::Envelope e) {
+    return service_.submit(ctx(user), r, [this](const v1::Envelope& e) {
       std::lock_guard<std::mutex> lock(mutex_);
       answers_.push_back(e.response().status().rule());
       changed_.notify_all();

@@ -344,7 +344,8 @@ TEST(Suppression, RandomTablesWithCategoriesAndFactorsNeverExposeASmallCount) {
     }
     suppress_small_counts(cells, relations);
     expect_no_small_count_pinned(cells, relations);
-    expect_no_small_count_solvable(cells, relations, static_cast<std::uint64_t>(4 * accepted + 10));
+    expect_no_small_count_solvable(cells, relations,
+                                   (4 * static_cast<std::uint64_t>(accepted)) + 10);
     for (const auto& c : cells) {
       if (c.withheld == Withheld::kComplementary) {
         EXPECT_GE(c.count, kSmallCount);
