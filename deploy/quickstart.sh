@@ -12,6 +12,7 @@
 # --no-wait it then stops the server and exits; otherwise it keeps serving
 # until Ctrl-C.
 #
+#   HUBTABLE_BUILD_DIR  a configured build to use (default: build/release, made here)
 #   HUBTABLE_DEMO_DIR   demo directory (default ./hubtable-demo)
 #   HUBTABLE_DEMO_PORT  port for a new demo (default 7443)
 set -euo pipefail
@@ -22,18 +23,26 @@ wait_mode=yes
 for arg in "$@"; do
   case "$arg" in
     --no-wait) wait_mode=no ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "quickstart: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
 ./deploy/install-deps.sh
 
-echo "== build (release)"
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DHUBTABLE_TESTS=OFF >/dev/null
-cmake --build build/release -j "${HUBTABLE_JOBS:-2}" --target hubtabled hubtable
-hubtabled=$root/build/release/server/hubtabled
-hubtable=$root/build/release/client/hubtable
+# HUBTABLE_BUILD_DIR reuses a configured build (CI passes the one the tests
+# ran on); by default a release build of its own.
+build=${HUBTABLE_BUILD_DIR:-build/release}
+if [ -z "${HUBTABLE_BUILD_DIR:-}" ]; then
+  echo "== build (release)"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHUBTABLE_TESTS=OFF >/dev/null
+else
+  echo "== build ($build)"
+fi
+cmake --build "$build" -j "${HUBTABLE_JOBS:-2}" --target hubtabled hubtable
+case "$build" in /*) ;; *) build=$root/$build ;; esac
+hubtabled=$build/server/hubtabled
+hubtable=$build/client/hubtable
 
 demo=${HUBTABLE_DEMO_DIR:-$root/hubtable-demo}
 if [ ! -f "$demo/hubtabled.toml" ]; then
