@@ -17,6 +17,7 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 using domain::Decision;
+using domain::invalid;
 using domain::Refusal;
 
 namespace {
@@ -25,10 +26,6 @@ bool is_date(const std::string& s) {
   absl::CivilDay day;
   return s.size() == 10 && absl::ParseCivilTime(absl::string_view(s.data(), s.size()), &day) &&
          absl::FormatCivilTime(day) == s;
-}
-
-Decision invalid(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
 }
 
 }  // namespace

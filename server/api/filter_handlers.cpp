@@ -28,7 +28,8 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 using domain::Decision;
-using domain::Refusal;
+using domain::failed;
+using domain::invalid;
 
 namespace {
 
@@ -39,14 +40,6 @@ constexpr std::size_t kJustificationMinChars = 20;
 constexpr std::size_t kJustificationMaxChars = 2000;
 constexpr std::int64_t kRepeatWindowUs = 365 * domain::kMicrosPerDay;
 constexpr std::int64_t kClockSkewUs = std::int64_t{5} * 60 * 1'000'000;
-
-Decision invalid(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
-}
-
-Decision failed(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kFailedPrecondition, std::move(rule), std::move(message));
-}
 
 /// One situation request at Filter 3 or 4: the record, its participants and
 /// follow-up, the caller's governance standing, and the policy's answer.
@@ -64,35 +57,24 @@ absl::StatusOr<Decision> begin_case(store::Connection& c, const Principal& p,
   if (!found.ok() || !found->allowed()) return found;
   scope.table = out.s.table_code;
   scope.situation = out.s.id;
-  scope.filter_stage = std::max<std::uint32_t>(filter_stage(out.s), 3);
+  scope.filter_stage =
+      std::max<std::uint32_t>(domain::filter_stage(out.s.state, !out.s.lead_agency.empty()), 3);
   auto facts = load_case_facts(c, out.s);
   if (!facts.ok()) return facts.status();
   out.facts = std::move(*facts);
   auto gov = store::governance_of(c, p.user_id);
   if (!gov.ok()) return gov.status();
-  const std::string today = utc_date(now_us);
   domain::AccessFacts f;
   f.originating_agency = out.s.originating_agency;
   f.state = out.s.state;
   f.joined_agencies = out.facts.joined_agencies();
   f.lead_agency = out.s.lead_agency;
   f.assisting_agencies = out.facts.agencies_with_role("ASSISTING");
-  f.agency_isa_current = !gov->isa_signed_on.empty() && gov->isa_signed_on <= today &&
-                         !gov->isa_expires_on.empty() && today <= gov->isa_expires_on;
+  f.agency_isa_current =
+      domain::isa_current(gov->isa_signed_on, gov->isa_expires_on, utc_date(now_us));
   f.break_glass_justified = break_glass;
   out.access = authorize_in(scope, actor_at(p, out.s.table_code), action, f);
   return out.access.decision;
-}
-
-/// FAILED_PRECONDITION unless the situation is accepted and still open.
-std::optional<Decision> require_open(const store::SituationRecord& s, std::string_view verb) {
-  const std::string v(verb);
-  if (s.state == "CLOSED") return failed(v + ".closed", "the situation is closed");
-  if (s.state != "ACCEPTED") {
-    return failed(v + ".not_accepted",
-                  "the table has not accepted this situation (" + s.state + ")");
-  }
-  return std::nullopt;
 }
 
 /// A required vocabulary code: present and known.
@@ -175,7 +157,9 @@ absl::StatusOr<Decision> change_case(store::Connection& c, const Principal& p,
   Case k;
   auto begun = begin_case(c, p, raw_id, action, now, scope, k);
   if (!begun.ok() || !begun->allowed()) return begun;
-  if (auto d = require_open(k.s, verb)) return *d;
+  const auto move =
+      action == domain::Action::kSituationClose ? domain::Move::kClose : domain::Move::kCaseWork;
+  if (auto open = domain::allow_move(k.s.state, move, verb); !open.allowed()) return open;
   auto changed = change(c, k);
   if (!changed.ok() || !changed->allowed()) return changed;
   if (auto st = refill(c, k, now, out); !st.ok()) return st;
@@ -398,7 +382,10 @@ v1::Response Service::assign_situation(const RequestContext& ctx, const Principa
         Case k;
         auto begun = begin_case(c, p, req.id(), domain::Action::kSituationAssign, now, scope, k);
         if (!begun.ok() || !begun->allowed()) return begun;
-        if (auto d = require_open(k.s, "assign")) return *d;
+        if (auto open = domain::allow_move(k.s.state, domain::Move::kCaseWork, "assign");
+            !open.allowed()) {
+          return open;
+        }
         if (k.s.intervened_us) {
           return failed("assign.intervention_recorded",
                         "the intervention is recorded: the lead can no longer change");

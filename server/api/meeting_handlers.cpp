@@ -16,6 +16,7 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 using domain::Decision;
+using domain::failed;
 using domain::Refusal;
 
 namespace {
@@ -24,8 +25,9 @@ constexpr std::uint32_t kDefaultListed = 4;
 constexpr std::uint32_t kMaxUpcoming = 52;
 constexpr std::uint32_t kMaxPast = 200;
 
-Decision failed(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kFailedPrecondition, std::move(rule), std::move(message));
+/// An agenda line's outcome as the wire spells it ("" before a decision).
+std::string outcome_text(const store::AgendaItemRecord& i) {
+  return i.outcome ? std::string(domain::state_name(*i.outcome)) : std::string();
 }
 
 void fill_meeting(const store::MeetingRecord& m, const domain::Schedule& sched, v1::Meeting& out) {
@@ -80,7 +82,7 @@ absl::Status fill_agenda(store::Connection& c, const store::MeetingRecord& m,
     line.set_start_offset_seconds(static_cast<std::uint32_t>(i.start_offset_seconds));
     line.set_late(i.late);
     line.set_beyond_time(i.beyond_time);
-    line.set_outcome(i.outcome);
+    line.set_outcome(outcome_text(i));
     if (!page.take(line.ByteSizeLong())) break;
     last = position;
     *out.add_items() = std::move(line);
@@ -206,12 +208,15 @@ v1::AttendanceRole attendance_proto(const std::string& role) {
 /// Plans the agenda from the table's waiting and accepted situations.
 absl::StatusOr<domain::AgendaPlan> plan_for(store::Connection& c, std::int64_t table_id,
                                             int minutes, std::int64_t now_us) {
-  auto situations =
-      store::list_situations(c, table_id, {"AWAITING_DECISION", "ACCEPTED"}, {}, store::kAllRows);
+  std::vector<domain::SituationState> waiting;
+  for (auto s : domain::all_states()) {
+    if (domain::before_the_table(s)) waiting.push_back(s);
+  }
+  auto situations = store::list_situations(c, table_id, waiting, {}, store::kAllRows);
   if (!situations.ok()) return situations.status();
   std::vector<domain::AgendaEntry> entries;
   for (const auto& s : *situations) {
-    if (s.state == "AWAITING_DECISION") {
+    if (!domain::was_accepted(s.state)) {
       entries.push_back({s.id, domain::AgendaSection::kNew, s.submitted_us});
     } else {
       const std::int64_t decided = s.decided_us.value_or(s.submitted_us);
@@ -435,7 +440,7 @@ v1::Response Service::close_meeting(const RequestContext& ctx, const Principal& 
         if (!items.ok()) return items.status();
         auto* out = r.mutable_close_meeting();
         for (const auto& i : *items) {
-          if (!i.outcome.empty()) {
+          if (i.outcome) {
             out->set_decided(out->decided() + 1);
           } else if (i.section == "NEW") {
             out->set_carried_over(out->carried_over() + 1);
@@ -503,8 +508,10 @@ v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
           item.set_situation_type(i.situation_type);
           item.set_originating_agency(i.originating_agency);
           item.set_late(i.late);
-          item.set_outcome(i.outcome);
-          if (i.outcome == "REJECTED") item.set_rejection_reason(i.rejection_reason);
+          item.set_outcome(outcome_text(i));
+          if (i.outcome == domain::SituationState::kRejected) {
+            item.set_rejection_reason(i.rejection_reason);
+          }
           if (!page.take(item.ByteSizeLong())) break;
           last = position;
           *out->add_items() = std::move(item);

@@ -188,7 +188,16 @@ struct Accumulator {
   Ordinals sector_ordinals;
 };
 
-bool is_accepted(std::string_view state) { return state == "ACCEPTED" || state == "CLOSED"; }
+using domain::SituationState;
+
+// The report's decision codes are the lifecycle's state names.
+std::string_view code(SituationState s) { return domain::state_name(s); }
+// A situation accepted then closed counts as accepted.
+std::string_view decision_code(SituationState s) {
+  return code(domain::was_accepted(s) ? SituationState::kAccepted : s);
+}
+// The breakdown cell of a decision, e.g. "decisions:ACCEPTED".
+std::string decision_cell(SituationState s) { return "decisions:" + std::string(code(s)); }
 
 std::string_view sector_of(const std::map<std::int64_t, store::AgencyFacts>& agencies,
                            std::int64_t id) {
@@ -215,9 +224,9 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
   absl::flat_hash_map<std::int64_t, AgencyTally*> lead_tally;  // (std::map nodes stay put)
   auto st = store::for_each_report_situation(c, period, [&](const store::SituationFacts& f) {
     ++acc.submitted;
-    const bool accepted = is_accepted(f.state);
+    const bool accepted = domain::was_accepted(f.state);
     acc.in_scope.emplace(std::string(f.id), InScope{table_index, accepted, 0, 0});
-    acc.decisions.add(accepted ? std::string_view("ACCEPTED") : f.state);
+    acc.decisions.add(decision_code(f.state));
     // Rows come in submission order: the month rarely changes.
     if (f.submitted_us < month_begin || f.submitted_us >= month_end) {
       const auto cm =
@@ -229,16 +238,16 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
     auto& m = *month;
     ++m.first;
     acc.originating.add(sector_of(agencies, f.originating_agency_id));
-    if (f.state == "REJECTED") acc.rejection.add(f.rejection_reason);
+    if (f.state == SituationState::kRejected) acc.rejection.add(f.rejection_reason);
     if (!accepted) return;
     ++m.second;
     ++acc.accepted;
     acc.types.add(f.situation_type);
     acc.ages.add(f.age_band);
     acc.genders.add(f.gender);
-    if (f.state == "CLOSED") {
+    if (f.state == SituationState::kClosed) {
       ++acc.closed;
-      acc.accepted_status.add("CLOSED");
+      acc.accepted_status.add(code(SituationState::kClosed));
       acc.closure.add(f.closure_reason);
     } else {
       ++acc.open;
@@ -392,9 +401,10 @@ absl::Status count_all(store::Connection& c, const ReportQuery& q,
   return absl::OkStatus();
 }
 
-std::vector<RowSpec> fixed_rows(std::initializer_list<std::pair<const char*, const char*>> rows) {
+std::vector<RowSpec> fixed_rows(
+    std::initializer_list<std::pair<std::string_view, const char*>> rows) {
   std::vector<RowSpec> out;
-  for (const auto& [code, label] : rows) out.push_back({code, label});
+  for (const auto& [row, label] : rows) out.push_back({std::string(row), label});
   return out;
 }
 
@@ -411,21 +421,22 @@ std::vector<RowSpec> sector_rows(const Labels& labels, const Tallies& t, bool wi
 void add_breakdowns(v1::ReportSummary& out, const Labels& labels, const Accumulator& a) {
   add_breakdown(out, "decisions", "Situations submitted, by decision", "", "submitted", a.submitted,
                 false,
-                fixed_rows({{"ACCEPTED", "Accepted (acutely elevated risk)"},
-                            {"REJECTED", "Rejected"},
-                            {"WITHDRAWN", "Withdrawn"},
-                            {"AWAITING_DECISION", "Awaiting a decision"}}),
+                fixed_rows({{code(SituationState::kAccepted), "Accepted (acutely elevated risk)"},
+                            {code(SituationState::kRejected), "Rejected"},
+                            {code(SituationState::kWithdrawn), "Withdrawn"},
+                            {code(SituationState::kAwaitingDecision), "Awaiting a decision"}}),
                 a.decisions);
-  const std::uint64_t rejected = a.decisions.get("REJECTED");
-  add_breakdown(out, "rejection_reasons", "Rejected situations, by reason", "decisions:REJECTED",
-                "rejected", rejected, false,
+  const std::uint64_t rejected = a.decisions.get(std::string(code(SituationState::kRejected)));
+  const std::string accepted_cell = decision_cell(SituationState::kAccepted);
+  add_breakdown(out, "rejection_reasons", "Rejected situations, by reason",
+                decision_cell(SituationState::kRejected), "rejected", rejected, false,
                 vocabulary_rows(labels, "rejection_reason", a.rejection), a.rejection);
   add_breakdown(out, "originating_sectors", "Situations submitted, by originating sector",
                 "decisions", "submitted", a.submitted, false,
                 sector_rows(labels, a.originating, false), a.originating);
   auto accepted_breakdown = [&](const std::string& key, const std::string& title,
                                 const std::string& kind, bool multi, const Tallies& t) {
-    add_breakdown(out, key, title, "decisions:ACCEPTED", "accepted", a.accepted, multi,
+    add_breakdown(out, key, title, accepted_cell, "accepted", a.accepted, multi,
                   vocabulary_rows(labels, kind, t), t);
   };
   accepted_breakdown("situation_types", "Accepted situations, by type", "situation_type", false,
@@ -438,14 +449,14 @@ void add_breakdowns(v1::ReportSummary& out, const Labels& labels, const Accumula
   accepted_breakdown("protective_factors", "Protective factors at submission", "protective_factor",
                      true, a.protective);
   accepted_breakdown("study_flags", "Study flags", "study_flag", true, a.flags);
-  add_breakdown(out, "lead_sectors", "Accepted situations, by lead agency's sector",
-                "decisions:ACCEPTED", "accepted", a.accepted, false,
-                sector_rows(labels, a.leads, true), a.leads);
+  add_breakdown(out, "lead_sectors", "Accepted situations, by lead agency's sector", accepted_cell,
+                "accepted", a.accepted, false, sector_rows(labels, a.leads, true), a.leads);
   add_breakdown(out, "assisting_sectors", "Assisting agencies' sectors (situations each assisted)",
-                "decisions:ACCEPTED", "accepted", a.accepted, true,
+                accepted_cell, "accepted", a.accepted, true,
                 sector_rows(labels, a.assisting, false), a.assisting);
-  add_breakdown(out, "accepted_status", "Accepted situations, open or closed", "decisions:ACCEPTED",
-                "accepted", a.accepted, false, fixed_rows({{"OPEN", "Open"}, {"CLOSED", "Closed"}}),
+  add_breakdown(out, "accepted_status", "Accepted situations, open or closed", accepted_cell,
+                "accepted", a.accepted, false,
+                fixed_rows({{"OPEN", "Open"}, {code(SituationState::kClosed), "Closed"}}),
                 a.accepted_status);
   std::vector<RowSpec> ages;
   for (auto band : domain::open_age_bands()) {
@@ -453,8 +464,8 @@ void add_breakdowns(v1::ReportSummary& out, const Labels& labels, const Accumula
   }
   add_breakdown(out, "open_age", "Open situations, by age", "accepted_status:OPEN", "open", a.open,
                 false, ages, a.open_age);
-  add_breakdown(out, "intervention", "Accepted situations, intervention", "decisions:ACCEPTED",
-                "accepted", a.accepted, false,
+  add_breakdown(out, "intervention", "Accepted situations, intervention", accepted_cell, "accepted",
+                a.accepted, false,
                 fixed_rows({{"INTERVENED", "Intervention recorded"}, {"NOT_YET", "Not yet"}}),
                 a.intervention);
   add_breakdown(out, "intervention_target", "Interventions, acceptance to intervention",
@@ -546,8 +557,8 @@ void suppress(v1::ReportSummary& s,
   }
   for (auto& [code, rel] : categories) sums.push_back(std::move(rel));
   domain::Relation submitted{named.count("decisions") ? named["decisions"] : cell(0), {}};
-  domain::Relation accepted{
-      named.count("decisions:ACCEPTED") ? named["decisions:ACCEPTED"] : cell(0), {}};
+  const std::string accepted_cell = decision_cell(SituationState::kAccepted);
+  domain::Relation accepted{named.count(accepted_cell) ? named[accepted_cell] : cell(0), {}};
   std::vector<std::pair<std::size_t, std::size_t>> month_cells;
   for (const auto& m : s.months()) {
     month_cells.emplace_back(cell(m.submitted()), cell(m.accepted()));
@@ -720,12 +731,12 @@ absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& 
           // Only an accepted situation describes someone: one awaiting a
           // decision has not passed Filter 2, and a rejected or withdrawn one
           // keeps its date, agency, type and reason only.
-          const bool accepted = is_accepted(f.state);
+          const bool accepted = domain::was_accepted(f.state);
           if (accepted) {
             r.set_age_band(std::string(f.age_band));
             r.set_gender(std::string(f.gender));
           }
-          r.set_decision(accepted ? "ACCEPTED" : std::string(f.state));
+          r.set_decision(std::string(decision_code(f.state)));
           r.set_rejection_reason(std::string(f.rejection_reason));
           if (f.decided_us) r.set_decided_month(month(*f.decided_us));
           if (f.lead_agency_id != 0) {

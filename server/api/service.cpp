@@ -414,8 +414,8 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
       if (!roles.ok()) return roles.status();
       auto governance = store::governance_of(c, (*user)->id);
       if (!governance.ok()) return governance.status();
-      const std::string& signed_on = governance->confidentiality_signed_on;
-      p.confidentiality_signed = !signed_on.empty() && signed_on <= utc_date(now);
+      p.confidentiality_signed =
+          domain::agreement_signed(governance->confidentiality_signed_on, utc_date(now));
       p.user_id = (*user)->id;
       p.username = (*user)->username;
       p.display_name = (*user)->display_name;

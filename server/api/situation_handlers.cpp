@@ -15,7 +15,8 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 using domain::Decision;
-using domain::Refusal;
+using domain::failed;
+using domain::invalid;
 
 namespace {
 
@@ -45,14 +46,6 @@ constexpr std::size_t kNoteMaxChars = 500;
 constexpr int kMaxCodesPerKind = 20;
 constexpr const char* kIdAlphabet = kSituationIdAlphabet;
 constexpr std::size_t kIdChars = kSituationIdChars;
-
-Decision invalid(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
-}
-
-Decision failed(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kFailedPrecondition, std::move(rule), std::move(message));
-}
 
 /// "7K2M9-X4Q1D": 50 random bits, grouped for reading aloud at a meeting.
 std::string new_situation_id(crypto::RandomSource& random) {
@@ -137,12 +130,6 @@ absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const s
   return access.decision;
 }
 
-Decision not_awaiting(const store::SituationRecord& s) {
-  if (s.state == "WITHDRAWN") return failed("situation.withdrawn", "the situation was withdrawn");
-  return failed("situation.already_decided",
-                "the table already decided this situation (" + s.state + ")");
-}
-
 }  // namespace
 
 v1::Response Service::submit_situation(const RequestContext& ctx, const Principal& p,
@@ -180,7 +167,7 @@ v1::Response Service::submit_situation(const RequestContext& ctx, const Principa
         s.submitted_by = p.user_id;
         s.submitted_us = now;
         s.filter1_attested_us = now;
-        s.state = "AWAITING_DECISION";
+        s.state = domain::SituationState::kAwaitingDecision;
         s.situation_type = req.situation_type();
         s.age_band = req.age_band();
         s.gender = req.gender();
@@ -226,19 +213,19 @@ v1::Response Service::list_situations(const RequestContext& ctx, const Principal
         const auto access =
             authorize_in(scope, actor_at(p, scope.table), domain::Action::kSituationList);
         if (!access.allowed()) return access.decision;
-        std::vector<std::string> states;
+        std::vector<domain::SituationState> states;
         for (int s : req.states()) {
-          if (s == v1::SITUATION_STATE_UNSPECIFIED || !v1::SituationState_IsValid(s)) {
-            return invalid("situation.bad_state", "unknown situation state");
-          }
-          states.push_back(v1::SituationState_Name(static_cast<v1::SituationState>(s)));
+          auto state = from_wire(s);
+          if (!state) return invalid("situation.bad_state", "unknown situation state");
+          states.push_back(*state);
         }
         if (access.view == domain::RecordView::kAgendaLine) {
           // A guest sees what comes up at meetings, nothing that has left the table.
-          std::vector<std::string> live;
-          for (const char* s : {"AWAITING_DECISION", "ACCEPTED"}) {
-            if (states.empty() || std::find(states.begin(), states.end(), s) != states.end()) {
-              live.emplace_back(s);
+          std::vector<domain::SituationState> live;
+          for (auto s : domain::all_states()) {
+            if (domain::before_the_table(s) &&
+                (states.empty() || std::find(states.begin(), states.end(), s) != states.end())) {
+              live.push_back(s);
             }
           }
           if (live.empty()) return access.decision;
@@ -314,7 +301,10 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
         if (!accept && !reject) {
           return invalid("decide.missing", "say --accept or --reject REASON");
         }
-        if (s.state != "AWAITING_DECISION") return not_awaiting(s);
+        if (auto move = domain::allow_move(s.state, domain::Move::kDecide); !move.allowed()) {
+          return move;
+        }
+        const auto decided = domain::after(s.state, domain::Move::kDecide, accept);
         auto open = store::find_open_meeting(c, s.table_id);
         if (!open.ok()) return open.status();
         if (!*open) {
@@ -350,7 +340,7 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
               !st.ok()) {
             return st;
           }
-          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "ACCEPTED"); !st.ok())
+          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok())
             return st;
           scope.data_elements = {"state", "decision_note"};
         } else {
@@ -361,12 +351,12 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
           auto known =
               check_code(c, "rejection_reason", req.reject_reason(), s.table_code, "reject_reason");
           if (!known.ok() || !known->allowed()) return known;
-          if (auto st = store::minimise_situation(c, s.id, "REJECTED", req.reject_reason(),
+          if (auto st = store::minimise_situation(c, s.id, decided, req.reject_reason(),
                                                   (*open)->id, p.user_id, now);
               !st.ok()) {
             return st;
           }
-          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "REJECTED"); !st.ok())
+          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok())
             return st;
           scope.data_elements = {"state", "rejection_reason"};
         }
@@ -400,9 +390,12 @@ v1::Response Service::withdraw_situation(const RequestContext& ctx, const Princi
         domain::Access access;
         auto begun = begin(c, p, req.id(), domain::Action::kSituationWithdraw, scope, s, access);
         if (!begun.ok() || !begun->allowed()) return begun;
-        if (s.state != "AWAITING_DECISION") return not_awaiting(s);
+        if (auto move = domain::allow_move(s.state, domain::Move::kWithdraw); !move.allowed()) {
+          return move;
+        }
+        const auto withdrawn = domain::after(s.state, domain::Move::kWithdraw);
         if (auto st =
-                store::minimise_situation(c, s.id, "WITHDRAWN", "", "", p.user_id, clock_.now_us());
+                store::minimise_situation(c, s.id, withdrawn, "", "", p.user_id, clock_.now_us());
             !st.ok()) {
           return st;
         }
@@ -416,7 +409,7 @@ v1::Response Service::withdraw_situation(const RequestContext& ctx, const Princi
           const bool listed = std::any_of(items->begin(), items->end(),
                                           [&](const auto& i) { return i.situation_id == s.id; });
           if (listed) {
-            if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, "WITHDRAWN"); !st.ok()) {
+            if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, withdrawn); !st.ok()) {
               return st;
             }
           }

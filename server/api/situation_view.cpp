@@ -8,12 +8,6 @@ namespace hubtable::api {
 
 namespace {
 
-v1::SituationState state_proto(const std::string& s) {
-  v1::SituationState out = v1::SITUATION_STATE_UNSPECIFIED;
-  v1::SituationState_Parse(s, &out);
-  return out;
-}
-
 void fill_follow_up(const store::SituationRecord& s, const CaseFacts& f, std::int64_t now_us,
                     v1::Situation& out) {
   for (const auto& a : f.joined_agencies()) out.add_joined_agencies(a);
@@ -36,7 +30,7 @@ void fill_follow_up(const store::SituationRecord& s, const CaseFacts& f, std::in
   facts.intervention_due_us = s.intervention_due_us.value_or(0);
   facts.intervened_us = s.intervened_us.value_or(0);
   facts.last_update_us = s.last_update_us.value_or(0);
-  facts.open = s.state == "ACCEPTED";
+  facts.open = domain::is_open_case(s.state);
   const auto state = domain::follow_up_state(facts, now_us);
   out.set_ack_overdue(state.ack_overdue);
   out.set_intervention_overdue(state.intervention_overdue);
@@ -62,7 +56,7 @@ std::vector<std::string> CaseFacts::joined_agencies() const {
 
 absl::StatusOr<CaseFacts> load_case_facts(store::Connection& c, const store::SituationRecord& s) {
   CaseFacts f;
-  if (s.state != "ACCEPTED" && s.state != "CLOSED") return f;
+  if (!domain::was_accepted(s.state)) return f;
   auto participants = store::list_participants(c, s.id);
   if (!participants.ok()) return participants.status();
   f.participants = std::move(*participants);
@@ -75,7 +69,7 @@ absl::StatusOr<CaseFacts> load_case_facts(store::Connection& c, const store::Sit
   auto updates = store::list_status_updates(c, s.id);
   if (!updates.ok()) return updates.status();
   f.updates = std::move(*updates);
-  if (s.state == "CLOSED") {
+  if (s.state == domain::SituationState::kClosed) {
     auto closure = store::find_closure(c, s.id);
     if (!closure.ok()) return closure.status();
     f.closure = std::move(*closure);
@@ -83,9 +77,27 @@ absl::StatusOr<CaseFacts> load_case_facts(store::Connection& c, const store::Sit
   return f;
 }
 
-std::uint32_t filter_stage(const store::SituationRecord& s) {
-  if (s.state == "AWAITING_DECISION" || s.state == "REJECTED" || s.state == "WITHDRAWN") return 2;
-  return s.lead_agency.empty() ? 3 : 4;
+v1::SituationState to_wire(domain::SituationState s) {
+  switch (s) {
+    case domain::SituationState::kAwaitingDecision:
+      return v1::AWAITING_DECISION;
+    case domain::SituationState::kAccepted:
+      return v1::ACCEPTED;
+    case domain::SituationState::kRejected:
+      return v1::REJECTED;
+    case domain::SituationState::kWithdrawn:
+      return v1::WITHDRAWN;
+    case domain::SituationState::kClosed:
+      return v1::CLOSED;
+  }
+  return v1::SITUATION_STATE_UNSPECIFIED;
+}
+
+std::optional<domain::SituationState> from_wire(int wire) {
+  for (auto s : domain::all_states()) {
+    if (static_cast<int>(to_wire(s)) == wire) return s;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> view_elements(domain::RecordView view) {
@@ -108,7 +120,7 @@ void fill_situation(const store::SituationRecord& s, domain::RecordView view,
                     const CaseFacts* facts, std::int64_t now_us, v1::Situation& out) {
   out.set_id(s.id);
   out.set_table(s.table_code);
-  out.set_state(state_proto(s.state));
+  out.set_state(to_wire(s.state));
   out.set_situation_type(s.situation_type);
   out.set_originating_agency(s.originating_agency);
   switch (view) {
@@ -160,7 +172,7 @@ void fill_situation(const store::SituationRecord& s, domain::RecordView view,
   out.set_decided_us(s.decided_us.value_or(0));
   out.set_decided_meeting(s.decided_meeting);
   out.set_rejection_reason(s.rejection_reason);
-  out.set_filter_stage(filter_stage(s));
+  out.set_filter_stage(domain::filter_stage(s.state, !s.lead_agency.empty()));
   if (facts != nullptr) fill_follow_up(s, *facts, now_us, out);
 }
 

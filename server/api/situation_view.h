@@ -55,7 +55,9 @@ std::string normalise_situation_id(const std::string& in);
 absl::StatusOr<domain::Decision> load_situation(store::Connection& c, const std::string& raw_id,
                                                 store::SituationRecord& out);
 
-/// 2 before acceptance, 3 from acceptance, 4 once a lead is assigned.
-std::uint32_t filter_stage(const store::SituationRecord& s);
+/// A situation state on the wire, and back (nothing for UNSPECIFIED or a
+/// number that is not a state).
+hubtable::v1::SituationState to_wire(domain::SituationState s);
+std::optional<domain::SituationState> from_wire(int wire);
 
 }  // namespace hubtable::api

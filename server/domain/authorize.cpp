@@ -124,10 +124,10 @@ std::optional<Access> governance_gate(const AccessFacts& f) {
 
 // Identifying data exists only between acceptance and closure.
 std::optional<Access> identifiers_live(const AccessFacts& f) {
-  if (f.state == "CLOSED") {
+  if (f.state == SituationState::kClosed) {
     return deny("identifiers.closed", "the situation is closed: its identifiers are not shared");
   }
-  if (f.state != "ACCEPTED") {
+  if (!is_open_case(f.state)) {
     return deny("identifiers.not_accepted",
                 "identifiers are shared only after the table accepts a situation (Filter 3)");
   }

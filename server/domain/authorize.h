@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/decision.h"
+#include "domain/lifecycle.h"
 
 namespace hubtable::domain {
 
@@ -74,8 +75,8 @@ struct Actor {
 /// What the handler loaded about the object of the request and, for
 /// identifying data, about the caller's governance standing.
 struct AccessFacts {
-  std::string originating_agency;               // situation actions: the agency that brought it
-  std::string state;                            // the situation's state (SituationState name)
+  std::string originating_agency;  // situation actions: the agency that brought it
+  SituationState state = SituationState::kAwaitingDecision;  // the situation's
   std::vector<std::string> joined_agencies;     // Filter 3: agencies that joined (incl. lead)
   std::string lead_agency;                      // empty until the chair assigns one
   std::vector<std::string> assisting_agencies;  // named by the chair with the lead

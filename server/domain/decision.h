@@ -28,4 +28,16 @@ struct Decision {
   }
 };
 
+/// A request that is malformed or names something that does not exist in
+/// the form asked (INVALID_ARGUMENT).
+inline Decision invalid(std::string rule, std::string message) {
+  return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
+}
+
+/// A request that is well formed but cannot be done in the present state
+/// (FAILED_PRECONDITION).
+inline Decision failed(std::string rule, std::string message) {
+  return Decision::deny(Refusal::kFailedPrecondition, std::move(rule), std::move(message));
+}
+
 }  // namespace hubtable::domain

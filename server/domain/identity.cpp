@@ -10,10 +10,6 @@ namespace hubtable::domain {
 
 namespace {
 
-Decision invalid(std::string rule, std::string message) {
-  return Decision::deny(Refusal::kInvalidArgument, std::move(rule), std::move(message));
-}
-
 std::string where(std::size_t index, std::string_view field) {
   return "people[" + std::to_string(index) + "]." + std::string(field);
 }

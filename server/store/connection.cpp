@@ -183,8 +183,9 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-  int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                             SQLITE_TRANSIENT);
+  // An empty view may hold no pointer; SQLite would bind that as NULL.
+  const char* data = value.data() != nullptr ? value.data() : "";
+  int rc = sqlite3_bind_text(stmt_, index, data, static_cast<int>(value.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) bind_error_ = rc;
   return *this;
 }

@@ -1,5 +1,7 @@
 #include "store/meetings.h"
 
+#include "store/situation_state.h"
+
 namespace hubtable::store {
 
 namespace {
@@ -212,7 +214,7 @@ absl::Status add_agenda_item(Connection& c, const AgendaItemRecord& item) {
       .bind(6, std::int64_t{item.start_offset_seconds})
       .bind(7, std::int64_t{item.late ? 1 : 0})
       .bind(8, std::int64_t{item.beyond_time ? 1 : 0})
-      .bind(9, item.outcome);
+      .bind(9, item.outcome ? domain::state_name(*item.outcome) : std::string_view());
   return s->run();
 }
 
@@ -254,7 +256,7 @@ absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
     i.start_offset_seconds = static_cast<int>(r.integer(5));
     i.late = r.integer(6) != 0;
     i.beyond_time = r.integer(7) != 0;
-    i.outcome = r.text(8);
+    if (!r.text_view(8).empty()) i.outcome = state_at(r, 8);
     i.situation_type = r.text(9);
     i.originating_agency = r.text(10);
     i.rejection_reason = r.text(11);
@@ -263,11 +265,11 @@ absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
 }
 
 absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,
-                                const std::string& situation_id, const std::string& outcome) {
+                                const std::string& situation_id, domain::SituationState outcome) {
   auto s =
       c.prepare("UPDATE agenda_items SET outcome = ?3 WHERE meeting_id = ?1 AND situation_id = ?2");
   if (!s.ok()) return s.status();
-  s->bind(1, meeting_id).bind(2, situation_id).bind(3, outcome);
+  s->bind(1, meeting_id).bind(2, situation_id).bind(3, domain::state_name(outcome));
   if (auto st = s->run(); !st.ok()) return st;
   if (c.changes() == 1) return absl::OkStatus();
   return absl::FailedPreconditionError("situation is not on the meeting's agenda");

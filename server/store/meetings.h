@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/lifecycle.h"
 #include "domain/routing.h"
 #include "store/connection.h"
 #include "store/directory.h"
@@ -81,7 +82,7 @@ struct AgendaItemRecord {
   int start_offset_seconds = 0;
   bool late = false;
   bool beyond_time = false;
-  std::string outcome;  // "", ACCEPTED, REJECTED, WITHDRAWN
+  std::optional<domain::SituationState> outcome;  // accepted, rejected, withdrawn; none yet
   // Read only, joined from the situation:
   std::string situation_type;
   std::string originating_agency;
@@ -100,6 +101,6 @@ absl::StatusOr<int> agenda_planned_seconds(Connection& c, const std::string& mee
 /// Records the outcome on the meeting's agenda line for the situation;
 /// FAILED_PRECONDITION when the situation is not on that agenda.
 absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,
-                                const std::string& situation_id, const std::string& outcome);
+                                const std::string& situation_id, domain::SituationState outcome);
 
 }  // namespace hubtable::store

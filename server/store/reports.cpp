@@ -1,5 +1,7 @@
 #include "store/reports.h"
 
+#include "store/situation_state.h"
+
 namespace hubtable::store {
 
 namespace {
@@ -44,7 +46,7 @@ absl::Status visit_situations(Connection& c, const ReportPeriod& p, const Situat
   return q->for_each_row([&](const Statement& r) {
     f.id = r.text_view(0);
     f.submitted_us = r.integer(1);
-    f.state = r.text_view(2);
+    f.state = state_at(r, 2);
     f.situation_type = r.text_view(3);
     f.age_band = r.text_view(4);
     f.gender = r.text_view(5);

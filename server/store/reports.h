@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "domain/lifecycle.h"
 #include "store/connection.h"
 
 namespace hubtable::store {
@@ -27,7 +28,7 @@ struct ReportPeriod {
 struct SituationFacts {
   std::string_view id;
   std::int64_t submitted_us = 0;
-  std::string_view state;
+  domain::SituationState state = domain::SituationState::kAwaitingDecision;
   std::string_view situation_type;
   std::string_view age_band;  // empty once rejected or withdrawn
   std::string_view gender;

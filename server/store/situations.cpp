@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/situation_state.h"
+
 namespace hubtable::store {
 
 namespace {
@@ -28,7 +30,7 @@ SituationRecord row(const Statement& r) {
   s.submitted_by = r.integer(5);
   s.submitted_us = r.integer(6);
   s.filter1_attested_us = r.integer(7);
-  s.state = r.text(8);
+  s.state = state_at(r, 8);
   s.situation_type = r.text(9);
   s.age_band = r.text(10);
   s.gender = r.text(11);
@@ -129,10 +131,9 @@ absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c,
   return std::optional<SituationRecord>(std::move(s));
 }
 
-absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
-                                                             const std::vector<std::string>& states,
-                                                             const SituationCursor& after,
-                                                             std::size_t limit) {
+absl::StatusOr<std::vector<SituationRecord>> list_situations(
+    Connection& c, std::int64_t table_id, const std::vector<domain::SituationState>& states,
+    const SituationCursor& after, std::size_t limit) {
   std::string sql = std::string(kColumns) + "WHERE s.table_id = ?1";
   if (!after.id.empty()) {
     sql += " AND (s.submitted_us < ?2 OR (s.submitted_us = ?2 AND s.id > ?3))";
@@ -150,7 +151,7 @@ absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std:
   q->bind(1, table_id).bind(4, limit == kAllRows ? -1 : static_cast<std::int64_t>(limit));
   if (!after.id.empty()) q->bind(2, after.submitted_us).bind(3, after.id);
   for (std::size_t i = 0; i < states.size(); ++i) {
-    q->bind(static_cast<int>(5 + i), states[i]);
+    q->bind(static_cast<int>(5 + i), domain::state_name(states[i]));
   }
   std::vector<SituationRecord> out;
   auto st = q->for_each_row([&](const Statement& r) { out.push_back(row(r)); });
@@ -186,10 +187,10 @@ absl::Status accept_situation(Connection& c, const std::string& id, const std::s
   return join->run();
 }
 
-absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,
+absl::Status minimise_situation(Connection& c, const std::string& id, domain::SituationState state,
                                 const std::string& reason, const std::string& meeting_id,
                                 std::int64_t user_id, std::int64_t now_us) {
-  const bool rejected = state == "REJECTED";
+  const bool rejected = state == domain::SituationState::kRejected;
   auto q =
       c.prepare(rejected ? "UPDATE situations SET state = 'REJECTED', decided_us = ?2, "
                            "decided_meeting_id = ?3, decided_by = ?4, rejection_reason = ?5, "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/lifecycle.h"
 #include "store/connection.h"
 
 namespace hubtable::store {
@@ -24,7 +25,7 @@ struct SituationRecord {
   std::int64_t submitted_by = 0;
   std::int64_t submitted_us = 0;
   std::int64_t filter1_attested_us = 0;
-  std::string state;  // AWAITING_DECISION, ACCEPTED, REJECTED, WITHDRAWN, CLOSED
+  domain::SituationState state = domain::SituationState::kAwaitingDecision;
   std::string situation_type;
   std::string age_band;
   std::string gender;
@@ -65,10 +66,9 @@ struct SituationCursor {
 };
 /// The table's situations in `states` (all when empty), newest first, after
 /// `after`, at most `limit` of them.
-absl::StatusOr<std::vector<SituationRecord>> list_situations(Connection& c, std::int64_t table_id,
-                                                             const std::vector<std::string>& states,
-                                                             const SituationCursor& after,
-                                                             std::size_t limit);
+absl::StatusOr<std::vector<SituationRecord>> list_situations(
+    Connection& c, std::int64_t table_id, const std::vector<domain::SituationState>& states,
+    const SituationCursor& after, std::size_t limit);
 
 /// ACCEPTED, due for intervention by `intervention_due_us`; the originating
 /// agency becomes the situation's first participant.
@@ -76,7 +76,7 @@ absl::Status accept_situation(Connection& c, const std::string& id, const std::s
                               std::int64_t user_id, std::int64_t now_us, const std::string& note,
                               std::int64_t intervention_due_us);
 /// REJECTED (with `reason`, at `meeting_id`) or WITHDRAWN: keeps the minimum.
-absl::Status minimise_situation(Connection& c, const std::string& id, const std::string& state,
+absl::Status minimise_situation(Connection& c, const std::string& id, domain::SituationState state,
                                 const std::string& reason, const std::string& meeting_id,
                                 std::int64_t user_id, std::int64_t now_us);
 

@@ -167,7 +167,7 @@ const std::map<Action, Row>& expected() {
 AccessFacts accepted_facts() {
   AccessFacts f;
   f.originating_agency = "police";
-  f.state = "ACCEPTED";
+  f.state = SituationState::kAccepted;
   f.joined_agencies = {"police", "health"};
   f.lead_agency = "health";
   f.agency_isa_current = true;
@@ -343,7 +343,7 @@ TEST(Authorize, BreakGlassIsAPrivacyOfficersAccessWithAWrittenJustification) {
   }
   // Whatever the state: an investigation may follow closure; the handler
   // refuses when no identifiers are left.
-  f.state = "CLOSED";
+  f.state = SituationState::kClosed;
   EXPECT_EQ(rule_of(callers().at("privacy"), Action::kSituationReveal, f),
             "identifiers.break_glass");
   // The confidentiality agreement still binds; an ISA does not apply (a
@@ -364,12 +364,14 @@ TEST(Authorize, IdentifiersExistOnlyBetweenAcceptanceAndClosure) {
   const Actor origin{false, "police", {TableRole::kRep}, true};
   const Actor joined{false, "health", {TableRole::kRep}, true};
   AccessFacts f = accepted_facts();
-  for (const char* state : {"AWAITING_DECISION", "REJECTED", "WITHDRAWN"}) {
+  for (auto state :
+       {SituationState::kAwaitingDecision, SituationState::kRejected, SituationState::kWithdrawn}) {
     f.state = state;
-    EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!identifiers.not_accepted") << state;
+    EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!identifiers.not_accepted")
+        << state_name(state);
     EXPECT_EQ(rule_of(origin, Action::kSituationIdentify, f), "!identifiers.not_accepted");
   }
-  f.state = "CLOSED";
+  f.state = SituationState::kClosed;
   EXPECT_EQ(rule_of(joined, Action::kSituationReveal, f), "!identifiers.closed");
   EXPECT_EQ(rule_of(origin, Action::kSituationReveal, f), "!identifiers.closed");
   EXPECT_EQ(rule_of(joined, Action::kSituationPlanRead, f), "!identifiers.closed");

@@ -117,5 +117,24 @@ TEST(StoreMigrations, AppliedOnceAndTrackedByUserVersion) {
   EXPECT_NE(std::string(refused.message()).find("newer than this hubtabled"), std::string::npos);
 }
 
+// An empty view may hold no pointer at all; it is still empty text, never
+// NULL (a NOT NULL column would refuse the row).
+TEST(StoreStatement, AnEmptyViewBindsEmptyTextNotNull) {
+  TempDir dir;
+  const std::string path = (dir.path() / "t.db").string();
+  auto c = open_connection(path, key(1), ConnectionRole::kWriter, OpenMode::kCreate);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE((*c)->exec("CREATE TABLE t (v TEXT NOT NULL)").ok());
+  auto ins = (*c)->prepare("INSERT INTO t (v) VALUES (?1)");
+  ASSERT_TRUE(ins.ok());
+  ins->bind(1, std::string_view());
+  ASSERT_TRUE(ins->run().ok());
+  auto q = (*c)->prepare("SELECT typeof(v), length(v) FROM t");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->step());
+  EXPECT_EQ(q->text(0), "text");
+  EXPECT_EQ(q->integer(1), 0);
+}
+
 }  // namespace
 }  // namespace hubtable::store

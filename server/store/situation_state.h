@@ -1,0 +1,17 @@
+#pragma once
+// The store's edge for situation states: columns hold the names
+// domain/lifecycle gives them, and their CHECK constraints allow no other.
+
+#include <string_view>
+
+#include "domain/lifecycle.h"
+#include "store/connection.h"
+
+namespace hubtable::store {
+
+/// The state in `column` of the current row. A name the schema does not
+/// allow cannot be stored; were one read, it would be taken as REJECTED, the
+/// state that permits the least.
+domain::SituationState state_at(const Statement& r, int column);
+
+}  // namespace hubtable::store
