@@ -7,6 +7,10 @@
 
 namespace hubtable::crypto {
 
+std::string totp_associated_data(std::int64_t user_id) {
+  return "hubtable/totp/user/" + std::to_string(user_id);
+}
+
 namespace {
 bool ensure_oath() {
   static const bool ready = oath_init() == OATH_OK;

@@ -39,4 +39,8 @@ std::optional<Bytes> base32_decode(std::string_view text);
 std::string otpauth_uri(std::string_view issuer, std::string_view account, ByteView secret,
                         const TotpParams& params = {});
 
+/// Associated data binding a sealed TOTP secret to its account: a secret
+/// moved to another account's row does not open.
+std::string totp_associated_data(std::int64_t user_id);
+
 }  // namespace hubtable::crypto

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/retention.h"
+#include "api/service.h"
 #include "audit/verify.h"
 #include "config/private_files.h"
 #include "config/server_config.h"

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "lib/tls.h"
+#include "wire/envelope_codec.h"
 #include "wire/frame.h"
 #include "wire/protocol.h"
 #include "wire/text.h"
@@ -126,29 +127,32 @@ absl::Status Connection::write_raw(std::string_view bytes) {
 }
 
 absl::StatusOr<v1::Envelope> Connection::read_envelope() {
-  std::uint8_t header[wire::kFrameHeaderBytes];
-  error_code ec = run([&](error_code& out) {
-    asio::async_read(stream_, asio::buffer(header),
-                     [&](const error_code& e, std::size_t) { out = e; });
-  });
-  if (ec) return transport_error(ec, "reading from");
-  const std::uint32_t length = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
-                               (std::uint32_t{header[2]} << 8) | std::uint32_t{header[3]};
-  if (length > options_.max_frame_bytes) {
-    return absl::DataLossError("the server sent a frame over the size limit");
+  // The server's FrameDecoder, over whatever the socket gives. It keeps a
+  // frame cut off by a timeout for the next call.
+  while (true) {
+    if (pending_.empty()) {
+      std::size_t got = 0;
+      pending_.resize(kReadChunkBytes);
+      error_code ec = run([&](error_code& out) {
+        stream_.async_read_some(asio::buffer(pending_.data(), pending_.size()),
+                                [&](const error_code& e, std::size_t n) {
+                                  out = e;
+                                  got = n;
+                                });
+      });
+      pending_.resize(got);
+      if (ec) return transport_error(ec, "reading from");
+    }
+    const auto result = decoder_.feed(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(pending_.data()), pending_.size()));
+    pending_.erase(0, result.consumed);
+    if (result.status == wire::FrameDecoder::Status::kTooLarge) {
+      return absl::DataLossError("the server sent a frame over the size limit");
+    }
+    if (result.status == wire::FrameDecoder::Status::kFrame) {
+      return wire::parse_server_envelope(decoder_.take_frame());
+    }
   }
-  std::string payload(length, '\0');
-  if (length > 0) {
-    ec = run([&](error_code& out) {
-      asio::async_read(stream_, asio::buffer(payload.data(), payload.size()),
-                       [&](const error_code& e, std::size_t) { out = e; });
-    });
-    if (ec) return transport_error(ec, "reading from");
-  }
-  v1::Envelope env;
-  if (!env.ParseFromString(payload))
-    return absl::DataLossError("the server sent a malformed frame");
-  return env;
 }
 
 namespace {

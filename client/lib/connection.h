@@ -13,6 +13,7 @@
 #include "hubtable/v1/envelope.pb.h"
 #include "lib/profile.h"
 #include "wire/asio.h"
+#include "wire/frame.h"
 #include "wire/protocol.h"
 
 namespace hubtable::client {
@@ -78,6 +79,10 @@ class Connection {
   std::string endpoint_text_;
   std::string token_;
   std::uint64_t next_id_ = 1;
+  // Bytes read past the end of the last frame, for the next one.
+  std::string pending_;
+  wire::FrameDecoder decoder_{options_.max_frame_bytes};
+  static constexpr std::size_t kReadChunkBytes = 64 * 1024;
   std::map<std::uint64_t, hubtable::v1::Response> early_;
   std::deque<hubtable::v1::Event> events_;
 };

@@ -101,7 +101,7 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
         f.totp_enrolled = true;
         f.totp_code_given = !req.totp_code().empty();
         auto secret = totp_sealer_.open(user->totp_secret_sealed,
-                                        crypto::as_bytes(totp_associated_data(user->id)));
+                                        crypto::as_bytes(crypto::totp_associated_data(user->id)));
         if (secret.ok() && f.totp_code_given) {
           f.totp_matched_step = crypto::totp_verify(secret->view(), req.totp_code(), now / 1000000);
         } else if (!secret.ok()) {

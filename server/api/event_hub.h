@@ -11,17 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "api/request_sink.h"
 #include "hubtable/v1/envelope.pb.h"
 #include "store/accounts.h"
 
 namespace hubtable::api {
-
-/// Implemented by a connection: called from worker threads; must not block.
-class EventSink {
- public:
-  virtual ~EventSink() = default;
-  virtual void deliver(const hubtable::v1::Event& event) = 0;
-};
 
 struct Audience {
   std::string table;

@@ -6,13 +6,13 @@
 #include <algorithm>
 
 #include "api/alerts.h"
-#include "api/envelope_codec.h"
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
 #include "crypto/password.h"
 #include "domain/session_policy.h"
 #include "store/case_work.h"
 #include "store/transaction.h"
+#include "wire/envelope_codec.h"
 
 namespace hubtable::api {
 
@@ -58,10 +58,6 @@ std::string utc_date(std::int64_t now_us) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(now_us), absl::UTCTimeZone());
 }
 
-std::string totp_associated_data(std::int64_t user_id) {
-  return "hubtable/totp/user/" + std::to_string(user_id);
-}
-
 Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
                  crypto::Aes256Gcm totp_sealer, crypto::Vault vault,
                  audit::Checkpointer checkpointer, const config::Limits& limits)
@@ -94,17 +90,18 @@ bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
   bool queued = pool_.try_submit(
       [this, ctx = std::move(ctx), request = std::move(request), shared_done]() mutable {
         v1::Envelope env;
-        env.set_version(kProtocolVersion);
+        env.set_version(wire::kProtocolVersion);
         env.set_request_id(ctx.request_id);
         *env.mutable_response() = handle(ctx, request);
         (*shared_done)(std::move(env));
       },
       lane);
   if (!queued) {
-    (*shared_done)(error_envelope(id, v1::RESOURCE_EXHAUSTED,
-                                  "the server is busy, or you have too many requests waiting; "
-                                  "retry shortly",
-                                  "limits.worker_queue"));
+    (*shared_done)(
+        wire::error_envelope(id, v1::RESOURCE_EXHAUSTED,
+                             "the server is busy, or you have too many requests waiting; "
+                             "retry shortly",
+                             "limits.worker_queue"));
     return false;
   }
   return true;

@@ -15,6 +15,7 @@
 #include "api/event_hub.h"
 #include "api/principal.h"
 #include "api/request_context.h"
+#include "api/request_sink.h"
 #include "api/worker_pool.h"
 #include "audit/checkpointer.h"
 #include "config/limits.h"
@@ -51,14 +52,12 @@ using Raised = std::vector<hubtable::v1::AuditEvent>;
 
 /// Thread-safe. Owns its worker pool; the database, clock and random source
 /// are borrowed and must outlive it.
-class Service {
+class Service final : public RequestSink {
  public:
-  using Done = std::function<void(hubtable::v1::Envelope)>;
-
   Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
           crypto::Aes256Gcm totp_sealer, crypto::Vault vault, audit::Checkpointer checkpointer,
           const config::Limits& limits);
-  ~Service();
+  ~Service() override;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
@@ -69,7 +68,7 @@ class Service {
   /// refused instead (the queue or the caller's lane is full): `done` has
   /// then been called, on this thread, with RESOURCE_EXHAUSTED, and the
   /// refusal is the caller's to count (record_rejected_frames).
-  bool submit(RequestContext ctx, hubtable::v1::Request request, Done done);
+  bool submit(RequestContext ctx, hubtable::v1::Request request, Done done) override;
 
   /// Handles one request synchronously (used by submit and by tests), then
   /// signs a checkpoint if 256 events have gone unsigned.
@@ -80,7 +79,7 @@ class Service {
   /// blocks and never drops the event: it waits in memory (one per ended
   /// connection) until a worker writes it, or until stop().
   void record_rejected_frames(const RequestContext& ctx,
-                              const std::map<std::string, std::uint64_t>& counts);
+                              const std::map<std::string, std::uint64_t>& counts) override;
 
   /// Finishes queued work, stops the workers, and writes the rejected-frame
   /// events still waiting. Idempotent; call again after late connections
@@ -312,8 +311,5 @@ domain::Actor actor_at(const Principal& p, const std::string& table);
 
 /// "YYYY-MM-DD", the UTC date at `now_us` (agreements are dated).
 std::string utc_date(std::int64_t now_us);
-
-/// Associated data binding a sealed TOTP secret to its account.
-std::string totp_associated_data(std::int64_t user_id);
 
 }  // namespace hubtable::api

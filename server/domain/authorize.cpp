@@ -202,111 +202,18 @@ bool contains(const std::vector<std::string>& agencies, const std::string& agenc
 }
 
 const std::vector<Action>& all_actions() {
-  static const std::vector<Action> kAll = {
-      Action::kWhoAmI,
-      Action::kLogout,
-      Action::kVocabularyList,
-      Action::kDeidCheck,
-      Action::kMeetingList,
-      Action::kMeetingOpen,
-      Action::kMeetingCheckIn,
-      Action::kMeetingAgenda,
-      Action::kMeetingClose,
-      Action::kMeetingMinutes,
-      Action::kSituationSubmit,
-      Action::kSituationList,
-      Action::kSituationShow,
-      Action::kSituationDecide,
-      Action::kSituationWithdraw,
-      Action::kSituationJoin,
-      Action::kSituationIdentify,
-      Action::kSituationReveal,
-      Action::kSituationAssign,
-      Action::kSituationAck,
-      Action::kSituationPlan,
-      Action::kSituationPlanRead,
-      Action::kSituationIntervene,
-      Action::kSituationUpdate,
-      Action::kSituationClose,
-      Action::kWatch,
-      Action::kAdminGovernance,
-      Action::kAuditIntegrity,
-      Action::kAuditRead,
-      Action::kReportSummary,
-      Action::kReportPublic,
-      Action::kReportExport,
-  };
+  static const std::vector<Action> kAll = [] {
+    std::vector<Action> out;
+    out.reserve(kActionNames.size());
+    for (const auto& [action, name] : kActionNames) out.push_back(action);
+    return out;
+  }();
   return kAll;
 }
 
 std::string_view action_name(Action a) {
-  switch (a) {
-    case Action::kWhoAmI:
-      return "session.whoami";
-    case Action::kLogout:
-      return "session.logout";
-    case Action::kVocabularyList:
-      return "vocabulary.list";
-    case Action::kDeidCheck:
-      return "deid.check";
-    case Action::kMeetingList:
-      return "meeting.list";
-    case Action::kMeetingOpen:
-      return "meeting.open";
-    case Action::kMeetingCheckIn:
-      return "meeting.checkin";
-    case Action::kMeetingAgenda:
-      return "meeting.agenda";
-    case Action::kMeetingClose:
-      return "meeting.close";
-    case Action::kMeetingMinutes:
-      return "meeting.minutes";
-    case Action::kSituationSubmit:
-      return "situation.submit";
-    case Action::kSituationList:
-      return "situation.list";
-    case Action::kSituationShow:
-      return "situation.show";
-    case Action::kSituationDecide:
-      return "situation.decide";
-    case Action::kSituationWithdraw:
-      return "situation.withdraw";
-    case Action::kSituationJoin:
-      return "situation.join";
-    case Action::kSituationIdentify:
-      return "situation.identify";
-    case Action::kSituationReveal:
-      return "situation.reveal";
-    case Action::kSituationAssign:
-      return "situation.assign";
-    case Action::kSituationAck:
-      return "situation.ack";
-    case Action::kSituationPlan:
-      return "situation.plan";
-    case Action::kSituationPlanRead:
-      return "situation.plan_read";
-    case Action::kSituationIntervene:
-      return "situation.intervene";
-    case Action::kSituationUpdate:
-      return "situation.update";
-    case Action::kSituationClose:
-      return "situation.close";
-    case Action::kWatch:
-      return "session.watch";
-    case Action::kAdminGovernance:
-      return "admin.governance";
-    case Action::kAuditIntegrity:
-      return "audit.integrity";
-    case Action::kAuditRead:
-      return "audit.read";
-    case Action::kReportSummary:
-      return "report.summary";
-    case Action::kReportPublic:
-      return "report.public";
-    case Action::kReportExport:
-      return "report.export";
-  }
-  return "unknown";
+  const auto i = static_cast<std::size_t>(a);
+  return i < kActionNames.size() ? kActionNames[i].name : "unknown";
 }
 
 namespace {

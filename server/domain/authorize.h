@@ -4,6 +4,8 @@
 // event and into a PERMISSION_DENIED response. Default deny: an action or a
 // role not named below is refused.
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +55,57 @@ enum class Action {
   kReportPublic,
   kReportExport,
 };
+
+/// Every action's audit name, in the enum's order: the one list that names
+/// actions (action_name and all_actions read it).
+struct ActionName {
+  Action action;
+  std::string_view name;
+};
+inline constexpr std::array<ActionName, 32> kActionNames = {{
+    {Action::kWhoAmI, "session.whoami"},
+    {Action::kLogout, "session.logout"},
+    {Action::kVocabularyList, "vocabulary.list"},
+    {Action::kDeidCheck, "deid.check"},
+    {Action::kMeetingList, "meeting.list"},
+    {Action::kMeetingOpen, "meeting.open"},
+    {Action::kMeetingCheckIn, "meeting.checkin"},
+    {Action::kMeetingAgenda, "meeting.agenda"},
+    {Action::kMeetingClose, "meeting.close"},
+    {Action::kMeetingMinutes, "meeting.minutes"},
+    {Action::kSituationSubmit, "situation.submit"},
+    {Action::kSituationList, "situation.list"},
+    {Action::kSituationShow, "situation.show"},
+    {Action::kSituationDecide, "situation.decide"},
+    {Action::kSituationWithdraw, "situation.withdraw"},
+    {Action::kSituationJoin, "situation.join"},
+    {Action::kSituationIdentify, "situation.identify"},
+    {Action::kSituationReveal, "situation.reveal"},
+    {Action::kSituationAssign, "situation.assign"},
+    {Action::kSituationAck, "situation.ack"},
+    {Action::kSituationPlan, "situation.plan"},
+    {Action::kSituationPlanRead, "situation.plan_read"},
+    {Action::kSituationIntervene, "situation.intervene"},
+    {Action::kSituationUpdate, "situation.update"},
+    {Action::kSituationClose, "situation.close"},
+    {Action::kWatch, "session.watch"},
+    {Action::kAdminGovernance, "admin.governance"},
+    {Action::kAuditIntegrity, "audit.integrity"},
+    {Action::kAuditRead, "audit.read"},
+    {Action::kReportSummary, "report.summary"},
+    {Action::kReportPublic, "report.public"},
+    {Action::kReportExport, "report.export"},
+}};
+
+namespace detail {
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < kActionNames.size(); ++i) {
+    if (static_cast<std::size_t>(kActionNames[i].action) != i) return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::in_enum_order(), "kActionNames lists every Action once, in order");
 
 /// Every action, for tests that enumerate the policy.
 const std::vector<Action>& all_actions();

@@ -6,10 +6,10 @@
 
 #include <algorithm>
 
-#include "api/envelope_codec.h"
 #include "net/connection_manager.h"
 #include "net/log_throttle.h"
 #include "net/tls_context.h"
+#include "wire/envelope_codec.h"
 
 namespace hubtable::net {
 
@@ -33,7 +33,7 @@ class StrandSink final : public api::EventSink {
 }  // namespace
 
 Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
-                       api::Service& service, const config::Limits& limits,
+                       api::RequestSink& service, const config::Limits& limits,
                        std::string remote_address)
     : stream_(std::move(socket), tls),
       deadline_(stream_.get_executor()),
@@ -206,11 +206,11 @@ void Connection::process_pending() {
         break;
       case wire::FrameDecoder::Status::kTooLarge: {
         const std::string rule = "protocol.frame_too_large";
-        enqueue(api::error_envelope(0, v1::RESOURCE_EXHAUSTED,
-                                    "frame of " + std::to_string(decoder_.declared_length()) +
-                                        " bytes exceeds the limit of " +
-                                        std::to_string(limits_.max_frame_bytes) + " bytes",
-                                    rule));
+        enqueue(wire::error_envelope(0, v1::RESOURCE_EXHAUSTED,
+                                     "frame of " + std::to_string(decoder_.declared_length()) +
+                                         " bytes exceeds the limit of " +
+                                         std::to_string(limits_.max_frame_bytes) + " bytes",
+                                     rule));
         reject(rule);
         close_after_flush_ = true;
         pending_begin_ = pending_end_;
@@ -225,19 +225,19 @@ void Connection::handle_frame(const std::string& payload) {
   // address the refusal.
   if (!take_token()) {
     const std::string rule = "limits.request_rate";
-    enqueue(api::error_envelope(api::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
-                                "too many requests on this connection; slow down", rule));
+    enqueue(wire::error_envelope(wire::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
+                                 "too many requests on this connection; slow down", rule));
     reject(rule);
     return;
   }
-  auto parsed = api::parse_request(payload);
+  auto parsed = wire::parse_request(payload);
   if (!parsed.ok()) {
     // A client that sends something other than a request is broken or
     // hostile: answer once and end the connection.
-    v1::Envelope refusal = api::parse_error_envelope(parsed.status());
-    refusal.set_request_id(api::peek_request_id(payload));
+    v1::Envelope refusal = wire::parse_error_envelope(parsed.status());
+    refusal.set_request_id(wire::peek_request_id(payload));
     enqueue(refusal);
-    reject(api::rule_of(parsed.status()));
+    reject(wire::rule_of(parsed.status()));
     close_after_flush_ = true;
     return;
   }
@@ -277,7 +277,7 @@ void Connection::push_event(const v1::Event& event) {
     return;
   }
   v1::Envelope env;
-  env.set_version(api::kProtocolVersion);
+  env.set_version(wire::kProtocolVersion);
   *env.mutable_event() = event;
   enqueue(env);
 }

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "api/service.h"
+#include "api/request_sink.h"
 #include "config/limits.h"
 #include "wire/asio.h"
 #include "wire/frame.h"
@@ -28,7 +28,7 @@ class ConnectionManager;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
-             api::Service& service, const config::Limits& limits, std::string remote_address);
+             api::RequestSink& service, const config::Limits& limits, std::string remote_address);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -68,7 +68,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ssl::stream<tcp::socket> stream_;
   asio::steady_timer deadline_;
   ConnectionManager& manager_;
-  api::Service& service_;
+  api::RequestSink& service_;
   const config::Limits& limits_;
   const std::string remote_address_;
   std::string thumbprint_;

@@ -6,7 +6,7 @@
 
 namespace hubtable::net {
 
-Server::Server(asio::io_context& io, ssl::context& tls, api::Service& service,
+Server::Server(asio::io_context& io, ssl::context& tls, api::RequestSink& service,
                const config::Limits& limits)
     : io_(io),
       tls_(tls),

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "api/service.h"
+#include "api/request_sink.h"
 #include "config/limits.h"
 #include "net/connection_manager.h"
 #include "wire/asio.h"
@@ -18,7 +18,7 @@ namespace hubtable::net {
 /// thread-safe. Accepting runs on the acceptor's own strand.
 class Server {
  public:
-  Server(asio::io_context& io, ssl::context& tls, api::Service& service,
+  Server(asio::io_context& io, ssl::context& tls, api::RequestSink& service,
          const config::Limits& limits);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -39,7 +39,7 @@ class Server {
 
   asio::io_context& io_;
   ssl::context& tls_;
-  api::Service& service_;
+  api::RequestSink& service_;
   const config::Limits& limits_;
   ConnectionManager manager_;
   tcp::acceptor acceptor_;

@@ -3,7 +3,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/service.h"
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
 #include "config/key_file.h"
@@ -77,8 +76,8 @@ absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment&
   if (u.totp_required) {
     crypto::SecretBytes secret(kTotpSecretBytes);
     random.fill({secret.data(), secret.size()});
-    auto sealed =
-        d.totp_sealer.seal(secret.view(), crypto::as_bytes(api::totp_associated_data(*id)), random);
+    auto sealed = d.totp_sealer.seal(secret.view(),
+                                     crypto::as_bytes(crypto::totp_associated_data(*id)), random);
     if (!sealed.ok()) return sealed.status();
     if (auto s = store::set_totp_secret(c, *id, *sealed); !s.ok()) return s;
     p.totp_uri = crypto::otpauth_uri("hubtable", u.username, secret.view());

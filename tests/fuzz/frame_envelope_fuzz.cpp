@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-#include "api/envelope_codec.h"
+#include "wire/envelope_codec.h"
 #include "wire/frame.h"
 
 namespace {
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest = rest.subspan(result.consumed);
     if (result.status == hubtable::wire::FrameDecoder::Status::kTooLarge) break;
     if (result.status == hubtable::wire::FrameDecoder::Status::kFrame) {
-      auto parsed = hubtable::api::parse_request(decoder.take_frame());
+      auto parsed = hubtable::wire::parse_request(decoder.take_frame());
       if (parsed.ok()) {
         // A parsed request must re-encode into a frame the decoder accepts.
         const std::string again = parsed->envelope.SerializeAsString();
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto r = check.feed({reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()});
         if (r.status != hubtable::wire::FrameDecoder::Status::kFrame) __builtin_trap();
       } else {
-        (void)hubtable::api::parse_error_envelope(parsed.status());
+        (void)hubtable::wire::parse_error_envelope(parsed.status());
       }
     }
   }

@@ -1,8 +1,8 @@
-#include "api/envelope_codec.h"
+#include "wire/envelope_codec.h"
 
 #include <gtest/gtest.h>
 
-namespace hubtable::api {
+namespace hubtable::wire {
 namespace {
 
 namespace v1 = hubtable::v1;
@@ -51,5 +51,28 @@ TEST(EnvelopeCodec, ErrorEnvelopeCarriesStatusWithoutTheRulePrefix) {
   EXPECT_EQ(e.request_id(), 0u);
 }
 
+// What a client reads: responses and events of this version, nothing else.
+TEST(EnvelopeCodec, AClientAcceptsResponsesAndEventsOnly) {
+  v1::Envelope env;
+  env.set_version(1);
+  env.set_request_id(4);
+  env.mutable_response()->mutable_status()->set_code(v1::OK);
+  auto r = parse_server_envelope(env.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->request_id(), 4u);
+  env.mutable_event()->set_kind("situation.decided");
+  EXPECT_TRUE(parse_server_envelope(env.SerializeAsString()).ok());
+
+  EXPECT_EQ(parse_server_envelope("\xff\xff\xff").status().code(), absl::StatusCode::kDataLoss);
+  env.mutable_request()->mutable_whoami();
+  EXPECT_EQ(parse_server_envelope(env.SerializeAsString()).status().code(),
+            absl::StatusCode::kDataLoss);
+  env.mutable_response();
+  env.set_version(2);
+  auto other = parse_server_envelope(env.SerializeAsString());
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(other.status().message().find("version 2"), std::string::npos) << other.status();
+}
+
 }  // namespace
-}  // namespace hubtable::api
+}  // namespace hubtable::wire

@@ -1,6 +1,7 @@
 #pragma once
-// Turning frame payloads into Envelopes and building error responses.
-// Pure functions on bytes; shared by the server, the client and the fuzzer.
+// Turning frame payloads into Envelopes and building error responses: the
+// wire contract's one codec. Pure functions on bytes; the server parses
+// requests with it, the client responses, the fuzzer both.
 
 #include <cstdint>
 #include <string>
@@ -10,9 +11,7 @@
 #include "hubtable/v1/envelope.pb.h"
 #include "wire/protocol.h"
 
-namespace hubtable::api {
-
-using wire::kProtocolVersion;
+namespace hubtable::wire {
 
 /// Parses a frame payload that must hold a request Envelope of this protocol
 /// version with a known request kind. Errors are INVALID_ARGUMENT with a rule
@@ -34,7 +33,11 @@ hubtable::v1::Envelope error_envelope(std::uint64_t request_id, hubtable::v1::Co
 /// The error response for a parse failure from parse_request.
 hubtable::v1::Envelope parse_error_envelope(const absl::Status& status);
 
+/// Parses a frame payload that must hold a response or an event Envelope of
+/// this protocol version (what a client reads). DATA_LOSS otherwise.
+absl::StatusOr<hubtable::v1::Envelope> parse_server_envelope(std::string_view payload);
+
 /// The stable rule id carried in a parse error's message, e.g. "protocol.unknown_request".
 std::string rule_of(const absl::Status& status);
 
-}  // namespace hubtable::api
+}  // namespace hubtable::wire

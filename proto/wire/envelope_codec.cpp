@@ -1,9 +1,9 @@
-#include "api/envelope_codec.h"
+#include "wire/envelope_codec.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
-namespace hubtable::api {
+namespace hubtable::wire {
 
 namespace {
 absl::Status invalid(const std::string& rule, const std::string& message) {
@@ -62,6 +62,23 @@ hubtable::v1::Envelope error_envelope(std::uint64_t request_id, hubtable::v1::Co
   return env;
 }
 
+absl::StatusOr<hubtable::v1::Envelope> parse_server_envelope(std::string_view payload) {
+  hubtable::v1::Envelope env;
+  if (!env.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return absl::DataLossError("the server sent a malformed frame");
+  }
+  if (env.version() != kProtocolVersion) {
+    return absl::DataLossError("the server speaks protocol version " +
+                               std::to_string(env.version()) + "; this client speaks " +
+                               std::to_string(kProtocolVersion));
+  }
+  if (env.body_case() != hubtable::v1::Envelope::kResponse &&
+      env.body_case() != hubtable::v1::Envelope::kEvent) {
+    return absl::DataLossError("the server sent a frame that is neither a response nor an event");
+  }
+  return env;
+}
+
 std::string rule_of(const absl::Status& status) {
   const std::string text(status.message());
   std::string_view m = text;
@@ -69,9 +86,9 @@ std::string rule_of(const absl::Status& status) {
   return std::string(colon == std::string_view::npos ? m : m.substr(0, colon));
 }
 
-}  // namespace hubtable::api
+}  // namespace hubtable::wire
 
-namespace hubtable::api {
+namespace hubtable::wire {
 
 hubtable::v1::Envelope parse_error_envelope(const absl::Status& status) {
   const std::string text(status.message());
@@ -80,4 +97,4 @@ hubtable::v1::Envelope parse_error_envelope(const absl::Status& status) {
   return error_envelope(0, hubtable::v1::INVALID_ARGUMENT, message, rule);
 }
 
-}  // namespace hubtable::api
+}  // namespace hubtable::wire
