@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "cli/advice.h"
 #include "wire/text.h"
 
 namespace hubtable::cli {
@@ -93,6 +94,10 @@ int print_refusal(const hubtable::v1::Status& status) {
                terminal_safe(status.message()).c_str());
   if (!status.rule().empty()) {
     std::fprintf(stderr, " (rule %s)", terminal_safe(status.rule()).c_str());
+    const auto advice = advice_for(status.rule());
+    if (!advice.empty()) {
+      std::fprintf(stderr, "; %.*s", static_cast<int>(advice.size()), advice.data());
+    }
   }
   std::fputc('\n', stderr);
   return kExitRefused;

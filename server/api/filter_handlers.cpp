@@ -422,7 +422,7 @@ v1::Response Service::assign_situation(const RequestContext& ctx, const Principa
           return k.access.decision;
         }
         if (req.lead_agency().empty()) {
-          return invalid("assign.missing_lead", "name the lead agency (--lead AGENCY)");
+          return invalid("assign.missing_lead", "name the lead agency");
         }
         auto lead_id = participant_id(k.facts, req.lead_agency());
         if (!lead_id) {
@@ -466,7 +466,7 @@ v1::Response Service::assign_situation(const RequestContext& ctx, const Principa
       });
   if (response.status().code() == v1::OK && !lead.empty()) {
     publish("situation.assigned", told.table, response.assign_situation().situation().id(), lead,
-            "lead: " + lead + "; acknowledge with `hubtable situation ack`", told);
+            "lead: " + lead + "; the lead agency acknowledges the assignment", told);
   }
   return response;
 }
@@ -659,8 +659,7 @@ v1::Response Service::close_situation(const RequestContext& ctx, const Principal
             *r.mutable_close_situation()->mutable_situation(),
             [&](store::Connection&, Case& k) -> absl::StatusOr<Decision> {
               if (req.closure_reason().empty()) {
-                return invalid("close.missing_reason",
-                               "a closure reason is required (--reason CODE)");
+                return invalid("close.missing_reason", "a closure reason is required");
               }
               auto known = check_vocabulary(c, "closure_reason", req.closure_reason(),
                                             k.s.table_code, "closure_reason");

@@ -42,9 +42,9 @@ absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::str
   auto has = store::vocabulary_has(c, kind, code, table);
   if (!has.ok()) return has.status();
   if (*has) return domain::Decision::allow("vocabulary.known");
-  return domain::Decision::deny(
-      domain::Refusal::kInvalidArgument, "vocabulary.unknown_code",
-      std::string(field) + ": unknown " + kind + " code (see `hubtable vocab list " + kind + "`)");
+  return domain::Decision::deny(domain::Refusal::kInvalidArgument, "vocabulary.unknown_code",
+                                std::string(field) + ": unknown " + kind + " code (the table's " +
+                                    kind + " vocabulary lists the codes)");
 }
 
 domain::Decision check_case_text(std::string_view field, std::string_view text,

@@ -311,7 +311,7 @@ v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p
           return failed("meeting.not_scheduled_now",
                         "no meeting of this table is scheduled now (the next starts " +
                             (next.empty() ? std::string("later") : next.front().local_start) +
-                            "); pass --unscheduled to open an extra meeting");
+                            "); an extra (unscheduled) meeting can be opened instead");
         }
         store::MeetingRecord m;
         m.id = domain::meeting_id(t->table.code, occurrence);
@@ -322,8 +322,9 @@ v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p
           return failed(
               "meeting.already_held",
               "meeting " + m.id + " was already held; " +
-                  (req.unscheduled() ? std::string("wait a minute to open another")
-                                     : std::string("pass --unscheduled for an extra one")));
+                  (req.unscheduled()
+                       ? std::string("wait a minute to open another")
+                       : std::string("an extra (unscheduled) one can be opened instead")));
         }
         m.table_id = t->table.id;
         m.table_code = t->table.code;

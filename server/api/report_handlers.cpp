@@ -55,7 +55,7 @@ absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
   q.now_us = now_us;
   if (q.from_us < 0 || s.to_us() < 0 || q.to_us <= q.from_us) {
     return Decision::deny(Refusal::kInvalidArgument, "report.bad_period",
-                          "the period is empty or negative: --from must come before --to");
+                          "the period is empty or negative: its start must come before its end");
   }
   std::vector<std::string> codes(s.tables().begin(), s.tables().end());
   if (codes.empty()) {

@@ -587,7 +587,7 @@ domain::Decision pick_table(const Principal& p, const std::string& requested, st
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   if (tables.size() > 1) {
     return domain::Decision::deny(domain::Refusal::kInvalidArgument, "table.ambiguous",
-                                  "you sit at more than one table: name one with --table");
+                                  "you sit at more than one table: name the table");
   }
   table = tables.empty() ? "" : tables.front();
   return domain::Decision::allow("table.only");

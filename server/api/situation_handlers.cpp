@@ -299,7 +299,7 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
             req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
         const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
         if (!accept && !reject) {
-          return invalid("decide.missing", "say --accept or --reject REASON");
+          return invalid("decide.missing", "decide: accept, or reject with a reason");
         }
         if (auto move = domain::allow_move(s.state, domain::Move::kDecide); !move.allowed()) {
           return move;
@@ -375,7 +375,7 @@ v1::Response Service::decide_situation(const RequestContext& ctx, const Principa
     const bool accepted = s.state() == v1::ACCEPTED;
     if (!accepted) erase_old_copies();  // the narrative's older copies too
     publish("situation.decided", s.table(), s.id(), s.originating_agency(),
-            accepted ? "accepted: agencies with a role may join (situation join)"
+            accepted ? "accepted: agencies with a role may join"
                      : "rejected (" + s.rejection_reason() + ")",
             Audience{s.table(), {}, true, true});
   }

@@ -149,7 +149,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
     if (holds(a, TableRole::kPrivacyOfficer)) {
       return deny("identifiers.break_glass_only",
                   "a privacy officer sees identifiers only through break-glass access, with a "
-                  "written justification (--break-glass-file)");
+                  "written justification");
     }
     return deny("identifiers.no_guests", "guests never see identifying information");
   }

@@ -5,7 +5,7 @@ namespace hubtable::domain {
 Decision decide_session(const SessionFacts& f) {
   if (!f.token_given) {
     return Decision::deny(Refusal::kUnauthenticated, "session.missing",
-                          "not logged in: run `hubtable login`");
+                          "not logged in: log in first");
   }
   if (!f.session_found) {
     return Decision::deny(Refusal::kUnauthenticated, "session.unknown",

@@ -206,7 +206,7 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
       if (!sector.ok()) return sector.status();
       if (!*sector) {
         return absl::InvalidArgumentError("agency '" + a.code + "': unknown sector '" + a.sector +
-                                          "' (see `hubtable vocab list sector`)");
+                                          "' (the sector vocabulary lists the codes)");
       }
       auto r = store::upsert_agency(c, a, now);
       if (!r.ok()) return r.status();

@@ -120,6 +120,14 @@ class Cli : public ::testing::Test {
     EXPECT_EQ(rep.exit_code, 1);
     EXPECT_NE(rep.err.find("(rule report.chairs_and_privacy_officers)"), std::string::npos)
         << rep.err;
+    // The server says it in product words; the command line adds its flags.
+    auto backwards =
+        hubtable("chair.one", {"report", "summary", "--from", "2026-03-01", "--to", "2026-02-01"});
+    EXPECT_EQ(backwards.exit_code, 1);
+    EXPECT_NE(backwards.err.find("its start must come before its end (rule report.bad_period); "
+                                 "--from must come before --to\n"),
+              std::string::npos)
+        << backwards.err;
     EXPECT_EQ(hubtable("chair.one", {"report", "summary", "--from", "last week"}).exit_code, 2);
     EXPECT_EQ(hubtable("chair.one", {"report", "summary", "--format", "pdf"}).exit_code, 2);
   }
