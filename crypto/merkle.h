@@ -23,6 +23,11 @@
 
 namespace hubtable::crypto::merkle {
 
+/// Audit sequence numbers count from 1; leaf indexes, like RFC 9162's,
+/// from 0: event `seq` is leaf `seq - 1`. Convert here, nowhere else.
+/// (`seq` must be at least 1.)
+constexpr std::uint64_t leaf_index(std::uint64_t seq) { return seq - 1; }
+
 /// SHA-256(0x00 || data).
 Digest leaf_hash(ByteView data);
 /// SHA-256(0x01 || left || right).

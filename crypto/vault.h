@@ -21,6 +21,8 @@
 
 namespace hubtable::crypto {
 
+/// Immutable after create(): every worker shares the server's one Vault, and
+/// each call makes its own OpenSSL contexts (crypto/aead.h), so that is safe.
 class Vault {
  public:
   static constexpr std::size_t kDataKeyBytes = 32;

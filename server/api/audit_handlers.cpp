@@ -238,7 +238,8 @@ v1::Response Service::audit_proof(const RequestContext& ctx, const Principal& p,
           out->set_event(bytes.data(), bytes.size());
         }
         audit::StoredNodes nodes(c);
-        auto proof = crypto::merkle::inclusion_proof(req.sequence() - 1, size, nodes.lookup());
+        auto proof = crypto::merkle::inclusion_proof(crypto::merkle::leaf_index(req.sequence()),
+                                                     size, nodes.lookup());
         if (!proof.ok()) return proof.status();
         for (const auto& h : *proof) out->add_inclusion_proof(h.data(), h.size());
         fill_checkpoint(cp, *out->mutable_checkpoint());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "api/request_sink.h"
 #include "hubtable/v1/envelope.pb.h"
 #include "store/accounts.h"
@@ -45,7 +46,7 @@ class EventHub {
 
  private:
   std::mutex mutex_;
-  std::vector<Subscriber> subscribers_;
+  std::vector<Subscriber> subscribers_ ABSL_GUARDED_BY(mutex_);
 };
 
 /// Whether a subscriber with these roles and agency is in `audience`.

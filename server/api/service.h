@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "api/event_hub.h"
 #include "api/principal.h"
 #include "api/request_context.h"
@@ -278,15 +279,18 @@ class Service final : public RequestSink {
   config::Limits limits_;
   EventHub events_;
   std::mutex notified_mutex_;
-  std::set<std::string> notified_;        // "kind/situation" deadline events already pushed
-  std::set<std::string> verify_alerted_;  // verification problems already alerted (same mutex)
-  std::string dummy_password_hash_;       // verified for unknown accounts to even out timing
+  // "kind/situation" deadline events already pushed.
+  std::set<std::string> notified_ ABSL_GUARDED_BY(notified_mutex_);
+  // Verification problems already alerted.
+  std::set<std::string> verify_alerted_ ABSL_GUARDED_BY(notified_mutex_);
+  std::string dummy_password_hash_;  // verified for unknown accounts to even out timing
   store::RevocationSet revocations_;
   std::atomic<bool> log_damaged_{false};
   std::atomic<bool> erasure_pending_{false};  // an erased row may survive in WAL frames
   std::mutex rejected_mutex_;
-  std::vector<hubtable::v1::AuditEvent> rejected_waiting_;  // request.rejected, not yet written
-  bool rejected_write_queued_ = false;
+  // request.rejected events not yet written.
+  std::vector<hubtable::v1::AuditEvent> rejected_waiting_ ABSL_GUARDED_BY(rejected_mutex_);
+  bool rejected_write_queued_ ABSL_GUARDED_BY(rejected_mutex_) = false;
   WorkerPool pool_;
 };
 

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+
 namespace hubtable::api {
 
 /// Thread-safe. Jobs run in FIFO order on any worker. The queue is bounded:
@@ -56,9 +58,10 @@ class WorkerPool {
   const std::size_t max_lane_backlog_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  std::unordered_map<std::string, Lane> lanes_;  // lanes with a job queued or running
-  bool stopping_ = false;
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mutex_);
+  // Lanes with a job queued or running.
+  std::unordered_map<std::string, Lane> lanes_ ABSL_GUARDED_BY(mutex_);
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
 

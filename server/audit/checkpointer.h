@@ -15,6 +15,10 @@
 
 namespace hubtable::audit {
 
+/// Immutable after construction: every worker shares the server's one
+/// Checkpointer. Each signature makes its own OpenSSL context over the shared
+/// key, and checkpoint() runs in a write transaction, which store::Database
+/// gives one thread at a time; so sharing it is safe.
 class Checkpointer {
  public:
   /// Events after which a checkpoint is due even before the timer.

@@ -80,7 +80,7 @@ std::optional<crypto::Digest> StoredNodes::get(const merkle::NodeId& id) {
 absl::Status add_leaf(store::Connection& c, std::uint64_t seq, crypto::ByteView event) {
   if (seq == 0) return absl::InvalidArgumentError("audit: sequence numbers start at 1");
   StoredNodes nodes(c);
-  const std::uint64_t index = seq - 1;
+  const std::uint64_t index = crypto::merkle::leaf_index(seq);
   if (index > 0 && !nodes.get({0, index - 1})) {
     return absl::DataLossError("audit: the tree lacks event " + std::to_string(index) +
                                "; run catch_up_tree");

@@ -40,10 +40,11 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(
       v.fail(seq, seq, *problem);
       break;
     }
-    while (leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) < seq - 1) {
+    const std::uint64_t index = crypto::merkle::leaf_index(seq);
+    while (leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) < index) {
       if (auto s = next_leaf(); !s.ok()) return s;
     }
-    const bool stored = leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) == seq - 1;
+    const bool stored = leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) == index;
     if (!stored || leaves->blob(1) != crypto::Bytes(leaf.begin(), leaf.end())) {
       v.fail(seq, seq,
              "changed: event " + std::to_string(seq) +

@@ -7,6 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
+
 namespace hubtable::net {
 
 class Connection;
@@ -32,9 +34,9 @@ class ConnectionManager {
   const int max_total_;
   const int max_per_address_;
   mutable std::mutex mutex_;
-  int total_ = 0;
-  std::unordered_map<std::string, int> per_address_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> live_;
+  int total_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::unordered_map<std::string, int> per_address_ ABSL_GUARDED_BY(mutex_);
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> live_ ABSL_GUARDED_BY(mutex_);
 };
 
 }  // namespace hubtable::net

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
+
 namespace hubtable::net {
 
 /// Thread-safe.
@@ -27,9 +29,9 @@ class LogThrottle {
   const int lines_;
   const std::chrono::milliseconds window_;
   std::mutex mutex_;
-  Clock::time_point window_start_{};
-  int written_ = 0;
-  std::uint64_t held_back_ = 0;
+  Clock::time_point window_start_ ABSL_GUARDED_BY(mutex_){};
+  int written_ ABSL_GUARDED_BY(mutex_) = 0;
+  std::uint64_t held_back_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 /// The server-wide budget for lines about what clients sent or failed to do:

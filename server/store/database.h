@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "store/connection.h"
 
@@ -61,11 +62,11 @@ class Database {
 
   std::string path_;
   std::mutex writer_mutex_;
-  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Connection>> readers_;
-  std::vector<Connection*> free_readers_;
+  std::vector<Connection*> free_readers_ ABSL_GUARDED_BY(readers_mutex_);
 };
 
 }  // namespace hubtable::store
