@@ -11,6 +11,7 @@
 #include "crypto/log_verifier.h"
 #include "crypto/merkle.h"
 #include "domain/alerts.h"
+#include "domain/limits.h"
 #include "store/accounts.h"
 #include "store/case_work.h"
 
@@ -22,10 +23,10 @@ using domain::Refusal;
 
 namespace {
 
-constexpr std::uint32_t kDefaultLogPage = 1000;
-constexpr std::uint32_t kMaxLogPage = 5000;
-constexpr std::uint32_t kDefaultQueryPage = 100;
-constexpr std::uint32_t kMaxQueryPage = 1000;
+using domain::kDefaultLogPage;
+using domain::kDefaultQueryPage;
+using domain::kMaxLogPage;
+using domain::kMaxQueryPage;
 // Events examined per query request; the next page carries on from there.
 constexpr std::int64_t kQueryScan = 20000;
 

@@ -8,6 +8,7 @@
 #include "api/service.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
+#include "domain/limits.h"
 #include "domain/login_policy.h"
 #include "store/accounts.h"
 #include "store/transaction.h"
@@ -17,8 +18,8 @@ namespace hubtable::api {
 namespace v1 = hubtable::v1;
 
 namespace {
-constexpr std::size_t kMaxUsernameBytes = 64;
-constexpr std::size_t kMaxTotpBytes = 16;
+using domain::kMaxTotpBytes;
+using domain::kMaxUsernameBytes;
 
 v1::Role role_from_text(const std::string& role) {
   v1::Role r = v1::ROLE_UNSPECIFIED;
@@ -38,11 +39,12 @@ v1::Response Service::login(const RequestContext& ctx, const v1::LoginRequest& r
         domain::Decision::deny(domain::Refusal::kInvalidArgument, "auth.invalid_request", message));
   };
   if (req.username().empty() || req.username().size() > kMaxUsernameBytes) {
-    return invalid("username must be 1 to 64 bytes");
+    return invalid("username must be 1 to " + std::to_string(kMaxUsernameBytes) + " bytes");
   }
   if (req.password().size() > domain::kMaxPasswordBytes ||
       req.new_password().size() > domain::kMaxPasswordBytes) {
-    return invalid("password must be at most 1024 bytes");
+    return invalid("password must be at most " + std::to_string(domain::kMaxPasswordBytes) +
+                   " bytes");
   }
   if (req.totp_code().size() > kMaxTotpBytes) return invalid("totp_code is too long");
 

@@ -19,6 +19,7 @@
 #include "api/situation_view.h"
 #include "domain/free_text.h"
 #include "domain/identity.h"
+#include "domain/limits.h"
 #include "domain/routing.h"
 #include "store/case_work.h"
 #include "store/situations.h"
@@ -33,11 +34,11 @@ using domain::invalid;
 
 namespace {
 
-constexpr std::size_t kPlanMaxChars = 2000;
-constexpr std::size_t kNotesPage = 100;  // planning notes per page
-constexpr std::size_t kUpdateMaxChars = 500;
-constexpr std::size_t kJustificationMinChars = 20;
-constexpr std::size_t kJustificationMaxChars = 2000;
+using domain::kJustificationMaxChars;
+using domain::kJustificationMinChars;
+using domain::kNotesPage;
+using domain::kPlanMaxChars;
+using domain::kUpdateMaxChars;
 constexpr std::int64_t kRepeatWindowUs = 365 * domain::kMicrosPerDay;
 constexpr std::int64_t kClockSkewUs = std::int64_t{5} * 60 * 1'000'000;
 
@@ -300,7 +301,9 @@ v1::Response Service::reveal_situation(const RequestContext& ctx, const Principa
       const std::size_t n = char_count(why);
       if (n < kJustificationMinChars || n > kJustificationMaxChars) {
         return invalid("break_glass.justification_length",
-                       "the break-glass justification must be 20 to 2000 characters");
+                       "the break-glass justification must be " +
+                           std::to_string(kJustificationMinChars) + " to " +
+                           std::to_string(kJustificationMaxChars) + " characters");
       }
       if (auto bad = domain::check_free_text("the break-glass justification", why)) return *bad;
     }
@@ -537,7 +540,8 @@ v1::Response Service::plan_situation(const RequestContext& ctx, const Principal&
       return k.access.decision;
     }
     if (char_count(req.note()) > kPlanMaxChars) {
-      return invalid("plan.too_long", "note must be at most 2000 characters");
+      return invalid("plan.too_long",
+                     "note must be at most " + std::to_string(kPlanMaxChars) + " characters");
     }
     if (auto bad = domain::check_free_text("note", req.note())) return *bad;
     auto dek = data_key(c, vault_, random_, k.s.id, now);

@@ -9,6 +9,7 @@
 #include "api/handler_support.h"
 #include "api/page.h"
 #include "api/service.h"
+#include "domain/limits.h"
 #include "domain/routing.h"
 #include "store/situations.h"
 
@@ -21,9 +22,9 @@ using domain::Refusal;
 
 namespace {
 
-constexpr std::uint32_t kDefaultListed = 4;
-constexpr std::uint32_t kMaxUpcoming = 52;
-constexpr std::uint32_t kMaxPast = 200;
+using domain::kDefaultMeetingsListed;
+using domain::kMaxMeetingsPast;
+using domain::kMaxMeetingsUpcoming;
 
 /// An agenda line's outcome as the wire spells it ("" before a decision).
 std::string outcome_text(const store::AgendaItemRecord& i) {
@@ -51,7 +52,7 @@ v1::AgendaSection section_proto(const std::string& s) {
 }
 
 /// Agenda and minutes lines per page (fewer when they would not fit).
-constexpr std::size_t kAgendaPage = 500;
+using domain::kAgendaPage;
 
 int position_arg(std::uint32_t position) {
   return static_cast<int>(std::min<std::uint32_t>(position, std::numeric_limits<int>::max()));
@@ -236,9 +237,11 @@ v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& 
   return run_read(
       ctx, p, domain::Action::kMeetingList,
       [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        if (req.upcoming() > kMaxUpcoming || req.past() > kMaxPast) {
+        if (req.upcoming() > kMaxMeetingsUpcoming || req.past() > kMaxMeetingsPast) {
           return Decision::deny(Refusal::kInvalidArgument, "meeting.list_too_long",
-                                "at most 52 upcoming and 200 past meetings");
+                                "at most " + std::to_string(kMaxMeetingsUpcoming) +
+                                    " upcoming and " + std::to_string(kMaxMeetingsPast) +
+                                    " past meetings");
         }
         Decision picked = pick_table(p, req.table(), scope.table);
         if (!picked.allowed()) return picked;
@@ -249,7 +252,8 @@ v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& 
         if (!t.ok()) return t.status();
         const auto& sched = *t->schedule;
         auto* out = r.mutable_list_meetings();
-        auto held = store::list_held_meetings(c, t->table.id, static_cast<int>(kMaxPast) + 1);
+        auto held =
+            store::list_held_meetings(c, t->table.id, static_cast<int>(kMaxMeetingsPast) + 1);
         if (!held.ok()) return held.status();
         std::map<std::string, const store::MeetingRecord*> by_id;
         for (const auto& m : *held) {
@@ -257,7 +261,7 @@ v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& 
           if (!m.closed_us) fill_meeting(m, sched, *out->add_upcoming());
         }
         const int upcoming =
-            static_cast<int>(req.upcoming() == 0 ? kDefaultListed : req.upcoming());
+            static_cast<int>(req.upcoming() == 0 ? kDefaultMeetingsListed : req.upcoming());
         for (const auto& o : sched.upcoming(clock_.now_us(), upcoming)) {
           const std::string id = domain::meeting_id(t->table.code, o);
           if (by_id.count(id) != 0) continue;  // already opened (listed above) or held
@@ -270,7 +274,7 @@ v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& 
           m->set_time_zone(sched.time_zone());
           m->set_duration_minutes(static_cast<std::uint32_t>(o.duration_minutes));
         }
-        const std::uint32_t past = req.past() == 0 ? kDefaultListed : req.past();
+        const std::uint32_t past = req.past() == 0 ? kDefaultMeetingsListed : req.past();
         for (const auto& m : *held) {
           if (!m.closed_us) continue;
           if (static_cast<std::uint32_t>(out->past_size()) == past) break;

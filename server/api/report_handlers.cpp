@@ -8,6 +8,7 @@
 #include "api/page.h"
 #include "api/report_builder.h"
 #include "api/service.h"
+#include "domain/limits.h"
 #include "store/meetings.h"
 
 namespace hubtable::api {
@@ -18,9 +19,9 @@ using domain::Refusal;
 
 namespace {
 
-constexpr std::uint32_t kDefaultExportPage = 1000;
-constexpr std::uint32_t kMaxExportPage = 5000;
-constexpr std::size_t kMaxTables = 500;
+using domain::kDefaultExportPage;
+using domain::kMaxExportPage;
+using domain::kMaxReportTables;
 
 const std::vector<std::string>& formats_of(domain::Action action) {
   static const std::vector<std::string> kSummary = {"text", "json", "csv", "html"};
@@ -46,9 +47,10 @@ absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
     return Decision::deny(Refusal::kInvalidArgument, "report.unknown_format",
                           "the format must be one of: " + list);
   }
-  if (s.tables_size() > static_cast<int>(kMaxTables)) {
-    return Decision::deny(Refusal::kInvalidArgument, "report.too_many_tables",
-                          "a report covers at most " + std::to_string(kMaxTables) + " tables");
+  if (s.tables_size() > static_cast<int>(kMaxReportTables)) {
+    return Decision::deny(
+        Refusal::kInvalidArgument, "report.too_many_tables",
+        "a report covers at most " + std::to_string(kMaxReportTables) + " tables");
   }
   q.from_us = s.from_us();
   q.to_us = s.to_us() == 0 ? now_us : s.to_us();

@@ -8,6 +8,7 @@
 #include "api/page.h"
 #include "api/service.h"
 #include "api/situation_view.h"
+#include "domain/limits.h"
 #include "store/situations.h"
 #include "store/vocabulary.h"
 
@@ -20,9 +21,9 @@ using domain::invalid;
 
 namespace {
 
-constexpr std::size_t kNarrativeMaxChars = 1000;
-constexpr std::size_t kDefaultListPage = 100;
-constexpr std::size_t kMaxListPage = 1000;
+using domain::kDefaultListPage;
+using domain::kMaxListPage;
+using domain::kNarrativeMaxChars;
 
 // A page token names the last situation of a page: "submitted_us/ID".
 std::string page_token(const store::SituationCursor& c) {
@@ -42,8 +43,8 @@ std::optional<store::SituationCursor> parse_page_token(const std::string& token)
   if (c.id.empty()) return std::nullopt;
   return c;
 }
-constexpr std::size_t kNoteMaxChars = 500;
-constexpr int kMaxCodesPerKind = 20;
+using domain::kMaxCodesPerKind;
+using domain::kNoteMaxChars;
 constexpr const char* kIdAlphabet = kSituationIdAlphabet;
 constexpr std::size_t kIdChars = kSituationIdChars;
 
@@ -63,7 +64,8 @@ absl::StatusOr<Decision> check_codes(store::Connection& c, const std::string& ki
                                      const google::protobuf::RepeatedPtrField<std::string>& codes,
                                      const std::string& table, std::string_view field) {
   if (codes.size() > kMaxCodesPerKind) {
-    return invalid("situation.too_many_codes", std::string(field) + ": at most 20 codes");
+    return invalid("situation.too_many_codes",
+                   std::string(field) + ": at most " + std::to_string(kMaxCodesPerKind) + " codes");
   }
   std::set<std::string> seen;
   for (const auto& code : codes) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "domain/authorize.h"
+#include "domain/limits.h"
 #include "hubtable/v1/situation.pb.h"
 #include "store/case_work.h"
 #include "store/situations.h"
@@ -21,8 +22,9 @@ namespace v1 = hubtable::v1;
 inline constexpr const char* kSituationIdAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 inline constexpr std::size_t kSituationIdChars = 10;
 
-/// Status updates a record carries at most (Situation.updates_total counts all).
-inline constexpr std::size_t kUpdatesShown = 100;
+/// Status updates a record carries at most: domain::kUpdatesShown
+/// (Situation.updates_total counts all).
+using domain::kUpdatesShown;
 
 /// Everything about a situation beyond its de-identified record.
 struct CaseFacts {

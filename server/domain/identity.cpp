@@ -60,7 +60,8 @@ std::size_t utf8_length(std::string_view text) {
 Decision validate_people(const std::vector<Person>& people, std::string_view today) {
   if (people.empty()) return invalid("identify.no_people", "at least one person is required");
   if (people.size() > kMaxPeople) {
-    return invalid("identify.too_many_people", "at most 10 people per situation");
+    return invalid("identify.too_many_people",
+                   "at most " + std::to_string(kMaxPeople) + " people per situation");
   }
   for (std::size_t i = 0; i < people.size(); ++i) {
     const Person& p = people[i];
@@ -71,7 +72,8 @@ Decision validate_people(const std::vector<Person>& people, std::string_view tod
       if (!d.allowed()) return d;
     }
     if (p.aliases.size() > kMaxAliases) {
-      return invalid("identify.too_many_aliases", where(i, "aliases") + ": at most 5");
+      return invalid("identify.too_many_aliases",
+                     where(i, "aliases") + ": at most " + std::to_string(kMaxAliases));
     }
     for (const auto& alias : p.aliases) {
       auto d = check_text(i, "aliases", alias, kMaxNameChars, true);

@@ -9,14 +9,9 @@
 #include <vector>
 
 #include "domain/decision.h"
+#include "domain/limits.h"
 
 namespace hubtable::domain {
-
-inline constexpr std::size_t kMaxPeople = 10;  // a family or household
-inline constexpr std::size_t kMaxAliases = 5;
-inline constexpr std::size_t kMaxNameChars = 200;
-inline constexpr std::size_t kMaxAddressChars = 300;
-inline constexpr std::size_t kMaxPhoneChars = 40;
 
 struct Person {
   std::string name;

@@ -70,7 +70,9 @@ Decision decide_login(const LoginFacts& f) {
   }
   if (f.new_password_given && !f.new_password_acceptable) {
     return Decision::deny(Refusal::kInvalidArgument, "auth.weak_password",
-                          "new_password must be 12 to 1024 bytes and differ from the old one");
+                          "new_password must be " + std::to_string(kMinPasswordBytes) + " to " +
+                              std::to_string(kMaxPasswordBytes) +
+                              " bytes and differ from the old one");
   }
   return Decision::allow("auth.login");
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "domain/decision.h"
+#include "domain/limits.h"
 
 namespace hubtable::domain {
 
@@ -42,10 +43,6 @@ struct LoginFacts {
 
 /// True when holding `role` (CHAIR, PRIVACY_OFFICER, ADMIN) makes TOTP mandatory.
 bool role_requires_totp(const std::string& role);
-
-/// Minimum and maximum length of a chosen password, in bytes.
-inline constexpr std::size_t kMinPasswordBytes = 12;
-inline constexpr std::size_t kMaxPasswordBytes = 1024;
 
 /// Decides a login. The order of checks is part of the contract: throttling
 /// first (so guessing stays throttled), then credentials with one shared
