@@ -82,7 +82,7 @@ class Connection {
   // Bytes read past the end of the last frame, for the next one.
   std::string pending_;
   wire::FrameDecoder decoder_{options_.max_frame_bytes};
-  static constexpr std::size_t kReadChunkBytes = 64 * 1024;
+  static constexpr std::size_t kReadChunkBytes = std::size_t{64} * 1024;
   std::map<std::uint64_t, hubtable::v1::Response> early_;
   std::deque<hubtable::v1::Event> events_;
 };

@@ -52,6 +52,7 @@ std::optional<SituationState> parse_state(std::string_view name) {
 const std::vector<SituationState>& all_states() {
   static const std::vector<SituationState> states = [] {
     std::vector<SituationState> out;
+    out.reserve(kNames.size());
     for (const auto& entry : kNames) out.push_back(entry.first);
     return out;
   }();
