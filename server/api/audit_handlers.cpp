@@ -2,6 +2,8 @@
 // checkpoints, consistency proofs, and the log itself page by page so a
 // client can recompute the tree (`hubtable audit checkpoint` / `verify`).
 
+#include <functional>
+
 #include "api/alerts.h"
 #include "api/handler_support.h"
 #include "api/page.h"
@@ -29,6 +31,39 @@ using domain::kMaxLogPage;
 using domain::kMaxQueryPage;
 // Events examined per query request; the next page carries on from there.
 constexpr std::int64_t kQueryScan = 20000;
+
+/// Offered each event the caller may read, in order; adds what it wants to
+/// the answer and returns true, or false when the page cannot take it (it
+/// starts the next page).
+using Offer = std::function<absl::StatusOr<bool>(hubtable::v1::AuditEvent& e)>;
+
+/// Pages through what a scan statement yields (columns: sequence, event
+/// bytes; at most kQueryScan rows): events `reader` may not read are passed
+/// over, the others offered. Returns the answer's next_after: the last
+/// event looked at when the page filled or the scan stopped short, else 0.
+absl::StatusOr<std::uint64_t> page_through_events(store::Statement& s,
+                                                  const domain::AuditReader& reader,
+                                                  const Page& page, const Offer& offer) {
+  std::uint64_t last = 0;  // the last event looked at
+  std::int64_t scanned = 0;
+  for (;;) {
+    auto row = s.step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const auto seq = static_cast<std::uint64_t>(s.integer(0));
+    const crypto::Bytes bytes = s.blob(1);
+    hubtable::v1::AuditEvent e;
+    if (e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && reader.reads(e.table())) {
+      auto taken = offer(e);
+      if (!taken.ok()) return taken.status();
+      if (!*taken) break;
+    }
+    ++scanned;
+    last = seq;
+  }
+  const bool more = page.full() || scanned >= kQueryScan;
+  return more ? last : 0;
+}
 
 // The actions that hand identifying elements to someone.
 constexpr const char* kDisclosureActions[] = {"situation.identify", "situation.reveal"};
@@ -175,31 +210,20 @@ v1::Response Service::audit_query(const RequestContext& ctx, const Principal& p,
         const bool prefix = !action.empty() && action.back() == '.';
         auto* out = r.mutable_audit_query();
         Page page(limit, Page::byte_budget(limits_));
-        std::uint64_t last = 0;  // the last event looked at
-        std::int64_t scanned = 0;
-        for (;;) {
-          auto row = s->step();
-          if (!row.ok()) return row.status();
-          if (!*row) break;
-          const auto seq = static_cast<std::uint64_t>(s->integer(0));
-          const crypto::Bytes bytes = s->blob(1);
-          v1::AuditEvent e;
+        auto next = page_through_events(*s, reader, page, [&](v1::AuditEvent& e) {
           const bool wanted =
-              e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
-              reader.reads(e.table()) &&
               (action.empty() ||
                (prefix ? e.action().starts_with(action) : e.action() == action)) &&
               (req.outcome() == v1::AUDIT_OUTCOME_UNSPECIFIED || e.outcome() == req.outcome()) &&
               (req.agency().empty() || e.actor().agency() == req.agency()) &&
               (req.meeting().empty() || e.meeting() == req.meeting());
-          if (wanted && !page.take(e.ByteSizeLong())) break;  // it starts the next page
-          ++scanned;
-          last = seq;
-          if (wanted) *out->add_events() = std::move(e);
-        }
-        // More may follow when the page filled or the scan stopped short.
-        const bool more = page.full() || scanned >= kQueryScan;
-        out->set_next_after(more ? last : 0);
+          if (!wanted) return true;
+          if (!page.take(e.ByteSizeLong())) return false;
+          *out->add_events() = std::move(e);
+          return true;
+        });
+        if (!next.ok()) return next.status();
+        out->set_next_after(*next);
         return access;
       });
 }
@@ -409,45 +433,31 @@ v1::Response Service::audit_alerts(const RequestContext& ctx, const Principal& p
             .bind(6, kQueryScan);
         auto* out = r.mutable_audit_alerts();
         Page page(limit, Page::byte_budget(limits_));
-        std::uint64_t last = 0;  // the last event looked at
-        std::int64_t scanned = 0;
         bool justified = false;
-        for (;;) {
-          auto row = s->step();
-          if (!row.ok()) return row.status();
-          if (!*row) break;
-          const auto seq = static_cast<std::uint64_t>(s->integer(0));
-          const crypto::Bytes bytes = s->blob(1);
-          v1::AuditEvent e;
-          if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
-              !reader.reads(e.table())) {
-            ++scanned;
-            last = seq;
-            continue;
-          }
-          v1::AlertEntry entry;
-          // The chair sees that break-glass happened, not why (DESIGN.md).
-          const bool with_justification = reader.justifications && e.break_glass_id() != 0;
-          if (with_justification) {
-            auto b = store::find_break_glass(c, static_cast<std::int64_t>(e.break_glass_id()));
-            if (!b.ok()) return b.status();
-            if (!*b) return absl::DataLossError("a break-glass justification is missing");
-            auto text = vault_.open_justification(
-                store::break_glass_context((*b)->situation_id, (*b)->user_id, (*b)->created_us),
-                (*b)->sealed);
-            if (!text.ok()) return text.status();
-            entry.set_justification(std::string(text->view().begin(), text->view().end()));
-          }
-          *entry.mutable_event() = std::move(e);
-          if (!page.take(entry.ByteSizeLong())) break;  // it starts the next page
-          ++scanned;
-          last = seq;
-          justified = justified || with_justification;
-          *out->add_alerts() = std::move(entry);
-        }
+        auto next =
+            page_through_events(*s, reader, page, [&](v1::AuditEvent& e) -> absl::StatusOr<bool> {
+              v1::AlertEntry entry;
+              // The chair sees that break-glass happened, not why (DESIGN.md).
+              const bool with_justification = reader.justifications && e.break_glass_id() != 0;
+              if (with_justification) {
+                auto b = store::find_break_glass(c, static_cast<std::int64_t>(e.break_glass_id()));
+                if (!b.ok()) return b.status();
+                if (!*b) return absl::DataLossError("a break-glass justification is missing");
+                auto text = vault_.open_justification(
+                    store::break_glass_context((*b)->situation_id, (*b)->user_id, (*b)->created_us),
+                    (*b)->sealed);
+                if (!text.ok()) return text.status();
+                entry.set_justification(std::string(text->view().begin(), text->view().end()));
+              }
+              *entry.mutable_event() = std::move(e);
+              if (!page.take(entry.ByteSizeLong())) return false;
+              justified = justified || with_justification;
+              *out->add_alerts() = std::move(entry);
+              return true;
+            });
+        if (!next.ok()) return next.status();
         if (justified) scope.data_elements.push_back("break_glass_justification");
-        const bool more = page.full() || scanned >= kQueryScan;
-        out->set_next_after(more ? last : 0);
+        out->set_next_after(*next);
         return access;
       });
 }
