@@ -3,11 +3,14 @@
 already passed unchanged.
 
 A translation unit passes once for one key: the SHA-256 of the clang-tidy
-version, the .clang-tidy file, the unit's path and its preprocessed source
-(every header it includes, so a changed header re-checks every unit that
-includes it). Passing keys are kept outside the checkout, in
-$HUBTABLE_TIDY_CACHE (default ~/.cache/hubtable/clang-tidy); a unit with a
-finding is never cached, so it is checked again on every run until fixed.
+version, the .clang-tidy file, the unit's path, its compile command and its
+preprocessed source with comments (every header it includes, so a changed
+header re-checks every unit that includes it, and a NOLINT comment added or
+removed counts as a change). Paths are taken relative to the checkout, so
+another clone of the same commit reuses the keys. Passing keys are kept
+outside the checkout, in $HUBTABLE_TIDY_CACHE (default
+~/.cache/hubtable/clang-tidy); a unit with a finding is never cached, so it
+is checked again on every run until fixed.
 
 usage: clang-tidy-cached.py BUILD_DIR FILE_REGEX [JOBS]
 Exits 1 and prints the findings when any unit has one.
@@ -48,7 +51,7 @@ def preprocess_command(entry):
         if a in DROP:
             continue
         out.append(a)
-    return out + ["-E"]
+    return out + ["-E", "-C"]
 
 
 def key_of(entry, salt):
@@ -56,10 +59,14 @@ def key_of(entry, salt):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if pre.returncode != 0:
         return None  # let clang-tidy say what is wrong
+    root = (os.getcwd() + os.sep).encode()
     h = hashlib.sha256(salt)
-    h.update(entry["file"].encode())
+    h.update(entry["file"].encode().replace(root, b""))
     h.update(b"\0")
-    h.update(pre.stdout)
+    # The flags decide which warnings clang-tidy reports, besides the source.
+    h.update(" ".join(arguments(entry)).encode().replace(root, b""))
+    h.update(b"\0")
+    h.update(pre.stdout.replace(root, b""))
     return h.hexdigest()
 
 

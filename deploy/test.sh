@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 
 build=${HUBTABLE_BUILD_DIR:-build/dev}
 jobs=${HUBTABLE_JOBS:-2}
+# ccache: another clone of the same sources (a CI checkout in a new
+# directory) reuses the objects compiled for this one.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 
 echo "== configure ($build, ASan + UBSan)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHUBTABLE_SANITIZE=ON >/dev/null

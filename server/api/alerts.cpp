@@ -15,19 +15,13 @@
 // Repeats of one kind about one person are held back for the rule's window.
 
 #include <absl/time/time.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <functional>
 #include <set>
 
 #include "api/alerts.h"
-#include "api/service.h"
-#include "audit/audit_writer.h"
-#include "audit/verify.h"
 #include "domain/alerts.h"
-#include "store/transaction.h"
-#include "wire/alert_text.h"
 
 namespace hubtable::api {
 
@@ -162,26 +156,12 @@ v1::AuditEvent verification_alert(std::int64_t now_us, std::uint64_t first_bad,
   return a;
 }
 
-absl::Status Service::record(store::Connection& c, v1::AuditEvent e, Raised& raised) const {
-  auto seq = audit::append(c, e);
-  if (!seq.ok()) return seq.status();
-  e.set_sequence(*seq);
-  auto alerts = alerts_for(c, e);
-  if (!alerts.ok()) return alerts.status();
-  for (auto& a : *alerts) {
-    auto at = audit::append(c, a);
-    if (!at.ok()) return at.status();
-    a.set_sequence(*at);
-    raised.push_back(std::move(a));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::AuditEvent& e) const {
-  Raised out;
+absl::StatusOr<std::vector<v1::AuditEvent>> alerts_for(store::Connection& c,
+                                                       const v1::AuditEvent& e,
+                                                       const domain::AlertRules& rules) {
+  std::vector<v1::AuditEvent> out;
   const std::int64_t user = e.actor().user_id();
   if (user == 0 || e.action().starts_with("alert.")) return out;
-  const domain::AlertRules& rules = limits_.alerts;
   const bool ok = e.outcome() == v1::AUDIT_OK;
 
   if (ok && e.rule() == "identifiers.break_glass") {
@@ -249,70 +229,16 @@ absl::StatusOr<Raised> Service::alerts_for(store::Connection& c, const v1::Audit
   return out;
 }
 
-void Service::push_alerts(const Raised& raised) {
-  for (const auto& a : raised) {
-    Audience to;
-    to.table = a.table();
-    to.privacy_officers = true;
-    to.every_table = a.table().empty();
-    if (a.alert().kind() == domain::kAlertBreakGlass) {
-      to.chairs = true;
-      to.except_user = a.alert().subject_user_id();  // the other privacy officers
-    }
-    publish(a.action(), a.table(), a.situation(), "", wire::alert_text(a), to);
+Audience alert_audience(const v1::AuditEvent& a) {
+  Audience to;
+  to.table = a.table();
+  to.privacy_officers = true;
+  to.every_table = a.table().empty();
+  if (a.alert().kind() == domain::kAlertBreakGlass) {
+    to.chairs = true;
+    to.except_user = a.alert().subject_user_id();  // the other privacy officers
   }
-}
-
-absl::StatusOr<bool> Service::verify_log() {
-  const auto* signer = checkpointer_.signer();
-  if (signer == nullptr) return true;
-  // A removed tail closes the server with an alert of its own.
-  if (auto s = check_log_end(); !s.ok()) return s;
-  if (log_damaged_.load()) return false;
-  auto checked = db_.read([&](store::Connection& c) -> absl::StatusOr<crypto::LogVerifier> {
-    store::Transaction tx(c, store::Transaction::Kind::kRead);
-    if (!tx.status().ok()) return tx.status();
-    return audit::verify_stored_log(c, signer->verifier(), std::nullopt);
-  });
-  if (!checked.ok()) return checked.status();
-  const auto& problem = checked->problem();
-  if (!problem) return true;
-  const std::string key = std::to_string(problem->first) + "/" + problem->what;
-  {
-    std::lock_guard<std::mutex> lock(notified_mutex_);
-    if (!verify_alerted_.insert(key).second) return false;
-  }
-  spdlog::error("audit log verification failed at {}: {}", crypto::describe_positions(*problem),
-                problem->what);
-  v1::AuditEvent a =
-      verification_alert(clock_.now_us(), problem->first, problem->last,
-                         crypto::problem_class(problem->what), checked->size(), 0, "");
-  if (auto s = raise_alert(std::move(a)); !s.ok()) return s.status();
-  return false;
-}
-
-absl::StatusOr<std::uint64_t> Service::raise_alert(v1::AuditEvent alert) {
-  Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
-    raised.clear();
-    store::Transaction tx(c, store::Transaction::Kind::kWrite);
-    if (!tx.status().ok()) return tx.status();
-    auto seq = audit::append(c, alert);
-    if (!seq.ok()) return seq.status();
-    alert.set_sequence(*seq);
-    raised.push_back(alert);
-    return tx.commit();
-  });
-  if (!s.ok()) return s;
-  push_alerts(raised);
-  return alert.sequence();
-}
-
-void Service::schedule_verify() {
-  pool_.try_submit([this] {
-    auto v = verify_log();
-    if (!v.ok()) spdlog::error("audit log verification could not run: {}", v.status().ToString());
-  });
+  return to;
 }
 
 }  // namespace hubtable::api

@@ -1,14 +1,31 @@
 #pragma once
-// Building alert events (the rules themselves are Service::alerts_for, in
-// alerts.cpp).
+// The alert rules (DESIGN.md, "Alerts"): which alert events an audit event
+// raises, who hears of an alert, and the alert a failed verification
+// raises. An alert is an audit event of its own ("alert.<kind>"), appended
+// in the transaction of the event that raised it (AuditedWork::record).
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "absl/status/statusor.h"
+#include "api/event_hub.h"
+#include "domain/alerts.h"
 #include "hubtable/v1/audit.pb.h"
+#include "store/database.h"
 
 namespace hubtable::api {
+
+/// The alerts `e` (already appended, with its sequence) raises under `rules`.
+absl::StatusOr<std::vector<hubtable::v1::AuditEvent>> alerts_for(store::Connection& c,
+                                                                 const hubtable::v1::AuditEvent& e,
+                                                                 const domain::AlertRules& rules);
+
+/// Who hears of alert `a`: the privacy officers of its table (of every
+/// table for one about no table); for break-glass the chairs too, never the
+/// person it is about.
+Audience alert_audience(const hubtable::v1::AuditEvent& a);
 
 /// "The audit log failed verification": `problem_class` is one of
 /// crypto::problem_class words; `subject` is whoever reported

@@ -1,14 +1,12 @@
-// Meetings: the schedule, opening with a frozen agenda, check-in, closing and
-// the de-identified minutes.
-
 #include <algorithm>
 #include <map>
 
 #include <limits>
 
-#include "api/handler_support.h"
+#include "api/meeting_handlers.h"
+
+#include "api/agenda_lines.h"
 #include "api/page.h"
-#include "api/service.h"
 #include "domain/limits.h"
 #include "domain/routing.h"
 #include "store/situations.h"
@@ -95,100 +93,6 @@ absl::Status fill_agenda(store::Connection& c, const store::MeetingRecord& m,
   return absl::OkStatus();
 }
 
-/// The table a meeting request is about, and the meeting it names (if any).
-struct MeetingTarget {
-  std::string table;
-  std::optional<store::MeetingRecord> named;
-};
-
-absl::StatusOr<Decision> resolve(store::Connection& c, const Principal& p,
-                                 const v1::MeetingRef& ref, MeetingTarget& out) {
-  if (!ref.meeting().empty()) {
-    auto m = store::find_meeting(c, ref.meeting());
-    if (!m.ok()) return m.status();
-    if (!*m) {
-      return Decision::deny(Refusal::kNotFound, "meeting.not_found",
-                            "no meeting has been held with that id");
-    }
-    if (!ref.table().empty() && ref.table() != (*m)->table_code) {
-      return Decision::deny(Refusal::kInvalidArgument, "meeting.wrong_table",
-                            "that meeting belongs to another table");
-    }
-    out.table = (*m)->table_code;
-    out.named = std::move(*m);
-    return Decision::allow("meeting.named");
-  }
-  return pick_table(p, ref.table(), out.table);
-}
-
-/// The table as the handler needs it: its record and schedule.
-struct TableContext {
-  store::TableRecord table;
-  std::optional<domain::Schedule> schedule;
-};
-
-absl::StatusOr<TableContext> load_table(store::Connection& c, const std::string& code) {
-  auto t = store::find_table(c, code);
-  if (!t.ok()) return t.status();
-  if (!*t) return absl::InternalError("a role refers to a missing table");
-  auto sched = schedule_of(**t);
-  if (!sched.ok()) return sched.status();
-  return TableContext{std::move(**t), std::move(*sched)};
-}
-
-/// The meeting named, or else the table's open meeting; refuses one that is not open.
-absl::StatusOr<Decision> open_target(store::Connection& c, const MeetingTarget& target,
-                                     std::int64_t table_id, store::MeetingRecord& out) {
-  if (target.named) {
-    if (target.named->closed_us) return failed("meeting.not_open", "that meeting is closed");
-    out = *target.named;
-    return Decision::allow("meeting.open");
-  }
-  auto open = store::find_open_meeting(c, table_id);
-  if (!open.ok()) return open.status();
-  if (!*open) return failed("meeting.none_open", "no meeting of this table is open");
-  out = std::move(**open);
-  return Decision::allow("meeting.open");
-}
-
-/// Which meeting a request is about, besides its table.
-enum class Which {
-  kTableOnly,    // none: the handler finds it
-  kOpen,         // the one named (which must be open), or the table's open meeting
-  kNamedOrOpen,  // the one named in any state, or the table's open meeting
-};
-
-/// A request about a meeting: its table resolved, the caller authorized
-/// there, the table loaded and, per `which`, the meeting found.
-struct MeetingRequest {
-  MeetingTarget target;
-  TableContext table;
-  domain::Access access;
-  store::MeetingRecord meeting;
-};
-
-absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const v1::MeetingRef& ref,
-                               domain::Action action, Which which, AuditScope& scope,
-                               MeetingRequest& out) {
-  auto resolved = resolve(c, p, ref, out.target);
-  if (!resolved.ok() || !resolved->allowed()) return resolved;
-  scope.table = out.target.table;
-  out.access = authorize_in(scope, actor_at(p, out.target.table), action);
-  if (!out.access.allowed()) return out.access.decision;
-  auto t = load_table(c, out.target.table);
-  if (!t.ok()) return t.status();
-  out.table = std::move(*t);
-  if (which == Which::kTableOnly) return out.access.decision;
-  if (which == Which::kNamedOrOpen && out.target.named) {
-    out.meeting = *out.target.named;
-  } else {
-    auto open = open_target(c, out.target, out.table.table.id, out.meeting);
-    if (!open.ok() || !open->allowed()) return open;
-  }
-  scope.meeting = out.meeting.id;
-  return out.access.decision;
-}
-
 std::string attendance_role(const domain::Actor& a) {
   auto has = [&](domain::TableRole r) {
     return std::find(a.roles.begin(), a.roles.end(), r) != a.roles.end();
@@ -232,298 +136,242 @@ absl::StatusOr<domain::AgendaPlan> plan_for(store::Connection& c, std::int64_t t
 
 }  // namespace
 
-v1::Response Service::list_meetings(const RequestContext& ctx, const Principal& p,
-                                    const v1::ListMeetingsRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kMeetingList,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        if (req.upcoming() > kMaxMeetingsUpcoming || req.past() > kMaxMeetingsPast) {
-          return Decision::deny(Refusal::kInvalidArgument, "meeting.list_too_long",
-                                "at most " + std::to_string(kMaxMeetingsUpcoming) +
-                                    " upcoming and " + std::to_string(kMaxMeetingsPast) +
-                                    " past meetings");
-        }
-        Decision picked = pick_table(p, req.table(), scope.table);
-        if (!picked.allowed()) return picked;
-        const auto access =
-            authorize_in(scope, actor_at(p, scope.table), domain::Action::kMeetingList);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, scope.table);
-        if (!t.ok()) return t.status();
-        const auto& sched = *t->schedule;
-        auto* out = r.mutable_list_meetings();
-        auto held =
-            store::list_held_meetings(c, t->table.id, static_cast<int>(kMaxMeetingsPast) + 1);
-        if (!held.ok()) return held.status();
-        std::map<std::string, const store::MeetingRecord*> by_id;
-        for (const auto& m : *held) {
-          by_id[m.id] = &m;
-          if (!m.closed_us) fill_meeting(m, sched, *out->add_upcoming());
-        }
-        const int upcoming =
-            static_cast<int>(req.upcoming() == 0 ? kDefaultMeetingsListed : req.upcoming());
-        for (const auto& o : sched.upcoming(clock_.now_us(), upcoming)) {
-          const std::string id = domain::meeting_id(t->table.code, o);
-          if (by_id.count(id) != 0) continue;  // already opened (listed above) or held
-          auto* m = out->add_upcoming();
-          m->set_id(id);
-          m->set_table(t->table.code);
-          m->set_state(v1::MEETING_SCHEDULED);
-          m->set_scheduled_start_us(o.start_us);
-          m->set_local_start(o.local_start);
-          m->set_time_zone(sched.time_zone());
-          m->set_duration_minutes(static_cast<std::uint32_t>(o.duration_minutes));
-        }
-        const std::uint32_t past = req.past() == 0 ? kDefaultMeetingsListed : req.past();
-        for (const auto& m : *held) {
-          if (!m.closed_us) continue;
-          if (static_cast<std::uint32_t>(out->past_size()) == past) break;
-          fill_meeting(m, sched, *out->add_past());
-        }
-        return access.decision;
-      });
+absl::StatusOr<Decision> MeetingHandlers::list(Work& w) {
+  const auto& req = w.request.list_meetings();
+  if (req.upcoming() > kMaxMeetingsUpcoming || req.past() > kMaxMeetingsPast) {
+    return Decision::deny(Refusal::kInvalidArgument, "meeting.list_too_long",
+                          "at most " + std::to_string(kMaxMeetingsUpcoming) + " upcoming and " +
+                              std::to_string(kMaxMeetingsPast) + " past meetings");
+  }
+  auto t = load_table(w.c, w.subject.table);
+  if (!t.ok()) return t.status();
+  const auto& sched = *t->schedule;
+  auto* out = w.response.mutable_list_meetings();
+  auto held = store::list_held_meetings(w.c, t->table.id, static_cast<int>(kMaxMeetingsPast) + 1);
+  if (!held.ok()) return held.status();
+  std::map<std::string, const store::MeetingRecord*> by_id;
+  for (const auto& m : *held) {
+    by_id[m.id] = &m;
+    if (!m.closed_us) fill_meeting(m, sched, *out->add_upcoming());
+  }
+  const int upcoming =
+      static_cast<int>(req.upcoming() == 0 ? kDefaultMeetingsListed : req.upcoming());
+  for (const auto& o : sched.upcoming(w.now_us, upcoming)) {
+    const std::string id = domain::meeting_id(t->table.code, o);
+    if (by_id.count(id) != 0) continue;  // already opened (listed above) or held
+    auto* m = out->add_upcoming();
+    m->set_id(id);
+    m->set_table(t->table.code);
+    m->set_state(v1::MEETING_SCHEDULED);
+    m->set_scheduled_start_us(o.start_us);
+    m->set_local_start(o.local_start);
+    m->set_time_zone(sched.time_zone());
+    m->set_duration_minutes(static_cast<std::uint32_t>(o.duration_minutes));
+  }
+  const std::uint32_t past = req.past() == 0 ? kDefaultMeetingsListed : req.past();
+  for (const auto& m : *held) {
+    if (!m.closed_us) continue;
+    if (static_cast<std::uint32_t>(out->past_size()) == past) break;
+    fill_meeting(m, sched, *out->add_past());
+  }
+  return w.access().decision;
 }
 
-v1::Response Service::open_meeting(const RequestContext& ctx, const Principal& p,
-                                   const v1::OpenMeetingRequest& req) {
-  return run_write(
-      ctx, p, domain::Action::kMeetingOpen,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        Decision picked = pick_table(p, req.table(), scope.table);
-        if (!picked.allowed()) return picked;
-        const auto access =
-            authorize_in(scope, actor_at(p, scope.table), domain::Action::kMeetingOpen);
-        if (!access.allowed()) return access.decision;
-        auto t = load_table(c, scope.table);
-        if (!t.ok()) return t.status();
-        const auto& sched = *t->schedule;
-        auto open = store::find_open_meeting(c, t->table.id);
-        if (!open.ok()) return open.status();
-        if (*open) {
-          scope.meeting = (*open)->id;
-          return failed("meeting.already_open",
-                        "meeting " + (*open)->id + " is already open; close it first");
-        }
-        const std::int64_t now = clock_.now_us();
-        domain::Occurrence occurrence;
-        if (req.unscheduled()) {
-          occurrence = sched.extra(now);
-        } else if (auto o = sched.openable(now)) {
-          occurrence = std::move(*o);
-        } else {
-          const auto next = sched.upcoming(now, 1);
-          return failed("meeting.not_scheduled_now",
-                        "no meeting of this table is scheduled now (the next starts " +
-                            (next.empty() ? std::string("later") : next.front().local_start) +
-                            "); an extra (unscheduled) meeting can be opened instead");
-        }
-        store::MeetingRecord m;
-        m.id = domain::meeting_id(t->table.code, occurrence);
-        scope.meeting = m.id;
-        auto existing = store::find_meeting(c, m.id);
-        if (!existing.ok()) return existing.status();
-        if (*existing) {
-          return failed(
-              "meeting.already_held",
-              "meeting " + m.id + " was already held; " +
-                  (req.unscheduled()
-                       ? std::string("wait a minute to open another")
-                       : std::string("an extra (unscheduled) one can be opened instead")));
-        }
-        m.table_id = t->table.id;
-        m.table_code = t->table.code;
-        m.scheduled_start_us = occurrence.start_us;
-        m.duration_minutes = occurrence.duration_minutes;
-        m.unscheduled = req.unscheduled();
-        m.opened_us = now;
-        m.opened_by = p.user_id;
-        m.agenda_frozen_us = now;
-        auto plan = plan_for(c, t->table.id, occurrence.duration_minutes, now);
-        if (!plan.ok()) return plan.status();
-        m.available_seconds = plan->available_seconds;
-        if (auto st = store::insert_meeting(c, m); !st.ok()) return st;
-        int position = 0;
-        for (const auto& item : plan->items) {
-          store::AgendaItemRecord rec;
-          rec.meeting_id = m.id;
-          rec.position = ++position;
-          rec.situation_id = item.situation_id;
-          rec.section = section_text(item.section);
-          rec.time_box_seconds = item.time_box_seconds;
-          rec.start_offset_seconds = item.start_offset_seconds;
-          rec.beyond_time = item.beyond_time;
-          if (auto st = store::add_agenda_item(c, rec); !st.ok()) return st;
-        }
-        auto* out = r.mutable_open_meeting();
-        fill_meeting(m, sched, *out->mutable_meeting());
-        if (auto st = fill_agenda(c, m, 0, Page(kAgendaPage, Page::byte_budget(limits_)),
-                                  *out->mutable_agenda());
-            !st.ok())
-          return st;
-        return access.decision;
-      });
+absl::StatusOr<Decision> MeetingHandlers::open(Work& w) {
+  const auto& req = w.request.open_meeting();
+  auto t = load_table(w.c, w.subject.table);
+  if (!t.ok()) return t.status();
+  const auto& sched = *t->schedule;
+  auto open = store::find_open_meeting(w.c, t->table.id);
+  if (!open.ok()) return open.status();
+  if (*open) {
+    w.scope.meeting = (*open)->id;
+    return failed("meeting.already_open",
+                  "meeting " + (*open)->id + " is already open; close it first");
+  }
+  const std::int64_t now = w.now_us;
+  domain::Occurrence occurrence;
+  if (req.unscheduled()) {
+    occurrence = sched.extra(now);
+  } else if (auto o = sched.openable(now)) {
+    occurrence = std::move(*o);
+  } else {
+    const auto next = sched.upcoming(now, 1);
+    return failed("meeting.not_scheduled_now",
+                  "no meeting of this table is scheduled now (the next starts " +
+                      (next.empty() ? std::string("later") : next.front().local_start) +
+                      "); an extra (unscheduled) meeting can be opened instead");
+  }
+  store::MeetingRecord m;
+  m.id = domain::meeting_id(t->table.code, occurrence);
+  w.scope.meeting = m.id;
+  auto existing = store::find_meeting(w.c, m.id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) {
+    return failed(
+        "meeting.already_held",
+        "meeting " + m.id + " was already held; " +
+            (req.unscheduled() ? std::string("wait a minute to open another")
+                               : std::string("an extra (unscheduled) one can be opened instead")));
+  }
+  m.table_id = t->table.id;
+  m.table_code = t->table.code;
+  m.scheduled_start_us = occurrence.start_us;
+  m.duration_minutes = occurrence.duration_minutes;
+  m.unscheduled = req.unscheduled();
+  m.opened_us = now;
+  m.opened_by = w.p.user_id;
+  m.agenda_frozen_us = now;
+  auto plan = plan_for(w.c, t->table.id, occurrence.duration_minutes, now);
+  if (!plan.ok()) return plan.status();
+  m.available_seconds = plan->available_seconds;
+  if (auto st = store::insert_meeting(w.c, m); !st.ok()) return st;
+  int position = 0;
+  for (const auto& item : plan->items) {
+    store::AgendaItemRecord rec;
+    rec.meeting_id = m.id;
+    rec.position = ++position;
+    rec.situation_id = item.situation_id;
+    rec.section = section_text(item.section);
+    rec.time_box_seconds = item.time_box_seconds;
+    rec.start_offset_seconds = item.start_offset_seconds;
+    rec.beyond_time = item.beyond_time;
+    if (auto st = store::add_agenda_item(w.c, rec); !st.ok()) return st;
+  }
+  auto* out = w.response.mutable_open_meeting();
+  fill_meeting(m, sched, *out->mutable_meeting());
+  if (auto st = fill_agenda(w.c, m, 0, Page(kAgendaPage, Page::byte_budget(limits_)),
+                            *out->mutable_agenda());
+      !st.ok())
+    return st;
+  return w.access().decision;
 }
 
-v1::Response Service::check_in(const RequestContext& ctx, const Principal& p,
-                               const v1::CheckInRequest& req) {
-  return run_write(
-      ctx, p, domain::Action::kMeetingCheckIn,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingRequest mr;
-        auto begun =
-            begin(c, p, req.ref(), domain::Action::kMeetingCheckIn, Which::kOpen, scope, mr);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        const domain::Actor actor = actor_at(p, mr.target.table);
-        store::MeetingRecord& m = mr.meeting;
-        auto* out = r.mutable_check_in();
-        auto existing = store::find_attendance(c, m.id, p.user_id);
-        if (!existing.ok()) return existing.status();
-        if (*existing) {
-          out->set_already_checked_in(true);
-          out->set_attended_as(attendance_proto((*existing)->role));
-          out->set_agency((*existing)->agency_code);
-        } else {
-          store::AttendanceRecord a;
-          a.user_id = p.user_id;
-          a.role = attendance_role(actor);
-          a.checked_in_us = clock_.now_us();
-          if (!p.agency_code.empty()) {
-            auto agency = store::find_agency_id(c, p.agency_code);
-            if (!agency.ok()) return agency.status();
-            a.agency_id = *agency;
-          }
-          a.presents_for_agency =
-              a.agency_id.has_value() && std::find(actor.roles.begin(), actor.roles.end(),
-                                                   domain::TableRole::kRep) != actor.roles.end();
-          if (auto st = store::add_attendance(c, m.id, a); !st.ok()) return st;
-          ++m.attendees;
-          out->set_attended_as(attendance_proto(a.role));
-          out->set_agency(p.agency_code);
-        }
-        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
-        return mr.access.decision;
-      });
+absl::StatusOr<Decision> MeetingHandlers::check_in(Work& w) {
+  const Principal& p = w.p;
+  const domain::Actor& actor = w.subject.actor;
+  store::MeetingRecord& m = w.subject.meeting;
+  auto* out = w.response.mutable_check_in();
+  auto existing = store::find_attendance(w.c, m.id, p.user_id);
+  if (!existing.ok()) return existing.status();
+  if (*existing) {
+    out->set_already_checked_in(true);
+    out->set_attended_as(attendance_proto((*existing)->role));
+    out->set_agency((*existing)->agency_code);
+  } else {
+    store::AttendanceRecord a;
+    a.user_id = p.user_id;
+    a.role = attendance_role(actor);
+    a.checked_in_us = w.now_us;
+    if (!p.agency_code.empty()) {
+      auto agency = store::find_agency_id(w.c, p.agency_code);
+      if (!agency.ok()) return agency.status();
+      a.agency_id = *agency;
+    }
+    a.presents_for_agency =
+        a.agency_id.has_value() && std::find(actor.roles.begin(), actor.roles.end(),
+                                             domain::TableRole::kRep) != actor.roles.end();
+    if (auto st = store::add_attendance(w.c, m.id, a); !st.ok()) return st;
+    ++m.attendees;
+    out->set_attended_as(attendance_proto(a.role));
+    out->set_agency(p.agency_code);
+  }
+  fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
+  return w.access().decision;
 }
 
-v1::Response Service::agenda(const RequestContext& ctx, const Principal& p,
-                             const v1::AgendaRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kMeetingAgenda,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingRequest mr;
-        auto begun =
-            begin(c, p, req.ref(), domain::Action::kMeetingAgenda, Which::kNamedOrOpen, scope, mr);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        const store::MeetingRecord& m = mr.meeting;
-        scope.filter_stage = 2;
-        scope.data_elements = {"agenda_line"};
-        auto* out = r.mutable_agenda();
-        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
-        if (auto st =
-                fill_agenda(c, m, req.after_position(),
+absl::StatusOr<Decision> MeetingHandlers::agenda(Work& w) {
+  const auto& req = w.request.agenda();
+  const store::MeetingRecord& m = w.subject.meeting;
+  w.scope.filter_stage = 2;
+  w.scope.data_elements = {"agenda_line"};
+  auto* out = w.response.mutable_agenda();
+  fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
+  if (auto st = fill_agenda(w.c, m, req.after_position(),
                             Page(kAgendaPage, Page::byte_budget(limits_)), *out->mutable_agenda());
-            !st.ok()) {
-          return st;
-        }
-        return mr.access.decision;
-      });
+      !st.ok()) {
+    return st;
+  }
+  return w.access().decision;
 }
 
-v1::Response Service::close_meeting(const RequestContext& ctx, const Principal& p,
-                                    const v1::CloseMeetingRequest& req) {
-  return run_write(
-      ctx, p, domain::Action::kMeetingClose,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingRequest mr;
-        auto begun = begin(c, p, req.ref(), domain::Action::kMeetingClose, Which::kOpen, scope, mr);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        store::MeetingRecord& m = mr.meeting;
-        const std::int64_t now = clock_.now_us();
-        if (auto st = store::close_meeting(c, m.id, p.user_id, now); !st.ok()) return st;
-        m.closed_us = now;
-        auto items = store::list_agenda(c, m.id);
-        if (!items.ok()) return items.status();
-        auto* out = r.mutable_close_meeting();
-        for (const auto& i : *items) {
-          if (i.outcome) {
-            out->set_decided(out->decided() + 1);
-          } else if (i.section == "NEW") {
-            out->set_carried_over(out->carried_over() + 1);
-          }
-        }
-        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
-        return mr.access.decision;
-      });
+absl::StatusOr<Decision> MeetingHandlers::close(Work& w) {
+  store::MeetingRecord& m = w.subject.meeting;
+  if (auto st = store::close_meeting(w.c, m.id, w.p.user_id, w.now_us); !st.ok()) return st;
+  m.closed_us = w.now_us;
+  auto items = store::list_agenda(w.c, m.id);
+  if (!items.ok()) return items.status();
+  auto* out = w.response.mutable_close_meeting();
+  for (const auto& i : *items) {
+    if (i.outcome) {
+      out->set_decided(out->decided() + 1);
+    } else if (i.section == "NEW") {
+      out->set_carried_over(out->carried_over() + 1);
+    }
+  }
+  fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
+  return w.access().decision;
 }
 
-v1::Response Service::minutes(const RequestContext& ctx, const Principal& p,
-                              const v1::MinutesRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kMeetingMinutes,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        MeetingRequest mr;
-        auto begun =
-            begin(c, p, req.ref(), domain::Action::kMeetingMinutes, Which::kTableOnly, scope, mr);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        store::MeetingRecord& m = mr.meeting;
-        if (mr.target.named) {
-          m = *mr.target.named;
-        } else {
-          auto last = store::list_held_meetings(c, mr.table.table.id, 1);
-          if (!last.ok()) return last.status();
-          if (last->empty())
-            return failed("minutes.none_held", "no meeting of this table was held");
-          m = last->front();
-        }
-        scope.meeting = m.id;
-        if (!m.closed_us) {
-          return failed("minutes.meeting_open", "minutes are produced once the meeting is closed");
-        }
-        scope.data_elements = {"attendance", "agenda_line", "decision"};
-        auto* out = r.mutable_minutes();
-        fill_meeting(m, *mr.table.schedule, *out->mutable_meeting());
-        auto people = store::list_attendance(c, m.id);
-        if (!people.ok()) return people.status();
-        std::map<std::string, v1::AgencyAttendance> by_agency;
-        for (const auto& a : *people) {
-          if (a.role == "CHAIR") out->set_chair_present(true);
-          if (a.role == "PRIVACY_OFFICER") out->set_privacy_officers(out->privacy_officers() + 1);
-          if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
-          auto& line = by_agency[a.agency_code];
-          line.set_agency(a.agency_code);
-          line.set_agency_name(a.agency_name);
-          if (a.role == "GUEST") {
-            line.set_guests(line.guests() + 1);
-          } else {
-            line.set_people(line.people() + 1);
-          }
-        }
-        for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
-        auto items = store::list_agenda(c, m.id, position_arg(req.after_position()),
-                                        static_cast<std::int64_t>(kAgendaPage) + 1);
-        if (!items.ok()) return items.status();
-        Page page = Page(kAgendaPage, Page::byte_budget(limits_));
-        std::uint32_t last = 0;
-        for (const auto& i : *items) {
-          const auto position = static_cast<std::uint32_t>(i.position);
-          v1::MinutesItem item;
-          item.set_position(position);
-          item.set_situation(i.situation_id);
-          item.set_section(section_proto(i.section));
-          item.set_situation_type(i.situation_type);
-          item.set_originating_agency(i.originating_agency);
-          item.set_late(i.late);
-          item.set_outcome(outcome_text(i));
-          if (i.outcome == domain::SituationState::kRejected) {
-            item.set_rejection_reason(i.rejection_reason);
-          }
-          if (!page.take(item.ByteSizeLong())) break;
-          last = position;
-          *out->add_items() = std::move(item);
-        }
-        if (page.full()) out->set_next_after_position(last);
-        return mr.access.decision;
-      });
+absl::StatusOr<Decision> MeetingHandlers::minutes(Work& w) {
+  const auto& req = w.request.minutes();
+  store::MeetingRecord& m = w.subject.meeting;
+  if (w.subject.named_meeting) {
+    m = *w.subject.named_meeting;
+  } else {
+    auto last = store::list_held_meetings(w.c, w.subject.meeting_table->table.id, 1);
+    if (!last.ok()) return last.status();
+    if (last->empty()) return failed("minutes.none_held", "no meeting of this table was held");
+    m = last->front();
+  }
+  w.scope.meeting = m.id;
+  if (!m.closed_us) {
+    return failed("minutes.meeting_open", "minutes are produced once the meeting is closed");
+  }
+  w.scope.data_elements = {"attendance", "agenda_line", "decision"};
+  auto* out = w.response.mutable_minutes();
+  fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
+  auto people = store::list_attendance(w.c, m.id);
+  if (!people.ok()) return people.status();
+  std::map<std::string, v1::AgencyAttendance> by_agency;
+  for (const auto& a : *people) {
+    if (a.role == "CHAIR") out->set_chair_present(true);
+    if (a.role == "PRIVACY_OFFICER") out->set_privacy_officers(out->privacy_officers() + 1);
+    if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
+    auto& line = by_agency[a.agency_code];
+    line.set_agency(a.agency_code);
+    line.set_agency_name(a.agency_name);
+    if (a.role == "GUEST") {
+      line.set_guests(line.guests() + 1);
+    } else {
+      line.set_people(line.people() + 1);
+    }
+  }
+  for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
+  auto items = store::list_agenda(w.c, m.id, position_arg(req.after_position()),
+                                  static_cast<std::int64_t>(kAgendaPage) + 1);
+  if (!items.ok()) return items.status();
+  Page page = Page(kAgendaPage, Page::byte_budget(limits_));
+  std::uint32_t last = 0;
+  for (const auto& i : *items) {
+    const auto position = static_cast<std::uint32_t>(i.position);
+    v1::MinutesItem item;
+    item.set_position(position);
+    item.set_situation(i.situation_id);
+    item.set_section(section_proto(i.section));
+    item.set_situation_type(i.situation_type);
+    item.set_originating_agency(i.originating_agency);
+    item.set_late(i.late);
+    item.set_outcome(outcome_text(i));
+    if (i.outcome == domain::SituationState::kRejected) {
+      item.set_rejection_reason(i.rejection_reason);
+    }
+    if (!page.take(item.ByteSizeLong())) break;
+    last = position;
+    *out->add_items() = std::move(item);
+  }
+  if (page.full()) out->set_next_after_position(last);
+  return w.access().decision;
 }
 
 }  // namespace hubtable::api

@@ -1,14 +1,10 @@
-// Reports: the summary a chair gives partners and funders, its open-data
-// version, and the provincial export. Every one is audited with what was
-// asked for (tables, period, format), never with the figures.
-
 #include <algorithm>
 
-#include "api/handler_support.h"
+#include "api/report_handlers.h"
+
 #include "api/page.h"
-#include "api/report_builder.h"
-#include "api/service.h"
 #include "domain/limits.h"
+#include "report/report.h"
 #include "store/meetings.h"
 
 namespace hubtable::api {
@@ -34,7 +30,8 @@ const std::vector<std::string>& formats_of(domain::Action action) {
 // the audit event, refused or not.
 absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
                                        domain::Action action, const v1::ReportScope& s,
-                                       std::int64_t now_us, ReportQuery& q, AuditScope& scope) {
+                                       std::int64_t now_us, report::ReportQuery& q,
+                                       AuditScope& scope) {
   v1::AuditReport& report = *scope.report;
   report.set_from_us(s.from_us());
   report.set_to_us(s.to_us());
@@ -83,60 +80,49 @@ absl::StatusOr<Decision> resolve_scope(store::Connection& c, const Principal& p,
 
 }  // namespace
 
-v1::Response Service::report_summary(const RequestContext& ctx, const Principal& p,
-                                     const v1::ReportSummaryRequest& req) {
-  const auto action =
-      req.public_view() ? domain::Action::kReportPublic : domain::Action::kReportSummary;
-  return run_read(
-      ctx, p, action,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        ReportQuery q;
-        q.public_view = req.public_view();
-        scope.report.emplace();
-        auto allowed = resolve_scope(c, p, action, req.scope(), clock_.now_us(), q, scope);
-        if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
-        if (!allowed.ok() || !allowed->allowed()) return allowed;
-        scope.data_elements = {"deidentified_statistics"};
-        scope.purpose = req.public_view() ? "open_data" : "accountability";
-        auto summary = build_summary(c, q);
-        if (!summary.ok()) return summary.status();
-        *r.mutable_report_summary()->mutable_summary() = std::move(*summary);
-        return allowed;
-      });
+absl::StatusOr<Decision> ReportHandlers::summary(Work& w) {
+  const auto& req = w.request.report_summary();
+  report::ReportQuery q;
+  q.public_view = req.public_view();
+  w.scope.report.emplace();
+  auto allowed = resolve_scope(w.c, w.p, w.action, req.scope(), w.now_us, q, w.scope);
+  if (!w.scope.report->tables().empty()) w.scope.table = w.scope.report->tables(0);
+  if (!allowed.ok() || !allowed->allowed()) return allowed;
+  w.scope.data_elements = {"deidentified_statistics"};
+  w.scope.purpose = req.public_view() ? "open_data" : "accountability";
+  auto summary = report::build_summary(w.c, q);
+  if (!summary.ok()) return summary.status();
+  *w.response.mutable_report_summary()->mutable_summary() = std::move(*summary);
+  return allowed;
 }
 
-v1::Response Service::report_export(const RequestContext& ctx, const Principal& p,
-                                    const v1::ReportExportRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kReportExport,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        ReportQuery q;
-        scope.report.emplace();
-        scope.report->set_offset(req.offset());
-        auto allowed = resolve_scope(c, p, domain::Action::kReportExport, req.scope(),
-                                     clock_.now_us(), q, scope);
-        if (!scope.report->tables().empty()) scope.table = scope.report->tables(0);
-        if (!allowed.ok() || !allowed->allowed()) return allowed;
-        if (req.limit() > kMaxExportPage) {
-          return Decision::deny(Refusal::kInvalidArgument, "report.page_too_large",
-                                "a page holds at most " + std::to_string(kMaxExportPage) + " rows");
-        }
-        scope.data_elements = {"deidentified_situation_rows"};
-        scope.purpose = "provincial_reporting";
-        bool more = false;
-        auto rows = build_export_page(c, q, vault_, req.offset(),
-                                      req.limit() == 0 ? kDefaultExportPage : req.limit(), more);
-        if (!rows.ok()) return rows.status();
-        auto* out = r.mutable_report_export();
-        Page page(rows->size(), Page::byte_budget(limits_));
-        for (auto& row : *rows) {
-          if (!page.take(row.ByteSizeLong())) break;  // the rest: the next page's
-          *out->add_rows() = std::move(row);
-        }
-        scope.report->set_rows(static_cast<std::uint64_t>(out->rows_size()));
-        out->set_more(more || page.full());
-        return allowed;
-      });
+absl::StatusOr<Decision> ReportHandlers::export_rows(Work& w) {
+  const auto& req = w.request.report_export();
+  report::ReportQuery q;
+  w.scope.report.emplace();
+  w.scope.report->set_offset(req.offset());
+  auto allowed = resolve_scope(w.c, w.p, w.action, req.scope(), w.now_us, q, w.scope);
+  if (!w.scope.report->tables().empty()) w.scope.table = w.scope.report->tables(0);
+  if (!allowed.ok() || !allowed->allowed()) return allowed;
+  if (req.limit() > kMaxExportPage) {
+    return Decision::deny(Refusal::kInvalidArgument, "report.page_too_large",
+                          "a page holds at most " + std::to_string(kMaxExportPage) + " rows");
+  }
+  w.scope.data_elements = {"deidentified_situation_rows"};
+  w.scope.purpose = "provincial_reporting";
+  bool more = false;
+  auto rows = report::build_export_page(w.c, q, vault_, req.offset(),
+                                        req.limit() == 0 ? kDefaultExportPage : req.limit(), more);
+  if (!rows.ok()) return rows.status();
+  auto* out = w.response.mutable_report_export();
+  Page page(rows->size(), Page::byte_budget(limits_));
+  for (auto& row : *rows) {
+    if (!page.take(row.ByteSizeLong())) break;  // the rest: the next page's
+    *out->add_rows() = std::move(row);
+  }
+  w.scope.report->set_rows(static_cast<std::uint64_t>(out->rows_size()));
+  out->set_more(more || page.full());
+  return allowed;
 }
 
 }  // namespace hubtable::api

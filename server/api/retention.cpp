@@ -1,7 +1,7 @@
 #include "api/retention.h"
 
 #include "audit/audit_writer.h"
-#include "store/case_work.h"
+#include "store/identity_vault.h"
 #include "store/situations.h"
 #include "store/transaction.h"
 

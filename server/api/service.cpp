@@ -1,16 +1,12 @@
 #include "api/service.h"
 
-#include <absl/time/time.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
-#include "api/alerts.h"
-#include "audit/audit_writer.h"
-#include "audit/log_store.h"
 #include "crypto/password.h"
+#include "domain/lifecycle.h"
 #include "domain/session_policy.h"
-#include "store/case_work.h"
+#include "store/accounts.h"
+#include "store/governance.h"
 #include "store/transaction.h"
 #include "wire/envelope_codec.h"
 
@@ -18,63 +14,28 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 
-v1::Code to_code(domain::Refusal r) {
-  switch (r) {
-    case domain::Refusal::kNone:
-      return v1::OK;
-    case domain::Refusal::kInvalidArgument:
-      return v1::INVALID_ARGUMENT;
-    case domain::Refusal::kNotFound:
-      return v1::NOT_FOUND;
-    case domain::Refusal::kUnauthenticated:
-      return v1::UNAUTHENTICATED;
-    case domain::Refusal::kPermissionDenied:
-      return v1::PERMISSION_DENIED;
-    case domain::Refusal::kFailedPrecondition:
-      return v1::FAILED_PRECONDITION;
-    case domain::Refusal::kResourceExhausted:
-      return v1::RESOURCE_EXHAUSTED;
-  }
-  return v1::INTERNAL;
-}
-
-v1::Response unavailable_response(const absl::Status& cause) {
-  v1::Response r;
-  if (cause.code() == absl::StatusCode::kResourceExhausted) {
-    // A full disk is not a reason to retry at once: nothing was stored.
-    r.mutable_status()->set_code(v1::RESOURCE_EXHAUSTED);
-    r.mutable_status()->set_message(
-        "the server's storage is full: nothing was changed; tell the administrator");
-    r.mutable_status()->set_rule("store.full");
-    return r;
-  }
-  r.mutable_status()->set_code(v1::UNAVAILABLE);
-  r.mutable_status()->set_message("the server could not use its database; retry");
-  r.mutable_status()->set_rule("store.unavailable");
-  return r;
-}
-
-std::string utc_date(std::int64_t now_us) {
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(now_us), absl::UTCTimeZone());
-}
-
 Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
                  crypto::Aes256Gcm totp_sealer, crypto::Vault vault,
                  audit::Checkpointer checkpointer, const config::Limits& limits)
     : db_(db),
       clock_(clock),
-      random_(random),
-      totp_sealer_(std::move(totp_sealer)),
-      vault_(std::move(vault)),
-      checkpointer_(std::move(checkpointer)),
       limits_(limits),
+      vault_(std::move(vault)),
+      audited_(db, clock, limits.alerts, events_),
+      upkeep_(db, clock, std::move(checkpointer), audited_),
+      login_(db, clock, random, std::move(totp_sealer), limits_, audited_),
+      session_(limits_, events_),
+      meetings_(limits_),
+      situations_(random, limits_),
+      filter3_(vault_, random),
+      filter4_(vault_, random, limits_),
+      audit_(upkeep_.checkpointer(), limits_),
+      alerts_(vault_, limits_, audited_),
+      reports_(vault_, limits_),
+      table_(HandlerGroups{login_, session_, reference_, meetings_, situations_, filter3_, filter4_,
+                           audit_, alerts_, reports_, admin_}),
       pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth),
-            static_cast<std::size_t>(limits.max_queued_per_principal)) {
-  crypto::SecretBytes junk(32);
-  random_.fill({junk.data(), junk.size()});
-  auto hash = crypto::hash_password(crypto::to_hex(junk.view()));
-  dummy_password_hash_ = hash.ok() ? *hash : std::string();
-}
+            static_cast<std::size_t>(limits.max_queued_per_principal)) {}
 
 Service::~Service() { stop(); }
 
@@ -109,7 +70,7 @@ bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
 
 void Service::record_rejected_frames(const RequestContext& ctx,
                                      const std::map<std::string, std::uint64_t>& counts) {
-  v1::AuditEvent e = event(ctx, nullptr, "request.rejected");
+  v1::AuditEvent e = audited_.event(ctx, nullptr, "request.rejected");
   e.set_outcome(v1::AUDIT_DENIED);
   e.set_rule(counts.begin()->first);
   e.set_status_code(v1::Code_Name(v1::INVALID_ARGUMENT));
@@ -158,7 +119,7 @@ void Service::write_rejected_frames() {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
     for (const auto& e : events) {
-      if (auto st = record(c, e, raised); !st.ok()) return st;
+      if (auto st = audited_.record(c, e, raised); !st.ok()) return st;
     }
     return tx.commit();
   });
@@ -167,7 +128,7 @@ void Service::write_rejected_frames() {
                   s.ToString());
     return;
   }
-  push_alerts(raised);
+  audited_.push_alerts(raised);
 }
 
 absl::Status Service::refresh_revocations() {
@@ -197,60 +158,8 @@ v1::Response log_damaged_response() {
 }
 }  // namespace
 
-absl::Status Service::check_log_end() {
-  if (log_damaged_.load()) return absl::OkStatus();
-  // One snapshot: an event committed between reading the log's end and the
-  // tree's size is not damage.
-  auto damage = db_.read([](store::Connection& c) -> absl::StatusOr<std::optional<std::string>> {
-    store::Transaction tx(c, store::Transaction::Kind::kRead);
-    if (!tx.status().ok()) return tx.status();
-    return audit::removed_tail(c);
-  });
-  if (!damage.ok()) return damage.status();
-  if (!*damage) return absl::OkStatus();
-  // Confirmed, and the alert written, under the write lock, once.
-  std::optional<std::string> confirmed = *damage;
-  Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
-    store::Transaction tx(c, store::Transaction::Kind::kWrite);
-    if (!tx.status().ok()) return tx.status();
-    auto again = audit::removed_tail(c);
-    if (!again.ok()) return again.status();
-    confirmed = *again;
-    if (!confirmed || log_damaged_.exchange(true)) return absl::OkStatus();
-    // The removed positions, for the alert: the log's last event and the tree's size.
-    auto size = audit::tree_size(c);
-    if (!size.ok()) return size.status();
-    auto q = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
-    if (!q.ok()) return q.status();
-    if (auto row = q->step(); !row.ok()) return row.status();
-    const auto last = static_cast<std::uint64_t>(q->integer(0));
-    v1::AuditEvent alert =
-        verification_alert(clock_.now_us(), last + 1, *size, "missing", *size, 0, "");
-    auto seq = audit::append_after_damage(c, alert);
-    if (!seq.ok()) return seq.status();
-    alert.set_sequence(*seq);
-    raised.push_back(std::move(alert));
-    return tx.commit();
-  });
-  if (!confirmed) return absl::OkStatus();
-  if (!s.ok()) {
-    // The snapshot showed the damage; the server closes whether or not the
-    // alert could be written.
-    log_damaged_.store(true);
-    spdlog::error("the alert about the damaged audit log could not be written: {}", s.ToString());
-  }
-  if (raised.empty() && s.ok()) return absl::OkStatus();  // another thread reported it
-  spdlog::error(
-      "audit log damaged: {}; refusing every request until the log is restored from a backup "
-      "(hubtabled verify-audit shows the damage)",
-      *confirmed);
-  push_alerts(raised);
-  return absl::OkStatus();
-}
-
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
-  if (log_damaged_.load()) return log_damaged_response();
+  if (upkeep_.log_damaged()) return log_damaged_response();
   v1::Response response = dispatch(ctx, request);
   // Every answer that grows with data is paged to fit a frame; one that
   // still does not is a defect, and is never sent.
@@ -266,110 +175,88 @@ v1::Response Service::handle(const RequestContext& ctx, const v1::Request& reque
   if (response.status().code() == v1::UNAVAILABLE &&
       response.status().rule() != "audit.log_damaged") {
     // A request that could not use the database: the log's end may be why.
-    if (auto s = check_log_end(); !s.ok())
+    if (auto s = upkeep_.check_log_end(); !s.ok())
       spdlog::error("audit log check failed: {}", s.ToString());
-    if (log_damaged_.load()) return log_damaged_response();
+    if (upkeep_.log_damaged()) return log_damaged_response();
   }
-  if (auto s = checkpoint(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
+  if (auto s = upkeep_.checkpoint(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
     spdlog::error("audit checkpoint failed: {}", s.ToString());
   }
   return response;
 }
 
-absl::Status Service::checkpoint(std::uint64_t min_unsigned) {
-  if (!checkpointer_.enabled()) return absl::OkStatus();
-  auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned);
-  return cp.ok() ? absl::OkStatus() : cp.status();
-}
-
 void Service::schedule_checkpoint() {
   pool_.try_submit([this] {
-    if (auto s = checkpoint(); !s.ok()) spdlog::error("audit checkpoint failed: {}", s.ToString());
+    if (auto s = upkeep_.checkpoint(); !s.ok()) {
+      spdlog::error("audit checkpoint failed: {}", s.ToString());
+    }
+  });
+}
+
+void Service::schedule_sweep() {
+  if (!pool_.try_submit([this] {
+        auto s = upkeep_.sweep();
+        if (!s.ok()) spdlog::error("upkeep sweep failed: {}", s.status().ToString());
+      })) {
+    spdlog::warn("upkeep sweep skipped: worker queue full");
+  }
+}
+
+void Service::schedule_verify() {
+  pool_.try_submit([this] {
+    auto v = upkeep_.verify_log();
+    if (!v.ok()) spdlog::error("audit log verification could not run: {}", v.status().ToString());
   });
 }
 
 v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& request) {
-  if (request.kind_case() == v1::Request::kLogin) return login(ctx, request.login());
+  const Route* route = table_.find(request.kind_case());
+  if (route != nullptr && route->run == Run::kBeforeSession) {
+    return route->before_session(ctx, request);
+  }
   v1::Response refusal;
   auto principal = authenticate(ctx, request, refusal);
   if (!principal) return refusal;
-  switch (request.kind_case()) {
-    case v1::Request::kLogout:
-      return logout(ctx, *principal);
-    case v1::Request::kWhoami:
-      return whoami(ctx, *principal);
-    case v1::Request::kListVocabulary:
-      return list_vocabulary(ctx, *principal, request.list_vocabulary());
-    case v1::Request::kDeidCheck:
-      return deid_check(ctx, *principal, request.deid_check());
-    case v1::Request::kListMeetings:
-      return list_meetings(ctx, *principal, request.list_meetings());
-    case v1::Request::kOpenMeeting:
-      return open_meeting(ctx, *principal, request.open_meeting());
-    case v1::Request::kCheckIn:
-      return check_in(ctx, *principal, request.check_in());
-    case v1::Request::kAgenda:
-      return agenda(ctx, *principal, request.agenda());
-    case v1::Request::kCloseMeeting:
-      return close_meeting(ctx, *principal, request.close_meeting());
-    case v1::Request::kMinutes:
-      return minutes(ctx, *principal, request.minutes());
-    case v1::Request::kSubmitSituation:
-      return submit_situation(ctx, *principal, request.submit_situation());
-    case v1::Request::kListSituations:
-      return list_situations(ctx, *principal, request.list_situations());
-    case v1::Request::kShowSituation:
-      return show_situation(ctx, *principal, request.show_situation());
-    case v1::Request::kDecideSituation:
-      return decide_situation(ctx, *principal, request.decide_situation());
-    case v1::Request::kWithdrawSituation:
-      return withdraw_situation(ctx, *principal, request.withdraw_situation());
-    case v1::Request::kJoinSituation:
-      return join_situation(ctx, *principal, request.join_situation());
-    case v1::Request::kIdentifySituation:
-      return identify_situation(ctx, *principal, request.identify_situation());
-    case v1::Request::kRevealSituation:
-      return reveal_situation(ctx, *principal, request.reveal_situation());
-    case v1::Request::kAssignSituation:
-      return assign_situation(ctx, *principal, request.assign_situation());
-    case v1::Request::kAckSituation:
-      return ack_situation(ctx, *principal, request.ack_situation());
-    case v1::Request::kPlanSituation:
-      return plan_situation(ctx, *principal, request.plan_situation());
-    case v1::Request::kInterveneSituation:
-      return intervene_situation(ctx, *principal, request.intervene_situation());
-    case v1::Request::kUpdateSituation:
-      return update_situation(ctx, *principal, request.update_situation());
-    case v1::Request::kCloseSituation:
-      return close_situation(ctx, *principal, request.close_situation());
-    case v1::Request::kWatch:
-      return watch(ctx, *principal);
-    case v1::Request::kAuditCheckpoint:
-      return audit_checkpoint(ctx, *principal, request.audit_checkpoint());
-    case v1::Request::kAuditLog:
-      return audit_log(ctx, *principal, request.audit_log());
-    case v1::Request::kAuditQuery:
-      return audit_query(ctx, *principal, request.audit_query());
-    case v1::Request::kReportSummary:
-      return report_summary(ctx, *principal, request.report_summary());
-    case v1::Request::kReportExport:
-      return report_export(ctx, *principal, request.report_export());
-    case v1::Request::kAuditProof:
-      return audit_proof(ctx, *principal, request.audit_proof());
-    case v1::Request::kAuditDisclosures:
-      return audit_disclosures(ctx, *principal, request.audit_disclosures());
-    case v1::Request::kAuditAlerts:
-      return audit_alerts(ctx, *principal, request.audit_alerts());
-    case v1::Request::kAuditReportFailure:
-      return audit_report_failure(ctx, *principal, request.audit_report_failure());
-    case v1::Request::kSetGovernance:
-      return set_governance(ctx, *principal, request.set_governance());
-    default:
-      return refuse(
-          ctx, &*principal, "request.rejected",
-          domain::Decision::deny(domain::Refusal::kInvalidArgument, "protocol.unknown_request",
-                                 "unknown or missing request kind"));
+  if (route == nullptr) {
+    return audited_.refuse(
+        ctx, &*principal, "request.rejected",
+        domain::Decision::deny(domain::Refusal::kInvalidArgument, "protocol.unknown_request",
+                               "unknown or missing request kind"));
   }
+  return run(*route, ctx, *principal, request);
+}
+
+v1::Response Service::run(const Route& route, const RequestContext& ctx, const Principal& p,
+                          const v1::Request& request) {
+  const Variant v = route.variant(request);
+  if (v.run == Run::kReadSigned) {
+    // The freshest checkpoint is the one worth reading: sign the events
+    // that wait for the timer first (a checkpoint reveals nothing, so there
+    // is no need to know who asks before doing so).
+    if (auto s = upkeep_.checkpoint(); !s.ok()) return unavailable_response(s);
+  }
+  AfterCommit after;
+  const AuditedWork::Body body = [&](store::Connection& c, AuditScope& scope,
+                                     v1::Response& r) -> absl::StatusOr<domain::Decision> {
+    after = {};  // a retried transaction starts again
+    Work w{ctx, p, request, v.action, c, scope, r, clock_.now_us(), after, {}};
+    const Asked asked{v.action, route.stage, v.break_glass};
+    auto allowed = load_subject(c, p, request, route.subject, asked, w.now_us, scope, w.subject);
+    if (!allowed.ok() || !allowed->allowed()) return allowed;
+    return route.handler(w);
+  };
+  const std::string_view action = domain::action_name(v.action);
+  v1::Response response = v.run == Run::kWrite ? audited_.run_write(ctx, p, action, body)
+                                               : audited_.run_read(ctx, p, action, body);
+  if (response.status().code() != v1::OK) return response;
+  if (after.erased) upkeep_.erase_old_copies();
+  for (const auto& t : after.told) {
+    audited_.publish(t.kind, t.table, t.situation, t.agency, t.message, t.audience);
+  }
+  if (after.then) {
+    if (auto s = after.then(response); !s.ok()) return unavailable_response(s);
+  }
+  return response;
 }
 
 std::optional<Principal> Service::authenticate(const RequestContext& ctx,
@@ -431,7 +318,7 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   }
   domain::Decision d = domain::decide_session(facts);
   if (!d.allowed()) {
-    refusal = refuse(ctx, p.user_id != 0 ? &p : nullptr, "request.denied", d);
+    refusal = audited_.refuse(ctx, p.user_id != 0 ? &p : nullptr, "request.denied", d);
     return std::nullopt;
   }
   // Refresh last-seen at most every quarter of the idle timeout, so reads do
@@ -443,187 +330,6 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
     p.session_last_seen_us = now;
   }
   return p;
-}
-
-v1::AuditEvent Service::event(const RequestContext& ctx, const Principal* p,
-                              const std::string& action, const AuditScope& scope) const {
-  v1::AuditEvent e;
-  e.set_time_us(clock_.now_us());
-  e.set_action(action);
-  e.set_request_id(ctx.request_id);
-  e.set_table(scope.table);
-  e.set_meeting(scope.meeting);
-  e.set_situation(scope.situation);
-  e.set_filter_stage(scope.filter_stage);
-  for (const auto& d : scope.data_elements) e.add_data_elements(d);
-  e.set_legal_authority(scope.legal_authority);
-  e.set_purpose(scope.purpose);
-  e.set_target(scope.target);
-  e.set_break_glass_id(scope.break_glass_id);
-  if (scope.report) *e.mutable_report() = *scope.report;
-  auto* actor = e.mutable_actor();
-  actor->set_certificate_thumbprint(ctx.thumbprint);
-  actor->set_remote_address(ctx.remote_address);
-  if (p != nullptr) {
-    actor->set_user_id(p->user_id);
-    actor->set_username(p->username);
-    actor->set_agency(p->agency_code);
-    actor->set_role(audit_role(scope.role));
-  }
-  return e;
-}
-
-v1::AuditEvent Service::ok_event(const RequestContext& ctx, const Principal& p,
-                                 const std::string& action, const std::string& rule,
-                                 const AuditScope& scope) const {
-  v1::AuditEvent e = event(ctx, &p, action, scope);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code(v1::Code_Name(v1::OK));
-  return e;
-}
-
-absl::Status Service::append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
-                                const std::string& action, const std::string& rule,
-                                const AuditScope& scope, Raised& raised) const {
-  return record(c, ok_event(ctx, p, action, rule, scope), raised);
-}
-
-absl::Status Service::audit_now(v1::AuditEvent e, const Change& change) {
-  Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
-    raised.clear();
-    store::Transaction tx(c, store::Transaction::Kind::kWrite);
-    if (!tx.status().ok()) return tx.status();
-    if (change) {
-      if (auto st = change(c); !st.ok()) return st;
-    }
-    if (auto st = record(c, e, raised); !st.ok()) return st;
-    return tx.commit();
-  });
-  if (!s.ok()) {
-    spdlog::error("audit append failed: {}", s.ToString());
-    return s;
-  }
-  push_alerts(raised);
-  return s;
-}
-
-v1::Response Service::refuse(const RequestContext& ctx, const Principal* p,
-                             const std::string& action, const domain::Decision& d,
-                             const Change& change, const AuditScope& scope,
-                             v1::AuditOutcome outcome) {
-  v1::AuditEvent e = event(ctx, p, action, scope);
-  e.set_outcome(outcome);
-  e.set_rule(d.rule);
-  e.set_status_code(v1::Code_Name(to_code(d.refusal)));
-  (void)audit_now(std::move(e), change);  // logged; the refusal stands either way
-  v1::Response r;
-  r.mutable_status()->set_code(to_code(d.refusal));
-  r.mutable_status()->set_message(d.message);
-  r.mutable_status()->set_rule(d.rule);
-  return r;
-}
-
-v1::Response Service::run_write(const RequestContext& ctx, const Principal& p,
-                                domain::Action action, const Body& body) {
-  const std::string name(domain::action_name(action));
-  v1::Response out;
-  AuditScope scope;
-  std::optional<domain::Decision> denial;
-  Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
-    store::Transaction tx(c, store::Transaction::Kind::kWrite);
-    if (!tx.status().ok()) return tx.status();
-    auto d = body(c, scope, out);
-    if (!d.ok()) return d.status();
-    if (!d->allowed()) {
-      denial = std::move(*d);
-      return absl::OkStatus();  // rolls back whatever the body did
-    }
-    if (auto st = append_ok(c, ctx, p, name, d->rule, scope, raised); !st.ok()) return st;
-    return tx.commit();
-  });
-  if (!s.ok()) {
-    spdlog::error("{} failed: {}", name, s.ToString());
-    return unavailable_response(s);
-  }
-  if (denial) return refuse(ctx, &p, name, *denial, nullptr, scope);
-  push_alerts(raised);
-  out.mutable_status()->set_code(v1::OK);
-  return out;
-}
-
-v1::Response Service::run_read(const RequestContext& ctx, const Principal& p, domain::Action action,
-                               const Body& body) {
-  const std::string name(domain::action_name(action));
-  v1::Response out;
-  AuditScope scope;
-  auto d = db_.read([&](store::Connection& c) -> absl::StatusOr<domain::Decision> {
-    store::Transaction tx(c, store::Transaction::Kind::kRead);
-    if (!tx.status().ok()) return tx.status();
-    return body(c, scope, out);
-  });
-  if (!d.ok()) {
-    spdlog::error("{} failed: {}", name, d.status().ToString());
-    return unavailable_response(d.status());
-  }
-  if (!d->allowed()) return refuse(ctx, &p, name, *d, nullptr, scope);
-  // What was read leaves only once the reading is on the record.
-  if (auto s = audit_now(ok_event(ctx, p, name, d->rule, scope)); !s.ok()) {
-    return unavailable_response(s);
-  }
-  out.mutable_status()->set_code(v1::OK);
-  return out;
-}
-
-domain::Decision pick_table(const Principal& p, const std::string& requested, std::string& table) {
-  if (!requested.empty()) {
-    table = requested;
-    return domain::Decision::allow("table.named");
-  }
-  std::vector<std::string> tables = p.table_codes();
-  std::sort(tables.begin(), tables.end());
-  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-  if (tables.size() > 1) {
-    return domain::Decision::deny(domain::Refusal::kInvalidArgument, "table.ambiguous",
-                                  "you sit at more than one table: name the table");
-  }
-  table = tables.empty() ? "" : tables.front();
-  return domain::Decision::allow("table.only");
-}
-
-v1::Role audit_role(domain::ActingRole r) {
-  switch (r) {
-    case domain::ActingRole::kRep:
-      return v1::REP;
-    case domain::ActingRole::kChair:
-      return v1::CHAIR;
-    case domain::ActingRole::kPrivacyOfficer:
-      return v1::PRIVACY_OFFICER;
-    case domain::ActingRole::kGuest:
-      return v1::GUEST;
-    case domain::ActingRole::kAdmin:
-      return v1::ADMIN;
-    case domain::ActingRole::kNone:
-      break;
-  }
-  return v1::ROLE_UNSPECIFIED;
-}
-
-domain::Actor actor_at(const Principal& p, const std::string& table) {
-  domain::Actor a;
-  a.agency = p.agency_code;
-  a.confidentiality_signed = p.confidentiality_signed;
-  for (const auto& g : p.roles) {
-    if (g.role == "ADMIN") a.admin = true;
-    if (table.empty() || g.table_code != table) continue;
-    if (g.role == "REP") a.roles.push_back(domain::TableRole::kRep);
-    if (g.role == "CHAIR") a.roles.push_back(domain::TableRole::kChair);
-    if (g.role == "PRIVACY_OFFICER") a.roles.push_back(domain::TableRole::kPrivacyOfficer);
-    if (g.role == "GUEST") a.roles.push_back(domain::TableRole::kGuest);
-  }
-  return a;
 }
 
 }  // namespace hubtable::api

@@ -1,12 +1,11 @@
-// Filters 1 and 2: de-identified situations, from submission to the table's
-// decision. What each caller sees of a record is the policy's RecordView.
-
 #include <algorithm>
 #include <set>
 
-#include "api/handler_support.h"
+#include "api/situation_handlers.h"
+
+#include "api/agenda_lines.h"
+#include "api/case_input.h"
 #include "api/page.h"
-#include "api/service.h"
 #include "api/situation_view.h"
 #include "domain/limits.h"
 #include "store/situations.h"
@@ -115,316 +114,248 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
                          domain::DeidAllowList{std::move(*allowed)});
 }
 
-/// A request about one situation: loaded, scoped in the audit event, and the
-/// caller authorized at its table.
-absl::StatusOr<Decision> begin(store::Connection& c, const Principal& p, const std::string& raw_id,
-                               domain::Action action, AuditScope& scope, store::SituationRecord& s,
-                               domain::Access& access) {
-  auto found = load_situation(c, raw_id, s);
-  if (!found.ok() || !found->allowed()) return found;
-  scope.table = s.table_code;
-  scope.situation = s.id;
-  scope.filter_stage = 2;
-  domain::AccessFacts facts;
-  facts.originating_agency = s.originating_agency;
-  facts.state = s.state;
-  access = authorize_in(scope, actor_at(p, s.table_code), action, facts);
+}  // namespace
+
+absl::StatusOr<Decision> SituationHandlers::submit(Work& w) {
+  const auto& req = w.request.submit_situation();
+  const Principal& p = w.p;
+  store::Connection& c = w.c;
+  const std::string& code = w.subject.table;
+  auto valid = validate_submission(c, req, code);
+  if (!valid.ok() || !valid->allowed()) return valid;
+  auto table = store::find_table(c, code);
+  if (!table.ok()) return table.status();
+  if (!*table) return absl::InternalError("a role refers to a missing table");
+  auto agency = store::find_agency_id(c, p.agency_code);
+  if (!agency.ok()) return agency.status();
+  if (!*agency) return absl::InternalError("a rep's agency is missing");
+  const std::int64_t now = w.now_us;
+  store::SituationRecord s;
+  for (int attempt = 0; s.id.empty(); ++attempt) {
+    if (attempt == 8) return absl::InternalError("could not draw a fresh situation id");
+    std::string id = new_situation_id(random_);
+    auto taken = store::situation_exists(c, id);
+    if (!taken.ok()) return taken.status();
+    if (!*taken) s.id = std::move(id);
+  }
+  s.table_id = (*table)->id;
+  s.table_code = (*table)->code;
+  s.originating_agency_id = **agency;
+  s.originating_agency = p.agency_code;
+  s.submitted_by = p.user_id;
+  s.submitted_us = now;
+  s.filter1_attested_us = now;
+  s.state = domain::SituationState::kAwaitingDecision;
+  s.situation_type = req.situation_type();
+  s.age_band = req.age_band();
+  s.gender = req.gender();
+  s.narrative = req.narrative();
+  s.risk_factors.assign(req.risk_factors().begin(), req.risk_factors().end());
+  s.protective_factors.assign(req.protective_factors().begin(), req.protective_factors().end());
+  s.study_flags.assign(req.study_flags().begin(), req.study_flags().end());
+  if (auto st = store::insert_situation(c, s); !st.ok()) return st;
+  w.scope.situation = s.id;
+  w.scope.data_elements = view_elements(domain::RecordView::kDeidentified);
+  auto* out = w.response.mutable_submit_situation();
+  auto open = store::find_open_meeting(c, s.table_id);
+  if (!open.ok()) return open.status();
+  auto sched = schedule_of(**table);
+  if (!sched.ok()) return sched.status();
+  if (*open) {
+    // The table is sitting: the situation joins today's agenda, marked late.
+    if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
+      return st;
+    }
+    out->set_meeting((*open)->id);
+    out->set_meeting_local_start(sched->local_label((*open)->scheduled_start_us));
+    out->set_late_addition(true);
+  } else if (auto next = sched->upcoming(now, 1); !next.empty()) {
+    out->set_meeting(domain::meeting_id(s.table_code, next.front()));
+    out->set_meeting_local_start(next.front().local_start);
+  }
+  fill_situation(s, domain::RecordView::kDeidentified, nullptr, now, *out->mutable_situation());
+  return w.access().decision;
+}
+
+absl::StatusOr<Decision> SituationHandlers::list(Work& w) {
+  const auto& req = w.request.list_situations();
+  store::Connection& c = w.c;
+  const domain::Access& access = w.access();
+  std::vector<domain::SituationState> states;
+  for (int s : req.states()) {
+    auto state = from_wire(s);
+    if (!state) return invalid("situation.bad_state", "unknown situation state");
+    states.push_back(*state);
+  }
+  if (access.view == domain::RecordView::kAgendaLine) {
+    // A guest sees what comes up at meetings, nothing that has left the table.
+    std::vector<domain::SituationState> live;
+    for (auto s : domain::all_states()) {
+      if (domain::before_the_table(s) &&
+          (states.empty() || std::find(states.begin(), states.end(), s) != states.end())) {
+        live.push_back(s);
+      }
+    }
+    if (live.empty()) return access.decision;
+    states = std::move(live);
+  }
+  if (req.page_size() > kMaxListPage) {
+    return invalid("situation.page_too_large",
+                   "a page holds at most " + std::to_string(kMaxListPage) + " situations");
+  }
+  auto cursor = parse_page_token(req.page_token());
+  if (!cursor) {
+    return invalid("situation.bad_page_token",
+                   "page_token is not one this server gave (start again without it)");
+  }
+  auto table = store::find_table(c, w.subject.table);
+  if (!table.ok()) return table.status();
+  if (!*table) return absl::InternalError("a role refers to a missing table");
+  const std::size_t wanted = req.page_size() == 0 ? kDefaultListPage : req.page_size();
+  // One more than asked: whether another page follows.
+  auto rows = store::list_situations(c, (*table)->id, states, *cursor, wanted + 1);
+  if (!rows.ok()) return rows.status();
+  w.scope.data_elements = view_elements(access.view);
+  auto* out = w.response.mutable_list_situations();
+  const std::int64_t now = w.now_us;
+  Page page(wanted, Page::byte_budget(limits_));
+  for (const auto& s : *rows) {
+    auto facts = load_case_facts(c, s);
+    if (!facts.ok()) return facts.status();
+    auto* line = out->add_situations();
+    fill_situation(s, access.view, &*facts, now, *line);
+    if (!page.take(line->ByteSizeLong())) {
+      out->mutable_situations()->RemoveLast();
+      const auto& last = (*rows)[page.rows() - 1];
+      out->set_next_page_token(page_token({last.submitted_us, last.id}));
+      break;
+    }
+  }
   return access.decision;
 }
 
-}  // namespace
-
-v1::Response Service::submit_situation(const RequestContext& ctx, const Principal& p,
-                                       const v1::SubmitSituationRequest& req) {
-  return run_write(
-      ctx, p, domain::Action::kSituationSubmit,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        Decision picked = pick_table(p, req.table(), scope.table);
-        if (!picked.allowed()) return picked;
-        scope.filter_stage = 2;
-        const auto access =
-            authorize_in(scope, actor_at(p, scope.table), domain::Action::kSituationSubmit);
-        if (!access.allowed()) return access.decision;
-        auto valid = validate_submission(c, req, scope.table);
-        if (!valid.ok() || !valid->allowed()) return valid;
-        auto table = store::find_table(c, scope.table);
-        if (!table.ok()) return table.status();
-        if (!*table) return absl::InternalError("a role refers to a missing table");
-        auto agency = store::find_agency_id(c, p.agency_code);
-        if (!agency.ok()) return agency.status();
-        if (!*agency) return absl::InternalError("a rep's agency is missing");
-        const std::int64_t now = clock_.now_us();
-        store::SituationRecord s;
-        for (int attempt = 0; s.id.empty(); ++attempt) {
-          if (attempt == 8) return absl::InternalError("could not draw a fresh situation id");
-          std::string id = new_situation_id(random_);
-          auto taken = store::situation_exists(c, id);
-          if (!taken.ok()) return taken.status();
-          if (!*taken) s.id = std::move(id);
-        }
-        s.table_id = (*table)->id;
-        s.table_code = (*table)->code;
-        s.originating_agency_id = **agency;
-        s.originating_agency = p.agency_code;
-        s.submitted_by = p.user_id;
-        s.submitted_us = now;
-        s.filter1_attested_us = now;
-        s.state = domain::SituationState::kAwaitingDecision;
-        s.situation_type = req.situation_type();
-        s.age_band = req.age_band();
-        s.gender = req.gender();
-        s.narrative = req.narrative();
-        s.risk_factors.assign(req.risk_factors().begin(), req.risk_factors().end());
-        s.protective_factors.assign(req.protective_factors().begin(),
-                                    req.protective_factors().end());
-        s.study_flags.assign(req.study_flags().begin(), req.study_flags().end());
-        if (auto st = store::insert_situation(c, s); !st.ok()) return st;
-        scope.situation = s.id;
-        scope.data_elements = view_elements(domain::RecordView::kDeidentified);
-        auto* out = r.mutable_submit_situation();
-        auto open = store::find_open_meeting(c, s.table_id);
-        if (!open.ok()) return open.status();
-        auto sched = schedule_of(**table);
-        if (!sched.ok()) return sched.status();
-        if (*open) {
-          // The table is sitting: the situation joins today's agenda, marked late.
-          if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
-            return st;
-          }
-          out->set_meeting((*open)->id);
-          out->set_meeting_local_start(sched->local_label((*open)->scheduled_start_us));
-          out->set_late_addition(true);
-        } else if (auto next = sched->upcoming(now, 1); !next.empty()) {
-          out->set_meeting(domain::meeting_id(s.table_code, next.front()));
-          out->set_meeting_local_start(next.front().local_start);
-        }
-        fill_situation(s, domain::RecordView::kDeidentified, nullptr, now,
-                       *out->mutable_situation());
-        return access.decision;
-      });
+absl::StatusOr<Decision> SituationHandlers::show(Work& w) {
+  const domain::RecordView view = w.access().view;
+  w.scope.data_elements = view_elements(view);
+  auto facts = load_case_facts(w.c, w.subject.situation);
+  if (!facts.ok()) return facts.status();
+  facts->earlier_updates = w.request.show_situation().earlier_updates();
+  fill_situation(w.subject.situation, view, &*facts, w.now_us,
+                 *w.response.mutable_show_situation()->mutable_situation());
+  return w.access().decision;
 }
 
-v1::Response Service::list_situations(const RequestContext& ctx, const Principal& p,
-                                      const v1::ListSituationsRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kSituationList,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        Decision picked = pick_table(p, req.table(), scope.table);
-        if (!picked.allowed()) return picked;
-        scope.filter_stage = 2;
-        const auto access =
-            authorize_in(scope, actor_at(p, scope.table), domain::Action::kSituationList);
-        if (!access.allowed()) return access.decision;
-        std::vector<domain::SituationState> states;
-        for (int s : req.states()) {
-          auto state = from_wire(s);
-          if (!state) return invalid("situation.bad_state", "unknown situation state");
-          states.push_back(*state);
-        }
-        if (access.view == domain::RecordView::kAgendaLine) {
-          // A guest sees what comes up at meetings, nothing that has left the table.
-          std::vector<domain::SituationState> live;
-          for (auto s : domain::all_states()) {
-            if (domain::before_the_table(s) &&
-                (states.empty() || std::find(states.begin(), states.end(), s) != states.end())) {
-              live.push_back(s);
-            }
-          }
-          if (live.empty()) return access.decision;
-          states = std::move(live);
-        }
-        if (req.page_size() > kMaxListPage) {
-          return invalid("situation.page_too_large",
-                         "a page holds at most " + std::to_string(kMaxListPage) + " situations");
-        }
-        auto cursor = parse_page_token(req.page_token());
-        if (!cursor) {
-          return invalid("situation.bad_page_token",
-                         "page_token is not one this server gave (start again without it)");
-        }
-        auto table = store::find_table(c, scope.table);
-        if (!table.ok()) return table.status();
-        if (!*table) return absl::InternalError("a role refers to a missing table");
-        const std::size_t wanted = req.page_size() == 0 ? kDefaultListPage : req.page_size();
-        // One more than asked: whether another page follows.
-        auto rows = store::list_situations(c, (*table)->id, states, *cursor, wanted + 1);
-        if (!rows.ok()) return rows.status();
-        scope.data_elements = view_elements(access.view);
-        auto* out = r.mutable_list_situations();
-        const std::int64_t now = clock_.now_us();
-        Page page(wanted, Page::byte_budget(limits_));
-        for (const auto& s : *rows) {
-          auto facts = load_case_facts(c, s);
-          if (!facts.ok()) return facts.status();
-          auto* line = out->add_situations();
-          fill_situation(s, access.view, &*facts, now, *line);
-          if (!page.take(line->ByteSizeLong())) {
-            out->mutable_situations()->RemoveLast();
-            const auto& last = (*rows)[page.rows() - 1];
-            out->set_next_page_token(page_token({last.submitted_us, last.id}));
-            break;
-          }
-        }
-        return access.decision;
-      });
-}
-
-v1::Response Service::show_situation(const RequestContext& ctx, const Principal& p,
-                                     const v1::ShowSituationRequest& req) {
-  return run_read(
-      ctx, p, domain::Action::kSituationShow,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        store::SituationRecord s;
-        domain::Access access;
-        auto begun = begin(c, p, req.id(), domain::Action::kSituationShow, scope, s, access);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        scope.data_elements = view_elements(access.view);
-        auto facts = load_case_facts(c, s);
-        if (!facts.ok()) return facts.status();
-        facts->earlier_updates = req.earlier_updates();
-        fill_situation(s, access.view, &*facts, clock_.now_us(),
-                       *r.mutable_show_situation()->mutable_situation());
-        return access.decision;
-      });
-}
-
-v1::Response Service::decide_situation(const RequestContext& ctx, const Principal& p,
-                                       const v1::DecideSituationRequest& req) {
-  auto response = run_write(
-      ctx, p, domain::Action::kSituationDecide,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        store::SituationRecord s;
-        domain::Access access;
-        auto begun = begin(c, p, req.id(), domain::Action::kSituationDecide, scope, s, access);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        const bool accept =
-            req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
-        const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
-        if (!accept && !reject) {
-          return invalid("decide.missing", "decide: accept, or reject with a reason");
-        }
-        if (auto move = domain::allow_move(s.state, domain::Move::kDecide); !move.allowed()) {
-          return move;
-        }
-        const auto decided = domain::after(s.state, domain::Move::kDecide, accept);
-        auto open = store::find_open_meeting(c, s.table_id);
-        if (!open.ok()) return open.status();
-        if (!*open) {
-          return failed("decide.no_open_meeting", "the table decides only at an open meeting");
-        }
-        scope.meeting = (*open)->id;
-        auto present = store::agency_present(c, (*open)->id, s.originating_agency_id);
-        if (!present.ok()) return present.status();
-        if (!*present) {
-          return failed("decide.originator_absent", "a rep of the originating agency (" +
-                                                        s.originating_agency +
-                                                        ") must be checked in to this meeting");
-        }
-        const std::int64_t now = clock_.now_us();
-        if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
-          return st;
-        }
-        if (accept) {
-          if (!req.note().empty()) {
-            auto allowed = store::deid_allowed_phrases(c, {s.table_code});
-            if (!allowed.ok()) return allowed.status();
-            auto clean = check_case_text("note", req.note(), kNoteMaxChars,
-                                         domain::DeidAllowList{std::move(*allowed)});
-            if (!clean.allowed()) return clean;
-          }
-          auto table = store::find_table(c, s.table_code);
-          if (!table.ok()) return table.status();
-          if (!*table) return absl::InternalError("a situation refers to a missing table");
-          const std::int64_t due =
-              now + (*table)->follow_up.intervention_hours * domain::kMicrosPerHour;
-          if (auto st =
-                  store::accept_situation(c, s.id, (*open)->id, p.user_id, now, req.note(), due);
-              !st.ok()) {
-            return st;
-          }
-          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok())
-            return st;
-          scope.data_elements = {"state", "decision_note"};
-        } else {
-          if (!req.note().empty()) {
-            return invalid("decide.note_on_rejection",
-                           "a rejection keeps no note: only its reason");
-          }
-          auto known =
-              check_code(c, "rejection_reason", req.reject_reason(), s.table_code, "reject_reason");
-          if (!known.ok() || !known->allowed()) return known;
-          if (auto st = store::minimise_situation(c, s.id, decided, req.reject_reason(),
-                                                  (*open)->id, p.user_id, now);
-              !st.ok()) {
-            return st;
-          }
-          if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok())
-            return st;
-          scope.data_elements = {"state", "rejection_reason"};
-        }
-        auto stored = store::find_situation(c, s.id);
-        if (!stored.ok()) return stored.status();
-        // Only the chair decides, and the chair sees the de-identified record.
-        auto facts = load_case_facts(c, **stored);
-        if (!facts.ok()) return facts.status();
-        fill_situation(**stored, domain::RecordView::kDeidentified, &*facts, now,
-                       *r.mutable_decide_situation()->mutable_situation());
-        return access.decision;
-      });
-  if (response.status().code() == v1::OK) {
-    // Told to the table's reps and chairs: every agency may need to act.
-    const auto& s = response.decide_situation().situation();
-    const bool accepted = s.state() == v1::ACCEPTED;
-    if (!accepted) erase_old_copies();  // the narrative's older copies too
-    publish("situation.decided", s.table(), s.id(), s.originating_agency(),
-            accepted ? "accepted: agencies with a role may join"
-                     : "rejected (" + s.rejection_reason() + ")",
-            Audience{s.table(), {}, true, true});
+absl::StatusOr<Decision> SituationHandlers::decide(Work& w) {
+  const auto& req = w.request.decide_situation();
+  const store::SituationRecord& s = w.subject.situation;
+  store::Connection& c = w.c;
+  const bool accept = req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
+  const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
+  if (!accept && !reject) {
+    return invalid("decide.missing", "decide: accept, or reject with a reason");
   }
-  return response;
+  if (auto move = domain::allow_move(s.state, domain::Move::kDecide); !move.allowed()) {
+    return move;
+  }
+  const auto decided = domain::after(s.state, domain::Move::kDecide, accept);
+  auto open = store::find_open_meeting(c, s.table_id);
+  if (!open.ok()) return open.status();
+  if (!*open) {
+    return failed("decide.no_open_meeting", "the table decides only at an open meeting");
+  }
+  w.scope.meeting = (*open)->id;
+  auto present = store::agency_present(c, (*open)->id, s.originating_agency_id);
+  if (!present.ok()) return present.status();
+  if (!*present) {
+    return failed("decide.originator_absent", "a rep of the originating agency (" +
+                                                  s.originating_agency +
+                                                  ") must be checked in to this meeting");
+  }
+  const std::int64_t now = w.now_us;
+  if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
+    return st;
+  }
+  if (accept) {
+    if (!req.note().empty()) {
+      auto allowed = store::deid_allowed_phrases(c, {s.table_code});
+      if (!allowed.ok()) return allowed.status();
+      auto clean = check_case_text("note", req.note(), kNoteMaxChars,
+                                   domain::DeidAllowList{std::move(*allowed)});
+      if (!clean.allowed()) return clean;
+    }
+    auto table = store::find_table(c, s.table_code);
+    if (!table.ok()) return table.status();
+    if (!*table) return absl::InternalError("a situation refers to a missing table");
+    const std::int64_t due = now + (*table)->follow_up.intervention_hours * domain::kMicrosPerHour;
+    if (auto st = store::accept_situation(c, s.id, (*open)->id, w.p.user_id, now, req.note(), due);
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok()) return st;
+    w.scope.data_elements = {"state", "decision_note"};
+  } else {
+    if (!req.note().empty()) {
+      return invalid("decide.note_on_rejection", "a rejection keeps no note: only its reason");
+    }
+    auto known =
+        check_code(c, "rejection_reason", req.reject_reason(), s.table_code, "reject_reason");
+    if (!known.ok() || !known->allowed()) return known;
+    if (auto st = store::minimise_situation(c, s.id, decided, req.reject_reason(), (*open)->id,
+                                            w.p.user_id, now);
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok()) return st;
+    w.scope.data_elements = {"state", "rejection_reason"};
+  }
+  auto stored = store::find_situation(c, s.id);
+  if (!stored.ok()) return stored.status();
+  // Only the chair decides, and the chair sees the de-identified record.
+  auto facts = load_case_facts(c, **stored);
+  if (!facts.ok()) return facts.status();
+  fill_situation(**stored, domain::RecordView::kDeidentified, &*facts, now,
+                 *w.response.mutable_decide_situation()->mutable_situation());
+  // Told to the table's reps and chairs: every agency may need to act.
+  w.after.erased = !accept;  // the narrative's older copies too
+  w.tell(
+      "situation.decided", s.table_code, s.id, s.originating_agency,
+      accept ? "accepted: agencies with a role may join" : "rejected (" + req.reject_reason() + ")",
+      Audience{s.table_code, {}, true, true});
+  return w.access().decision;
 }
-v1::Response Service::withdraw_situation(const RequestContext& ctx, const Principal& p,
-                                         const v1::WithdrawSituationRequest& req) {
-  auto response = run_write(
-      ctx, p, domain::Action::kSituationWithdraw,
-      [&](store::Connection& c, AuditScope& scope, v1::Response& r) -> absl::StatusOr<Decision> {
-        store::SituationRecord s;
-        domain::Access access;
-        auto begun = begin(c, p, req.id(), domain::Action::kSituationWithdraw, scope, s, access);
-        if (!begun.ok() || !begun->allowed()) return begun;
-        if (auto move = domain::allow_move(s.state, domain::Move::kWithdraw); !move.allowed()) {
-          return move;
-        }
-        const auto withdrawn = domain::after(s.state, domain::Move::kWithdraw);
-        if (auto st =
-                store::minimise_situation(c, s.id, withdrawn, "", "", p.user_id, clock_.now_us());
-            !st.ok()) {
-          return st;
-        }
-        auto open = store::find_open_meeting(c, s.table_id);
-        if (!open.ok()) return open.status();
-        if (*open) {
-          scope.meeting = (*open)->id;
-          // Shown on today's agenda as withdrawn when it was on it.
-          auto items = store::list_agenda(c, (*open)->id);
-          if (!items.ok()) return items.status();
-          const bool listed = std::any_of(items->begin(), items->end(),
-                                          [&](const auto& i) { return i.situation_id == s.id; });
-          if (listed) {
-            if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, withdrawn); !st.ok()) {
-              return st;
-            }
-          }
-        }
-        scope.data_elements = {"state"};
-        auto stored = store::find_situation(c, s.id);
-        if (!stored.ok()) return stored.status();
-        fill_situation(**stored, domain::RecordView::kDeidentified, nullptr, clock_.now_us(),
-                       *r.mutable_withdraw_situation()->mutable_situation());
-        return access.decision;
-      });
-  if (response.status().code() == v1::OK) erase_old_copies();
-  return response;
+absl::StatusOr<Decision> SituationHandlers::withdraw(Work& w) {
+  const store::SituationRecord& s = w.subject.situation;
+  store::Connection& c = w.c;
+  if (auto move = domain::allow_move(s.state, domain::Move::kWithdraw); !move.allowed()) {
+    return move;
+  }
+  const auto withdrawn = domain::after(s.state, domain::Move::kWithdraw);
+  if (auto st = store::minimise_situation(c, s.id, withdrawn, "", "", w.p.user_id, w.now_us);
+      !st.ok()) {
+    return st;
+  }
+  auto open = store::find_open_meeting(c, s.table_id);
+  if (!open.ok()) return open.status();
+  if (*open) {
+    w.scope.meeting = (*open)->id;
+    // Shown on today's agenda as withdrawn when it was on it.
+    auto items = store::list_agenda(c, (*open)->id);
+    if (!items.ok()) return items.status();
+    const bool listed = std::any_of(items->begin(), items->end(),
+                                    [&](const auto& i) { return i.situation_id == s.id; });
+    if (listed) {
+      if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, withdrawn); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  w.scope.data_elements = {"state"};
+  auto stored = store::find_situation(c, s.id);
+  if (!stored.ok()) return stored.status();
+  fill_situation(**stored, domain::RecordView::kDeidentified, nullptr, w.now_us,
+                 *w.response.mutable_withdraw_situation()->mutable_situation());
+  w.after.erased = true;
+  return w.access().decision;
 }
 
 }  // namespace hubtable::api

@@ -1,5 +1,7 @@
 #include "api/situation_view.h"
 
+#include "store/identity_vault.h"
+
 #include <algorithm>
 
 #include "domain/routing.h"

@@ -11,7 +11,8 @@
 #include "domain/authorize.h"
 #include "domain/limits.h"
 #include "hubtable/v1/situation.pb.h"
-#include "store/case_work.h"
+#include "store/follow_up.h"
+#include "store/participants.h"
 #include "store/situations.h"
 
 namespace hubtable::api {

@@ -168,8 +168,7 @@ Access identifier_access(const Actor& a, const AccessFacts& f) {
     return deny("identifiers.chair_not_joined",
                 "the chair sees identifiers only through an agency that joined the situation");
   } else {
-    return deny("identifiers.agency_not_joined",
-                "your agency has not joined this situation (situation join)");
+    return deny("identifiers.agency_not_joined", "your agency has not joined this situation");
   }
   if (auto r = governance_gate(f)) return *r;
   return allow_as(role, std::move(rule));
@@ -218,6 +217,9 @@ std::string_view action_name(Action a) {
 
 namespace {
 
+// One switch over every action, long on purpose: the policy reads as
+// DESIGN.md's access table, one case per row, and an action it does not name
+// falls to the default deny at its end.
 Access decide(const Actor& a, Action action, const AccessFacts& facts) {
   switch (action) {
     case Action::kWhoAmI:

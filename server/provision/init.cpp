@@ -24,6 +24,9 @@ bool is_ip_literal(const std::string& host) {
 }
 }  // namespace
 
+// The steps of `hubtabled init`, in order, each checked before the next:
+// long because splitting it would pass the half-made deployment (keys,
+// certificates, paths) between a dozen helpers, and the order is the point.
 absl::Status init_deployment(const InitOptions& o, const domain::Clock& clock,
                              crypto::RandomSource& random) {
   const fs::path config_path = o.dir / "hubtabled.toml";

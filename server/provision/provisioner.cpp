@@ -187,6 +187,10 @@ absl::Status checkpoint_on_exit(Deployment& d, const domain::Clock& clock) {
   return cp.ok() ? absl::OkStatus() : cp.status();
 }
 
+// One transaction over every section of the file, in dependency order
+// (agencies, tables, vocabularies, users, roles): long because the sections
+// share the transaction and the report, and reading it top to bottom is
+// reading the file's order.
 absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
                                   const fs::path& profiles_out, const domain::Clock& clock,
                                   crypto::RandomSource& random) {

@@ -116,4 +116,14 @@ class Statement {
   int bind_error_ = SQLITE_OK;
 };
 
+/// Prepares `sql`, binds its parameters with `bind(statement)` and runs it
+/// (a statement that returns no rows).
+template <class Bind>
+absl::Status run_statement(Connection& c, std::string_view sql, Bind&& bind) {
+  auto q = c.prepare(sql);
+  if (!q.ok()) return q.status();
+  bind(*q);
+  return q->run();
+}
+
 }  // namespace hubtable::store

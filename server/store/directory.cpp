@@ -130,6 +130,9 @@ absl::StatusOr<Upsert> upsert_agency(Connection& c, const AgencyRow& a, std::int
   return Upsert::kUpdated;
 }
 
+// A table, its schedule slots and follow-up rules, compared with what is
+// stored and written only where they differ: long because each part is
+// compared field by field, and the result says whether anything changed.
 absl::StatusOr<Upsert> upsert_table(Connection& c, const TableRow& t, std::int64_t now_us) {
   Upsert result = Upsert::kUnchanged;
   auto id = lookup_id(c, "SELECT id FROM situation_tables WHERE code = ?1", t.code);

@@ -35,7 +35,7 @@ struct SituationRecord {
   std::string decided_meeting;
   std::string rejection_reason;
   std::optional<std::int64_t> intervened_us;
-  // Filters 3 and 4 (read only here; changed through store/case_work.h).
+  // Filters 3 and 4 (read only here; changed through store/participants.h and store/follow_up.h).
   std::string lead_agency;  // agency code; empty until assigned
   std::optional<std::int64_t> assigned_us;
   std::optional<std::int64_t> ack_due_us;

@@ -18,8 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "api/report_builder.h"
 #include "provision/provisioner.h"
+#include "report/report.h"
 #include "store/meetings.h"
 #include "store/transaction.h"
 #include "tests/bench/province.h"
@@ -36,9 +36,9 @@ std::int64_t jan1(std::int64_t year) {
   return absl::ToUnixMicros(absl::FromCivil(absl::CivilDay(year, 1, 1), absl::UTCTimeZone()));
 }
 
-api::ReportQuery query(store::Connection& c, int tables, std::int64_t from_year,
-                       std::int64_t to_year, bool public_view) {
-  api::ReportQuery q;
+report::ReportQuery query(store::Connection& c, int tables, std::int64_t from_year,
+                          std::int64_t to_year, bool public_view) {
+  report::ReportQuery q;
   for (int i = 0; i < tables; ++i) {
     auto t = store::find_table(c, absl::StrCat("t", i));
     if (t.ok() && *t) q.tables.push_back({(*t)->id, (*t)->code, (*t)->time_zone, 48});
@@ -56,7 +56,7 @@ void run_summary(benchmark::State& state, int tables, std::int64_t from_year, bo
     auto s = g_province->db->read([&](store::Connection& c) -> absl::StatusOr<std::uint64_t> {
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       auto q = query(c, tables, from_year, g_shape.first_year + g_shape.years, public_view);
-      auto summary = api::build_summary(c, q);
+      auto summary = report::build_summary(c, q);
       if (!summary.ok()) return summary.status();
       return summary->breakdowns(0).base();
     });
@@ -99,7 +99,7 @@ void BM_ExportPage(benchmark::State& state) {
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       auto q = query(c, 1, g_shape.first_year, g_shape.first_year + g_shape.years, false);
       bool more = false;
-      auto page = api::build_export_page(c, q, g_province->vault, 0, 5000, more);
+      auto page = report::build_export_page(c, q, g_province->vault, 0, 5000, more);
       if (!page.ok()) return page.status();
       return page->size();
     });

@@ -14,7 +14,8 @@
 
 #include "crypto/hkdf.h"
 #include "crypto/vault.h"
-#include "store/case_work.h"
+#include "store/follow_up.h"
+#include "store/identity_vault.h"
 #include "tests/integration/table_fixture.h"
 #include "tests/support/audit_events.h"
 

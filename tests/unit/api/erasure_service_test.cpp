@@ -4,7 +4,7 @@
 // not.
 
 #include "crypto/hkdf.h"
-#include "store/case_work.h"
+#include "store/identity_vault.h"
 #include "tests/support/sqlcipher_pages.h"
 #include "tests/unit/api/filter_fixture.h"
 

@@ -7,7 +7,8 @@
 
 #include "api/retention.h"
 #include "crypto/hkdf.h"
-#include "store/case_work.h"
+#include "store/follow_up.h"
+#include "store/identity_vault.h"
 #include "tests/unit/api/filter_fixture.h"
 
 namespace hubtable::api {

@@ -8,7 +8,7 @@
 
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
-#include "store/case_work.h"
+#include "store/follow_up.h"
 #include "store/transaction.h"
 #include "tests/unit/api/filter_fixture.h"
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/case_work.h"
+#include "store/governance.h"
 #include "tests/support/audit_events.h"
 #include "tests/support/deployment.h"
 

@@ -1,5 +1,3 @@
-#include "api/report_builder.h"
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -8,10 +6,12 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "domain/report_rules.h"
+#include "report/context.h"
+#include "report/public_view.h"
+#include "report/report.h"
 #include "store/reports.h"
-#include "store/vocabulary.h"
 
-namespace hubtable::api {
+namespace hubtable::report {
 
 namespace v1 = hubtable::v1;
 
@@ -36,48 +36,6 @@ struct Tallies {
     auto it = counts.find(code);
     return it == counts.end() ? 0 : it->second;
   }
-};
-
-struct Entry {
-  std::string code;
-  std::string label;
-  std::string parent;
-  bool retired = false;
-};
-
-// The vocabulary of the tables reported on, by kind, in display order.
-class Labels {
- public:
-  static absl::StatusOr<Labels> load(store::Connection& c, const std::vector<ReportTable>& tables) {
-    store::VocabularyQuery q;
-    for (const auto& t : tables) q.table_codes.push_back(t.code);
-    q.include_retired = true;
-    auto rows = store::list_vocabulary(c, q);
-    if (!rows.ok()) return rows.status();
-    Labels l;
-    for (auto& r : *rows) {
-      auto& list = l.by_kind_[r.kind];
-      if (std::any_of(list.begin(), list.end(), [&](const Entry& e) { return e.code == r.code; })) {
-        continue;  // the same code added by two tables
-      }
-      list.push_back({r.code, r.label, r.parent, r.retired});
-    }
-    return l;
-  }
-  const std::vector<Entry>& of(const std::string& kind) const {
-    static const std::vector<Entry> kNone;
-    auto it = by_kind_.find(kind);
-    return it == by_kind_.end() ? kNone : it->second;
-  }
-  // risk factor -> risk category
-  std::map<std::string, std::string, std::less<>> parents(const std::string& kind) const {
-    std::map<std::string, std::string, std::less<>> out;
-    for (const auto& e : of(kind)) out[e.code] = e.parent;
-    return out;
-  }
-
- private:
-  std::map<std::string, std::vector<Entry>> by_kind_;
 };
 
 struct RowSpec {
@@ -122,12 +80,6 @@ void add_breakdown(v1::ReportSummary& out, const std::string& key, const std::st
     row->set_label(r.label);
     row->set_count(t.get(r.code));
   }
-}
-
-std::string month_text(absl::CivilMonth m) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", static_cast<int>(m.year()), m.month());
-  return buf;
 }
 
 struct AgencyTally {
@@ -190,23 +142,9 @@ struct Accumulator {
 
 using domain::SituationState;
 
-// The report's decision codes are the lifecycle's state names.
-std::string_view code(SituationState s) { return domain::state_name(s); }
-// A situation accepted then closed counts as accepted.
-std::string_view decision_code(SituationState s) {
-  return code(domain::was_accepted(s) ? SituationState::kAccepted : s);
-}
-// The breakdown cell of a decision, e.g. "decisions:ACCEPTED".
-std::string decision_cell(SituationState s) { return "decisions:" + std::string(code(s)); }
-
-std::string_view sector_of(const std::map<std::int64_t, store::AgencyFacts>& agencies,
-                           std::int64_t id) {
-  auto it = agencies.find(id);
-  return it == agencies.end() ? std::string_view("UNKNOWN") : std::string_view(it->second.sector);
-}
-
 // Pass 1: a table's situations in the period (the covering index alone),
-// its member agencies and its attendance.
+// its member agencies and its attendance. One pass over the rows, so one
+// function: every figure of the first pass is counted in the same loop.
 absl::Status count_situations(store::Connection& c, std::uint32_t table_index, const ReportQuery& q,
                               const std::map<std::int64_t, store::AgencyFacts>& agencies,
                               Accumulator& acc) {
@@ -486,141 +424,6 @@ void add_breakdowns(v1::ReportSummary& out, const Labels& labels, const Accumula
                 a.closure_protective);
 }
 
-v1::Suppression to_wire(domain::Withheld w) {
-  switch (w) {
-    case domain::Withheld::kSmall:
-      return v1::SMALL;
-    case domain::Withheld::kComplementary:
-      return v1::COMPLEMENTARY;
-    case domain::Withheld::kShown:
-      break;
-  }
-  return v1::SHOWN;
-}
-
-// Every accepted situation has at least one risk factor, so at least one
-// category: these multi-valued breakdowns cover their base.
-bool covers_its_base(const std::string& key) {
-  return key == "risk_categories" || key == "risk_factors";
-}
-
-// The public version: every count becomes a cell, and every relation the
-// figures satisfy a domain::Relation (the attacker knows them all): the
-// lines of a breakdown add up to its base, or, where a situation counts on
-// several lines, each is at most the base (and together at least it, for
-// risk factors and categories); a risk category lies between its largest
-// factor and the sum of its factors; the months add up to the totals. Then
-// withheld counts read 0.
-void suppress(v1::ReportSummary& s,
-              const std::map<std::string, std::string, std::less<>>& category_of) {
-  std::vector<domain::Cell> cells;
-  std::vector<domain::Relation> sums;
-  std::map<std::string, std::size_t> named;
-  auto cell = [&](std::uint64_t count) {
-    cells.push_back({count, domain::Withheld::kShown});
-    return cells.size() - 1;
-  };
-  struct Place {
-    std::size_t base;
-    std::vector<std::size_t> rows;
-  };
-  std::vector<Place> places;
-  for (const auto& b : s.breakdowns()) {
-    Place p;
-    auto it = b.base_of().empty() ? named.end() : named.find(b.base_of());
-    p.base = it != named.end() ? it->second : cell(b.base());
-    if (b.base_of().empty()) named[b.key()] = p.base;
-    for (const auto& r : b.rows()) {
-      p.rows.push_back(cell(r.count()));
-      named[b.key() + ":" + r.code()] = p.rows.back();
-    }
-    const domain::Link link = !b.multi()                 ? domain::Link::kSum
-                              : covers_its_base(b.key()) ? domain::Link::kCover
-                                                         : domain::Link::kSubset;
-    sums.push_back({p.base, p.rows, link});
-    places.push_back(std::move(p));
-  }
-  // Each risk category and the factors that belong to it.
-  std::map<std::string, domain::Relation> categories;
-  for (const auto& b : s.breakdowns()) {
-    if (b.key() != "risk_factors") continue;
-    for (const auto& r : b.rows()) {
-      auto c = category_of.find(r.code());
-      const std::string category = c == category_of.end() ? "" : c->second;
-      auto line = named.find("risk_categories:" + category);
-      if (line == named.end()) continue;
-      auto& rel = categories[category];
-      rel.total = line->second;
-      rel.link = domain::Link::kCover;
-      rel.parts.push_back(named["risk_factors:" + r.code()]);
-    }
-  }
-  for (auto& [code, rel] : categories) sums.push_back(std::move(rel));
-  domain::Relation submitted{named.count("decisions") ? named["decisions"] : cell(0), {}};
-  const std::string accepted_cell = decision_cell(SituationState::kAccepted);
-  domain::Relation accepted{named.count(accepted_cell) ? named[accepted_cell] : cell(0), {}};
-  std::vector<std::pair<std::size_t, std::size_t>> month_cells;
-  for (const auto& m : s.months()) {
-    month_cells.emplace_back(cell(m.submitted()), cell(m.accepted()));
-    submitted.parts.push_back(month_cells.back().first);
-    accepted.parts.push_back(month_cells.back().second);
-  }
-  sums.push_back(submitted);
-  sums.push_back(accepted);
-  domain::suppress_small_counts(cells, sums);
-
-  auto shown = [&](std::size_t i) { return cells[i].withheld == domain::Withheld::kShown; };
-  for (int i = 0; i < s.breakdowns_size(); ++i) {
-    auto* b = s.mutable_breakdowns(i);
-    const auto& p = places[static_cast<std::size_t>(i)];
-    b->set_base_suppressed(to_wire(cells[p.base].withheld));
-    if (!shown(p.base)) b->set_base(0);
-    for (int r = 0; r < b->rows_size(); ++r) {
-      const auto idx = p.rows[static_cast<std::size_t>(r)];
-      b->mutable_rows(r)->set_suppressed(to_wire(cells[idx].withheld));
-      if (!shown(idx)) b->mutable_rows(r)->set_count(0);
-    }
-  }
-  for (int i = 0; i < s.months_size(); ++i) {
-    auto* m = s.mutable_months(i);
-    const auto [sub, acc] = month_cells[static_cast<std::size_t>(i)];
-    m->set_submitted_suppressed(to_wire(cells[sub].withheld));
-    m->set_accepted_suppressed(to_wire(cells[acc].withheld));
-    if (!shown(sub)) m->set_submitted(0);
-    if (!shown(acc)) m->set_accepted(0);
-  }
-  auto* timing = s.mutable_timing();
-  const auto intervened_cell = named.find("intervention:INTERVENED");
-  if (timing->intervened() < domain::kMinTimedInterventions || intervened_cell == named.end() ||
-      !shown(intervened_cell->second)) {
-    timing->set_suppressed(true);
-    timing->set_intervened(0);
-    timing->set_median_hours(0);
-    timing->set_p90_hours(0);
-  }
-  s.clear_agencies();
-  s.set_total_leads(0);
-}
-
-// What every report looks codes and agencies up in.
-struct ReportContext {
-  Labels labels;
-  std::map<std::int64_t, store::AgencyFacts> agencies;
-  std::map<std::string, std::string, std::less<>> category_of;  // risk factor -> category
-
-  static absl::StatusOr<ReportContext> load(store::Connection& c,
-                                            const std::vector<ReportTable>& tables) {
-    auto labels = Labels::load(c, tables);
-    if (!labels.ok()) return labels.status();
-    auto list = store::list_agencies(c);
-    if (!list.ok()) return list.status();
-    ReportContext ctx{std::move(*labels), {}, {}};
-    for (auto& a : *list) ctx.agencies.emplace(a.id, std::move(a));
-    ctx.category_of = ctx.labels.parents("risk_factor");
-    return ctx;
-  }
-};
-
 }  // namespace
 
 absl::StatusOr<v1::ReportSummary> build_summary(store::Connection& c, const ReportQuery& q) {
@@ -696,98 +499,4 @@ absl::StatusOr<v1::ReportSummary> build_summary(store::Connection& c, const Repo
   return out;
 }
 
-absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& c,
-                                                             const ReportQuery& q,
-                                                             const crypto::Vault& vault,
-                                                             std::uint64_t offset,
-                                                             std::uint32_t limit, bool& more) {
-  auto ctx = ReportContext::load(c, q.tables);
-  if (!ctx.ok()) return ctx.status();
-  const auto& agencies = ctx->agencies;
-  const auto& category_of = ctx->category_of;
-
-  std::vector<v1::ExportRow> rows;
-  more = false;
-  std::uint64_t skip = offset;
-  for (const auto& t : q.tables) {
-    absl::TimeZone tz;
-    if (!absl::LoadTimeZone(t.time_zone, &tz)) tz = absl::UTCTimeZone();
-    auto month = [&](std::int64_t us) {
-      return month_text(absl::CivilMonth(absl::ToCivilSecond(absl::FromUnixMicros(us), tz)));
-    };
-    // One more than asked, to know whether rows follow.
-    const std::uint64_t want = limit + 1 - rows.size();
-    std::uint64_t seen = 0;
-    std::vector<std::string> ids;
-    auto st = store::report_situation_page(
-        c, {t.id, q.from_us, q.to_us}, skip, want, [&](const store::SituationFacts& f) {
-          ++seen;
-          v1::ExportRow r;
-          r.set_record("R-" + crypto::to_hex(vault.export_pseudonym(f.id)).substr(0, 16));
-          r.set_table(t.code);
-          r.set_submitted_month(month(f.submitted_us));
-          r.set_originating_sector(std::string(sector_of(agencies, f.originating_agency_id)));
-          r.set_situation_type(std::string(f.situation_type));
-          // Only an accepted situation describes someone: one awaiting a
-          // decision has not passed Filter 2, and a rejected or withdrawn one
-          // keeps its date, agency, type and reason only.
-          const bool accepted = domain::was_accepted(f.state);
-          if (accepted) {
-            r.set_age_band(std::string(f.age_band));
-            r.set_gender(std::string(f.gender));
-          }
-          r.set_decision(std::string(decision_code(f.state)));
-          r.set_rejection_reason(std::string(f.rejection_reason));
-          if (f.decided_us) r.set_decided_month(month(*f.decided_us));
-          if (f.lead_agency_id != 0) {
-            r.set_lead_sector(std::string(sector_of(agencies, f.lead_agency_id)));
-          }
-          if (f.intervened_us) {
-            r.set_intervention_hours_band(std::string(domain::intervention_hours_band(
-                *f.intervened_us - f.decided_us.value_or(f.submitted_us))));
-          }
-          r.set_intervention_outcome(std::string(f.outcome));
-          r.set_closure_reason(std::string(f.closure_reason));
-          if (f.closed_us) r.set_closed_month(month(*f.closed_us));
-          ids.emplace_back(accepted ? std::string(f.id) : std::string());
-          rows.push_back(std::move(r));
-        });
-    if (!st.ok()) return st;
-    // The codes of this table's rows (a page holds at most 5,001).
-    for (std::size_t i = rows.size() - ids.size(), k = 0; k < ids.size(); ++i, ++k) {
-      if (ids[k].empty()) continue;  // not accepted: no codes
-      auto codes = store::situation_codes(c, ids[k]);
-      if (!codes.ok()) return codes.status();
-      auto& r = rows[i];
-      std::set<std::string> categories;
-      for (const auto& f : codes->risk_factors) {
-        r.add_risk_factors(f);
-        auto it = category_of.find(f);
-        if (it != category_of.end()) categories.insert(it->second);
-      }
-      for (const auto& cat : categories) r.add_risk_categories(cat);
-      for (const auto& f : codes->protective_factors) r.add_protective_factors(f);
-      for (const auto& f : codes->study_flags) r.add_study_flags(f);
-      for (const auto& f : codes->services) r.add_services(f);
-      std::set<std::string> sectors;
-      for (auto a : codes->assisting_agencies) sectors.insert(std::string(sector_of(agencies, a)));
-      for (const auto& s : sectors) r.add_assisting_sectors(s);
-    }
-    if (rows.size() > limit) {
-      rows.pop_back();
-      more = true;
-      return rows;
-    }
-    // This table's rows are used up: the offset carries into the next.
-    if (seen == 0) {
-      auto count = store::count_report_situations(c, {t.id, q.from_us, q.to_us});
-      if (!count.ok()) return count.status();
-      skip = skip > *count ? skip - *count : 0;
-    } else {
-      skip = 0;
-    }
-  }
-  return rows;
-}
-
-}  // namespace hubtable::api
+}  // namespace hubtable::report

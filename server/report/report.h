@@ -13,7 +13,7 @@
 #include "hubtable/v1/report.pb.h"
 #include "store/connection.h"
 
-namespace hubtable::api {
+namespace hubtable::report {
 
 struct ReportTable {
   std::int64_t id = 0;
@@ -41,4 +41,4 @@ absl::StatusOr<std::vector<hubtable::v1::ExportRow>> build_export_page(
     store::Connection& c, const ReportQuery& q, const crypto::Vault& vault, std::uint64_t offset,
     std::uint32_t limit, bool& more);
 
-}  // namespace hubtable::api
+}  // namespace hubtable::report

@@ -1,0 +1,184 @@
+#include "api/upkeep.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/alerts.h"
+#include "api/retention.h"
+#include "api/situation_view.h"
+#include "audit/audit_writer.h"
+#include "audit/log_store.h"
+#include "audit/verify.h"
+#include "store/follow_up.h"
+#include "store/situations.h"
+#include "store/transaction.h"
+
+namespace hubtable::api {
+
+namespace v1 = hubtable::v1;
+
+Upkeep::Upkeep(store::Database& db, const domain::Clock& clock, audit::Checkpointer checkpointer,
+               AuditedWork& audited)
+    : db_(db), clock_(clock), checkpointer_(std::move(checkpointer)), audited_(audited) {}
+
+absl::Status Upkeep::check_log_end() {
+  if (log_damaged_.load()) return absl::OkStatus();
+  // One snapshot: an event committed between reading the log's end and the
+  // tree's size is not damage.
+  auto damage = db_.read([](store::Connection& c) -> absl::StatusOr<std::optional<std::string>> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    return audit::removed_tail(c);
+  });
+  if (!damage.ok()) return damage.status();
+  if (!*damage) return absl::OkStatus();
+  // Confirmed, and the alert written, under the write lock, once.
+  std::optional<std::string> confirmed = *damage;
+  Raised raised;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto again = audit::removed_tail(c);
+    if (!again.ok()) return again.status();
+    confirmed = *again;
+    if (!confirmed || log_damaged_.exchange(true)) return absl::OkStatus();
+    // The removed positions, for the alert: the log's last event and the tree's size.
+    auto size = audit::tree_size(c);
+    if (!size.ok()) return size.status();
+    auto q = c.prepare("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+    if (!q.ok()) return q.status();
+    if (auto row = q->step(); !row.ok()) return row.status();
+    const auto last = static_cast<std::uint64_t>(q->integer(0));
+    v1::AuditEvent alert =
+        verification_alert(clock_.now_us(), last + 1, *size, "missing", *size, 0, "");
+    auto seq = audit::append_after_damage(c, alert);
+    if (!seq.ok()) return seq.status();
+    alert.set_sequence(*seq);
+    raised.push_back(std::move(alert));
+    return tx.commit();
+  });
+  if (!confirmed) return absl::OkStatus();
+  if (!s.ok()) {
+    // The snapshot showed the damage; the server closes whether or not the
+    // alert could be written.
+    log_damaged_.store(true);
+    spdlog::error("the alert about the damaged audit log could not be written: {}", s.ToString());
+  }
+  if (raised.empty() && s.ok()) return absl::OkStatus();  // another thread reported it
+  spdlog::error(
+      "audit log damaged: {}; refusing every request until the log is restored from a backup "
+      "(hubtabled verify-audit shows the damage)",
+      *confirmed);
+  audited_.push_alerts(raised);
+  return absl::OkStatus();
+}
+
+absl::Status Upkeep::checkpoint(std::uint64_t min_unsigned) {
+  if (!checkpointer_.enabled()) return absl::OkStatus();
+  auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned);
+  return cp.ok() ? absl::OkStatus() : cp.status();
+}
+
+void Upkeep::erase_old_copies() {
+  erasure_pending_ = true;
+  if (auto s = db_.truncate_wal(); !s.ok()) {
+    spdlog::warn("erased rows may survive in the WAL until the next sweep: {}", s.ToString());
+    return;
+  }
+  erasure_pending_ = false;
+}
+
+absl::StatusOr<int> Upkeep::sweep() {
+  const std::int64_t now = clock_.now_us();
+  if (erasure_pending_) erase_old_copies();
+  auto purged = purge_expired(db_, now, false);
+  if (!purged.ok()) return purged.status();
+  if (!purged->empty()) spdlog::info("retention: purged {} situation(s)", purged->size());
+
+  // Deadline events, each pushed once per process.
+  struct Due {
+    std::string kind, table, situation, agency, message;
+    Audience audience;
+  };
+  auto due = db_.read([&](store::Connection& c) -> absl::StatusOr<std::vector<Due>> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    auto ids = store::open_situation_ids(c);
+    if (!ids.ok()) return ids.status();
+    std::vector<Due> out;
+    for (const auto& id : *ids) {
+      auto s = store::find_situation(c, id);
+      if (!s.ok()) return s.status();
+      if (!*s) continue;
+      auto facts = load_case_facts(c, **s);
+      if (!facts.ok()) return facts.status();
+      v1::Situation view;
+      fill_situation(**s, domain::RecordView::kMetadata, &*facts, now, view);
+      std::vector<std::string> lead;
+      if (!view.lead_agency().empty()) lead.push_back(view.lead_agency());
+      if (view.ack_overdue()) {
+        out.push_back({"situation.ack_due",
+                       view.table(),
+                       id,
+                       view.lead_agency(),
+                       "the lead has not acknowledged the assignment",
+                       {view.table(), lead, true, false}});
+      }
+      if (view.intervention_overdue()) {
+        out.push_back({"situation.intervention_overdue",
+                       view.table(),
+                       id,
+                       view.lead_agency(),
+                       "no intervention recorded by the table's deadline",
+                       {view.table(), lead, true, false}});
+      }
+      if (view.stale()) {
+        out.push_back({"situation.stale",
+                       view.table(),
+                       id,
+                       view.lead_agency(),
+                       "open 90 days without a status update",
+                       {view.table(), {}, true, false}});
+      }
+    }
+    return out;
+  });
+  if (!due.ok()) return due.status();
+  for (const auto& d : *due) {
+    {
+      std::lock_guard<std::mutex> lock(notified_mutex_);
+      if (!notified_.insert(d.kind + "/" + d.situation).second) continue;
+    }
+    audited_.publish(d.kind, d.table, d.situation, d.agency, d.message, d.audience);
+  }
+  return static_cast<int>(purged->size());
+}
+
+absl::StatusOr<bool> Upkeep::verify_log() {
+  const auto* signer = checkpointer_.signer();
+  if (signer == nullptr) return true;
+  // A removed tail closes the server with an alert of its own.
+  if (auto s = check_log_end(); !s.ok()) return s;
+  if (log_damaged_.load()) return false;
+  auto checked = db_.read([&](store::Connection& c) -> absl::StatusOr<crypto::LogVerifier> {
+    store::Transaction tx(c, store::Transaction::Kind::kRead);
+    if (!tx.status().ok()) return tx.status();
+    return audit::verify_stored_log(c, signer->verifier(), std::nullopt);
+  });
+  if (!checked.ok()) return checked.status();
+  const auto& problem = checked->problem();
+  if (!problem) return true;
+  const std::string key = std::to_string(problem->first) + "/" + problem->what;
+  {
+    std::lock_guard<std::mutex> lock(notified_mutex_);
+    if (!verify_alerted_.insert(key).second) return false;
+  }
+  spdlog::error("audit log verification failed at {}: {}", crypto::describe_positions(*problem),
+                problem->what);
+  v1::AuditEvent a =
+      verification_alert(clock_.now_us(), problem->first, problem->last,
+                         crypto::problem_class(problem->what), checked->size(), 0, "");
+  if (auto s = audited_.raise_alert(std::move(a)); !s.ok()) return s.status();
+  return false;
+}
+
+}  // namespace hubtable::api
