@@ -47,7 +47,7 @@ RequestTable::RequestTable(const HandlerGroups& g) {
   Login& login = g.login;
   // clang-format off
   rows_ = {
-    // kind                    action                   run             subject          stage handler
+    // kind                  action                   run             subject        stage handler, [refinement]
     {K::kLogin,              std::nullopt,            Run::kBeforeSession, S::kCaller,   0, nullptr, nullptr,
      [&login](const RequestContext& ctx, const v1::Request& r) { return login.handle(ctx, r.login()); }},
     {K::kLogout,             A::kLogout,              Run::kWrite,    S::kCaller,        0, on(g.session, &SessionHandlers::logout)},

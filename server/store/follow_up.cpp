@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "store/situation_state.h"
+
 namespace hubtable::store {
 
 absl::StatusOr<std::int64_t> insert_planning_note(Connection& c, const std::string& situation_id,
@@ -142,17 +144,19 @@ absl::StatusOr<std::vector<StatusUpdate>> list_status_updates(Connection& c,
 
 absl::Status close_situation(Connection& c, const std::string& situation_id, const Closure& closure,
                              std::int64_t user_id, std::int64_t now_us, std::int64_t purge_due_us) {
-  if (auto st = run_statement(
-          c,
-          "UPDATE situations SET state = 'CLOSED', closed_us = ?2, closed_by = ?3, "
-          "closure_reason = ?4, purge_due_us = ?5 WHERE id = ?1 AND state = 'ACCEPTED'",
-          [&](Statement& q) {
-            q.bind(1, situation_id)
-                .bind(2, now_us)
-                .bind(3, user_id)
-                .bind(4, closure.reason)
-                .bind(5, purge_due_us);
-          });
+  if (auto st =
+          run_statement(c,
+                        "UPDATE situations SET state = ?20, closed_us = ?2, closed_by = ?3, "
+                        "closure_reason = ?4, purge_due_us = ?5 WHERE id = ?1 AND state = ?21",
+                        [&](Statement& q) {
+                          q.bind(1, situation_id)
+                              .bind(2, now_us)
+                              .bind(3, user_id)
+                              .bind(4, closure.reason)
+                              .bind(5, purge_due_us);
+                          bind_state(q, 20, domain::SituationState::kClosed);
+                          bind_state(q, 21, domain::SituationState::kAccepted);
+                        });
       !st.ok()) {
     return st;
   }
@@ -195,8 +199,9 @@ absl::StatusOr<Closure> find_closure(Connection& c, const std::string& situation
 }
 
 absl::StatusOr<std::vector<std::string>> open_situation_ids(Connection& c) {
-  auto q = c.prepare("SELECT id FROM situations WHERE state = 'ACCEPTED' ORDER BY decided_us, id");
+  auto q = c.prepare("SELECT id FROM situations WHERE state = ?21 ORDER BY decided_us, id");
   if (!q.ok()) return q.status();
+  bind_state(*q, 21, domain::SituationState::kAccepted);
   std::vector<std::string> out;
   auto st = q->for_each_row([&](const Statement& r) { out.push_back(r.text(0)); });
   if (!st.ok()) return st;

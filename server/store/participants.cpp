@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "store/situation_state.h"
+
 namespace hubtable::store {
 
 namespace {
@@ -93,10 +95,11 @@ absl::Status acknowledge_lead(Connection& c, const std::string& situation_id, st
 absl::StatusOr<std::vector<std::pair<std::int64_t, int>>> open_lead_counts(Connection& c,
                                                                            std::int64_t table_id) {
   auto q = c.prepare(
-      "SELECT lead_agency_id, count(*) FROM situations WHERE table_id = ?1 AND state = 'ACCEPTED' "
+      "SELECT lead_agency_id, count(*) FROM situations WHERE table_id = ?1 AND state = ?21 "
       "AND lead_agency_id IS NOT NULL GROUP BY lead_agency_id");
   if (!q.ok()) return q.status();
   q->bind(1, table_id);
+  bind_state(*q, 21, domain::SituationState::kAccepted);
   std::vector<std::pair<std::int64_t, int>> out;
   auto st = q->for_each_row(
       [&](const Statement& r) { out.emplace_back(r.integer(0), static_cast<int>(r.integer(1))); });

@@ -14,4 +14,9 @@ namespace hubtable::store {
 /// state that permits the least.
 domain::SituationState state_at(const Statement& r, int column);
 
+/// Binds the stored name of `s` to parameter `index`: SQL never spells a
+/// state (the statements use ?20 for the state written, ?21 for the one
+/// required).
+Statement& bind_state(Statement& q, int index, domain::SituationState s);
+
 }  // namespace hubtable::store

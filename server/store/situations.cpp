@@ -98,8 +98,9 @@ absl::Status insert_situation(Connection& c, const SituationRecord& s) {
   auto q = c.prepare(
       "INSERT INTO situations (id, table_id, originating_agency_id, submitted_by, submitted_us, "
       "filter1_attested_us, state, situation_type, age_band, gender, narrative) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'AWAITING_DECISION', ?7, ?8, ?9, ?10)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?20, ?7, ?8, ?9, ?10)");
   if (!q.ok()) return q.status();
+  bind_state(*q, 20, domain::SituationState::kAwaitingDecision);
   q->bind(1, s.id)
       .bind(2, s.table_id)
       .bind(3, s.originating_agency_id)
@@ -166,10 +167,12 @@ absl::Status accept_situation(Connection& c, const std::string& id, const std::s
                               std::int64_t user_id, std::int64_t now_us, const std::string& note,
                               std::int64_t intervention_due_us) {
   auto q = c.prepare(
-      "UPDATE situations SET state = 'ACCEPTED', decided_us = ?2, decided_meeting_id = ?3, "
+      "UPDATE situations SET state = ?20, decided_us = ?2, decided_meeting_id = ?3, "
       "decided_by = ?4, decision_note = ?5, intervention_due_us = ?6 "
-      "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+      "WHERE id = ?1 AND state = ?21");
   if (!q.ok()) return q.status();
+  bind_state(*q, 20, domain::SituationState::kAccepted);
+  bind_state(*q, 21, domain::SituationState::kAwaitingDecision);
   q->bind(1, id)
       .bind(2, now_us)
       .bind(3, meeting_id)
@@ -192,15 +195,17 @@ absl::Status minimise_situation(Connection& c, const std::string& id, domain::Si
                                 std::int64_t user_id, std::int64_t now_us) {
   const bool rejected = state == domain::SituationState::kRejected;
   auto q =
-      c.prepare(rejected ? "UPDATE situations SET state = 'REJECTED', decided_us = ?2, "
+      c.prepare(rejected ? "UPDATE situations SET state = ?20, decided_us = ?2, "
                            "decided_meeting_id = ?3, decided_by = ?4, rejection_reason = ?5, "
                            "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
-                           "WHERE id = ?1 AND state = 'AWAITING_DECISION'"
-                         : "UPDATE situations SET state = 'WITHDRAWN', withdrawn_us = ?2, "
+                           "WHERE id = ?1 AND state = ?21"
+                         : "UPDATE situations SET state = ?20, withdrawn_us = ?2, "
                            "age_band = NULL, gender = NULL, narrative = NULL, decision_note = NULL "
-                           "WHERE id = ?1 AND state = 'AWAITING_DECISION'");
+                           "WHERE id = ?1 AND state = ?21");
   if (!q.ok()) return q.status();
   q->bind(1, id).bind(2, now_us);
+  bind_state(*q, 20, state);
+  bind_state(*q, 21, domain::SituationState::kAwaitingDecision);
   if (rejected) q->bind(3, meeting_id).bind(4, user_id).bind(5, reason);
   if (auto st = q->run(); !st.ok()) return st;
   if (auto st = expect_one_change(c); !st.ok()) return st;

@@ -94,7 +94,9 @@ TEST(Seams, NoServerMessageNamesACommandLineFlagOrCommand) {
 }
 
 TEST(Seams, SituationStatesAreSpelledOnlyByTheLifecycle) {
-  const std::regex state(R"(^(AWAITING_DECISION|ACCEPTED|REJECTED|WITHDRAWN|CLOSED)$)");
+  // A literal that is a state, or SQL that spells one ('ACCEPTED').
+  const std::regex state(R"(^(AWAITING_DECISION|ACCEPTED|REJECTED|WITHDRAWN|CLOSED)$|)"
+                         R"('(AWAITING_DECISION|ACCEPTED|REJECTED|WITHDRAWN|CLOSED)')");
   for (const auto& l : server_literals()) {
     if (l.file == "domain/lifecycle.cpp") continue;
     EXPECT_FALSE(std::regex_search(l.text, state)) << l.file << ": \"" << l.text << "\"";
@@ -163,6 +165,42 @@ TEST(Seams, TheNetworkLayerIncludesOnlyTheRequestSinkOfTheRequestLayer) {
       const std::string header = (*it)[1].str();
       EXPECT_TRUE(header == "request_sink.h" || header == "request_context.h")
           << name << " includes api/" << header;
+    }
+  }
+}
+
+// A function longer than 80 lines says why in a comment above it (the
+// policy's one switch, a sequence whose order is the point...).
+TEST(Seams, NoLongFunctionWithoutACommentSayingWhy) {
+  const std::regex strings(R"re("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)')re");
+  const std::regex namespace_line(R"(^\s*(namespace\b.*\{|\}\s*//\s*namespace))");
+  for (const auto& [name, text] : server_sources()) {
+    if (!name.ends_with(".cpp")) continue;
+    std::vector<std::string> lines;
+    std::stringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    int depth = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (std::regex_search(lines[i], namespace_line)) continue;
+      std::string code = std::regex_replace(lines[i], strings, "\"\"");
+      if (const auto c = code.find("//"); c != std::string::npos) code.resize(c);
+      for (char ch : code) {
+        if (ch == '{' && depth++ == 0) {
+          // The signature starts after the blank line, comment or closing
+          // brace above it.
+          start = i;
+          while (start > 0 && !lines[start - 1].empty() && !lines[start - 1].starts_with("//") &&
+                 !lines[start - 1].starts_with("}") && !lines[start - 1].starts_with("#")) {
+            --start;
+          }
+        }
+        if (ch == '}' && --depth == 0 && i - start + 1 > 80) {
+          const bool commented = start > 0 && lines[start - 1].starts_with("//");
+          EXPECT_TRUE(commented) << name << ":" << start + 1 << " is " << i - start + 1
+                                 << " lines long and no comment says why";
+        }
+      }
     }
   }
 }
