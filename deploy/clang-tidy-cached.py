@@ -59,14 +59,15 @@ def key_of(entry, salt):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if pre.returncode != 0:
         return None  # let clang-tidy say what is wrong
-    root = (os.getcwd() + os.sep).encode()
+    root = os.getcwd().encode()  # the checkout: another clone differs only there
+    here = b"<checkout>"
     h = hashlib.sha256(salt)
-    h.update(entry["file"].encode().replace(root, b""))
+    h.update(entry["file"].encode().replace(root, here))
     h.update(b"\0")
     # The flags decide which warnings clang-tidy reports, besides the source.
-    h.update(" ".join(arguments(entry)).encode().replace(root, b""))
+    h.update(" ".join(arguments(entry)).encode().replace(root, here))
     h.update(b"\0")
-    h.update(pre.stdout.replace(root, b""))
+    h.update(pre.stdout.replace(root, here))
     return h.hexdigest()
 
 
