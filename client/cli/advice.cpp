@@ -7,7 +7,7 @@ namespace hubtable::cli {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kAdvice = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kAdvice = {{
     {"session.missing", "run `hubtable login`"},
     {"table.ambiguous", "name it with --table CODE"},
     {"decide.missing", "say --accept, or --reject REASON"},
@@ -17,6 +17,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kAdvice =
     {"meeting.not_scheduled_now", "--unscheduled opens an extra meeting"},
     {"vocabulary.unknown_code", "`hubtable vocab list KIND` shows the codes"},
     {"identifiers.break_glass_only", "give the justification with --break-glass-file FILE"},
+    {"identifiers.agency_not_joined", "your agency joins first: `hubtable situation join ID`"},
+    {"assign.lead_not_joined", "the agency joins first: `hubtable situation join ID`"},
+    {"assign.assisting_not_joined", "each agency joins first: `hubtable situation join ID`"},
 }};
 
 }  // namespace

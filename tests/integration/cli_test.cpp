@@ -522,7 +522,9 @@ address = "9 Zzcli Road"
   ASSERT_EQ(first_login("rep.mh").exit_code, 0);
   auto not_joined = hubtable("rep.mh", {"situation", "reveal", id});
   EXPECT_EQ(not_joined.exit_code, 1);
-  EXPECT_NE(not_joined.err.find("(rule identifiers.agency_not_joined)"), std::string::npos)
+  EXPECT_NE(not_joined.err.find("(rule identifiers.agency_not_joined); your agency joins first: "
+                                "`hubtable situation join ID`\n"),
+            std::string::npos)
       << not_joined.err;
   EXPECT_EQ(not_joined.err.find("Canaryfield"), std::string::npos);
   ASSERT_EQ(hubtable("rep.mh", {"situation", "join", id}).exit_code, 0);
