@@ -97,6 +97,16 @@ v1::AuditEvent AuditedWork::event(const RequestContext& ctx, const Principal* p,
   return e;
 }
 
+v1::AuditEvent AuditedWork::ok_event(const RequestContext& ctx, const Principal& p,
+                                     std::string_view action, const std::string& rule,
+                                     const AuditScope& scope) const {
+  v1::AuditEvent e = event(ctx, &p, action, scope);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code(v1::Code_Name(v1::OK));
+  return e;
+}
+
 absl::Status AuditedWork::record(store::Connection& c, v1::AuditEvent e, Raised& raised) const {
   auto seq = audit::append(c, e);
   if (!seq.ok()) return seq.status();
@@ -116,11 +126,7 @@ absl::Status AuditedWork::append_ok(store::Connection& c, const RequestContext& 
                                     const Principal& p, std::string_view action,
                                     const std::string& rule, const AuditScope& scope,
                                     Raised& raised) const {
-  v1::AuditEvent e = event(ctx, &p, action, scope);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code(v1::Code_Name(v1::OK));
-  return record(c, std::move(e), raised);
+  return record(c, ok_event(ctx, p, action, rule, scope), raised);
 }
 
 absl::Status AuditedWork::audit_now(v1::AuditEvent e, const Change& change) {
@@ -202,11 +208,9 @@ v1::Response AuditedWork::run_read(const RequestContext& ctx, const Principal& p
   }
   if (!d->allowed()) return refuse(ctx, &p, action, *d, nullptr, scope);
   // What was read leaves only once the reading is on the record.
-  v1::AuditEvent e = event(ctx, &p, action, scope);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(d->rule);
-  e.set_status_code(v1::Code_Name(v1::OK));
-  if (auto s = audit_now(std::move(e)); !s.ok()) return unavailable_response(s);
+  if (auto s = audit_now(ok_event(ctx, p, action, d->rule, scope)); !s.ok()) {
+    return unavailable_response(s);
+  }
   out.mutable_status()->set_code(v1::OK);
   return out;
 }

@@ -83,6 +83,10 @@ class AuditedWork {
   /// The event for `action` by `p` (none before authentication).
   hubtable::v1::AuditEvent event(const RequestContext& ctx, const Principal* p,
                                  std::string_view action, const AuditScope& scope = {}) const;
+  /// The OK event for `action` by `p`, allowed by `rule`.
+  hubtable::v1::AuditEvent ok_event(const RequestContext& ctx, const Principal& p,
+                                    std::string_view action, const std::string& rule,
+                                    const AuditScope& scope) const;
   /// Appends the OK event for `action`, allowed by `rule`, and its alerts,
   /// inside the caller's write transaction (to be pushed once it commits).
   absl::Status append_ok(store::Connection& c, const RequestContext& ctx, const Principal& p,
