@@ -1,4 +1,4 @@
-// hubtabled: init, apply, serve, revoke-cert, purge, verify-audit.
+// hubtabled: init, apply, serve, revoke-cert, reissue, purge, verify-audit.
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -93,11 +93,11 @@ int run_apply(const fs::path& config_path, const fs::path& file, fs::path profil
   if (!report.ok()) return fail(report.status());
   std::printf(
       "agencies: %d created, %d updated\ntables:   %d created, %d updated\n"
-      "users:    %d created, %d updated, %d disabled\n"
+      "users:    %d created, %d updated, %d disabled, %d reissued a profile\n"
       "vocabulary entries: %d created, %d updated\n",
       report->agencies_created, report->agencies_updated, report->tables_created,
       report->tables_updated, report->users_created, report->users_updated, report->users_disabled,
-      report->vocabulary_created, report->vocabulary_updated);
+      report->profiles_reissued, report->vocabulary_created, report->vocabulary_updated);
   for (const auto& p : report->profiles) std::printf("profile:  %s\n", p.c_str());
   if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
   return 0;
@@ -110,6 +110,21 @@ int run_revoke(const fs::path& config_path, const std::string& username) {
   auto n = provision::revoke_certificates(*d, username, clock);
   if (!n.ok()) return fail(n.status());
   std::printf("revoked %d certificate(s) of %s and ended their sessions\n", *n, username.c_str());
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
+  return 0;
+}
+
+int run_reissue(const fs::path& config_path, const std::string& username, bool new_authenticator,
+                fs::path profiles_out) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  if (profiles_out.empty()) profiles_out = d->config.config_path.parent_path() / "profiles";
+  domain::SystemClock clock;
+  auto dir = provision::reissue_profile(*d, username, new_authenticator, profiles_out, clock,
+                                        crypto::system_random());
+  if (!dir.ok()) return fail(dir.status());
+  std::printf("reissued %s: a new device certificate and one-time password%s\nprofile:  %s\n",
+              username.c_str(), new_authenticator ? " and authenticator" : "", dir->c_str());
   if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
   return 0;
 }
@@ -288,6 +303,15 @@ int main(int argc, char** argv) {
   revoke->add_option("--config", config_path, "hubtabled.toml")->required();
   revoke->add_option("--user", username, "username")->required();
 
+  bool new_authenticator = false;
+  auto* reissue = app.add_subcommand(
+      "reissue", "a new profile for a user whose device certificate was revoked (lost laptop)");
+  reissue->add_option("--config", config_path, "hubtabled.toml")->required();
+  reissue->add_option("--user", username, "username")->required();
+  reissue->add_option("--profiles-out", profiles_out, "where to write the profile");
+  reissue->add_flag("--new-authenticator", new_authenticator,
+                    "enrol a new authenticator too (the phone was lost as well)");
+
   bool dry_run = false;
   auto* purge = app.add_subcommand(
       "purge", "crypto-shred the identifiers of closed situations past their retention");
@@ -319,6 +343,7 @@ int main(int argc, char** argv) {
   if (*apply) return run_apply(config_path, apply_file, profiles_out);
   if (*serve) return run_serve(config_path, port_file);
   if (*revoke) return run_revoke(config_path, username);
+  if (*reissue) return run_reissue(config_path, username, new_authenticator, profiles_out);
   if (*purge) return run_purge(config_path, dry_run);
   if (*verify) return run_verify_audit(config_path, since_file, key_file);
   return 2;

@@ -1,5 +1,5 @@
 // hubtable situation {join,identify,reveal,assign,ack,plan,intervene,update,close},
-// hubtable watch, hubtable admin governance.
+// situation add-agency, hubtable admin governance.
 //
 // Identifiers and planning notes are read from files (or stdin), never from
 // arguments, which other users of the machine can see and shells remember.
@@ -38,8 +38,7 @@ struct FilterOptions {
   std::string reason;
   std::vector<std::string> services;
   std::vector<std::string> protective;
-  int count = 0;
-  int timeout_seconds = 0;
+  bool amend = false;
   // admin governance
   std::string agency;
   std::string user;
@@ -303,15 +302,32 @@ int run_intervene(const Globals& g, const FilterOptions& o) {
   i->set_id(o.id);
   i->set_occurred_us(*when);
   i->set_outcome(o.outcome);
+  i->set_amend(o.amend);
   for (const auto& a : o.agencies) i->add_agencies_present(a);
   return simple(
-      g, req, "Intervention recorded",
+      g, req, o.amend ? "Intervention amended" : "Intervention recorded",
       [](const v1::Response& r) -> const v1::Situation& {
         return r.intervene_situation().situation();
       },
       [](const v1::Response& r) -> const google::protobuf::Message& {
         return r.intervene_situation();
       });
+}
+
+int run_add_agency(const Globals& g, const FilterOptions& o) {
+  v1::Request req;
+  req.mutable_add_agency()->set_id(o.id);
+  req.mutable_add_agency()->set_agency(o.agency);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(r.add_agency());
+    return kExitOk;
+  }
+  std::printf(r.add_agency().already() ? "%s already takes part in %s\n" : "Added %s to %s\n",
+              o.agency.c_str(), o.id.c_str());
+  print_follow_up(r.add_agency().situation());
+  return kExitOk;
 }
 
 int run_update(const Globals& g, const FilterOptions& o) {
@@ -343,38 +359,6 @@ int run_close(const Globals& g, const FilterOptions& o) {
       [](const v1::Response& r) -> const google::protobuf::Message& {
         return r.close_situation();
       });
-}
-
-int run_watch(const Globals& g, const FilterOptions& o) {
-  Session s;
-  if (int rc = open_session(g, s, true); rc != kExitOk) return rc;
-  v1::Request req;
-  req.mutable_watch();
-  v1::Response r;
-  if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
-  if (!g.json) {
-    std::fprintf(stderr, "Watching for events (Ctrl-C to stop)\n");
-  }
-  std::fflush(stdout);
-  s.connection->set_timeout(o.timeout_seconds > 0 ? std::chrono::seconds(o.timeout_seconds)
-                                                  : std::chrono::hours(24));
-  for (int seen = 0; o.count == 0 || seen < o.count; ++seen) {
-    auto e = s.connection->next_event();
-    if (!e.ok()) {
-      if (e.status().code() == absl::StatusCode::kDeadlineExceeded) return kExitOk;
-      return transport_failure(e.status());
-    }
-    if (g.json) {
-      print_json(*e);
-    } else {
-      make_terminal_safe(*e);
-      std::printf("%s  %-32s %s  %s%s%s\n", format_time_us(e->time_us()).c_str(), e->kind().c_str(),
-                  e->situation().c_str(), e->message().c_str(),
-                  e->agency().empty() ? "" : "  agency: ", e->agency().c_str());
-    }
-    std::fflush(stdout);
-  }
-  return kExitOk;
 }
 
 int run_governance(const Globals& g, const FilterOptions& o) {
@@ -448,6 +432,11 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   intervene->add_option("--at", o.at, "when: 'now' or RFC 3339")->required();
   intervene->add_option("--agency", o.agencies, "agencies present (joined)")->delimiter(',');
   intervene->add_option("--outcome", o.outcome, "intervention_outcome code")->required();
+  intervene->add_flag("--amend", o.amend,
+                      "correct the intervention already recorded (time, agencies, outcome)");
+  auto* add_agency = situation->add_subcommand(
+      "add-agency", "add a partner agency, also after the lead is named (chair)");
+
   auto* update = situation->add_subcommand(
       "update", "a de-identified status update at a later meeting (lead agency)");
   update->add_option("--text-file", o.text_file, "the update, at most 500 characters ('-': stdin)")
@@ -456,15 +445,12 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   close->add_option("--reason", o.reason, "closure_reason code");
   close->add_option("--service", o.services, "service codes mobilized")->delimiter(',');
   close->add_option("--protective-factor", o.protective, "protective_factor codes")->delimiter(',');
-  for (auto* sub : {join, identify, reveal, assign, ack, plan, intervene, update, close}) {
+  for (auto* sub :
+       {join, identify, reveal, assign, ack, plan, intervene, update, close, add_agency}) {
     sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
     add_global_options(sub, g);
   }
-
-  auto* watch = app.add_subcommand("watch", "print live events for you as they happen");
-  watch->add_option("--count", o.count, "stop after this many events");
-  watch->add_option("--timeout", o.timeout_seconds, "stop after this many quiet seconds");
-  add_global_options(watch, g);
+  add_agency->add_option("agency", o.agency, "agency code, e.g. victim_services")->required();
 
   auto* admin = app.add_subcommand("admin", "deployment administration");
   admin->require_subcommand(1);
@@ -499,9 +485,9 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   commands.add(assign, [&g, opts] { return run_assign(g, *opts); });
   commands.add(plan, [&g, opts] { return run_plan(g, *opts); });
   commands.add(intervene, [&g, opts] { return run_intervene(g, *opts); });
+  commands.add(add_agency, [&g, opts] { return run_add_agency(g, *opts); });
   commands.add(update, [&g, opts] { return run_update(g, *opts); });
   commands.add(close, [&g, opts] { return run_close(g, *opts); });
-  commands.add(watch, [&g, opts] { return run_watch(g, *opts); });
   commands.add(governance, [&g, opts] { return run_governance(g, *opts); });
 }
 

@@ -210,6 +210,7 @@ int main(int argc, char** argv) {
   cli::add_meeting_commands(app, g, commands);
   cli::add_situation_commands(app, g, commands);
   cli::add_filter_commands(app, g, commands);
+  cli::add_work_commands(app, g, commands);
   cli::add_audit_commands(app, g, commands);
   cli::add_report_commands(app, g, commands);
 

@@ -210,8 +210,13 @@ int run_close(const Globals& g, const MeetingOptions& o) {
     print_json(c);
     return kExitOk;
   }
-  std::printf("Closed %s: %u decided, %u carried over to the next meeting\n",
+  std::printf("Closed %s: %u decided, %u carried over to the next meeting",
               c.meeting().id().c_str(), c.decided(), c.carried_over());
+  if (c.corrected() != 0) std::printf(", %u decision(s) corrected", c.corrected());
+  if (c.rejections_erased() != 0) {
+    std::printf("; the narratives of %u rejection(s) are erased now", c.rejections_erased());
+  }
+  std::printf("\n");
   return kExitOk;
 }
 
@@ -262,18 +267,43 @@ std::string minutes_markdown(const v1::MinutesResponse& m) {
     out += "| " + name + " | " + std::to_string(a.people()) + " | " + std::to_string(a.guests()) +
            " |\n";
   }
+  if (!m.absent().empty()) {
+    out += "\nAgencies absent: ";
+    for (int k = 0; k < m.absent_size(); ++k) {
+      out += (k == 0 ? "" : ", ") + m.absent(k).agency() + " (" + m.absent(k).agency_name() + ")";
+    }
+    out += "\n";
+  }
   out += "\n## Situations\n\n";
   if (m.items().empty()) {
     out += "No situations were on the agenda.\n";
     return out;
   }
-  out += "| # | Situation | Section | Type | Originating agency | Decision |\n";
-  out += "|---:|---|---|---|---|---|\n";
+  out +=
+      "| # | Situation | Section | Type | Originating agency | Decision | Lead | Assisting | "
+      "Acknowledge by | Intervene by |\n";
+  out += "|---:|---|---|---|---|---|---|---|---|---|\n";
+  auto when = [](std::int64_t us) { return us == 0 ? std::string("-") : format_time_us(us); };
+  std::string corrections;
   for (const auto& i : m.items()) {
+    std::string assisting;
+    for (const auto& a : i.assisting_agencies()) assisting += (assisting.empty() ? "" : ", ") + a;
     out += "| " + std::to_string(i.position()) + " | " + i.situation() + " | " +
            section_word(i.section()) + (i.late() ? " (late)" : "") + " | " + i.situation_type() +
-           " | " + i.originating_agency() + " | " + outcome_words(i) + " |\n";
+           " | " + i.originating_agency() + " | " + outcome_words(i) + " | " +
+           (i.lead_agency().empty() ? "-" : i.lead_agency()) + " | " +
+           (assisting.empty() ? "-" : assisting) + " | " + when(i.ack_due_us()) + " | " +
+           when(i.intervention_due_us()) + " |\n";
+    for (const auto& k : i.corrections()) {
+      auto side = [](const std::string& outcome, const std::string& reason) {
+        return outcome + (reason.empty() ? "" : " (" + reason + ")");
+      };
+      corrections += "- " + i.situation() + ": " + side(k.from_outcome(), k.from_reason()) +
+                     " corrected to " + side(k.to_outcome(), k.to_reason()) + " at " +
+                     format_time_us(k.time_us()) + "\n";
+    }
   }
+  if (!corrections.empty()) out += "\n## Decisions corrected at this meeting\n\n" + corrections;
   out += "\nDe-identified: no names, narratives, factors, ages or genders are recorded here.\n";
   return out;
 }

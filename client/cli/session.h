@@ -93,8 +93,10 @@ void add_global_options(CLI::App* sub, Globals& g);
 
 void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands);
 void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);
-/// Filters 3 and 4 (under `situation`), `watch` and `admin`; after the above.
+/// Filters 3 and 4 (under `situation`) and `admin`; after the above.
 void add_filter_commands(CLI::App& app, Globals& g, Commands& commands);
+/// `tasks` and `watch`: the work that comes to a person.
+void add_work_commands(CLI::App& app, Globals& g, Commands& commands);
 /// `audit ...`: the privacy officer's tools.
 void add_audit_commands(CLI::App& app, Globals& g, Commands& commands);
 /// `report ...`: statistics, the public version and the provincial export.

@@ -1,4 +1,4 @@
-// hubtable situation {submit,list,show,decide,withdraw}
+// hubtable situation {submit,list,show,decide,withdraw,amend}
 
 #include <CLI/CLI.hpp>
 
@@ -37,12 +37,29 @@ struct SituationOptions {
   bool accept = false;
   std::string reject;
   std::string note_file;
+  bool correct = false;
+  bool undecided = false;
+  bool erase_now = false;
 };
 
 std::string joined(const google::protobuf::RepeatedPtrField<std::string>& codes) {
   std::string out;
   for (const auto& c : codes) out += (out.empty() ? "" : ", ") + c;
   return out.empty() ? "-" : out;
+}
+
+/// The next thing due on an open situation: the lead's acknowledgement,
+/// then the intervention ("-" when nothing is).
+std::string next_deadline(const v1::Situation& s) {
+  if (s.state() != v1::ACCEPTED) return "-";
+  if (s.ack_due_us() != 0 && s.acked_us() == 0) {
+    return "ack by " + format_time_us(s.ack_due_us()) + (s.ack_overdue() ? " OVERDUE" : "");
+  }
+  if (s.intervention_due_us() != 0 && s.intervened_us() == 0) {
+    return "intervene by " + format_time_us(s.intervention_due_us()) +
+           (s.intervention_overdue() ? " OVERDUE" : "");
+  }
+  return "-";
 }
 
 void print_situation(const v1::Situation& s) {
@@ -71,6 +88,13 @@ void print_situation(const v1::Situation& s) {
     std::printf("identified:  %s\n", s.purged_us() != 0 ? "identifiers destroyed"
                                      : s.identified()   ? "yes (sealed)"
                                                         : "no");
+    if (s.ack_due_us() != 0) {
+      std::printf("acknowledge: %s\n",
+                  s.acked_us() != 0 ? ("acknowledged " + format_time_us(s.acked_us())).c_str()
+                                    : ("by " + format_time_us(s.ack_due_us()) +
+                                       (s.ack_overdue() ? " (OVERDUE)" : ""))
+                                          .c_str());
+    }
     if (s.intervened_us() != 0) {
       std::printf("intervened:  %s\n", format_time_us(s.intervened_us()).c_str());
     } else if (s.intervention_due_us() != 0) {
@@ -103,10 +127,15 @@ void print_situation(const v1::Situation& s) {
                 u.text().c_str());
   }
   if (s.has_intervention()) {
-    std::printf("intervention: %s, outcome %s, agencies %s\n",
+    std::printf("intervention: %s, outcome %s, agencies %s%s\n",
                 format_time_us(s.intervention().occurred_us()).c_str(),
                 s.intervention().outcome().c_str(),
-                joined(s.intervention().agencies_present()).c_str());
+                joined(s.intervention().agencies_present()).c_str(),
+                s.intervention().amendments() == 0
+                    ? ""
+                    : (" (amended " + std::to_string(s.intervention().amendments()) +
+                       " time(s), last " + format_time_us(s.intervention().amended_us()) + ")")
+                          .c_str());
   }
   if (!s.services_mobilized().empty()) {
     std::printf("services:    %s\n", joined(s.services_mobilized()).c_str());
@@ -189,12 +218,13 @@ int run_list(const Globals& g, const SituationOptions& o) {
     std::printf("No situations\n");
     return kExitOk;
   }
-  std::printf("%-12s %-18s %-10s %-12s %s\n", "SITUATION", "STATE", "TYPE", "AGENCY", "SUBMITTED");
+  std::printf("%-12s %-18s %-10s %-12s %-10s %s\n", "SITUATION", "STATE", "TYPE", "AGENCY", "LEAD",
+              "NEXT DEADLINE");
   for (const auto& s : list.situations()) {
-    std::printf("%-12s %-18s %-10s %-12s %s\n", s.id().c_str(),
+    std::printf("%-12s %-18s %-10s %-12s %-10s %s\n", s.id().c_str(),
                 v1::SituationState_Name(s.state()).c_str(), s.situation_type().c_str(),
                 s.originating_agency().c_str(),
-                s.submitted_us() == 0 ? "-" : format_time_us(s.submitted_us()).c_str());
+                s.lead_agency().empty() ? "-" : s.lead_agency().c_str(), next_deadline(s).c_str());
   }
   return kExitOk;
 }
@@ -214,17 +244,28 @@ int run_show(const Globals& g, const SituationOptions& o) {
 }
 
 int run_decide(const Globals& g, const SituationOptions& o) {
-  if (o.accept == !o.reject.empty()) {
-    return usage_failure(absl::InvalidArgumentError("give exactly one of --accept or --reject"));
+  if (static_cast<int>(o.accept) + static_cast<int>(!o.reject.empty()) +
+          static_cast<int>(o.undecided) !=
+      1) {
+    return usage_failure(
+        absl::InvalidArgumentError("give exactly one of --accept, --reject or --undecided"));
+  }
+  if (o.undecided && !o.correct) {
+    return usage_failure(
+        absl::InvalidArgumentError("--undecided withdraws a decision already made: add --correct"));
   }
   v1::Request req;
   auto* d = req.mutable_decide_situation();
   d->set_id(o.id);
   if (o.accept) {
     d->set_accept(true);
+  } else if (o.undecided) {
+    d->set_undecided(true);
   } else {
     d->set_reject_reason(o.reject);
   }
+  d->set_correct(o.correct);
+  d->set_erase_now(o.erase_now);
   if (!o.note_file.empty()) {
     auto note = read_free_text(o.note_file);
     if (!note.ok()) return usage_failure(note.status());
@@ -234,15 +275,58 @@ int run_decide(const Globals& g, const SituationOptions& o) {
   v1::Response r;
   if (int rc = call(g, req, r); rc != kExitOk) return rc;
   const auto& s = r.decide_situation().situation();
+  const char* corrected = o.correct ? " (corrected)" : "";
   if (g.json) {
     print_json(r.decide_situation());
   } else if (s.state() == v1::ACCEPTED) {
-    std::printf("Accepted %s at %s: acutely elevated risk\n", s.id().c_str(),
-                s.decided_meeting().c_str());
+    std::printf("Accepted %s at %s%s: acutely elevated risk\n", s.id().c_str(),
+                s.decided_meeting().c_str(), corrected);
+  } else if (s.state() == v1::AWAITING_DECISION) {
+    std::printf("Decision withdrawn: %s awaits the table's decision again\n", s.id().c_str());
   } else {
-    std::printf("Rejected %s (%s): narrative and factors discarded\n", s.id().c_str(),
-                s.rejection_reason().c_str());
+    std::printf("Rejected %s (%s)%s: %s\n", s.id().c_str(), s.rejection_reason().c_str(), corrected,
+                o.erase_now ? "narrative and factors erased now"
+                            : "narrative and factors are erased when the meeting closes; "
+                              "until then the chair may correct it (--correct)");
   }
+  return kExitOk;
+}
+
+int run_amend(const Globals& g, const SituationOptions& o, const CLI::App& cmd) {
+  v1::Request req;
+  auto* a = req.mutable_amend_situation();
+  a->set_id(o.id);
+  if (cmd.count("--type") != 0) a->set_situation_type(o.type);
+  if (cmd.count("--age-band") != 0) a->set_age_band(o.age_band);
+  if (cmd.count("--gender") != 0) a->set_gender(o.gender);
+  // A list option given replaces the list; one not given keeps it.
+  const std::tuple<const char*, const std::vector<std::string>*, v1::CodeList*> lists[] = {
+      {"--risk-factor", &o.risk_factors, a->mutable_risk_factors()},
+      {"--protective-factor", &o.protective_factors, a->mutable_protective_factors()},
+      {"--study-flag", &o.study_flags, a->mutable_study_flags()}};
+  for (const auto& [option, codes, out] : lists) {
+    for (const auto& c : *codes) out->add_codes(c);
+  }
+  if (cmd.count("--risk-factor") == 0) a->clear_risk_factors();
+  if (cmd.count("--protective-factor") == 0) a->clear_protective_factors();
+  if (cmd.count("--study-flag") == 0) a->clear_study_flags();
+  if (!o.narrative_file.empty()) {
+    auto narrative = read_free_text(o.narrative_file);
+    if (!narrative.ok()) return usage_failure(narrative.status());
+    while (!narrative->empty() && (narrative->back() == '\n' || narrative->back() == '\r')) {
+      narrative->pop_back();
+    }
+    a->set_narrative(*narrative);
+  }
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  if (g.json) {
+    print_json(r.amend_situation());
+    return kExitOk;
+  }
+  std::string changed;
+  for (const auto& f : r.amend_situation().changed()) changed += (changed.empty() ? "" : ", ") + f;
+  std::printf("Amended %s: %s\n", o.id.c_str(), changed.c_str());
   return kExitOk;
 }
 
@@ -297,19 +381,42 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
   decide->add_flag("--accept", o.accept, "the table agrees the risk is acute");
   decide->add_option("--reject", o.reject, "rejection_reason code");
   decide->add_option("--note-file", o.note_file, "a short de-identified note (accept only)");
+  decide->add_flag("--correct", o.correct,
+                   "change the decision this open meeting already made (audited and minuted)");
+  decide->add_flag("--undecided", o.undecided,
+                   "with --correct: withdraw the decision; the situation awaits one again");
+  decide->add_flag("--erase-now", o.erase_now,
+                   "with --reject: erase the narrative now, not when the meeting closes "
+                   "(the rejection can then no longer be corrected)");
   auto* withdraw =
       situation->add_subcommand("withdraw", "withdraw before a decision (originating agency)");
-  for (auto* sub : {show, decide, withdraw}) {
+  auto* amend = situation->add_subcommand(
+      "amend", "correct your agency's situation before the table decides (originating agency)");
+  amend->add_option("--type", o.type, "situation_type code");
+  amend->add_option("--age-band", o.age_band, "age_band code");
+  amend->add_option("--gender", o.gender, "gender code");
+  amend->add_option("--risk-factor", o.risk_factors, "risk_factor codes: replace the list")
+      ->delimiter(',');
+  amend
+      ->add_option("--protective-factor", o.protective_factors,
+                   "protective_factor codes: replace the list")
+      ->delimiter(',');
+  amend->add_option("--study-flag", o.study_flags, "study_flag codes: replace the list")
+      ->delimiter(',');
+  amend->add_option("--narrative-file", o.narrative_file,
+                    "the corrected narrative ('-' for stdin); scanned again");
+  for (auto* sub : {show, decide, withdraw, amend}) {
     sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
   }
   for (auto* sub : {submit, list}) sub->add_option("--table", o.table, "table code");
-  for (auto* sub : {submit, list, show, decide, withdraw}) add_global_options(sub, g);
+  for (auto* sub : {submit, list, show, decide, withdraw, amend}) add_global_options(sub, g);
 
   commands.add(submit, [&g, opts] { return run_submit(g, *opts); });
   commands.add(list, [&g, opts] { return run_list(g, *opts); });
   commands.add(show, [&g, opts] { return run_show(g, *opts); });
   commands.add(decide, [&g, opts] { return run_decide(g, *opts); });
   commands.add(withdraw, [&g, opts] { return run_withdraw(g, *opts); });
+  commands.add(amend, [&g, opts, amend] { return run_amend(g, *opts, *amend); });
 }
 
 }  // namespace hubtable::cli

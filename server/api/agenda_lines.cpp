@@ -1,6 +1,7 @@
 #include "api/agenda_lines.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace hubtable::api {
 
@@ -37,6 +38,35 @@ absl::Status append_late_item(store::Connection& c, const store::MeetingRecord& 
   rec.late = true;
   rec.beyond_time = planned.beyond_time;
   return store::add_agenda_item(c, rec);
+}
+
+std::string outcome_text(const store::AgendaItemRecord& i) {
+  return i.outcome ? std::string(domain::state_name(*i.outcome)) : std::string();
+}
+
+void fill_meeting(const store::MeetingRecord& m, const domain::Schedule& sched,
+                  hubtable::v1::Meeting& out) {
+  out.set_id(m.id);
+  out.set_table(m.table_code);
+  out.set_state(m.closed_us ? hubtable::v1::MEETING_CLOSED : hubtable::v1::MEETING_OPEN);
+  out.set_scheduled_start_us(m.scheduled_start_us);
+  out.set_local_start(sched.local_label(m.scheduled_start_us));
+  out.set_time_zone(sched.time_zone());
+  out.set_duration_minutes(static_cast<std::uint32_t>(m.duration_minutes));
+  out.set_unscheduled(m.unscheduled);
+  out.set_opened_us(m.opened_us);
+  out.set_closed_us(m.closed_us.value_or(0));
+  out.set_attendees(static_cast<std::uint32_t>(m.attendees));
+}
+
+hubtable::v1::AgendaSection section_proto(const std::string& s) {
+  if (s == "RETURNING") return hubtable::v1::RETURNING;
+  if (s == "OVERDUE") return hubtable::v1::OVERDUE;
+  return hubtable::v1::NEW_SITUATION;
+}
+
+int position_arg(std::uint32_t position) {
+  return static_cast<int>(std::min<std::uint32_t>(position, std::numeric_limits<int>::max()));
 }
 
 }  // namespace hubtable::api

@@ -4,6 +4,7 @@
 
 #include "api/alerts.h"
 #include "audit/audit_writer.h"
+#include "store/event_log.h"
 #include "store/transaction.h"
 #include "wire/alert_text.h"
 
@@ -248,6 +249,34 @@ void AuditedWork::publish(const std::string& kind, const std::string& table,
   e.set_situation(situation);
   e.set_agency(agency);
   e.set_message(message);
+  // Kept first, so that whoever is not watching hears it when they come
+  // back (`watch` with replay). Kept or not, it goes to those watching.
+  store::KeptEvent kept{0,
+                        e.time_us(),
+                        kind,
+                        table,
+                        situation,
+                        agency,
+                        message,
+                        audience.agencies,
+                        audience.chairs,
+                        audience.all_reps,
+                        audience.privacy_officers,
+                        audience.every_table,
+                        audience.except_user};
+  auto seq = db_.write([&](store::Connection& c) -> absl::StatusOr<std::int64_t> {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto n = store::keep_event(c, kept);
+    if (!n.ok()) return n.status();
+    if (auto st = tx.commit(); !st.ok()) return st;
+    return *n;
+  });
+  if (seq.ok()) {
+    e.set_seq(static_cast<std::uint64_t>(*seq));
+  } else {
+    spdlog::warn("an event was not kept for replay: {}", seq.status().ToString());
+  }
   events_.publish(e, audience);
 }
 

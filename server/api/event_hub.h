@@ -6,6 +6,7 @@
 // are held weakly: a closed connection simply stops receiving.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,12 +42,19 @@ class EventHub {
   void subscribe(Subscriber s);
   /// Delivers `event` to every live subscriber in `audience`; returns how many.
   int publish(const hubtable::v1::Event& event, const Audience& audience);
+  /// The last kept event (Event.seq) delivered live to `user_id` since the
+  /// cursors were last taken (0: none).
+  std::int64_t delivered_to(std::int64_t user_id);
+  /// Every user's last event delivered live, and forgets them (the caller
+  /// stores them as watch cursors).
+  std::map<std::int64_t, std::int64_t> take_delivered();
   /// Subscribers still connected (for tests and metrics).
   std::size_t live_subscribers();
 
  private:
   std::mutex mutex_;
   std::vector<Subscriber> subscribers_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::int64_t, std::int64_t> delivered_ ABSL_GUARDED_BY(mutex_);
 };
 
 /// Whether a subscriber with these roles and agency is in `audience`.

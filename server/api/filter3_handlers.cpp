@@ -4,6 +4,7 @@
 
 #include "api/case_input.h"
 #include "api/case_record.h"
+#include "api/subject.h"
 #include "domain/free_text.h"
 #include "domain/identity.h"
 #include "domain/limits.h"
@@ -87,7 +88,7 @@ absl::StatusOr<Decision> FilterThree::join(Work& w) {
         }
         if (!k.situation.lead_agency.empty()) {
           return failed("join.lead_assigned",
-                        "the chair already assigned the lead; ask the chair to add your agency");
+                        "the chair already assigned the lead: the chair adds a partner agency now");
         }
         auto agency = store::find_agency_id(w.c, w.p.agency_code);
         if (!agency.ok()) return agency.status();
@@ -97,6 +98,60 @@ absl::StatusOr<Decision> FilterThree::join(Work& w) {
           return st;
         }
         return Decision::allow("join.added");
+      });
+}
+
+absl::StatusOr<Decision> FilterThree::add_agency(Work& w) {
+  const auto& req = w.request.add_agency();
+  auto* out = w.response.mutable_add_agency();
+  w.scope.data_elements = {"joined_agencies", "assisting_agencies"};
+  return change_case(
+      w, "add_agency", domain::Move::kCaseWork, *out->mutable_situation(),
+      [&](const Loaded& k) -> absl::StatusOr<Decision> {
+        if (req.agency().empty()) return invalid("add_agency.missing", "name the agency to add");
+        auto standing = store::agency_standing(w.c, req.agency(), k.situation.table_id);
+        if (!standing.ok()) return standing.status();
+        if (!*standing) {
+          return invalid("add_agency.unknown_agency", "there is no agency with that code");
+        }
+        if (!(*standing)->rep_at_table) {
+          return failed("add_agency.not_at_table",
+                        "the agency has no rep at this table: the administrator adds one first");
+        }
+        if (!domain::isa_current((*standing)->isa_signed_on, (*standing)->isa_expires_on,
+                                 utc_date(w.now_us))) {
+          return failed("add_agency.isa_not_current",
+                        "the agency has no current information-sharing agreement");
+        }
+        if (req.agency() == k.situation.lead_agency) {
+          return failed("add_agency.is_lead", "the agency already leads this situation");
+        }
+        // With a lead named, a partner assists; before, it joins and the
+        // chair names roles when assigning the lead.
+        const bool assists = !k.situation.lead_agency.empty();
+        const char* role = assists ? "ASSISTING" : "JOINED";
+        w.scope.target = req.agency() + (assists ? " as assisting" : " as joined");
+        if (participant_id(k.facts, req.agency())) {
+          if (!assists || domain::contains(k.facts.agencies_with_role("ASSISTING"), req.agency())) {
+            out->set_already(true);
+            return Decision::allow("add_agency.already");
+          }
+          if (auto st = store::set_participant_role(w.c, k.situation.id, (*standing)->id, role);
+              !st.ok()) {
+            return st;
+          }
+        } else if (auto st = store::add_participant(w.c, k.situation.id, (*standing)->id,
+                                                    w.p.user_id, w.now_us, role);
+                   !st.ok()) {
+          return st;
+        }
+        Audience told{k.situation.table_code, {req.agency()}, false, false};
+        if (!k.situation.lead_agency.empty()) told.agencies.push_back(k.situation.lead_agency);
+        w.tell("situation.agency_added", k.situation.table_code, k.situation.id, req.agency(),
+               assists ? "added by the chair as an assisting agency"
+                       : "added by the chair as a joined agency",
+               told);
+        return Decision::allow("add_agency.added");
       });
 }
 

@@ -1,5 +1,6 @@
 #include "api/filter4_handlers.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
@@ -78,7 +79,8 @@ absl::StatusOr<Decision> assisting_ids(const v1::AssignSituationRequest& req, co
     auto id = participant_id(f, a);
     if (!id) {
       return failed("assign.assisting_not_joined",
-                    "assisting agencies must have joined the situation");
+                    "assisting agencies must have joined the situation: the chair adds an agency "
+                    "that has not");
     }
     out.push_back(*id);
   }
@@ -219,36 +221,17 @@ absl::StatusOr<Decision> FilterFour::intervene(Work& w) {
       w, "intervene", domain::Move::kCaseWork,
       *w.response.mutable_intervene_situation()->mutable_situation(),
       [&](const Loaded& k) -> absl::StatusOr<Decision> {
-        if (k.facts.intervention) {
+        if (k.facts.intervention && !req.amend()) {
           return failed("intervene.already_recorded",
-                        "the intervention is already recorded; give a status update instead");
+                        "the intervention is already recorded; amend it, or give a status update");
         }
-        if (req.occurred_us() <= 0) {
-          return invalid("intervene.missing_time", "when the intervention happened is required");
+        if (!k.facts.intervention && req.amend()) {
+          return failed("intervene.nothing_to_amend", "no intervention is recorded yet");
         }
-        if (req.occurred_us() > w.now_us + kClockSkewUs) {
-          return invalid("intervene.bad_time", "the intervention time is in the future");
-        }
-        if (req.occurred_us() < k.situation.decided_us.value_or(0)) {
-          return invalid("intervene.bad_time",
-                         "the intervention time is before the table accepted the situation");
-        }
-        auto known = check_required_code(w.c, "intervention_outcome", req.outcome(),
-                                         k.situation.table_code, "outcome");
-        if (!known.ok() || !known->allowed()) return known;
         std::vector<std::int64_t> present;
-        std::set<std::string> seen;
-        for (const auto& a : req.agencies_present()) {
-          auto id = participant_id(k.facts, a);
-          if (!id) {
-            return failed("intervene.agency_not_joined",
-                          "agencies present must have joined the situation");
-          }
-          if (seen.insert(a).second) present.push_back(*id);
-        }
-        if (seen.insert(k.situation.lead_agency).second) {
-          if (auto id = participant_id(k.facts, k.situation.lead_agency)) present.push_back(*id);
-        }
+        auto valid = check_intervention(w, k, present);
+        if (!valid.ok() || !valid->allowed()) return valid;
+        if (req.amend()) return amend_intervention(w, k, present);
         if (auto st = store::record_intervention(w.c, k.situation.id, req.occurred_us(),
                                                  req.outcome(), present, w.p.user_id, w.now_us);
             !st.ok()) {
@@ -256,6 +239,71 @@ absl::StatusOr<Decision> FilterFour::intervene(Work& w) {
         }
         return Decision::allow("intervene.recorded");
       });
+}
+
+absl::StatusOr<Decision> FilterFour::check_intervention(Work& w, const Loaded& k,
+                                                        std::vector<std::int64_t>& present) {
+  const auto& req = w.request.intervene_situation();
+  if (req.occurred_us() <= 0) {
+    return invalid("intervene.missing_time", "when the intervention happened is required");
+  }
+  if (req.occurred_us() > w.now_us + kClockSkewUs) {
+    return invalid("intervene.bad_time", "the intervention time is in the future");
+  }
+  if (req.occurred_us() < k.situation.decided_us.value_or(0)) {
+    return invalid("intervene.bad_time",
+                   "the intervention time is before the table accepted the situation");
+  }
+  auto known = check_required_code(w.c, "intervention_outcome", req.outcome(),
+                                   k.situation.table_code, "outcome");
+  if (!known.ok() || !known->allowed()) return known;
+  std::set<std::string> seen;
+  for (const auto& a : req.agencies_present()) {
+    auto id = participant_id(k.facts, a);
+    if (!id) {
+      return failed("intervene.agency_not_joined",
+                    "agencies present must have joined the situation");
+    }
+    if (seen.insert(a).second) present.push_back(*id);
+  }
+  if (seen.insert(k.situation.lead_agency).second) {
+    if (auto id = participant_id(k.facts, k.situation.lead_agency)) present.push_back(*id);
+  }
+  return Decision::allow("intervene.valid");
+}
+
+absl::StatusOr<Decision> FilterFour::amend_intervention(Work& w, const Loaded& k,
+                                                        const std::vector<std::int64_t>& present) {
+  const auto& req = w.request.intervene_situation();
+  const store::Intervention& was = *k.facts.intervention;
+  std::set<std::string> now_present;
+  for (const auto& p : k.facts.participants) {
+    if (std::find(present.begin(), present.end(), p.agency_id) != present.end()) {
+      now_present.insert(p.agency);
+    }
+  }
+  // What changed, by field name: the audit keeps that, never a value.
+  std::vector<std::string> changed;
+  if (req.occurred_us() != was.occurred_us) changed.emplace_back("occurred_us");
+  if (req.outcome() != was.outcome) changed.emplace_back("outcome");
+  if (now_present != std::set<std::string>(was.agencies.begin(), was.agencies.end())) {
+    changed.emplace_back("agencies_present");
+  }
+  if (changed.empty()) {
+    return invalid("intervene.unchanged", "that is the intervention already recorded");
+  }
+  if (auto st = store::amend_intervention(w.c, k.situation.id, req.occurred_us(), req.outcome(),
+                                          present, w.now_us);
+      !st.ok()) {
+    return st;
+  }
+  w.scope.purpose = "intervention.amendment";
+  w.scope.data_elements = changed;
+  std::string target = "amendment " + std::to_string(was.amendments + 1) + " of the record of " +
+                       utc_date(was.recorded_us) + "; changed";
+  for (const auto& f : changed) target += " " + f;
+  w.scope.target = target;
+  return Decision::allow("intervene.amended");
 }
 
 absl::StatusOr<Decision> FilterFour::update(Work& w) {

@@ -9,6 +9,7 @@
 #include "api/page.h"
 #include "domain/limits.h"
 #include "domain/routing.h"
+#include "store/decisions.h"
 #include "store/situations.h"
 
 namespace hubtable::api {
@@ -24,37 +25,8 @@ using domain::kDefaultMeetingsListed;
 using domain::kMaxMeetingsPast;
 using domain::kMaxMeetingsUpcoming;
 
-/// An agenda line's outcome as the wire spells it ("" before a decision).
-std::string outcome_text(const store::AgendaItemRecord& i) {
-  return i.outcome ? std::string(domain::state_name(*i.outcome)) : std::string();
-}
-
-void fill_meeting(const store::MeetingRecord& m, const domain::Schedule& sched, v1::Meeting& out) {
-  out.set_id(m.id);
-  out.set_table(m.table_code);
-  out.set_state(m.closed_us ? v1::MEETING_CLOSED : v1::MEETING_OPEN);
-  out.set_scheduled_start_us(m.scheduled_start_us);
-  out.set_local_start(sched.local_label(m.scheduled_start_us));
-  out.set_time_zone(sched.time_zone());
-  out.set_duration_minutes(static_cast<std::uint32_t>(m.duration_minutes));
-  out.set_unscheduled(m.unscheduled);
-  out.set_opened_us(m.opened_us);
-  out.set_closed_us(m.closed_us.value_or(0));
-  out.set_attendees(static_cast<std::uint32_t>(m.attendees));
-}
-
-v1::AgendaSection section_proto(const std::string& s) {
-  if (s == "RETURNING") return v1::RETURNING;
-  if (s == "OVERDUE") return v1::OVERDUE;
-  return v1::NEW_SITUATION;
-}
-
 /// Agenda and minutes lines per page (fewer when they would not fit).
 using domain::kAgendaPage;
-
-int position_arg(std::uint32_t position) {
-  return static_cast<int>(std::min<std::uint32_t>(position, std::numeric_limits<int>::max()));
-}
 
 /// The agenda's lines after `after_position`, a page at a time (`page`).
 absl::Status fill_agenda(store::Connection& c, const store::MeetingRecord& m,
@@ -299,9 +271,21 @@ absl::StatusOr<Decision> MeetingHandlers::close(Work& w) {
   store::MeetingRecord& m = w.subject.meeting;
   if (auto st = store::close_meeting(w.c, m.id, w.p.user_id, w.now_us); !st.ok()) return st;
   m.closed_us = w.now_us;
+  auto* out = w.response.mutable_close_meeting();
+  // Its decisions are final now: the rejections' held content goes.
+  auto erased = store::erase_held_rejections(w.c, m.id);
+  if (!erased.ok()) return erased.status();
+  out->set_rejections_erased(static_cast<std::uint32_t>(*erased));
+  if (*erased > 0) {
+    w.after.erased = true;  // and their older copies in the WAL
+    w.scope.data_elements = {"narrative", "age_band", "gender", "factors"};
+    w.scope.purpose = "rejection.erased";
+  }
+  auto corrections = store::list_corrections(w.c, m.id);
+  if (!corrections.ok()) return corrections.status();
+  out->set_corrected(static_cast<std::uint32_t>(corrections->size()));
   auto items = store::list_agenda(w.c, m.id);
   if (!items.ok()) return items.status();
-  auto* out = w.response.mutable_close_meeting();
   for (const auto& i : *items) {
     if (i.outcome) {
       out->set_decided(out->decided() + 1);
@@ -310,67 +294,6 @@ absl::StatusOr<Decision> MeetingHandlers::close(Work& w) {
     }
   }
   fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
-  return w.access().decision;
-}
-
-absl::StatusOr<Decision> MeetingHandlers::minutes(Work& w) {
-  const auto& req = w.request.minutes();
-  store::MeetingRecord& m = w.subject.meeting;
-  if (w.subject.named_meeting) {
-    m = *w.subject.named_meeting;
-  } else {
-    auto last = store::list_held_meetings(w.c, w.subject.meeting_table->table.id, 1);
-    if (!last.ok()) return last.status();
-    if (last->empty()) return failed("minutes.none_held", "no meeting of this table was held");
-    m = last->front();
-  }
-  w.scope.meeting = m.id;
-  if (!m.closed_us) {
-    return failed("minutes.meeting_open", "minutes are produced once the meeting is closed");
-  }
-  w.scope.data_elements = {"attendance", "agenda_line", "decision"};
-  auto* out = w.response.mutable_minutes();
-  fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
-  auto people = store::list_attendance(w.c, m.id);
-  if (!people.ok()) return people.status();
-  std::map<std::string, v1::AgencyAttendance> by_agency;
-  for (const auto& a : *people) {
-    if (a.role == "CHAIR") out->set_chair_present(true);
-    if (a.role == "PRIVACY_OFFICER") out->set_privacy_officers(out->privacy_officers() + 1);
-    if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
-    auto& line = by_agency[a.agency_code];
-    line.set_agency(a.agency_code);
-    line.set_agency_name(a.agency_name);
-    if (a.role == "GUEST") {
-      line.set_guests(line.guests() + 1);
-    } else {
-      line.set_people(line.people() + 1);
-    }
-  }
-  for (auto& [code, line] : by_agency) *out->add_attendance() = std::move(line);
-  auto items = store::list_agenda(w.c, m.id, position_arg(req.after_position()),
-                                  static_cast<std::int64_t>(kAgendaPage) + 1);
-  if (!items.ok()) return items.status();
-  Page page = Page(kAgendaPage, Page::byte_budget(limits_));
-  std::uint32_t last = 0;
-  for (const auto& i : *items) {
-    const auto position = static_cast<std::uint32_t>(i.position);
-    v1::MinutesItem item;
-    item.set_position(position);
-    item.set_situation(i.situation_id);
-    item.set_section(section_proto(i.section));
-    item.set_situation_type(i.situation_type);
-    item.set_originating_agency(i.originating_agency);
-    item.set_late(i.late);
-    item.set_outcome(outcome_text(i));
-    if (i.outcome == domain::SituationState::kRejected) {
-      item.set_rejection_reason(i.rejection_reason);
-    }
-    if (!page.take(item.ByteSizeLong())) break;
-    last = position;
-    *out->add_items() = std::move(item);
-  }
-  if (page.full()) out->set_next_after_position(last);
   return w.access().decision;
 }
 

@@ -18,7 +18,8 @@ namespace hubtable::api {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void deliver(const hubtable::v1::Event& event) = 0;
+  /// Whether the event went to a live connection.
+  virtual bool deliver(const hubtable::v1::Event& event) = 0;
 
  protected:
   EventSink() = default;

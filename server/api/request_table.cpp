@@ -3,6 +3,7 @@
 #include "api/admin_handlers.h"
 #include "api/alert_handlers.h"
 #include "api/audit_handlers.h"
+#include "api/decision_handlers.h"
 #include "api/filter3_handlers.h"
 #include "api/filter4_handlers.h"
 #include "api/login.h"
@@ -11,6 +12,7 @@
 #include "api/report_handlers.h"
 #include "api/session_handlers.h"
 #include "api/situation_handlers.h"
+#include "api/tasks.h"
 
 namespace hubtable::api {
 
@@ -52,7 +54,8 @@ RequestTable::RequestTable(const HandlerGroups& g) {
      [&login](const RequestContext& ctx, const v1::Request& r) { return login.handle(ctx, r.login()); }},
     {K::kLogout,             A::kLogout,              Run::kWrite,    S::kCaller,        0, on(g.session, &SessionHandlers::logout)},
     {K::kWhoami,             A::kWhoAmI,              Run::kRead,     S::kCaller,        0, on(g.session, &SessionHandlers::whoami)},
-    {K::kWatch,              A::kWatch,               Run::kRead,     S::kCaller,        0, on(g.session, &SessionHandlers::watch)},
+    {K::kWatch,              A::kWatch,               Run::kWrite,    S::kCaller,        0, on(g.session, &SessionHandlers::watch)},
+    {K::kTasks,              A::kTasksList,           Run::kRead,     S::kCallerTables,  0, on(g.tasks, &TaskHandlers::tasks)},
     {K::kListVocabulary,     A::kVocabularyList,      Run::kRead,     S::kCallerTables,  0, on(g.reference, &ReferenceHandlers::vocabulary)},
     {K::kDeidCheck,          A::kDeidCheck,           Run::kRead,     S::kCallerTables,  0, on(g.reference, &ReferenceHandlers::deid_check)},
     {K::kListMeetings,       A::kMeetingList,         Run::kRead,     S::kTable,         0, on(g.meetings, &MeetingHandlers::list)},
@@ -64,12 +67,14 @@ RequestTable::RequestTable(const HandlerGroups& g) {
     {K::kSubmitSituation,    A::kSituationSubmit,     Run::kWrite,    S::kTable,         2, on(g.situations, &SituationHandlers::submit)},
     {K::kListSituations,     A::kSituationList,       Run::kRead,     S::kTable,         2, on(g.situations, &SituationHandlers::list)},
     {K::kShowSituation,      A::kSituationShow,       Run::kRead,     S::kSituation,     2, on(g.situations, &SituationHandlers::show)},
-    {K::kDecideSituation,    A::kSituationDecide,     Run::kWrite,    S::kSituation,     2, on(g.situations, &SituationHandlers::decide)},
+    {K::kDecideSituation,    A::kSituationDecide,     Run::kWrite,    S::kSituation,     2, on(g.decisions, &DecisionHandlers::decide)},
     {K::kWithdrawSituation,  A::kSituationWithdraw,   Run::kWrite,    S::kSituation,     2, on(g.situations, &SituationHandlers::withdraw)},
+    {K::kAmendSituation,     A::kSituationAmend,      Run::kWrite,    S::kSituation,     2, on(g.situations, &SituationHandlers::amend)},
     {K::kJoinSituation,      A::kSituationJoin,       Run::kWrite,    S::kCase,          3, on(g.filter3, &FilterThree::join)},
     {K::kIdentifySituation,  A::kSituationIdentify,   Run::kWrite,    S::kCase,          3, on(g.filter3, &FilterThree::identify)},
     {K::kRevealSituation,    A::kSituationReveal,     Run::kRead,     S::kCase,          3, on(g.filter3, &FilterThree::reveal), reveal},
     {K::kAssignSituation,    A::kSituationAssign,     Run::kWrite,    S::kCase,          3, on(g.filter4, &FilterFour::assign)},
+    {K::kAddAgency,          A::kSituationAddAgency,  Run::kWrite,    S::kCase,          3, on(g.filter3, &FilterThree::add_agency)},
     {K::kAckSituation,       A::kSituationAck,        Run::kWrite,    S::kCase,          3, on(g.filter4, &FilterFour::ack)},
     {K::kPlanSituation,      A::kSituationPlan,       Run::kWrite,    S::kCase,          3, on(g.filter4, &FilterFour::plan), plan},
     {K::kInterveneSituation, A::kSituationIntervene,  Run::kWrite,    S::kCase,          3, on(g.filter4, &FilterFour::intervene)},

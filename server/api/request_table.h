@@ -62,12 +62,14 @@ class SessionHandlers;
 class ReferenceHandlers;
 class MeetingHandlers;
 class SituationHandlers;
+class DecisionHandlers;
 class FilterThree;
 class FilterFour;
 class AuditHandlers;
 class AlertHandlers;
 class ReportHandlers;
 class AdminHandlers;
+class TaskHandlers;
 class Login;
 
 /// The handler groups the table binds (each outlives it).
@@ -77,12 +79,14 @@ struct HandlerGroups {
   ReferenceHandlers& reference;
   MeetingHandlers& meetings;
   SituationHandlers& situations;
+  DecisionHandlers& decisions;
   FilterThree& filter3;
   FilterFour& filter4;
   AuditHandlers& audit;
   AlertHandlers& alerts;
   ReportHandlers& reports;
   AdminHandlers& admin;
+  TaskHandlers& tasks;
 };
 
 class RequestTable {

@@ -32,8 +32,9 @@ Service::Service(store::Database& db, const domain::Clock& clock, crypto::Random
       audit_(upkeep_.checkpointer(), limits_),
       alerts_(vault_, limits_, audited_),
       reports_(vault_, limits_),
-      table_(HandlerGroups{login_, session_, reference_, meetings_, situations_, filter3_, filter4_,
-                           audit_, alerts_, reports_, admin_}),
+      tasks_(limits_),
+      table_(HandlerGroups{login_, session_, reference_, meetings_, situations_, decisions_,
+                           filter3_, filter4_, audit_, alerts_, reports_, admin_, tasks_}),
       pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth),
             static_cast<std::size_t>(limits.max_queued_per_principal)) {}
 
@@ -42,6 +43,9 @@ Service::~Service() { stop(); }
 void Service::stop() {
   pool_.stop();
   write_rejected_frames();
+  if (auto s = upkeep_.keep_watch_cursors(events_.take_delivered()); !s.ok()) {
+    spdlog::warn("watch cursors not kept: {}", s.ToString());
+  }
 }
 
 bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
@@ -197,6 +201,9 @@ void Service::schedule_sweep() {
   if (!pool_.try_submit([this] {
         auto s = upkeep_.sweep();
         if (!s.ok()) spdlog::error("upkeep sweep failed: {}", s.status().ToString());
+        if (auto k = upkeep_.keep_watch_cursors(events_.take_delivered()); !k.ok()) {
+          spdlog::error("watch cursors not kept: {}", k.ToString());
+        }
       })) {
     spdlog::warn("upkeep sweep skipped: worker queue full");
   }
@@ -249,10 +256,11 @@ v1::Response Service::run(const Route& route, const RequestContext& ctx, const P
   v1::Response response = v.run == Run::kWrite ? audited_.run_write(ctx, p, action, body)
                                                : audited_.run_read(ctx, p, action, body);
   if (response.status().code() != v1::OK) return response;
-  if (after.erased) upkeep_.erase_old_copies();
   for (const auto& t : after.told) {
     audited_.publish(t.kind, t.table, t.situation, t.agency, t.message, t.audience);
   }
+  // After the events are kept: their writes leave no older copy behind either.
+  if (after.erased) upkeep_.erase_old_copies();
   if (after.then) {
     if (auto s = after.then(response); !s.ok()) return unavailable_response(s);
   }

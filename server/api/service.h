@@ -19,6 +19,7 @@
 #include "api/alert_handlers.h"
 #include "api/audit_handlers.h"
 #include "api/audited_work.h"
+#include "api/decision_handlers.h"
 #include "api/event_hub.h"
 #include "api/filter3_handlers.h"
 #include "api/filter4_handlers.h"
@@ -32,6 +33,7 @@
 #include "api/request_table.h"
 #include "api/session_handlers.h"
 #include "api/situation_handlers.h"
+#include "api/tasks.h"
 #include "api/upkeep.h"
 #include "api/worker_pool.h"
 #include "audit/checkpointer.h"
@@ -140,12 +142,14 @@ class Service final : public RequestSink {
   ReferenceHandlers reference_;
   MeetingHandlers meetings_;
   SituationHandlers situations_;
+  DecisionHandlers decisions_;
   FilterThree filter3_;
   FilterFour filter4_;
   AuditHandlers audit_;
   AlertHandlers alerts_;
   ReportHandlers reports_;
   AdminHandlers admin_;
+  TaskHandlers tasks_;
   const RequestTable table_;
   store::RevocationSet revocations_;
   std::mutex rejected_mutex_;

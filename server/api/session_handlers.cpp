@@ -1,6 +1,11 @@
 #include "api/session_handlers.h"
 
+#include <algorithm>
+
+#include "api/page.h"
+#include "domain/limits.h"
 #include "store/accounts.h"
+#include "store/event_log.h"
 
 namespace hubtable::api {
 
@@ -13,6 +18,9 @@ v1::Role role_from_text(const std::string& role) {
   v1::Role r = v1::ROLE_UNSPECIFIED;
   return v1::Role_Parse(role, &r) ? r : v1::ROLE_UNSPECIFIED;
 }
+
+// Missed events are read this many at a time.
+constexpr std::int64_t kReplayBatch = 256;
 
 std::int64_t us(std::chrono::milliseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -52,10 +60,50 @@ absl::StatusOr<Decision> SessionHandlers::watch(Work& w) {
   if (w.ctx.events.expired()) {
     return domain::failed("watch.unsupported", "this connection cannot receive events");
   }
-  events_.subscribe({w.p.user_id, w.p.agency_code, w.p.roles, w.ctx.events});
   w.scope.purpose = "events";
-  w.response.mutable_watch();
+  auto* out = w.response.mutable_watch();
+  if (w.request.watch().replay()) {
+    if (auto st = replay(w, *out); !st.ok()) return st;
+  }
+  events_.subscribe({w.p.user_id, w.p.agency_code, w.p.roles, w.ctx.events});
   return w.access().decision;
+}
+
+absl::Status SessionHandlers::replay(Work& w, v1::WatchResponse& out) {
+  auto stored = store::watch_cursor(w.c, w.p.user_id);
+  if (!stored.ok()) return stored.status();
+  // What this person last received live counts too, stored or not yet.
+  std::int64_t cursor = std::max(*stored, events_.delivered_to(w.p.user_id));
+  const std::int64_t since = w.now_us - domain::kEventReplayWindowUs;
+  Page page(domain::kReplayPage, Page::byte_budget(limits_));
+  while (!page.full()) {
+    auto batch = store::events_after(w.c, cursor, since, kReplayBatch);
+    if (!batch.ok()) return batch.status();
+    if (batch->empty()) break;
+    for (const auto& e : *batch) {
+      const Audience audience{e.table,       e.agencies,   e.chairs, e.all_reps, e.privacy_officers,
+                              e.every_table, e.except_user};
+      if (e.except_user == w.p.user_id || !in_audience(w.p.roles, w.p.agency_code, audience)) {
+        cursor = e.seq;  // not theirs: passed over
+        continue;
+      }
+      v1::Event x;
+      x.set_seq(static_cast<std::uint64_t>(e.seq));
+      x.set_kind(e.kind);
+      x.set_time_us(e.time_us);
+      x.set_table(e.table);
+      x.set_situation(e.situation);
+      x.set_agency(e.agency);
+      x.set_message(e.message);
+      x.set_replayed(true);
+      if (!page.take(x.ByteSizeLong())) break;
+      cursor = e.seq;
+      *out.add_missed() = std::move(x);
+    }
+  }
+  out.set_more_missed(page.full());
+  w.scope.data_elements = {"events"};
+  return store::advance_watch_cursor(w.c, w.p.user_id, cursor);
 }
 
 }  // namespace hubtable::api

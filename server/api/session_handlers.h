@@ -14,10 +14,14 @@ class SessionHandlers {
 
   absl::StatusOr<domain::Decision> logout(Work& w);
   absl::StatusOr<domain::Decision> whoami(Work& w);
-  /// Subscribes the caller's connection to the events meant for them.
+  /// Subscribes the caller's connection to the events meant for them; with
+  /// replay, first answers with those pushed since they last received one.
   absl::StatusOr<domain::Decision> watch(Work& w);
 
  private:
+  /// The caller's missed events, from their cursor, which moves past them.
+  absl::Status replay(Work& w, hubtable::v1::WatchResponse& out);
+
   const config::Limits& limits_;
   EventHub& events_;
 };

@@ -90,14 +90,22 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
       {"age_band", &req.age_band()},
       {"gender", &req.gender()},
   };
+  // Every missing field at once: one round trip to fix them all.
+  std::vector<std::string> missing;
   for (const auto& [kind, value] : singles) {
-    if (value->empty())
-      return invalid("situation.missing_field", std::string(kind) + " is required");
+    if (value->empty()) missing.emplace_back(kind);
+  }
+  if (req.risk_factors().empty()) missing.emplace_back("risk_factors");
+  if (req.narrative().empty()) missing.emplace_back("narrative");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    return invalid("situation.missing_field",
+                   (missing.size() == 1 ? "required: " : "required, each: ") + list);
+  }
+  for (const auto& [kind, value] : singles) {
     auto d = check_code(c, kind, *value, table, kind);
     if (!d.ok() || !d->allowed()) return d;
-  }
-  if (req.risk_factors().empty()) {
-    return invalid("situation.missing_field", "at least one risk_factor is required");
   }
   const std::tuple<const char*, const char*, const google::protobuf::RepeatedPtrField<std::string>*>
       lists[] = {{"risk_factor", "risk_factors", &req.risk_factors()},
@@ -107,7 +115,6 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
     auto d = check_codes(c, kind, *codes, table, field);
     if (!d.ok() || !d->allowed()) return d;
   }
-  if (req.narrative().empty()) return invalid("situation.missing_field", "narrative is required");
   auto allowed = store::deid_allowed_phrases(c, {table});
   if (!allowed.ok()) return allowed.status();
   return check_case_text("narrative", req.narrative(), kNarrativeMaxChars,
@@ -245,84 +252,6 @@ absl::StatusOr<Decision> SituationHandlers::show(Work& w) {
   return w.access().decision;
 }
 
-absl::StatusOr<Decision> SituationHandlers::decide(Work& w) {
-  const auto& req = w.request.decide_situation();
-  const store::SituationRecord& s = w.subject.situation;
-  store::Connection& c = w.c;
-  const bool accept = req.decision_case() == v1::DecideSituationRequest::kAccept && req.accept();
-  const bool reject = req.decision_case() == v1::DecideSituationRequest::kRejectReason;
-  if (!accept && !reject) {
-    return invalid("decide.missing", "decide: accept, or reject with a reason");
-  }
-  if (auto move = domain::allow_move(s.state, domain::Move::kDecide); !move.allowed()) {
-    return move;
-  }
-  const auto decided = domain::after(s.state, domain::Move::kDecide, accept);
-  auto open = store::find_open_meeting(c, s.table_id);
-  if (!open.ok()) return open.status();
-  if (!*open) {
-    return failed("decide.no_open_meeting", "the table decides only at an open meeting");
-  }
-  w.scope.meeting = (*open)->id;
-  auto present = store::agency_present(c, (*open)->id, s.originating_agency_id);
-  if (!present.ok()) return present.status();
-  if (!*present) {
-    return failed("decide.originator_absent", "a rep of the originating agency (" +
-                                                  s.originating_agency +
-                                                  ") must be checked in to this meeting");
-  }
-  const std::int64_t now = w.now_us;
-  if (auto st = append_late_item(c, **open, s.id, domain::AgendaSection::kNew); !st.ok()) {
-    return st;
-  }
-  if (accept) {
-    if (!req.note().empty()) {
-      auto allowed = store::deid_allowed_phrases(c, {s.table_code});
-      if (!allowed.ok()) return allowed.status();
-      auto clean = check_case_text("note", req.note(), kNoteMaxChars,
-                                   domain::DeidAllowList{std::move(*allowed)});
-      if (!clean.allowed()) return clean;
-    }
-    auto table = store::find_table(c, s.table_code);
-    if (!table.ok()) return table.status();
-    if (!*table) return absl::InternalError("a situation refers to a missing table");
-    const std::int64_t due = now + (*table)->follow_up.intervention_hours * domain::kMicrosPerHour;
-    if (auto st = store::accept_situation(c, s.id, (*open)->id, w.p.user_id, now, req.note(), due);
-        !st.ok()) {
-      return st;
-    }
-    if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok()) return st;
-    w.scope.data_elements = {"state", "decision_note"};
-  } else {
-    if (!req.note().empty()) {
-      return invalid("decide.note_on_rejection", "a rejection keeps no note: only its reason");
-    }
-    auto known =
-        check_code(c, "rejection_reason", req.reject_reason(), s.table_code, "reject_reason");
-    if (!known.ok() || !known->allowed()) return known;
-    if (auto st = store::minimise_situation(c, s.id, decided, req.reject_reason(), (*open)->id,
-                                            w.p.user_id, now);
-        !st.ok()) {
-      return st;
-    }
-    if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, decided); !st.ok()) return st;
-    w.scope.data_elements = {"state", "rejection_reason"};
-  }
-  auto stored = store::find_situation(c, s.id);
-  if (!stored.ok()) return stored.status();
-  // Only the chair decides, and the chair sees the de-identified record.
-  auto facts = load_case_facts(c, **stored);
-  if (!facts.ok()) return facts.status();
-  fill_situation(**stored, domain::RecordView::kDeidentified, &*facts, now,
-                 *w.response.mutable_decide_situation()->mutable_situation());
-  // Told to the table's reps and chairs: every agency may need to act.
-  w.after.erased = !accept;  // the narrative's older copies too
-  w.tell(
-      "situation.decided", s.table_code, s.id, s.originating_agency,
-      accept ? "accepted: agencies with a role may join" : "rejected (" + req.reject_reason() + ")",
-      Audience{s.table_code, {}, true, true});
-  return w.access().decision;
-}
 absl::StatusOr<Decision> SituationHandlers::withdraw(Work& w) {
   const store::SituationRecord& s = w.subject.situation;
   store::Connection& c = w.c;
@@ -355,6 +284,74 @@ absl::StatusOr<Decision> SituationHandlers::withdraw(Work& w) {
   fill_situation(**stored, domain::RecordView::kDeidentified, nullptr, w.now_us,
                  *w.response.mutable_withdraw_situation()->mutable_situation());
   w.after.erased = true;
+  return w.access().decision;
+}
+
+absl::StatusOr<Decision> SituationHandlers::amend(Work& w) {
+  const auto& req = w.request.amend_situation();
+  store::SituationRecord s = w.subject.situation;
+  if (auto move = domain::allow_move(s.state, domain::Move::kAmend); !move.allowed()) return move;
+  // The record as amended, checked as a submission is.
+  v1::SubmitSituationRequest merged;
+  merged.set_filter1_attested(true);
+  merged.set_situation_type(req.has_situation_type() ? req.situation_type() : s.situation_type);
+  merged.set_age_band(req.has_age_band() ? req.age_band() : s.age_band);
+  merged.set_gender(req.has_gender() ? req.gender() : s.gender);
+  merged.set_narrative(req.has_narrative() ? req.narrative() : s.narrative);
+  auto codes = [](const v1::CodeList* given, const std::vector<std::string>& kept,
+                  google::protobuf::RepeatedPtrField<std::string>* out) {
+    if (given != nullptr) {
+      *out = given->codes();
+    } else {
+      out->Add(kept.begin(), kept.end());
+    }
+  };
+  codes(req.has_risk_factors() ? &req.risk_factors() : nullptr, s.risk_factors,
+        merged.mutable_risk_factors());
+  codes(req.has_protective_factors() ? &req.protective_factors() : nullptr, s.protective_factors,
+        merged.mutable_protective_factors());
+  codes(req.has_study_flags() ? &req.study_flags() : nullptr, s.study_flags,
+        merged.mutable_study_flags());
+  auto valid = validate_submission(w.c, merged, s.table_code);
+  if (!valid.ok() || !valid->allowed()) return valid;
+  // What changed, by field name: the audit keeps that, never a value.
+  auto sorted = [](auto list) {
+    std::vector<std::string> v(list.begin(), list.end());
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  std::vector<std::string> changed;
+  auto* out = w.response.mutable_amend_situation();
+  const std::tuple<const char*, bool> fields[] = {
+      {"situation_type", merged.situation_type() != s.situation_type},
+      {"age_band", merged.age_band() != s.age_band},
+      {"gender", merged.gender() != s.gender},
+      {"risk_factors", sorted(merged.risk_factors()) != sorted(s.risk_factors)},
+      {"protective_factors", sorted(merged.protective_factors()) != sorted(s.protective_factors)},
+      {"study_flags", sorted(merged.study_flags()) != sorted(s.study_flags)},
+      {"narrative", merged.narrative() != s.narrative}};
+  for (const auto& [name, differs] : fields) {
+    if (differs) changed.emplace_back(name);
+  }
+  if (changed.empty()) return invalid("amend.unchanged", "the amendment changes nothing");
+  s.situation_type = merged.situation_type();
+  s.age_band = merged.age_band();
+  s.gender = merged.gender();
+  s.narrative = merged.narrative();
+  s.risk_factors = sorted(merged.risk_factors());
+  s.protective_factors = sorted(merged.protective_factors());
+  s.study_flags = sorted(merged.study_flags());
+  if (auto st = store::amend_situation(w.c, s, w.now_us); !st.ok()) return st;
+  w.scope.data_elements = changed;
+  w.scope.purpose = "situation.amendment";
+  std::string target = "changed";
+  for (const auto& f : changed) {
+    target += " " + f;
+    out->add_changed(f);
+  }
+  w.scope.target = target;
+  fill_situation(s, domain::RecordView::kDeidentified, nullptr, w.now_us,
+                 *out->mutable_situation());
   return w.access().decision;
 }
 

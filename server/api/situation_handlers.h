@@ -1,6 +1,7 @@
 #pragma once
 // Filters 1 and 2: de-identified situations, from submission to the table's
-// decision. What each caller sees of a record is the policy's RecordView.
+// decision (api/decision_handlers.h decides). What each caller sees of a record is the policy's
+// RecordView.
 
 #include "api/work.h"
 #include "config/limits.h"
@@ -16,8 +17,9 @@ class SituationHandlers {
   absl::StatusOr<domain::Decision> submit(Work& w);
   absl::StatusOr<domain::Decision> list(Work& w);
   absl::StatusOr<domain::Decision> show(Work& w);
-  absl::StatusOr<domain::Decision> decide(Work& w);
   absl::StatusOr<domain::Decision> withdraw(Work& w);
+  /// Its agency corrects the record before the decision (scanned again).
+  absl::StatusOr<domain::Decision> amend(Work& w);
 
  private:
   crypto::RandomSource& random_;  // situation ids

@@ -162,6 +162,8 @@ void fill_situation(const store::SituationRecord& s, domain::RecordView view,
           i->set_outcome(facts->intervention->outcome);
           for (const auto& a : facts->intervention->agencies) i->add_agencies_present(a);
           i->set_recorded_us(facts->intervention->recorded_us);
+          i->set_amended_us(facts->intervention->amended_us.value_or(0));
+          i->set_amendments(static_cast<std::uint32_t>(facts->intervention->amendments));
         }
         for (const auto& c : facts->closure.services) out.add_services_mobilized(c);
         for (const auto& c : facts->closure.protective_factors) {

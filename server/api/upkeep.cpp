@@ -8,6 +8,8 @@
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
 #include "audit/verify.h"
+#include "domain/limits.h"
+#include "store/event_log.h"
 #include "store/follow_up.h"
 #include "store/situations.h"
 #include "store/transaction.h"
@@ -151,6 +153,21 @@ absl::StatusOr<int> Upkeep::sweep() {
     audited_.publish(d.kind, d.table, d.situation, d.agency, d.message, d.audience);
   }
   return static_cast<int>(purged->size());
+}
+
+absl::Status Upkeep::keep_watch_cursors(const std::map<std::int64_t, std::int64_t>& delivered) {
+  const std::int64_t now = clock_.now_us();
+  return db_.write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    for (const auto& [user, seq] : delivered) {
+      if (seq == 0) continue;
+      if (auto st = store::advance_watch_cursor(c, user, seq); !st.ok()) return st;
+    }
+    auto dropped = store::drop_events_before(c, now - domain::kEventReplayWindowUs);
+    if (!dropped.ok()) return dropped.status();
+    return tx.commit();
+  });
 }
 
 absl::StatusOr<bool> Upkeep::verify_log() {

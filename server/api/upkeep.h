@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -51,6 +52,11 @@ class Upkeep {
   /// log_damaged() from then on).
   absl::Status check_log_end();
   bool log_damaged() const { return log_damaged_.load(); }
+
+  /// Stores each person's last event received live (EventHub::take_delivered)
+  /// as their watch cursor, and drops the kept events older than the
+  /// replay window.
+  absl::Status keep_watch_cursors(const std::map<std::int64_t, std::int64_t>& delivered);
 
   /// After an erasure: truncates the WAL (store::Database::truncate_wal);
   /// when a reader holds it, the next sweep tries again.

@@ -93,10 +93,12 @@ bool shows_or_changes_case_data(Action action) {
     case Action::kSituationShow:
     case Action::kSituationDecide:
     case Action::kSituationWithdraw:
+    case Action::kSituationAmend:
     case Action::kSituationJoin:
     case Action::kSituationIdentify:
     case Action::kSituationReveal:
     case Action::kSituationAssign:
+    case Action::kSituationAddAgency:
     case Action::kSituationAck:
     case Action::kSituationPlan:
     case Action::kSituationPlanRead:
@@ -106,6 +108,7 @@ bool shows_or_changes_case_data(Action action) {
     case Action::kReportSummary:
     case Action::kReportPublic:
     case Action::kReportExport:
+    case Action::kTasksList:
       return true;
     default:
       return false;
@@ -278,6 +281,7 @@ Access decide(const Actor& a, Action action, const AccessFacts& facts) {
     case Action::kMeetingClose:
     case Action::kSituationDecide:
     case Action::kSituationAssign:
+    case Action::kSituationAddAgency:
     case Action::kSituationClose:
       if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "table.chair");
       return chair_only(action == Action::kMeetingOpen || action == Action::kMeetingClose
@@ -302,6 +306,18 @@ Access decide(const Actor& a, Action action, const AccessFacts& facts) {
       }
       return deny("situation.originator_only",
                   "only a rep of the originating agency may withdraw a situation");
+    case Action::kSituationAmend:
+      if (rep_of(a, facts.originating_agency)) {
+        return allow_as(ActingRole::kRep, "situation.originator_amends");
+      }
+      return deny("amend.originator_only",
+                  "only a rep of the originating agency may amend a situation");
+    case Action::kTasksList:
+      // Each caller's own work: their agency's and, for a chair, the table's.
+      if (holds(a, TableRole::kRep) || holds(a, TableRole::kChair)) {
+        return allow("tasks.own");
+      }
+      return deny("tasks.reps_and_chairs", "tasks are for reps and chairs");
     case Action::kSituationJoin:
       if (!holds(a, TableRole::kRep) || a.agency.empty()) {
         return deny("join.reps_only", "only an agency's rep joins a situation for the agency");

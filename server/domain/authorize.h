@@ -31,11 +31,13 @@ enum class Action {
   kSituationShow,
   kSituationDecide,
   kSituationWithdraw,
+  kSituationAmend,  // its agency corrects it before the decision
   // Filter 3: need-to-know identification.
   kSituationJoin,
   kSituationIdentify,
   kSituationReveal,
   kSituationAssign,
+  kSituationAddAgency,  // the chair adds a partner agency
   kSituationAck,
   // Filter 4 and follow-up.
   kSituationPlan,
@@ -44,6 +46,7 @@ enum class Action {
   kSituationUpdate,
   kSituationClose,
   kWatch,
+  kTasksList,
   kAdminGovernance,
   // The audit log: signed checkpoints, proofs and the events to verify them
   // (each caller receives the bytes only of the events they may read).
@@ -62,7 +65,7 @@ struct ActionName {
   Action action;
   std::string_view name;
 };
-inline constexpr std::array<ActionName, 32> kActionNames = {{
+inline constexpr std::array<ActionName, 35> kActionNames = {{
     {Action::kWhoAmI, "session.whoami"},
     {Action::kLogout, "session.logout"},
     {Action::kVocabularyList, "vocabulary.list"},
@@ -78,10 +81,12 @@ inline constexpr std::array<ActionName, 32> kActionNames = {{
     {Action::kSituationShow, "situation.show"},
     {Action::kSituationDecide, "situation.decide"},
     {Action::kSituationWithdraw, "situation.withdraw"},
+    {Action::kSituationAmend, "situation.amend"},
     {Action::kSituationJoin, "situation.join"},
     {Action::kSituationIdentify, "situation.identify"},
     {Action::kSituationReveal, "situation.reveal"},
     {Action::kSituationAssign, "situation.assign"},
+    {Action::kSituationAddAgency, "situation.add_agency"},
     {Action::kSituationAck, "situation.ack"},
     {Action::kSituationPlan, "situation.plan"},
     {Action::kSituationPlanRead, "situation.plan_read"},
@@ -89,6 +94,7 @@ inline constexpr std::array<ActionName, 32> kActionNames = {{
     {Action::kSituationUpdate, "situation.update"},
     {Action::kSituationClose, "situation.close"},
     {Action::kWatch, "session.watch"},
+    {Action::kTasksList, "tasks.list"},
     {Action::kAdminGovernance, "admin.governance"},
     {Action::kAuditIntegrity, "audit.integrity"},
     {Action::kAuditRead, "audit.read"},

@@ -83,7 +83,28 @@ Decision allow_move(SituationState s, Move move, std::string_view verb) {
         return failed("situation.withdrawn", "the situation was withdrawn");
       }
       return failed("situation.already_decided",
-                    "the table already decided this situation (" + std::string(said(s)) + ")");
+                    "the table already decided this situation (" + std::string(said(s)) +
+                        "); the chair may correct a decision while its meeting is open");
+    case Move::kCorrect:
+      if (s == SituationState::kAccepted || s == SituationState::kRejected) {
+        return Decision::allow("lifecycle.decided");
+      }
+      if (s == SituationState::kAwaitingDecision) {
+        return failed("decide.nothing_to_correct",
+                      "the table has not decided this situation: there is nothing to correct");
+      }
+      if (s == SituationState::kWithdrawn) {
+        return failed("situation.withdrawn", "the situation was withdrawn");
+      }
+      return failed("decide.closed", "the situation is closed: its decision stands");
+    case Move::kAmend:
+      if (s == SituationState::kAwaitingDecision) return Decision::allow("lifecycle.awaiting");
+      if (s == SituationState::kWithdrawn) {
+        return failed("situation.withdrawn", "the situation was withdrawn");
+      }
+      return failed("amend.already_decided",
+                    "the table already decided this situation (" + std::string(said(s)) +
+                        "): its record is amended only before the decision");
     case Move::kCaseWork:
     case Move::kClose:
       if (is_open_case(s)) return Decision::allow("lifecycle.open");
@@ -106,9 +127,44 @@ SituationState after(SituationState s, Move move, bool accepted) {
     case Move::kClose:
       return SituationState::kClosed;
     case Move::kCaseWork:
+    case Move::kCorrect:
+    case Move::kAmend:
       return s;
   }
   return s;
+}
+
+SituationState verdict_state(Verdict v) {
+  switch (v) {
+    case Verdict::kAccept:
+      return SituationState::kAccepted;
+    case Verdict::kReject:
+      return SituationState::kRejected;
+    case Verdict::kUndecided:
+      break;
+  }
+  return SituationState::kAwaitingDecision;
+}
+
+Decision allow_correction(const CorrectionFacts& f, Verdict to) {
+  if (auto d = allow_move(f.state, Move::kCorrect); !d.allowed()) return d;
+  if (!f.decided_at_open_meeting) {
+    return failed("decide.meeting_closed",
+                  "a decision is corrected only at the meeting that made it, while it is open");
+  }
+  if (f.state == SituationState::kRejected && !f.rejection_held) {
+    return failed("decide.erased",
+                  "the rejection's narrative was erased at the chair's request: it stands");
+  }
+  if (f.state == SituationState::kAccepted && to != Verdict::kAccept &&
+      (f.identified || f.lead_named)) {
+    return failed("decide.case_work_begun",
+                  f.identified ? "identifiers were entered since the acceptance: it stands; "
+                                 "close the situation instead"
+                               : "a lead agency was named since the acceptance: it stands; "
+                                 "close the situation instead");
+  }
+  return Decision::allow("decide.correction");
 }
 
 bool isa_current(std::string_view signed_on, std::string_view expires_on, std::string_view today) {

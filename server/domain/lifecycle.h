@@ -10,7 +10,10 @@
 //          |  \--decide(reject)--> REJECTED
 //          \----withdraw---------> WITHDRAWN
 //
-// Rejected, withdrawn and closed are final. This file holds the states, every
+// A decision can be corrected while the meeting that made it is open (to
+// the other verdict, or back to awaiting a decision); a rejection's content
+// is held until then, so that correcting it loses nothing. Once its meeting
+// closes, a rejection is final; withdrawn and closed are final. This file holds the states, every
 // move and its refusal, the filter stage, and the governance date rules that
 // gate identifying data. The store converts states at its edge
 // (state_name/parse_state); nothing else spells them.
@@ -50,6 +53,8 @@ std::uint32_t filter_stage(SituationState s, bool lead_named);
 
 enum class Move {
   kDecide,    // the table accepts or rejects it (Filter 2)
+  kCorrect,   // the chair corrects that decision at the meeting that made it
+  kAmend,     // its agency corrects the record before the decision
   kWithdraw,  // its agency takes it back before a decision
   kCaseWork,  // join, identify, assign, acknowledge, plan, intervene, update
   kClose,     // the chair closes the case
@@ -63,8 +68,28 @@ enum class Move {
 Decision allow_move(SituationState s, Move move, std::string_view verb = "situation");
 
 /// The state a move leads to (`accepted` says which way a decision went).
-/// Case work does not change the state.
+/// Case work and amendments do not change the state; a correction's state
+/// is its verdict's (verdict_state).
 SituationState after(SituationState s, Move move, bool accepted = false);
+
+/// What the table says of a situation at Filter 2; correcting a decision,
+/// also that it is undecided again.
+enum class Verdict { kAccept, kReject, kUndecided };
+SituationState verdict_state(Verdict v);
+
+/// What correcting a decision depends on.
+struct CorrectionFacts {
+  SituationState state = SituationState::kAwaitingDecision;
+  bool decided_at_open_meeting = false;  // the meeting that decided it is open
+  bool rejection_held = false;           // a rejection's content is not yet erased
+  bool identified = false;               // identifiers were entered since acceptance
+  bool lead_named = false;
+};
+/// Whether the decision may be corrected to `to` (FAILED_PRECONDITION
+/// otherwise): only at the open meeting that made it; a rejection whose
+/// content the chair erased at once stands; an acceptance stands once its
+/// case work reached identifiers or a lead (the case is closed instead).
+Decision allow_correction(const CorrectionFacts& f, Verdict to);
 
 /// An information-sharing agreement is current on `today` ("YYYY-MM-DD")
 /// when it was signed on or before it and expires on or after it; an

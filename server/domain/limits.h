@@ -54,5 +54,9 @@ inline constexpr std::uint32_t kMaxQueryPage = 1000;
 inline constexpr std::uint32_t kDefaultExportPage = 1000;  // report export rows
 inline constexpr std::uint32_t kMaxExportPage = 5000;
 inline constexpr std::size_t kMaxReportTables = 500;  // tables one report covers
+inline constexpr std::size_t kReplayPage = 1000;      // missed events one watch replays
+
+// --- Events kept for `watch` to replay to whoever was away -------------------
+inline constexpr std::int64_t kEventReplayWindowUs = std::int64_t{14} * 24 * 3600 * 1'000'000;
 
 }  // namespace hubtable::domain

@@ -21,9 +21,10 @@ class StrandSink final : public api::EventSink {
  public:
   StrandSink(std::weak_ptr<Connection> conn, std::function<void(const v1::Event&)> deliver)
       : conn_(std::move(conn)), deliver_(std::move(deliver)) {}
-  void deliver(const v1::Event& event) override {
-    if (conn_.expired()) return;
+  bool deliver(const v1::Event& event) override {
+    if (conn_.expired()) return false;
     deliver_(event);
+    return true;
   }
 
  private:

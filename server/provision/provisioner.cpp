@@ -49,6 +49,12 @@ v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action
   return e;
 }
 
+/// The deployment CA's certificate and key, read for issuing.
+struct CaFiles {
+  std::string pem;
+  std::string key_pem;
+};
+
 std::string client_address(const config::ServerConfig& c) {
   std::string host = c.listen_host;
   if (host == "0.0.0.0" || host == "::") host = c.server_name;
@@ -56,51 +62,105 @@ std::string client_address(const config::ServerConfig& c) {
   return host + ":" + std::to_string(c.listen_port);
 }
 
-// Creates one account with a one-time password, an authenticator secret when
-// required, and a client certificate; returns the profile to hand over.
-absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment& d,
-                                               const store::UserRow& u, const std::string& ca_pem,
-                                               const std::string& ca_key_pem,
-                                               const domain::Clock& clock,
-                                               crypto::RandomSource& random) {
-  const std::int64_t now = clock.now_us();
+/// A fresh one-time password for `p`; returns its hash.
+absl::StatusOr<std::string> one_time_password(crypto::RandomSource& random, ProfileContents& p) {
   crypto::SecretBytes otp_raw(kOneTimePasswordBytes);
   random.fill({otp_raw.data(), otp_raw.size()});
-  ProfileContents p;
-  p.username = u.username;
   p.one_time_password = crypto::base32_encode(otp_raw.view());
-  auto hash = crypto::hash_password(p.one_time_password);
-  if (!hash.ok()) return hash.status();
-  auto id = store::create_user(c, u, *hash, now + kOneTimePasswordLifetimeUs, {}, now);
-  if (!id.ok()) return id.status();
-  if (u.totp_required) {
-    crypto::SecretBytes secret(kTotpSecretBytes);
-    random.fill({secret.data(), secret.size()});
-    auto sealed = d.totp_sealer.seal(secret.view(),
-                                     crypto::as_bytes(crypto::totp_associated_data(*id)), random);
-    if (!sealed.ok()) return sealed.status();
-    if (auto s = store::set_totp_secret(c, *id, *sealed); !s.ok()) return s;
-    p.totp_uri = crypto::otpauth_uri("hubtable", u.username, secret.view());
-  }
+  return crypto::hash_password(p.one_time_password);
+}
+
+/// A new authenticator secret for user `id`, sealed and stored; its URI goes in `p`.
+absl::Status enrol_authenticator(store::Connection& c, Deployment& d, std::int64_t id,
+                                 const std::string& username, crypto::RandomSource& random,
+                                 ProfileContents& p) {
+  crypto::SecretBytes secret(kTotpSecretBytes);
+  random.fill({secret.data(), secret.size()});
+  auto sealed =
+      d.totp_sealer.seal(secret.view(), crypto::as_bytes(crypto::totp_associated_data(id)), random);
+  if (!sealed.ok()) return sealed.status();
+  if (auto s = store::set_totp_secret(c, id, *sealed); !s.ok()) return s;
+  p.totp_uri = crypto::otpauth_uri("hubtable", username, secret.view());
+  return absl::OkStatus();
+}
+
+/// A new device key and client certificate for user `id`, recorded; the
+/// rest of the profile (server, CA, audit key) filled in.
+absl::Status issue_device(store::Connection& c, Deployment& d, std::int64_t id,
+                          const std::string& username, const CaFiles& ca, std::int64_t now,
+                          ProfileContents& p) {
   auto key = crypto::generate_p256_key_pem();
   if (!key.ok()) return key.status();
   crypto::CertificateSpec spec;
-  spec.common_name = u.username;
+  spec.common_name = username;
   spec.validity_days = kClientCertificateDays;
   spec.usage = crypto::CertificateUsage::kClient;
-  auto cert = crypto::issue_certificate(ca_pem, ca_key_pem, *key, spec);
+  auto cert = crypto::issue_certificate(ca.pem, ca.key_pem, *key, spec);
   if (!cert.ok()) return cert.status();
   auto thumbprint = crypto::certificate_thumbprint_pem(*cert);
   if (!thumbprint.ok()) return thumbprint.status();
   const std::int64_t expires = now + std::int64_t{kClientCertificateDays} * 24 * 3600 * 1000000;
-  if (auto s = store::add_certificate(c, *thumbprint, *id, now, expires); !s.ok()) return s;
+  if (auto s = store::add_certificate(c, *thumbprint, id, now, expires); !s.ok()) return s;
+  p.username = username;
   p.server_address = client_address(d.config);
   p.server_name = d.config.server_name;
-  p.ca_pem = ca_pem;
+  p.ca_pem = ca.pem;
   p.certificate_pem = std::move(*cert);
   p.private_key_pem = std::move(*key);
   p.audit_public_pem = d.checkpointer.public_pem();
+  return absl::OkStatus();
+}
+
+// Creates one account with a one-time password, an authenticator secret when
+// required, and a client certificate; returns the profile to hand over.
+absl::StatusOr<ProfileContents> create_account(store::Connection& c, Deployment& d,
+                                               const store::UserRow& u, const CaFiles& ca,
+                                               const domain::Clock& clock,
+                                               crypto::RandomSource& random) {
+  const std::int64_t now = clock.now_us();
+  ProfileContents p;
+  auto hash = one_time_password(random, p);
+  if (!hash.ok()) return hash.status();
+  auto id = store::create_user(c, u, *hash, now + kOneTimePasswordLifetimeUs, {}, now);
+  if (!id.ok()) return id.status();
+  if (u.totp_required) {
+    if (auto s = enrol_authenticator(c, d, *id, u.username, random, p); !s.ok()) return s;
+  }
+  if (auto s = issue_device(c, d, *id, u.username, ca, now, p); !s.ok()) return s;
   return p;
+}
+
+/// A new device and one-time password for an existing account that holds no
+/// live certificate (a lost or replaced device): its sessions end, and the
+/// person changes the password at first login, as a new user does.
+absl::StatusOr<ProfileContents> reissue_account(store::Connection& c, Deployment& d,
+                                                std::int64_t id, const std::string& username,
+                                                bool new_authenticator, const CaFiles& ca,
+                                                const domain::Clock& clock,
+                                                crypto::RandomSource& random) {
+  const std::int64_t now = clock.now_us();
+  ProfileContents p;
+  auto hash = one_time_password(random, p);
+  if (!hash.ok()) return hash.status();
+  if (auto s = store::set_password(c, id, *hash, true, now + kOneTimePasswordLifetimeUs, now);
+      !s.ok()) {
+    return s;
+  }
+  auto ended = store::revoke_user_sessions(c, id, now, "profile reissued");
+  if (!ended.ok()) return ended.status();
+  if (new_authenticator) {
+    if (auto s = enrol_authenticator(c, d, id, username, random, p); !s.ok()) return s;
+  }
+  if (auto s = issue_device(c, d, id, username, ca, now, p); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<CaFiles> read_ca(const config::ServerConfig& config) {
+  auto pem = read_text(config.ca_certificate);
+  if (!pem.ok()) return pem.status();
+  auto key = read_text(config.ca_key);
+  if (!key.ok()) return key.status();
+  return CaFiles{std::move(*pem), std::move(*key)};
 }
 
 absl::Status append_event(store::Connection& c, v1::AuditEvent e) {
@@ -194,10 +254,8 @@ absl::Status checkpoint_on_exit(Deployment& d, const domain::Clock& clock) {
 absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
                                   const fs::path& profiles_out, const domain::Clock& clock,
                                   crypto::RandomSource& random) {
-  auto ca_pem = read_text(d.config.ca_certificate);
-  if (!ca_pem.ok()) return ca_pem.status();
-  auto ca_key_pem = read_text(d.config.ca_key);
-  if (!ca_key_pem.ok()) return ca_key_pem.status();
+  auto ca = read_ca(d.config);
+  if (!ca.ok()) return ca.status();
 
   ApplyReport report;
   std::vector<ProfileContents> profiles;
@@ -257,7 +315,7 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
       auto existing = store::find_user_id(c, u.username);
       if (!existing.ok()) return existing.status();
       if (!*existing) {
-        auto p = create_account(c, d, u, *ca_pem, *ca_key_pem, clock, random);
+        auto p = create_account(c, d, u, *ca, clock, random);
         if (!p.ok()) return p.status();
         profiles.push_back(std::move(*p));
         ++report.users_created;
@@ -275,6 +333,18 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
         auto ended = store::revoke_user_sessions(c, **existing, now, "account disabled");
         if (!ended.ok()) return ended.status();
         if (auto s = audit_change(c, clock, "admin.user_disabled", u.username); !s.ok()) return s;
+      }
+      // An enabled account whose device was revoked gets a new profile.
+      auto live = store::has_live_certificate(c, **existing, now);
+      if (!live.ok()) return live.status();
+      if (!*live && !u.disabled) {
+        auto p = reissue_account(c, d, **existing, u.username, false, *ca, clock, random);
+        if (!p.ok()) return p.status();
+        profiles.push_back(std::move(*p));
+        ++report.profiles_reissued;
+        if (auto s = audit_change(c, clock, "admin.profile_reissued", u.username); !s.ok()) {
+          return s;
+        }
       }
     }
     // Profiles are written before the commit so a failure leaves no account
@@ -318,6 +388,51 @@ absl::StatusOr<int> revoke_certificates(Deployment& d, const std::string& userna
   });
   if (!status.ok()) return status;
   return revoked;
+}
+
+absl::StatusOr<fs::path> reissue_profile(Deployment& d, const std::string& username,
+                                         bool new_authenticator, const fs::path& profiles_out,
+                                         const domain::Clock& clock, crypto::RandomSource& random) {
+  auto ca = read_ca(d.config);
+  if (!ca.ok()) return ca.status();
+  const fs::path dir = profiles_out / username;
+  bool wrote = false;  // the profile directory is ours to remove if the commit fails
+  auto status = d.db->write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto user = store::find_user_by_username(c, username);
+    if (!user.ok()) return user.status();
+    if (!*user) return absl::NotFoundError("no user '" + username + "'");
+    if ((*user)->disabled_us) {
+      return absl::FailedPreconditionError("'" + username +
+                                           "' is disabled: enable the account in the apply file "
+                                           "first");
+    }
+    const std::int64_t now = clock.now_us();
+    auto live = store::has_live_certificate(c, (*user)->id, now);
+    if (!live.ok()) return live.status();
+    if (*live) {
+      return absl::FailedPreconditionError(
+          "'" + username + "' still holds a live certificate: revoke it first (revoke-cert)");
+    }
+    auto p = reissue_account(c, d, (*user)->id, username, new_authenticator, *ca, clock, random);
+    if (!p.ok()) return p.status();
+    v1::AuditEvent e = local_event(clock, "admin.profile_reissued", "admin.reissue");
+    e.set_target(username);
+    if (auto s = append_event(c, std::move(e)); !s.ok()) return s;
+    // Written before the commit, as apply does: no account is left without its profile.
+    if (auto s = write_profile(dir, *p); !s.ok()) return s;
+    wrote = true;
+    return tx.commit();
+  });
+  if (!status.ok()) {
+    if (wrote) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+    return status;
+  }
+  return dir;
 }
 
 }  // namespace hubtable::provision

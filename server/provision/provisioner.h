@@ -48,12 +48,14 @@ struct ApplyReport {
   int agencies_created = 0, agencies_updated = 0;
   int tables_created = 0, tables_updated = 0;
   int users_created = 0, users_updated = 0, users_disabled = 0;
+  int profiles_reissued = 0;  // enabled users whose certificates were all revoked
   int vocabulary_created = 0, vocabulary_updated = 0;
-  std::vector<std::filesystem::path> profiles;  // written for new users
+  std::vector<std::filesystem::path> profiles;  // written for new and reissued users
 };
 
-/// Applies the file in one transaction; writes a profile for each new user
-/// under `profiles_out`. Idempotent: a second run changes nothing.
+/// Applies the file in one transaction; writes a profile for each new user,
+/// and for each enabled user without a live certificate (revoked: a lost
+/// device), under `profiles_out`. Idempotent: a second run changes nothing.
 absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
                                   const std::filesystem::path& profiles_out,
                                   const domain::Clock& clock, crypto::RandomSource& random);
@@ -61,6 +63,17 @@ absl::StatusOr<ApplyReport> apply(Deployment& d, const ApplyFile& file,
 /// Revokes every certificate of `username` and ends their sessions.
 absl::StatusOr<int> revoke_certificates(Deployment& d, const std::string& username,
                                         const domain::Clock& clock);
+
+/// A new profile for `username` after `revoke-cert` (a lost or replaced
+/// device): a new device certificate and one-time password, their sessions
+/// ended, and with `new_authenticator` a new authenticator secret (else the
+/// enrolled one stays). Refused while the user holds a live certificate or
+/// the account is disabled. Returns the profile's directory.
+absl::StatusOr<std::filesystem::path> reissue_profile(Deployment& d, const std::string& username,
+                                                      bool new_authenticator,
+                                                      const std::filesystem::path& profiles_out,
+                                                      const domain::Clock& clock,
+                                                      crypto::RandomSource& random);
 
 /// Creates a new deployment in `dir` (see DESIGN.md, `hubtabled init`).
 struct InitOptions {

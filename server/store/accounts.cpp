@@ -98,6 +98,16 @@ absl::Status add_certificate(Connection& c, const std::string& thumbprint, std::
   return s->run();
 }
 
+absl::StatusOr<bool> has_live_certificate(Connection& c, std::int64_t user_id,
+                                          std::int64_t now_us) {
+  auto s = c.prepare(
+      "SELECT 1 FROM certificates WHERE user_id = ?1 AND revoked_us IS NULL AND expires_us > ?2 "
+      "LIMIT 1");
+  if (!s.ok()) return s.status();
+  s->bind(1, user_id).bind(2, now_us);
+  return s->step();
+}
+
 absl::StatusOr<int> revoke_certificates(Connection& c, std::int64_t user_id, std::int64_t now_us) {
   auto s = c.prepare(
       "UPDATE certificates SET revoked_us = ?2 WHERE user_id = ?1 AND revoked_us IS NULL");

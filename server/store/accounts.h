@@ -59,6 +59,8 @@ absl::StatusOr<std::optional<CertificateRecord>> find_certificate(Connection& c,
                                                                   const std::string& thumbprint);
 absl::Status add_certificate(Connection& c, const std::string& thumbprint, std::int64_t user_id,
                              std::int64_t issued_us, std::int64_t expires_us);
+/// Whether the user holds a certificate neither revoked nor expired at `now_us`.
+absl::StatusOr<bool> has_live_certificate(Connection& c, std::int64_t user_id, std::int64_t now_us);
 /// Revokes every live certificate of the user; returns how many.
 absl::StatusOr<int> revoke_certificates(Connection& c, std::int64_t user_id, std::int64_t now_us);
 

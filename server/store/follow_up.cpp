@@ -48,13 +48,19 @@ absl::StatusOr<std::vector<PlanningNote>> list_planning_notes(Connection& c,
 absl::StatusOr<std::optional<Intervention>> find_intervention(Connection& c,
                                                               const std::string& situation_id) {
   auto q = c.prepare(
-      "SELECT occurred_us, outcome, recorded_us FROM interventions WHERE situation_id = ?1");
+      "SELECT occurred_us, outcome, recorded_us, amended_us, amendments FROM interventions "
+      "WHERE situation_id = ?1");
   if (!q.ok()) return q.status();
   q->bind(1, situation_id);
   auto row = q->step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Intervention>();
-  Intervention out{q->integer(0), q->text(1), {}, q->integer(2)};
+  Intervention out{q->integer(0),
+                   q->text(1),
+                   {},
+                   q->integer(2),
+                   q->optional_integer(3),
+                   static_cast<int>(q->integer(4))};
   auto a = c.prepare(
       "SELECT g.code FROM intervention_agencies i JOIN agencies g ON g.id = i.agency_id "
       "WHERE i.situation_id = ?1 ORDER BY g.code");
@@ -63,6 +69,45 @@ absl::StatusOr<std::optional<Intervention>> find_intervention(Connection& c,
   auto st = a->for_each_row([&](const Statement& r) { out.agencies.push_back(r.text(0)); });
   if (!st.ok()) return st;
   return std::optional<Intervention>(std::move(out));
+}
+
+namespace {
+
+absl::Status insert_present(Connection& c, const std::string& situation_id,
+                            const std::vector<std::int64_t>& agency_ids) {
+  for (auto id : agency_ids) {
+    if (auto st =
+            run_statement(c,
+                          "INSERT OR IGNORE INTO intervention_agencies (situation_id, agency_id) "
+                          "VALUES (?1, ?2)",
+                          [&](Statement& q) { q.bind(1, situation_id).bind(2, id); });
+        !st.ok()) {
+      return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status amend_intervention(Connection& c, const std::string& situation_id,
+                                std::int64_t occurred_us, const std::string& outcome,
+                                const std::vector<std::int64_t>& agency_ids, std::int64_t now_us) {
+  auto st =
+      run_statement(c,
+                    "UPDATE interventions SET occurred_us = ?2, outcome = ?3, amended_us = ?4, "
+                    "amendments = amendments + 1 WHERE situation_id = ?1",
+                    [&](Statement& q) {
+                      q.bind(1, situation_id).bind(2, occurred_us).bind(3, outcome).bind(4, now_us);
+                    });
+  if (!st.ok()) return st;
+  if (c.changes() != 1) return absl::FailedPreconditionError("no intervention to amend");
+  st = run_statement(c, "DELETE FROM intervention_agencies WHERE situation_id = ?1",
+                     [&](Statement& q) { q.bind(1, situation_id); });
+  if (!st.ok()) return st;
+  if (st = insert_present(c, situation_id, agency_ids); !st.ok()) return st;
+  return run_statement(c, "UPDATE situations SET intervened_us = ?2 WHERE id = ?1",
+                       [&](Statement& q) { q.bind(1, situation_id).bind(2, occurred_us); });
 }
 
 absl::Status record_intervention(Connection& c, const std::string& situation_id,
@@ -83,16 +128,7 @@ absl::Status record_intervention(Connection& c, const std::string& situation_id,
       !st.ok()) {
     return st;
   }
-  for (auto id : agency_ids) {
-    if (auto st =
-            run_statement(c,
-                          "INSERT OR IGNORE INTO intervention_agencies (situation_id, agency_id) "
-                          "VALUES (?1, ?2)",
-                          [&](Statement& q) { q.bind(1, situation_id).bind(2, id); });
-        !st.ok()) {
-      return st;
-    }
-  }
+  if (auto st = insert_present(c, situation_id, agency_ids); !st.ok()) return st;
   // Recording the intervention also acknowledges the assignment.
   return run_statement(
       c,
@@ -101,6 +137,42 @@ absl::Status record_intervention(Connection& c, const std::string& situation_id,
       [&](Statement& q) {
         q.bind(1, situation_id).bind(2, occurred_us).bind(3, now_us).bind(4, user_id);
       });
+}
+
+absl::StatusOr<std::vector<TaskRow>> task_rows(Connection& c, std::int64_t table_id,
+                                               std::int64_t agency_id, std::int64_t limit) {
+  auto q = c.prepare(
+      "SELECT s.id, s.situation_type, g.code, COALESCE(l.code, ''), COALESCE(p.role, ''), "
+      "s.state, COALESCE(s.decided_us, 0), COALESCE(s.ack_due_us, 0), COALESCE(s.acked_us, 0), "
+      "COALESCE(s.intervention_due_us, 0), COALESCE(s.intervened_us, 0), "
+      "COALESCE(s.last_update_us, 0) FROM situations s "
+      "JOIN agencies g ON g.id = s.originating_agency_id "
+      "LEFT JOIN agencies l ON l.id = s.lead_agency_id "
+      "LEFT JOIN situation_agencies p ON p.situation_id = s.id AND p.agency_id = ?2 "
+      "WHERE s.table_id = ?1 AND s.state IN (?21, ?22) ORDER BY s.submitted_us, s.id LIMIT ?3");
+  if (!q.ok()) return q.status();
+  q->bind(1, table_id).bind(2, agency_id).bind(3, limit);
+  bind_state(*q, 21, domain::SituationState::kAwaitingDecision);
+  bind_state(*q, 22, domain::SituationState::kAccepted);
+  std::vector<TaskRow> out;
+  auto st = q->for_each_row([&](const Statement& r) {
+    TaskRow t;
+    t.id = r.text(0);
+    t.situation_type = r.text(1);
+    t.originating_agency = r.text(2);
+    t.lead_agency = r.text(3);
+    t.part = r.text(4);
+    t.state = state_at(r, 5);
+    t.decided_us = r.integer(6);
+    t.ack_due_us = r.integer(7);
+    t.acked_us = r.integer(8);
+    t.intervention_due_us = r.integer(9);
+    t.intervened_us = r.integer(10);
+    t.last_update_us = r.integer(11);
+    out.push_back(std::move(t));
+  });
+  if (!st.ok()) return st;
+  return out;
 }
 
 absl::Status add_status_update(Connection& c, const std::string& situation_id,

@@ -190,6 +190,23 @@ absl::StatusOr<std::vector<AttendanceRecord>> list_attendance(Connection& c,
   return collect<AttendanceRecord>(*s, attendance_row);
 }
 
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> absent_agencies(
+    Connection& c, const std::string& meeting_id) {
+  auto q = c.prepare(
+      "SELECT DISTINCT a.code, a.name FROM meetings m "
+      "JOIN role_grants g ON g.table_id = m.table_id AND g.role = 'REP' "
+      "JOIN users u ON u.id = g.user_id AND u.disabled_us IS NULL "
+      "JOIN agencies a ON a.id = u.agency_id "
+      "WHERE m.id = ?1 AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.meeting_id = m.id "
+      "AND t.agency_id = a.id AND t.presents_for_agency = 1) ORDER BY a.code");
+  if (!q.ok()) return q.status();
+  q->bind(1, meeting_id);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto st = q->for_each_row([&](const Statement& r) { out.emplace_back(r.text(0), r.text(1)); });
+  if (!st.ok()) return st;
+  return out;
+}
+
 absl::StatusOr<bool> agency_present(Connection& c, const std::string& meeting_id,
                                     std::int64_t agency_id) {
   auto s = c.prepare(
@@ -269,7 +286,11 @@ absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,
   auto s =
       c.prepare("UPDATE agenda_items SET outcome = ?3 WHERE meeting_id = ?1 AND situation_id = ?2");
   if (!s.ok()) return s.status();
-  s->bind(1, meeting_id).bind(2, situation_id).bind(3, domain::state_name(outcome));
+  // Undecided again (a corrected decision): no outcome.
+  s->bind(1, meeting_id)
+      .bind(2, situation_id)
+      .bind(3, outcome == domain::SituationState::kAwaitingDecision ? std::string_view()
+                                                                    : domain::state_name(outcome));
   if (auto st = s->run(); !st.ok()) return st;
   if (c.changes() == 1) return absl::OkStatus();
   return absl::FailedPreconditionError("situation is not on the meeting's agenda");

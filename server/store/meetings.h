@@ -69,6 +69,10 @@ absl::Status add_attendance(Connection& c, const std::string& meeting_id,
                             const AttendanceRecord& a);
 absl::StatusOr<std::vector<AttendanceRecord>> list_attendance(Connection& c,
                                                               const std::string& meeting_id);
+/// The agencies (code, name) with an enabled rep at the meeting's table of
+/// whom no one presented for the agency at the meeting, by code.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> absent_agencies(
+    Connection& c, const std::string& meeting_id);
 /// True when someone who presents for `agency_id` is checked in.
 absl::StatusOr<bool> agency_present(Connection& c, const std::string& meeting_id,
                                     std::int64_t agency_id);

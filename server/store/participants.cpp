@@ -44,14 +44,41 @@ absl::StatusOr<std::vector<Participant>> list_participants(Connection& c,
 }
 
 absl::Status add_participant(Connection& c, const std::string& situation_id, std::int64_t agency_id,
-                             std::int64_t user_id, std::int64_t now_us) {
+                             std::int64_t user_id, std::int64_t now_us, const char* role) {
   return run_statement(
       c,
-      "INSERT INTO situation_agencies (situation_id, agency_id, joined_us, joined_by) "
-      "VALUES (?1, ?2, ?3, ?4)",
+      "INSERT INTO situation_agencies (situation_id, agency_id, joined_us, joined_by, role) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)",
       [&](Statement& q) {
-        q.bind(1, situation_id).bind(2, agency_id).bind(3, now_us).bind(4, user_id);
+        q.bind(1, situation_id).bind(2, agency_id).bind(3, now_us).bind(4, user_id).bind(5, role);
       });
+}
+
+absl::Status set_participant_role(Connection& c, const std::string& situation_id,
+                                  std::int64_t agency_id, const char* role) {
+  return run_statement(
+      c,
+      "UPDATE situation_agencies SET role = ?3 WHERE situation_id = ?1 AND agency_id = ?2 "
+      "AND role <> 'LEAD'",
+      [&](Statement& q) { q.bind(1, situation_id).bind(2, agency_id).bind(3, role); });
+}
+
+absl::StatusOr<std::optional<AgencyStanding>> agency_standing(Connection& c,
+                                                              const std::string& agency,
+                                                              std::int64_t table_id) {
+  auto q = c.prepare(
+      "SELECT a.id, COALESCE(a.isa_signed_on, ''), COALESCE(a.isa_expires_on, ''), "
+      "EXISTS (SELECT 1 FROM users u JOIN role_grants g ON g.user_id = u.id "
+      "        WHERE u.agency_id = a.id AND u.disabled_us IS NULL AND g.role = 'REP' "
+      "        AND g.table_id = ?2) "
+      "FROM agencies a WHERE a.code = ?1");
+  if (!q.ok()) return q.status();
+  q->bind(1, agency).bind(2, table_id);
+  auto found = q->step();
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<AgencyStanding>();
+  return std::optional<AgencyStanding>(
+      AgencyStanding{q->integer(0), q->text(1), q->text(2), q->integer(3) != 0});
 }
 
 absl::Status assign_lead(Connection& c, const std::string& situation_id, std::int64_t lead_id,

@@ -24,8 +24,26 @@ struct Participant {
 /// The situation's participating agencies, in joining order.
 absl::StatusOr<std::vector<Participant>> list_participants(Connection& c,
                                                            const std::string& situation_id);
+/// Joins `agency_id` to the situation in `role` (JOINED unless the chair
+/// adds an assisting agency).
 absl::Status add_participant(Connection& c, const std::string& situation_id, std::int64_t agency_id,
-                             std::int64_t user_id, std::int64_t now_us);
+                             std::int64_t user_id, std::int64_t now_us,
+                             const char* role = "JOINED");
+/// Changes a participant's role (the lead's stays as assigned).
+absl::Status set_participant_role(Connection& c, const std::string& situation_id,
+                                  std::int64_t agency_id, const char* role);
+
+/// What the chair's adding an agency depends on: the agency, its
+/// information-sharing agreement, and whether it has a rep at the table.
+struct AgencyStanding {
+  std::int64_t id = 0;
+  std::string isa_signed_on;
+  std::string isa_expires_on;
+  bool rep_at_table = false;
+};
+absl::StatusOr<std::optional<AgencyStanding>> agency_standing(Connection& c,
+                                                              const std::string& agency,
+                                                              std::int64_t table_id);
 
 /// Names the lead and assisting agencies (every other participant goes back
 /// to JOINED) and starts the acknowledgement clock.

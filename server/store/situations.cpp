@@ -163,6 +163,32 @@ absl::StatusOr<std::vector<SituationRecord>> list_situations(
   return out;
 }
 
+absl::Status amend_situation(Connection& c, const SituationRecord& s, std::int64_t now_us) {
+  auto q = c.prepare(
+      "UPDATE situations SET situation_type = ?2, age_band = ?3, gender = ?4, narrative = ?5, "
+      "amended_us = ?6, amendments = amendments + 1 WHERE id = ?1 AND state = ?21");
+  if (!q.ok()) return q.status();
+  bind_state(*q, 21, domain::SituationState::kAwaitingDecision);
+  q->bind(1, s.id)
+      .bind(2, s.situation_type)
+      .bind(3, s.age_band)
+      .bind(4, s.gender)
+      .bind(5, s.narrative)
+      .bind(6, now_us);
+  if (auto st = q->run(); !st.ok()) return st;
+  if (auto st = expect_one_change(c); !st.ok()) return st;
+  if (auto st = run_statement(c, "DELETE FROM situation_codes WHERE situation_id = ?1",
+                              [&](Statement& d) { d.bind(1, s.id); });
+      !st.ok()) {
+    return st;
+  }
+  if (auto st = insert_codes(c, s.id, "risk_factor", s.risk_factors); !st.ok()) return st;
+  if (auto st = insert_codes(c, s.id, "protective_factor", s.protective_factors); !st.ok()) {
+    return st;
+  }
+  return insert_codes(c, s.id, "study_flag", s.study_flags);
+}
+
 absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,
                               std::int64_t user_id, std::int64_t now_us, const std::string& note,
                               std::int64_t intervention_due_us) {

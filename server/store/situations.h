@@ -70,6 +70,10 @@ absl::StatusOr<std::vector<SituationRecord>> list_situations(
     Connection& c, std::int64_t table_id, const std::vector<domain::SituationState>& states,
     const SituationCursor& after, std::size_t limit);
 
+/// Replaces an awaiting situation's de-identified content (type, age band,
+/// gender, narrative, codes) with `s`'s, counting the amendment.
+absl::Status amend_situation(Connection& c, const SituationRecord& s, std::int64_t now_us);
+
 /// ACCEPTED, due for intervention by `intervention_due_us`; the originating
 /// agency becomes the situation's first participant.
 absl::Status accept_situation(Connection& c, const std::string& id, const std::string& meeting_id,

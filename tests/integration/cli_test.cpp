@@ -470,9 +470,24 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   EXPECT_EQ(decided.out.rfind("Accepted " + id, 0), 0u) << decided.out;
   EXPECT_EQ(hubtable("chair.one", {"situation", "decide", id}).exit_code, 2);
+  // A slip, undone at the same meeting: the CLI says how.
+  auto twice = hubtable("chair.one", {"situation", "decide", id, "--reject", "NOT_AER"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("--correct"), std::string::npos) << twice.err;
+  auto corrected =
+      hubtable("chair.one", {"situation", "decide", id, "--correct", "--reject", "NOT_AER"});
+  ASSERT_EQ(corrected.exit_code, 0) << corrected.err;
+  EXPECT_EQ(corrected.out.rfind("Rejected " + id + " (NOT_AER) (corrected)", 0), 0u)
+      << corrected.out;
+  auto back = hubtable("chair.one", {"situation", "decide", id, "--correct", "--accept"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.out.rfind("Accepted " + id, 0), 0u) << back.out;
   auto closed = hubtable("chair.one", {"meeting", "close"});
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
-  EXPECT_NE(closed.out.find("1 decided, 0 carried over"), std::string::npos) << closed.out;
+  EXPECT_NE(
+      closed.out.find("1 decided, 0 carried over to the next meeting, 2 decision(s) corrected"),
+      std::string::npos)
+      << closed.out;
 
   auto markdown = hubtable("rep.police", {"meeting", "minutes"});
   ASSERT_EQ(markdown.exit_code, 0) << markdown.err;
@@ -480,6 +495,9 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
   EXPECT_NE(markdown.out.find("| police (Test Police) | 1 | 0 |"), std::string::npos)
       << markdown.out;
   EXPECT_NE(markdown.out.find("| 1 | " + id + " | new | PERSON | police | Accepted"),
+            std::string::npos)
+      << markdown.out;
+  EXPECT_NE(markdown.out.find("- " + id + ": ACCEPTED corrected to REJECTED (NOT_AER) at "),
             std::string::npos)
       << markdown.out;
   EXPECT_EQ(markdown.out.find("intoxicated"), std::string::npos);
@@ -536,6 +554,11 @@ address = "9 Zzcli Road"
   auto assigned = hubtable("chair.one", {"situation", "assign", id, "--lead", "mh"});
   ASSERT_EQ(assigned.exit_code, 0) << assigned.err;
   EXPECT_NE(assigned.out.find("lead:       mh"), std::string::npos) << assigned.out;
+  auto due = hubtable("rep.mh", {"tasks"});
+  ASSERT_EQ(due.exit_code, 0) << due.err;
+  EXPECT_NE(due.out.find("acknowledge the lead assignment (hubtable situation ack " + id + ")"),
+            std::string::npos)
+      << due.out;
   ASSERT_EQ(hubtable("rep.mh", {"situation", "ack", id}).exit_code, 0);
   const std::string note = secret_file("plan.txt", "Knock at 16:00 with the school nurse.\n");
   ASSERT_EQ(hubtable("rep.mh", {"situation", "plan", id, "--note-file", note}).exit_code, 0);

@@ -34,6 +34,17 @@ class ErasureTest : public FilterTest {
            decrypt_wal_frames(dep_.database().string() + "-wal", db_key) +
            decrypt_database_pages(keystore(), ks_key);
   }
+  // The canary narrative, submitted to the open scheduled meeting with its
+  // originator checked in; its id ("" on failure).
+  std::string canary_at_open_meeting() {
+    clock_.advance_us(105 * kMinuteUs);
+    if (open().status().code() != v1::OK || check_in("rep.police").status().code() != v1::OK) {
+      return "";
+    }
+    const auto r = submit("rep.police", submission(kCanaryNarrative));
+    EXPECT_EQ(r.status().code(), v1::OK) << r.status().message();
+    return r.submit_situation().situation().id();
+  }
   static bool holds(const std::string& pages, std::string_view needle) {
     return pages.find(needle) != std::string::npos;
   }
@@ -49,18 +60,38 @@ TEST_F(ErasureTest, TheDecryptionReadsThisDeploymentsPages) {
 }
 
 TEST_F(ErasureTest, ARejectedNarrativeIsInNoPageOfTheDatabaseOrItsWal) {
-  clock_.advance_us(105 * kMinuteUs);
-  ASSERT_EQ(open().status().code(), v1::OK);
-  ASSERT_EQ(check_in("rep.police").status().code(), v1::OK);
-  const auto r = submit("rep.police", submission(kCanaryNarrative));
-  ASSERT_EQ(r.status().code(), v1::OK) << r.status().message();
-  const std::string id = r.submit_situation().situation().id();
+  const std::string id = canary_at_open_meeting();
+  ASSERT_FALSE(id.empty());
   // Shown and decided: the narrative has been read and its pages rewritten.
   ASSERT_EQ(show("chair.one", id).status().code(), v1::OK);
   ASSERT_TRUE(holds(every_page(), "zqvlorbitcanary")) << "the pages are read correctly";
   ASSERT_EQ(decide(id, false, "NOT_AER").status().code(), v1::OK);
+  // Held while the meeting is open, so that the decision can be corrected;
+  // erased when it closes.
+  ASSERT_TRUE(holds(every_page(), "zqvlorbitcanary"));
+  const auto closed = close();
+  ASSERT_EQ(closed.status().code(), v1::OK) << closed.status().message();
+  EXPECT_EQ(closed.close_meeting().rejections_erased(), 1u);
   EXPECT_FALSE(holds(every_page(), "zqvlorbitcanary"));
   EXPECT_EQ(fs::file_size(dep_.database().string() + "-wal"), 0u) << "the WAL was truncated";
+}
+
+TEST_F(ErasureTest, ARejectionErasedAtOnceIsInNoPageAndStands) {
+  const std::string id = canary_at_open_meeting();
+  ASSERT_FALSE(id.empty());
+  ASSERT_EQ(show("chair.one", id).status().code(), v1::OK);
+  v1::Request reject;
+  reject.mutable_decide_situation()->set_id(id);
+  reject.mutable_decide_situation()->set_reject_reason("NOT_AER");
+  reject.mutable_decide_situation()->set_erase_now(true);
+  ASSERT_EQ(as("chair.one", reject).status().code(), v1::OK);
+  EXPECT_FALSE(holds(every_page(), "zqvlorbitcanary"));
+  EXPECT_EQ(fs::file_size(dep_.database().string() + "-wal"), 0u) << "the WAL was truncated";
+  v1::Request undo;
+  undo.mutable_decide_situation()->set_id(id);
+  undo.mutable_decide_situation()->set_undecided(true);
+  undo.mutable_decide_situation()->set_correct(true);
+  EXPECT_EQ(as("chair.one", undo).status().rule(), "decide.erased");
 }
 
 TEST_F(ErasureTest, AWithdrawnNarrativeIsInNoPageOfTheDatabaseOrItsWal) {

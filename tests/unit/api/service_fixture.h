@@ -84,9 +84,10 @@ class ServiceTest : public ::testing::Test {
 
   /// Collects the events pushed to this test's "connection" after a watch.
   struct Collector final : EventSink {
-    void deliver(const v1::Event& e) override {
+    bool deliver(const v1::Event& e) override {
       std::lock_guard<std::mutex> lock(mutex);
       events.push_back(e);
+      return true;
     }
     std::vector<v1::Event> take() {
       std::lock_guard<std::mutex> lock(mutex);

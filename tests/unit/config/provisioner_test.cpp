@@ -48,7 +48,7 @@ TEST(Provisioner, TableVocabularyIsAddedOnceAndAuditedAndCannotShadowDefaults) {
   d.apply_text(std::string(kTestTable) + entry);  // idempotent
   auto dep = open_deployment(d.config_path());
   int created = 0;
-  for (const auto& e : hubtable::testing::read_audit_events(*dep->db)) {
+  for (const auto& e : ::hubtable::testing::read_audit_events(*dep->db)) {
     if (e.action() == "admin.vocabulary_created") {
       ++created;
       EXPECT_EQ(e.target(), "t1/risk_factor/ALC-OTHER");
@@ -67,9 +67,6 @@ TEST(Provisioner, TableVocabularyIsAddedOnceAndAuditedAndCannotShadowDefaults) {
                 .find("unknown risk_category 'ZZZ'"),
             std::string::npos);
 }
-
-}  // namespace
-}  // namespace hubtable::provision
 
 namespace hubtable::provision {
 namespace {
@@ -136,6 +133,42 @@ roles = [{ table = "t2", role = "REP" }]
                 "confidentiality_signed = 2026-02-01\n");
   d.apply_text(stated);
   EXPECT_EQ(dates(), "2026-01-05/2028-01-05/2026-02-01");
+}
+
+}  // namespace
+}  // namespace hubtable::provision
+
+TEST(Provisioner, ApplyReissuesAProfileForAUserWhoseCertificateWasRevokedOnce) {
+  TestDeployment d;
+  auto file = parse_apply_text(kTestTable);
+  ASSERT_TRUE(file.ok());
+  auto dep = open_deployment(d.config_path());
+  ASSERT_TRUE(dep.ok());
+  domain::SystemClock clock;
+  ::hubtable::testing::TempDir out;
+  auto before = apply(*dep, *file, out.path(), clock, crypto::system_random());
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->profiles_reissued, 0) << "every user holds a live certificate";
+  auto refused = reissue_profile(*dep, "rep.mh", false, out.path(), clock, crypto::system_random());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(std::filesystem::exists(out.path() / "rep.mh"));
+  ASSERT_TRUE(revoke_certificates(*dep, "rep.mh", clock).ok());
+  auto after = apply(*dep, *file, out.path(), clock, crypto::system_random());
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->profiles_reissued, 1);
+  ASSERT_EQ(after->profiles.size(), 1u);
+  EXPECT_EQ(after->profiles[0], out.path() / "rep.mh");
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "rep.mh" / "client.crt"));
+  EXPECT_NE(::hubtable::testing::read_file(out.path() / "rep.mh" / "client.crt"),
+            ::hubtable::testing::read_file(d.profile("rep.mh") / "client.crt"));
+  auto again = apply(*dep, *file, out.path(), clock, crypto::system_random());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->profiles_reissued, 0) << "idempotent once reissued";
+  int reissued = 0;
+  for (const auto& e : ::hubtable::testing::read_audit_events(*dep->db)) {
+    if (e.action() == "admin.profile_reissued") ++reissued;
+  }
+  EXPECT_EQ(reissued, 1);
 }
 
 }  // namespace

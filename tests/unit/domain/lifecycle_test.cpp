@@ -13,25 +13,28 @@ namespace hubtable::domain {
 namespace {
 
 using S = SituationState;
-const std::vector<Move> kMoves = {Move::kDecide, Move::kWithdraw, Move::kCaseWork, Move::kClose};
+const std::vector<Move> kMoves = {Move::kDecide,   Move::kCorrect,  Move::kAmend,
+                                  Move::kWithdraw, Move::kCaseWork, Move::kClose};
 
 // Per move, in kMoves' order: "->STATE" allows and leads there (accepting,
 // for a decision); "!rule" refuses with FAILED_PRECONDITION.
 const std::map<S, std::vector<std::string>>& expected() {
   static const std::map<S, std::vector<std::string>> kExpected = {
       {S::kAwaitingDecision,
-       {"->ACCEPTED", "->WITHDRAWN", "!work.not_accepted", "!work.not_accepted"}},
+       {"->ACCEPTED", "!decide.nothing_to_correct", "->AWAITING_DECISION", "->WITHDRAWN",
+        "!work.not_accepted", "!work.not_accepted"}},
       {S::kAccepted,
-       {"!situation.already_decided", "!situation.already_decided", "->ACCEPTED", "->CLOSED"}},
+       {"!situation.already_decided", "->ACCEPTED", "!amend.already_decided",
+        "!situation.already_decided", "->ACCEPTED", "->CLOSED"}},
       {S::kRejected,
-       {"!situation.already_decided", "!situation.already_decided", "!work.not_accepted",
-        "!work.not_accepted"}},
+       {"!situation.already_decided", "->REJECTED", "!amend.already_decided",
+        "!situation.already_decided", "!work.not_accepted", "!work.not_accepted"}},
       {S::kWithdrawn,
-       {"!situation.withdrawn", "!situation.withdrawn", "!work.not_accepted",
-        "!work.not_accepted"}},
+       {"!situation.withdrawn", "!situation.withdrawn", "!situation.withdrawn",
+        "!situation.withdrawn", "!work.not_accepted", "!work.not_accepted"}},
       {S::kClosed,
-       {"!situation.already_decided", "!situation.already_decided", "!work.closed",
-        "!work.closed"}},
+       {"!situation.already_decided", "!decide.closed", "!amend.already_decided",
+        "!situation.already_decided", "!work.closed", "!work.closed"}},
   };
   return kExpected;
 }
@@ -61,6 +64,34 @@ TEST(Lifecycle, EveryMoveFromEveryStateIsAllowedOrRefusedAsTheTableSays) {
 TEST(Lifecycle, ADecisionLeadsToAcceptedOrRejected) {
   EXPECT_EQ(after(S::kAwaitingDecision, Move::kDecide, true), S::kAccepted);
   EXPECT_EQ(after(S::kAwaitingDecision, Move::kDecide, false), S::kRejected);
+}
+
+TEST(Lifecycle, ADecisionIsCorrectedOnlyAtItsOpenMeetingAndBeforeCaseWork) {
+  CorrectionFacts f{S::kAccepted, true, false, false, false};
+  for (Verdict v : {Verdict::kAccept, Verdict::kReject, Verdict::kUndecided}) {
+    EXPECT_TRUE(allow_correction(f, v).allowed());
+  }
+  auto rule = [](const CorrectionFacts& x, Verdict v) { return allow_correction(x, v).rule; };
+  CorrectionFacts later = f;
+  later.decided_at_open_meeting = false;
+  EXPECT_EQ(rule(later, Verdict::kReject), "decide.meeting_closed");
+  CorrectionFacts identified = f;
+  identified.identified = true;
+  EXPECT_EQ(rule(identified, Verdict::kReject), "decide.case_work_begun");
+  EXPECT_EQ(rule(identified, Verdict::kUndecided), "decide.case_work_begun");
+  EXPECT_TRUE(allow_correction(identified, Verdict::kAccept).allowed()) << "a note may change";
+  CorrectionFacts led = f;
+  led.lead_named = true;
+  EXPECT_EQ(rule(led, Verdict::kUndecided), "decide.case_work_begun");
+  CorrectionFacts rejected{S::kRejected, true, true, false, false};
+  EXPECT_TRUE(allow_correction(rejected, Verdict::kAccept).allowed());
+  rejected.rejection_held = false;
+  EXPECT_EQ(rule(rejected, Verdict::kAccept), "decide.erased");
+  EXPECT_EQ(rule(CorrectionFacts{S::kAwaitingDecision, true, true, false, false}, Verdict::kAccept),
+            "decide.nothing_to_correct");
+  EXPECT_EQ(verdict_state(Verdict::kUndecided), S::kAwaitingDecision);
+  EXPECT_EQ(verdict_state(Verdict::kReject), S::kRejected);
+  EXPECT_EQ(verdict_state(Verdict::kAccept), S::kAccepted);
 }
 
 TEST(Lifecycle, StateNamesRoundTripAndNothingElseParses) {
