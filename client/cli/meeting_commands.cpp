@@ -296,11 +296,12 @@ std::string minutes_markdown(const v1::MinutesResponse& m) {
            when(i.intervention_due_us()) + " |\n";
     for (const auto& k : i.corrections()) {
       auto side = [](const std::string& outcome, const std::string& reason) {
-        return outcome + (reason.empty() ? "" : " (" + reason + ")");
+        return reason.empty() ? outcome : outcome + " (" + reason + ")";
       };
-      corrections += "- " + i.situation() + ": " + side(k.from_outcome(), k.from_reason()) +
-                     " corrected to " + side(k.to_outcome(), k.to_reason()) + " at " +
-                     format_time_us(k.time_us()) + "\n";
+      corrections.append("- ").append(i.situation()).append(": ");
+      corrections.append(side(k.from_outcome(), k.from_reason())).append(" corrected to ");
+      corrections.append(side(k.to_outcome(), k.to_reason())).append(" at ");
+      corrections.append(format_time_us(k.time_us())).append("\n");
     }
   }
   if (!corrections.empty()) out += "\n## Decisions corrected at this meeting\n\n" + corrections;

@@ -43,7 +43,6 @@ std::optional<store::SituationCursor> parse_page_token(const std::string& token)
   return c;
 }
 using domain::kMaxCodesPerKind;
-using domain::kNoteMaxChars;
 constexpr const char* kIdAlphabet = kSituationIdAlphabet;
 constexpr std::size_t kIdChars = kSituationIdChars;
 

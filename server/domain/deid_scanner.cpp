@@ -1,6 +1,7 @@
 #include "domain/deid_scanner.h"
 
 #include <re2/re2.h>
+#include <utf8proc.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,8 @@
 #include <set>
 #include <tuple>
 
+#include "domain/first_names.h"
+#include "domain/name_rules.h"
 #include "domain/scan_text.h"
 
 namespace hubtable::domain {
@@ -40,7 +43,8 @@ const std::vector<Pattern>& patterns() {
   constexpr bool exact = false;
   static const std::string kMonth =
       "(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(ust)?|Sep(t(ember)?)?|"
-      "Oct(ober)?|Nov(ember)?|Dec(ember)?)";
+      "Oct(ober)?|Nov(ember)?|Dec(ember)?|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|"
+      "septembre|octobre|novembre|d[ée]cembre)";
   static const std::string kStreet =
       "(Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Boulevard|Blvd|Crescent|Cres|Court|Ct|Lane|Ln|"
       "Way|Place|Pl|Terrace|Trail|Parkway|Pkwy|Circle|Highway|Hwy|Square|Sq|Gate|Grove)";
@@ -64,18 +68,38 @@ const std::vector<Pattern>& patterns() {
         compile(C::kStreetAddress,
                 "\\b\\d{1,5}[A-Za-z]?(-\\d{1,5})?\\s+([A-Z][A-Za-z'-]+\\s+){1,3}" + kStreet + "\\b",
                 exact));
+    p.push_back(
+        compile(C::kStreetAddress, "\\b\\d{1,3}(st|nd|rd|th)\\s+" + kStreet + "\\b", exact));
+    p.push_back(compile(C::kStreetAddress,
+                        R"(\b\d{1,5},?\s+(rue|avenue|boulevard|boul\.?|chemin|rang)\s+\S+)",
+                        icase));
+    p.push_back(compile(C::kStreetAddress,
+                        R"(\b(Range|Township|Grid|Concession|Rural)\s+(Road|Rd)\s+\d+)", exact));
     p.push_back(compile(C::kStreetAddress,
                         R"(\b(Apt|Apartment|Unit|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b)", icase));
     p.push_back(compile(C::kStreetAddress, R"(\bP\.?\s?O\.?\s+Box\s+\d+)", icase));
     p.push_back(compile(C::kIdNumber, R"(\b\d{3}[ -]\d{3}[ -]\d{3}\b)", exact));  // SIN
     p.push_back(compile(C::kIdNumber, R"(\b\d{4}[ -]\d{3}[ -]\d{3}([ -]?[A-Z]{2})?\b)", exact));
     p.push_back(compile(C::kIdNumber, R"(\b[A-Z]{0,2}\d{7,}[A-Z]{0,2}\b)", exact));
+    // An agency's own file, case, incident or occurrence number, whatever its shape.
+    p.push_back(compile(
+        C::kIdNumber,
+        R"(\b(file|case|incident|occurrence|dossier|chart|report|record)(\s+(no\.?|number|num[ée]ro|#))?)"
+        R"((\s+(is|was))?\s*[:#]?\s*[A-Z]{0,3}-?\d[A-Z0-9]*(-[A-Z0-9]+)*)",
+        icase));
+    p.push_back(compile(
+        C::kIdNumber, R"(\b(number|no\.|num[ée]ro)\s+(is\s+)?[A-Z]{1,3}\d{5,}[A-Z0-9-]*)", icase));
+    p.push_back(compile(C::kIdNumber, R"(\b[A-Z]\d{4}-\d{5}-\d{5}\b)", exact));  // ON licence
+    p.push_back(compile(C::kIdNumber, R"(\b[A-Z]{4} ?\d{4} ?\d{4}\b)", exact));  // RAMQ
     p.push_back(compile(C::kLicencePlate, R"(\b[A-Z]{4}[ -]?\d{3}\b)", exact));
+    p.push_back(compile(C::kLicencePlate, R"(\b[A-Z]{3}[ -]\d{4}\b)", exact));
+    p.push_back(compile(C::kLicencePlate, R"(\b\d[A-Z]{3}[ -]\d{3}\b)", exact));
     p.push_back(compile(C::kLicencePlate, R"(\b[A-Z]{3}[ -]\d{3}\b)", exact));
     p.push_back(compile(C::kLicencePlate, R"(\b\d{3}[ -][A-Z]{3}\b)", exact));
-    p.push_back(compile(C::kPersonName,
-                        R"(\b(Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?)",
-                        exact));
+    p.push_back(compile(
+        C::kPersonName,
+        R"(\b(Mr|Mrs|Ms|Miss|Mx|Dr|Mme|Mlle|M|Cst|Constable|Sgt|Sergeant|Principal)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?)",
+        exact));
     p.push_back(compile(
         C::kPersonName,
         R"(\b(named|called|name is|known as|goes by|aka|a\.k\.a\.)\s+[A-Z][a-z'-]+(\s+[A-Z][a-z'-]+)?)",
@@ -85,50 +109,13 @@ const std::vector<Pattern>& patterns() {
   return kPatterns;
 }
 
-// Capitalised words that are ordinary English or domain vocabulary, not names:
-// sentence-starting function words, family and service roles, calendar words,
-// and domain terms that are often capitalised. Lower case, space-separated.
-const std::set<std::string>& common_words() {
-  static const std::set<std::string> kWords = [] {
-    constexpr std::string_view kList =
-        "a an the he she they we i it his her their our this that these those there here after "
-        "before on in at when while since both no not yes if as by for from with without during "
-        "over under about per all each every some many most one two three four five six seven "
-        "eight nine ten first second third last next previous other another also and or but so "
-        "then now today yesterday tomorrow tonight still recently currently reportedly overall "
-        "however although because due following update status note notes concerns concern risk "
-        "plan agencies agency police family mother father mom dad parent parents grandmother "
-        "grandfather sibling siblings brother sister son daughter child children youth adult "
-        "senior person individual client neighbour neighbours landlord partner caregiver teacher "
-        "principal worker officer officers staff team school hospital shelter housing court "
-        "probation lead assisting table situation consent referral intervention door knock "
-        "meeting follow-up unknown none male female young older elderly will was is has had did "
-        "does may might can could should would must attends lives living presented referred "
-        "reported discussed agreed accepted rejected closed connected informed refused unable "
-        "moved hub cor aer monday tuesday wednesday thursday friday saturday sunday january "
-        "february march april may june july august september october november december spring "
-        "summer fall autumn winter christmas easter thanksgiving ramadan diwali grade "
-        "kindergarten jk sk english french indigenous first nations nation métis metis inuit "
-        "canadian newcomer ontario saskatchewan manitoba alberta quebec canada works disability "
-        "support program children's aid society mental health community addictions addiction "
-        "emergency department services service victim crisis board district public catholic "
-        "secondary elementary high middle college university filter filters covid covid-19 "
-        "naloxone narcan fentanyl opioid opioids cas er ed ems rcmp opp ptsd adhd fasd odsp ow "
-        "ncr cto mha cmha icu er's ";
-    std::set<std::string> out;
-    std::size_t start = 0;
-    while (start < kList.size()) {
-      const std::size_t end = std::min(kList.find(' ', start), kList.size());
-      if (end > start) out.emplace(kList.substr(start, end - start));
-      start = end + 1;
-    }
-    return out;
-  }();
-  return kWords;
-}
-
+// Starts with a capital letter, accented ones too ("Émilie", "Élodie").
 bool is_upper_word(std::string_view w) {
-  return !w.empty() && std::isupper(static_cast<unsigned char>(w[0])) != 0;
+  if (w.empty()) return false;
+  utf8proc_int32_t first = -1;
+  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(w.data()),
+                                  static_cast<utf8proc_ssize_t>(w.size()), &first);
+  return n > 0 && utf8proc_category(first) == UTF8PROC_CATEGORY_LU;
 }
 
 std::string lower(std::string_view w) {
@@ -185,9 +172,7 @@ bool name_like(std::string_view w) {
     if (std::islower(static_cast<unsigned char>(c)) != 0) all_upper = false;
   }
   if (all_upper) return false;  // acronyms: CAS, ER, RCMP
-  std::string l = lower(w);
-  if (l.size() > 2 && l.substr(l.size() - 2) == "'s") l = l.substr(0, l.size() - 2);
-  return common_words().count(l) == 0;
+  return !is_common_word(lower(w));
 }
 
 // Where the allowed phrases occur, by start. Words come in order, so one
@@ -220,6 +205,69 @@ class AllowedSpans {
   std::size_t next_ = 0;
   std::size_t furthest_ = 0;
 };
+
+/// Names, streets and organisations by shape and context (domain/name_rules.h):
+/// runs of capitalised words that are neither ordinary words nor allowed
+/// phrases, each classified with the words around it.
+void add_name_runs(std::string_view text, const DeidAllowList& allow, std::vector<Finding>& found) {
+  std::vector<Word> words;
+  for_each_word(text, [&](const Word& w) { words.push_back(w); });
+  AllowedSpans allowed(text, allow);
+  const auto word_at = [&](std::size_t i) {
+    return text.substr(words[i].begin, words[i].end - words[i].begin);
+  };
+  const auto spaces_only = [&](std::size_t from, std::size_t to) {
+    return text.substr(from, to - from).find_first_not_of(' ') == std::string_view::npos;
+  };
+  std::vector<bool> candidate(words.size());
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string_view w = word_at(i);
+    const bool shaped =
+        name_like(w) ||
+        // The name of a street, whatever the word: "rue Ontario", "Portage Avenue".
+        (is_upper_word(w) && i > 0 && is_french_street_word(word_at(i - 1))) ||
+        (is_upper_word(w) && i + 1 < words.size() && is_upper_word(word_at(i + 1)) &&
+         is_street_word(word_at(i + 1)) && spaces_only(words[i].end, words[i + 1].begin)) ||
+        // A given name that is also an ordinary word, in the possessive: "Will's mother".
+        (is_upper_word(w) && w.size() > 2 && w.substr(w.size() - 2) == "'s" && is_first_name(w));
+    candidate[i] = shaped && !allowed.covers(words[i].begin, words[i].end);
+  }
+  for (std::size_t i = 0; i < words.size();) {
+    if (!candidate[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < words.size() && candidate[j] && !words[j].sentence_start &&
+           spaces_only(words[j - 1].end, words[j].begin)) {
+      ++j;
+    }
+    NameRun run;
+    for (std::size_t k = i; k < j; ++k) run.words.push_back(word_at(k));
+    run.sentence_start = words[i].sentence_start;
+    if (i > 0) {
+      run.before = word_at(i - 1);
+      const std::string_view gap = text.substr(words[i - 1].end, words[i].begin - words[i - 1].end);
+      run.comma_before = gap.find(',') != std::string_view::npos;
+      // "20th Street": the word before is an ordinal's suffix right after its digits.
+      const std::size_t prev = words[i - 1].begin;
+      run.number_before = prev > 0 && std::isdigit(static_cast<unsigned char>(text[prev - 1])) != 0;
+    }
+    if (i > 1) run.before2 = word_at(i - 2);
+    if (j < words.size() && !words[j].sentence_start) run.after = word_at(j);
+    switch (classify_run(run)) {
+      case RunKind::kPersonName:
+        found.push_back({IdentifierCategory::kPersonName, words[i].begin, words[j - 1].end});
+        break;
+      case RunKind::kStreet:
+        found.push_back({IdentifierCategory::kStreetAddress, words[i].begin, words[j - 1].end});
+        break;
+      case RunKind::kNone:
+        break;
+    }
+    i = j;
+  }
+}
 
 }  // namespace
 
@@ -265,38 +313,7 @@ std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidA
     }
   }
 
-  // Names by shape: capitalised words that are neither ordinary words nor
-  // allowed phrases. Two or more in a row (separated by spaces only, none
-  // starting a sentence) are a name anywhere; a single one is a name unless
-  // it starts a sentence. One pass, word by word.
-  AllowedSpans allowed(text, allow);
-  struct Run {
-    std::size_t begin = 0, end = 0, words = 0;
-    bool sentence_start = false;
-  } run;
-  const auto flush = [&] {
-    if (run.words >= 2 || (run.words == 1 && !run.sentence_start)) {
-      found.push_back({IdentifierCategory::kPersonName, run.begin, run.end});
-    }
-    run.words = 0;
-  };
-  for_each_word(text, [&](const Word& w) {
-    const bool candidate =
-        name_like(text.substr(w.begin, w.end - w.begin)) && !allowed.covers(w.begin, w.end);
-    if (run.words > 0) {
-      const bool continues =
-          candidate && !w.sentence_start &&
-          text.substr(run.end, w.begin - run.end).find_first_not_of(' ') == std::string_view::npos;
-      if (continues) {
-        run.end = w.end;
-        ++run.words;
-        return;
-      }
-      flush();
-    }
-    if (candidate) run = {w.begin, w.end, 1, w.sentence_start};
-  });
-  flush();
+  add_name_runs(text, allow, found);
 
   // Merge overlapping findings into one span; the longest match in the group
   // names its category ("SIN 046 454 286" is an ID number, not a plate).

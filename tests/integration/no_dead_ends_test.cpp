@@ -56,7 +56,7 @@ class NoDeadEnds : public WholeTableTest {
     return as("chair.one", r);
   }
   std::string accepted_with_lead(const std::string& lead) {
-    const std::string id = submit("rep.police");
+    std::string id = submit("rep.police");
     open_meeting_with({"chair.one", "rep.police", "rep.mh"});
     EXPECT_EQ(decide(id, "accept").status().code(), v1::OK);
     v1::Request join;
