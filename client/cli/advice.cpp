@@ -32,7 +32,51 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 18> kAdvice 
     {"amend.already_decided", "the chair may correct the decision at its meeting (--correct)"},
 }};
 
+// The wire's field names and the options that set them.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kOptions = {{
+    {"situation_type", "--type"},
+    {"age_band", "--age-band"},
+    {"gender", "--gender"},
+    {"risk_factors", "--risk-factor"},
+    {"risk_factor", "--risk-factor"},
+    {"protective_factors", "--protective-factor"},
+    {"study_flags", "--study-flag"},
+    {"narrative", "--narrative-file"},
+    {"reject_reason", "--reject"},
+    {"closure_reason", "--reason"},
+    {"agencies_present", "--agency"},
+    {"lead_agency", "--lead"},
+    {"assisting_agencies", "--assisting"},
+}};
+
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 }  // namespace
+
+std::string in_the_users_words(const std::string& message) {
+  std::string out;
+  out.reserve(message.size());
+  std::size_t i = 0;
+  while (i < message.size()) {
+    bool replaced = false;
+    if (i == 0 || !word_char(message[i - 1])) {
+      for (const auto& [field, option] : kOptions) {
+        const std::size_t end = i + field.size();
+        if (message.compare(i, field.size(), field) == 0 &&
+            (end == message.size() || !word_char(message[end]))) {
+          out += option;
+          i = end;
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += message[i++];
+  }
+  return out;
+}
 
 std::string_view advice_for(std::string_view rule) {
   for (const auto& [r, advice] : kAdvice) {

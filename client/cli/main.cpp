@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/output.h"
@@ -148,6 +149,33 @@ int run_vocab_list(const Globals& g, const VocabOptions& o) {
   return cli::kExitOk;
 }
 
+/// The byte offset of code point `n` of UTF-8 `text` (its size past the end).
+std::size_t byte_of(const std::string& text, std::uint32_t n) {
+  std::size_t i = 0;
+  for (std::uint32_t seen = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (seen++ == n) return i;
+  }
+  return text.size();
+}
+
+/// `text` with each finding shown as [CATEGORY: what was found].
+std::string marked_draft(const std::string& text, const v1::DeidCheckResponse& check) {
+  std::string out;
+  std::size_t at = 0;
+  for (const auto& f : check.findings()) {
+    const std::size_t begin = std::max(at, byte_of(text, f.begin()));
+    const std::size_t end = std::max(begin, byte_of(text, f.end()));
+    out += cli::terminal_safe(std::string_view(text).substr(at, begin - at));
+    out.append("[").append(f.category()).append(": ");
+    out += cli::terminal_safe(std::string_view(text).substr(begin, end - begin));
+    out += "]";
+    at = end;
+  }
+  out += cli::terminal_safe(std::string_view(text).substr(at));
+  return out;
+}
+
 int run_deid_check(const Globals& g, const std::string& file) {
   auto text = cli::read_free_text(file);
   if (!text.ok()) return usage_failure(text.status());
@@ -164,6 +192,10 @@ int run_deid_check(const Globals& g, const std::string& file) {
     for (const auto& f : check.findings()) {
       std::printf("%s at characters %u-%u\n", f.category().c_str(), f.begin(), f.end());
     }
+    // The draft is the user's own, on their own terminal: each finding marked in place.
+    std::string marked = marked_draft(*text, check);
+    while (!marked.empty() && marked.back() == '\n') marked.pop_back();
+    std::printf("\nIn your draft:\n%s\n", marked.c_str());
   }
   // Exit 1 when anything was found, so scripts can gate a submission on it.
   return check.clean() ? cli::kExitOk : cli::kExitRefused;

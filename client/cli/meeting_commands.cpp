@@ -296,7 +296,9 @@ std::string minutes_markdown(const v1::MinutesResponse& m) {
            when(i.intervention_due_us()) + " |\n";
     for (const auto& k : i.corrections()) {
       auto side = [](const std::string& outcome, const std::string& reason) {
-        return reason.empty() ? outcome : outcome + " (" + reason + ")";
+        std::string said = outcome;
+        if (!reason.empty()) said.append(" (").append(reason).append(")");
+        return said;
       };
       corrections.append("- ").append(i.situation()).append(": ");
       corrections.append(side(k.from_outcome(), k.from_reason())).append(" corrected to ");

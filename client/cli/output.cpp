@@ -91,7 +91,7 @@ void print_json(const google::protobuf::Message& message) {
 
 int print_refusal(const hubtable::v1::Status& status) {
   std::fprintf(stderr, "hubtable: %s: %s", hubtable::v1::Code_Name(status.code()).c_str(),
-               terminal_safe(status.message()).c_str());
+               in_the_users_words(terminal_safe(status.message())).c_str());
   if (!status.rule().empty()) {
     std::fprintf(stderr, " (rule %s)", terminal_safe(status.rule()).c_str());
     const auto advice = advice_for(status.rule());

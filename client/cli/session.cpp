@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -75,7 +76,56 @@ int call(const Globals& g, const v1::Request& request, v1::Response& out) {
   return call_in(s, request, out);
 }
 
-int call_in(Session& s, const v1::Request& request, v1::Response& out) {
+namespace {
+
+/// "3" where a situation id goes: the third line of the open meeting's
+/// agenda (the chair and reps follow the agenda by its numbers). Any other
+/// id is left as it is.
+absl::Status resolve_agenda_position(Session& s, v1::Request& request) {
+  const auto* kind = request.GetReflection()->GetOneofFieldDescriptor(
+      request, request.GetDescriptor()->FindOneofByName("kind"));
+  if (kind == nullptr || kind->message_type() == nullptr) return absl::OkStatus();
+  auto* body = request.GetReflection()->MutableMessage(&request, kind);
+  const auto* id = body->GetDescriptor()->FindFieldByName("id");
+  if (id == nullptr || id->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
+      id->is_repeated()) {
+    return absl::OkStatus();
+  }
+  const std::string value = body->GetReflection()->GetString(*body, id);
+  if (value.empty() || value.size() > 3 ||
+      !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return absl::OkStatus();
+  }
+  const auto position = static_cast<std::uint32_t>(std::stoul(value));
+  v1::Request agenda;
+  agenda.mutable_agenda();
+  for (std::uint32_t after = 0;;) {
+    agenda.mutable_agenda()->set_after_position(after);
+    auto r = s.connection->call(agenda);
+    if (!r.ok()) return r.status();
+    if (r->status().code() != v1::OK) {
+      return absl::InvalidArgumentError("situation " + value +
+                                        ": a number is a line of the open meeting's agenda, "
+                                        "and the agenda could not be read: " +
+                                        r->status().message());
+    }
+    for (const auto& item : r->agenda().agenda().items()) {
+      if (item.position() == position) {
+        body->GetReflection()->SetString(body, id, item.situation());
+        return absl::OkStatus();
+      }
+    }
+    after = r->agenda().agenda().next_after_position();
+    if (after == 0) break;
+  }
+  return absl::InvalidArgumentError("the open meeting's agenda has no line " + value);
+}
+
+}  // namespace
+
+int call_in(Session& s, const v1::Request& given, v1::Response& out) {
+  v1::Request request = given;
+  if (auto st = resolve_agenda_position(s, request); !st.ok()) return request_failure(st);
   auto r = s.connection->call(request);
   if (!r.ok()) return request_failure(r.status());
   if (!s.json) make_terminal_safe(*r);

@@ -1,5 +1,9 @@
 #include "api/case_input.h"
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
 #include "domain/free_text.h"
 #include "domain/identity.h"
 #include "store/vocabulary.h"
@@ -16,15 +20,88 @@ std::uint32_t char_offset(std::string_view text, std::size_t byte) {
 
 std::size_t char_count(std::string_view text) { return domain::utf8_length(text); }
 
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+  return out;
+}
+
+/// Edits (insert, delete, replace) between `a` and `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+absl::StatusOr<std::vector<std::string>> live_codes(store::Connection& c, const std::string& kind,
+                                                    const std::string& table) {
+  store::VocabularyQuery q;
+  q.kind = kind;
+  if (!table.empty()) q.table_codes = {table};
+  auto rows = store::list_vocabulary(c, q);
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(r.code);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> canonical_code(store::Connection& c, const std::string& kind,
+                                           const std::string& code, const std::string& table) {
+  if (code.empty()) return code;
+  auto has = store::vocabulary_has(c, kind, code, table);
+  if (!has.ok()) return has.status();
+  if (*has) return code;
+  auto codes = live_codes(c, kind, table);
+  if (!codes.ok()) return codes.status();
+  const std::string wanted = upper(code);
+  for (const auto& known : *codes) {
+    if (upper(known) == wanted) return known;
+  }
+  return code;
+}
+
 absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::string& kind,
                                             const std::string& code, const std::string& table,
                                             std::string_view field) {
   auto has = store::vocabulary_has(c, kind, code, table);
   if (!has.ok()) return has.status();
   if (*has) return domain::Decision::allow("vocabulary.known");
-  return domain::invalid("vocabulary.unknown_code", std::string(field) + ": unknown " + kind +
-                                                        " code (the table's " + kind +
-                                                        " vocabulary lists the codes)");
+  // The closest live codes, by spelling (never the value sent: it is echoed nowhere).
+  auto codes = live_codes(c, kind, table);
+  if (!codes.ok()) return codes.status();
+  const std::string wanted = upper(code);
+  std::vector<std::pair<std::size_t, std::string>> ranked;
+  for (const auto& known : *codes) {
+    const std::string k = upper(known);
+    const std::size_t d = k.rfind(wanted, 0) == 0 && !wanted.empty() ? 0 : edit_distance(wanted, k);
+    if (d <= std::max<std::size_t>(2, k.size() / 3)) ranked.emplace_back(d, known);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::string message = std::string(field) + ": unknown code";
+  if (ranked.empty()) {
+    message += " (the table's " + kind + " vocabulary lists the codes)";
+  } else {
+    message += "; the closest:";
+    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
+      message.append(i == 0 ? " " : ", ").append(ranked[i].second);
+    }
+  }
+  return domain::invalid("vocabulary.unknown_code", message);
 }
 
 absl::StatusOr<domain::Decision> check_required_code(store::Connection& c, const std::string& kind,

@@ -32,8 +32,14 @@ absl::StatusOr<domain::Decision> check_case_text_at(store::Connection& c, const 
                                                     std::string_view field, std::string_view text,
                                                     std::size_t max_chars);
 
-/// Refuses (INVALID_ARGUMENT, rule vocabulary.unknown_code, naming `field`)
-/// a code that is not a live entry of `kind`, by default or of the table.
+/// Codes are case-insensitive: the live code of `kind` (by default or of the
+/// table) that `code` spells in any case, or `code` itself when none does.
+absl::StatusOr<std::string> canonical_code(store::Connection& c, const std::string& kind,
+                                           const std::string& code, const std::string& table);
+
+/// Refuses (INVALID_ARGUMENT, rule vocabulary.unknown_code, naming `field`
+/// and the closest live codes, never the value sent) a code that is not a
+/// live entry of `kind`, by default or of the table.
 absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::string& kind,
                                             const std::string& code, const std::string& table,
                                             std::string_view field);

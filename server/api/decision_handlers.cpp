@@ -83,6 +83,22 @@ std::string correction_text(const store::Correction& k) {
 }  // namespace
 
 absl::StatusOr<Decision> DecisionHandlers::decide(Work& w) {
+  const auto& asked = w.request.decide_situation();
+  if (asked.decision_case() != v1::DecideSituationRequest::kRejectReason) return record(w);
+  // Codes are case-insensitive: the work reads the request with the code as
+  // the vocabulary spells it.
+  auto code = canonical_code(w.c, "rejection_reason", asked.reject_reason(),
+                             w.subject.situation.table_code);
+  if (!code.ok()) return code.status();
+  if (*code == asked.reject_reason()) return record(w);
+  v1::Request canonical = w.request;
+  canonical.mutable_decide_situation()->set_reject_reason(*code);
+  Work same{w.ctx,   w.p,        canonical, w.action, w.c,
+            w.scope, w.response, w.now_us,  w.after,  w.subject};
+  return record(same);
+}
+
+absl::StatusOr<Decision> DecisionHandlers::record(Work& w) {
   const auto& req = w.request.decide_situation();
   const store::SituationRecord& s = w.subject.situation;
   store::Connection& c = w.c;

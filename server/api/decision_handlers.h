@@ -15,6 +15,8 @@ class DecisionHandlers {
   absl::StatusOr<domain::Decision> decide(Work& w);
 
  private:
+  /// The decision or its correction, its codes as the vocabulary spells them.
+  absl::StatusOr<domain::Decision> record(Work& w);
   absl::StatusOr<domain::Decision> first_decision(Work& w, domain::Verdict v,
                                                   const store::MeetingRecord& meeting);
   absl::StatusOr<domain::Decision> correct(Work& w, domain::Verdict v,

@@ -76,6 +76,33 @@ absl::StatusOr<Decision> check_codes(store::Connection& c, const std::string& ki
   return Decision::allow("vocabulary.known");
 }
 
+/// The request with its codes spelled as the vocabularies spell them
+/// (codes are case-insensitive).
+absl::Status canonicalise(store::Connection& c, v1::SubmitSituationRequest& req,
+                          const std::string& table) {
+  const std::pair<const char*, std::string*> singles[] = {
+      {"situation_type", req.mutable_situation_type()},
+      {"age_band", req.mutable_age_band()},
+      {"gender", req.mutable_gender()}};
+  for (const auto& [kind, value] : singles) {
+    auto code = canonical_code(c, kind, *value, table);
+    if (!code.ok()) return code.status();
+    *value = std::move(*code);
+  }
+  const std::pair<const char*, google::protobuf::RepeatedPtrField<std::string>*> lists[] = {
+      {"risk_factor", req.mutable_risk_factors()},
+      {"protective_factor", req.mutable_protective_factors()},
+      {"study_flag", req.mutable_study_flags()}};
+  for (const auto& [kind, codes] : lists) {
+    for (auto& value : *codes) {
+      auto code = canonical_code(c, kind, value, table);
+      if (!code.ok()) return code.status();
+      value = std::move(*code);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Decision> validate_submission(store::Connection& c,
                                              const v1::SubmitSituationRequest& req,
                                              const std::string& table) {
@@ -123,7 +150,8 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
 }  // namespace
 
 absl::StatusOr<Decision> SituationHandlers::submit(Work& w) {
-  const auto& req = w.request.submit_situation();
+  v1::SubmitSituationRequest req = w.request.submit_situation();
+  if (auto st = canonicalise(w.c, req, w.subject.table); !st.ok()) return st;
   const Principal& p = w.p;
   store::Connection& c = w.c;
   const std::string& code = w.subject.table;
@@ -311,6 +339,7 @@ absl::StatusOr<Decision> SituationHandlers::amend(Work& w) {
         merged.mutable_protective_factors());
   codes(req.has_study_flags() ? &req.study_flags() : nullptr, s.study_flags,
         merged.mutable_study_flags());
+  if (auto st = canonicalise(w.c, merged, s.table_code); !st.ok()) return st;
   auto valid = validate_submission(w.c, merged, s.table_code);
   if (!valid.ok() || !valid->allowed()) return valid;
   // What changed, by field name: the audit keeps that, never a value.

@@ -275,8 +275,11 @@ TEST_F(Cli, DeidCheckExitsZeroWhenCleanAndOneWithFindings) {
   const std::string draft = secret_file("draft.txt", "Her brother Kevin lives at 42 Maple Street.");
   auto found = hubtable("rep.police", {"deid", "check", draft});
   EXPECT_EQ(found.exit_code, 1);
-  EXPECT_EQ(found.out, "PERSON_NAME at characters 12-17\nSTREET_ADDRESS at characters 27-42\n");
-  EXPECT_EQ(found.out.find("Kevin"), std::string::npos);
+  // The draft is the user's own, on their own terminal: shown with each finding in place.
+  EXPECT_EQ(found.out,
+            "PERSON_NAME at characters 12-17\nSTREET_ADDRESS at characters 27-42\n\n"
+            "In your draft:\nHer brother [PERSON_NAME: Kevin] lives at "
+            "[STREET_ADDRESS: 42 Maple Street].\n");
   auto json = hubtable("rep.police", {"deid", "check", "--json", draft});
   EXPECT_EQ(json.exit_code, 1);
   v1::DeidCheckResponse parsed;
@@ -442,11 +445,19 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
             0);
   const std::string narrative = secret_file(
       "narrative.txt", "A 16-year-old in Grade 10 was found intoxicated twice last week.");
+  // A code mistyped: the option the user typed, and the closest codes.
+  auto mistyped = hubtable(
+      "rep.police", {"situation", "submit", "--type", "PERSN", "--age-band", "16-17", "--gender",
+                     "F", "--risk-factor", "MEN-SUSP", "--narrative-file", narrative, "--attest"});
+  EXPECT_EQ(mistyped.exit_code, 1);
+  EXPECT_NE(mistyped.err.find("--type: unknown code; the closest: PERSON"), std::string::npos)
+      << mistyped.err;
+  // Codes in any case.
   std::vector<std::string> submit = {"situation",        "submit",
-                                     "--type",           "PERSON",
+                                     "--type",           "person",
                                      "--age-band",       "16-17",
-                                     "--gender",         "F",
-                                     "--risk-factor",    "MEN-SUSP,ALC-ABUSE",
+                                     "--gender",         "f",
+                                     "--risk-factor",    "men-susp,ALC-ABUSE",
                                      "--narrative-file", narrative};
   auto unattested = hubtable("rep.police", submit);
   EXPECT_EQ(unattested.exit_code, 1);
@@ -466,16 +477,21 @@ TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
   auto checked = hubtable("rep.police", {"meeting", "checkin"});
   ASSERT_EQ(checked.exit_code, 0) << checked.err;
   EXPECT_NE(checked.out.find("as REP for police"), std::string::npos) << checked.out;
-  auto decided = hubtable("chair.one", {"situation", "decide", id, "--accept"});
+  // The chair names the situation by its agenda line.
+  auto decided = hubtable("chair.one", {"situation", "decide", "1", "--accept"});
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
   EXPECT_EQ(decided.out.rfind("Accepted " + id, 0), 0u) << decided.out;
   EXPECT_EQ(hubtable("chair.one", {"situation", "decide", id}).exit_code, 2);
+  auto no_line = hubtable("chair.one", {"situation", "show", "9"});
+  EXPECT_EQ(no_line.exit_code, 2);
+  EXPECT_NE(no_line.err.find("the open meeting's agenda has no line 9"), std::string::npos)
+      << no_line.err;
   // A slip, undone at the same meeting: the CLI says how.
   auto twice = hubtable("chair.one", {"situation", "decide", id, "--reject", "NOT_AER"});
   EXPECT_EQ(twice.exit_code, 1);
   EXPECT_NE(twice.err.find("--correct"), std::string::npos) << twice.err;
   auto corrected =
-      hubtable("chair.one", {"situation", "decide", id, "--correct", "--reject", "NOT_AER"});
+      hubtable("chair.one", {"situation", "decide", id, "--correct", "--reject", "not_aer"});
   ASSERT_EQ(corrected.exit_code, 0) << corrected.err;
   EXPECT_EQ(corrected.out.rfind("Rejected " + id + " (NOT_AER) (corrected)", 0), 0u)
       << corrected.out;

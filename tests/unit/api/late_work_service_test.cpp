@@ -190,5 +190,27 @@ TEST_F(LateWorkTest, WatchReplaysWhatWasPushedWhileALeadWasAwayAndOnlyThat) {
   EXPECT_EQ(watch("guest.one", true).watch().missed_size(), 0);
 }
 
+TEST_F(LateWorkTest, CodesAreCaseInsensitiveAndAMistypedOneGetsTheClosestCodes) {
+  auto lower = submission();
+  lower.set_situation_type("person");
+  lower.set_gender("f");
+  lower.set_risk_factors(0, "men-susp");
+  const auto done = submit("rep.police", lower);
+  ASSERT_EQ(done.status().code(), v1::OK) << done.status().message();
+  const auto s = show("chair.one", done.submit_situation().situation().id()).show_situation();
+  EXPECT_EQ(s.situation().situation_type(), "PERSON") << "stored as the vocabulary spells it";
+  EXPECT_EQ(s.situation().gender(), "F");
+  auto typo = submission();
+  typo.set_situation_type("PERSN");
+  const auto refused = submit("rep.police", typo);
+  expect_refused(refused, v1::INVALID_ARGUMENT, "vocabulary.unknown_code");
+  EXPECT_EQ(refused.status().message(), "situation_type: unknown code; the closest: PERSON");
+  auto missing = submission();
+  missing.clear_situation_type();
+  missing.clear_narrative();
+  EXPECT_EQ(submit("rep.police", missing).status().message(),
+            "required, each: situation_type, narrative");
+}
+
 }  // namespace
 }  // namespace hubtable::api
