@@ -590,17 +590,24 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
     sub->add_option("--table", o.table, "table code (when you sit at several)");
     add_global_options(sub, g);
   }
-  commands.add(alerts, [&g, opts] { return run_alerts(g, *opts); });
+  commands.add(alerts, "hubtable audit alerts --since 2026-11-01",
+               [&g, opts] { return run_alerts(g, *opts); });
   auto* disclosures = audit->add_subcommand(
       "disclosures", "who received which identifying elements of a situation, and why");
   disclosures->add_option("id", o.situation, "situation id")->required();
   add_global_options(disclosures, g);
-  commands.add(query, [&g, opts] { return run_query(g, *opts, false); });
-  commands.add(report, [&g, opts] { return run_query(g, *opts, true); });
-  commands.add(disclosures, [&g, opts] { return run_disclosures(g, *opts); });
-  commands.add(checkpoint, [&g, opts] { return run_checkpoint(g, *opts); });
-  commands.add(verify, [&g, opts] { return run_verify(g, *opts); });
-  commands.add(prove, [&g, opts] { return run_prove(g, *opts); });
+  commands.add(query, "hubtable audit query --situation 7K2M9-X4Q1D",
+               [&g, opts] { return run_query(g, *opts, false); });
+  commands.add(report, "hubtable audit access-report --user rep.rps.tremblay",
+               [&g, opts] { return run_query(g, *opts, true); });
+  commands.add(disclosures, "hubtable audit disclosures 7K2M9-X4Q1D",
+               [&g, opts] { return run_disclosures(g, *opts); });
+  commands.add(checkpoint, "hubtable audit checkpoint --save riverside.checkpoint",
+               [&g, opts] { return run_checkpoint(g, *opts); });
+  commands.add(verify, "hubtable audit verify --since riverside.checkpoint",
+               [&g, opts] { return run_verify(g, *opts); });
+  commands.add(prove, "hubtable audit prove --since riverside.checkpoint",
+               [&g, opts] { return run_prove(g, *opts); });
 }
 
 }  // namespace hubtable::cli

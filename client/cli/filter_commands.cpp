@@ -462,7 +462,7 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   governance->add_option("--expires", o.expires_on, "YYYY-MM-DD (agency only)");
   add_global_options(governance, g);
 
-  commands.add(join, [&g, opts] {
+  commands.add(join, "hubtable situation join 3", [&g, opts] {
     return simple(
         g, id_request(opts->id, true), "Joined",
         [](const v1::Response& r) -> const v1::Situation& {
@@ -472,7 +472,7 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
           return r.join_situation();
         });
   });
-  commands.add(ack, [&g, opts] {
+  commands.add(ack, "hubtable situation ack 7K2M9-X4Q1D", [&g, opts] {
     return simple(
         g, id_request(opts->id, false), "Acknowledged",
         [](const v1::Response& r) -> const v1::Situation& { return r.ack_situation().situation(); },
@@ -480,15 +480,29 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
           return r.ack_situation();
         });
   });
-  commands.add(identify, [&g, opts] { return run_identify(g, *opts); });
-  commands.add(reveal, [&g, opts] { return run_reveal(g, *opts); });
-  commands.add(assign, [&g, opts] { return run_assign(g, *opts); });
-  commands.add(plan, [&g, opts] { return run_plan(g, *opts); });
-  commands.add(intervene, [&g, opts] { return run_intervene(g, *opts); });
-  commands.add(add_agency, [&g, opts] { return run_add_agency(g, *opts); });
-  commands.add(update, [&g, opts] { return run_update(g, *opts); });
-  commands.add(close, [&g, opts] { return run_close(g, *opts); });
-  commands.add(governance, [&g, opts] { return run_governance(g, *opts); });
+  commands.add(identify,
+               "hubtable situation identify 3 --people-file people.toml --authority ON-MFIPPA-32-H",
+               [&g, opts] { return run_identify(g, *opts); });
+  commands.add(reveal, "hubtable situation reveal 7K2M9-X4Q1D",
+               [&g, opts] { return run_reveal(g, *opts); });
+  commands.add(assign, "hubtable situation assign 3 --lead rcmh --assisting rps",
+               [&g, opts] { return run_assign(g, *opts); });
+  commands.add(plan, "hubtable situation plan 7K2M9-X4Q1D --note-file plan.txt",
+               [&g, opts] { return run_plan(g, *opts); });
+  commands.add(intervene,
+               "hubtable situation intervene 7K2M9-X4Q1D --at now --agency rps --outcome CONSENTED",
+               [&g, opts] { return run_intervene(g, *opts); });
+  commands.add(add_agency, "hubtable situation add-agency 7K2M9-X4Q1D victim_services",
+               [&g, opts] { return run_add_agency(g, *opts); });
+  commands.add(update, "hubtable situation update 7K2M9-X4Q1D --text-file update.txt",
+               [&g, opts] { return run_update(g, *opts); });
+  commands.add(
+      close,
+      "hubtable situation close 7K2M9-X4Q1D --reason LOWERED_CONNECTED --service MENTAL_HEALTH",
+      [&g, opts] { return run_close(g, *opts); });
+  commands.add(governance,
+               "hubtable admin governance --agency rcmh --signed 2025-09-01 --expires 2027-08-31",
+               [&g, opts] { return run_governance(g, *opts); });
 }
 
 }  // namespace hubtable::cli

@@ -234,11 +234,13 @@ int main(int argc, char** argv) {
   deid_check->add_option("file", deid_file, "the draft text ('-' for standard input)")->required();
   for (auto* sub : {login, logout, whoami, vocab_list, deid_check}) cli::add_global_options(sub, g);
   cli::Commands commands;
-  commands.add(login, [&] { return run_login(g, lo); });
-  commands.add(logout, [&] { return run_logout(g); });
-  commands.add(whoami, [&] { return run_whoami(g); });
-  commands.add(vocab_list, [&] { return run_vocab_list(g, vo); });
-  commands.add(deid_check, [&] { return run_deid_check(g, deid_file); });
+  commands.add(login, "hubtable login", [&] { return run_login(g, lo); });
+  commands.add(logout, "hubtable logout", [&] { return run_logout(g); });
+  commands.add(whoami, "hubtable whoami", [&] { return run_whoami(g); });
+  commands.add(vocab_list, "hubtable vocab list rejection_reason",
+               [&] { return run_vocab_list(g, vo); });
+  commands.add(deid_check, "hubtable deid check draft.txt",
+               [&] { return run_deid_check(g, deid_file); });
   cli::add_meeting_commands(app, g, commands);
   cli::add_situation_commands(app, g, commands);
   cli::add_filter_commands(app, g, commands);

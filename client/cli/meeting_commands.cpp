@@ -336,12 +336,14 @@ void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands) {
     sub->add_option("--meeting", o.meeting, "meeting id (default: the open or latest meeting)");
   }
   for (auto* sub : {list, open, checkin, agenda, close, minutes}) table_option(sub);
-  commands.add(list, [&g, opts] { return run_list(g, *opts); });
-  commands.add(open, [&g, opts] { return run_open(g, *opts); });
-  commands.add(checkin, [&g, opts] { return run_checkin(g, *opts); });
-  commands.add(agenda, [&g, opts] { return run_agenda(g, *opts); });
-  commands.add(close, [&g, opts] { return run_close(g, *opts); });
-  commands.add(minutes, [&g, opts] { return run_minutes(g, *opts); });
+  commands.add(list, "hubtable meeting list --upcoming 2",
+               [&g, opts] { return run_list(g, *opts); });
+  commands.add(open, "hubtable meeting open", [&g, opts] { return run_open(g, *opts); });
+  commands.add(checkin, "hubtable meeting checkin", [&g, opts] { return run_checkin(g, *opts); });
+  commands.add(agenda, "hubtable meeting agenda", [&g, opts] { return run_agenda(g, *opts); });
+  commands.add(close, "hubtable meeting close", [&g, opts] { return run_close(g, *opts); });
+  commands.add(minutes, "hubtable meeting minutes > minutes.md",
+               [&g, opts] { return run_minutes(g, *opts); });
 }
 
 }  // namespace hubtable::cli

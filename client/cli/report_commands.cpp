@@ -128,9 +128,12 @@ void add_report_commands(CLI::App& app, Globals& g, Commands& commands) {
     sub->add_option("--out", o.out, "write to this file instead of standard output");
     add_global_options(sub, g);
   }
-  commands.add(summary, [&g, opts] { return run_summary(g, *opts, false); });
-  commands.add(pub, [&g, opts] { return run_summary(g, *opts, true); });
-  commands.add(exp, [&g, opts] { return run_export(g, *opts); });
+  commands.add(summary, "hubtable report summary --from 2026-01-01 --to 2026-07-01",
+               [&g, opts] { return run_summary(g, *opts, false); });
+  commands.add(pub, "hubtable report public --from 2026-01-01",
+               [&g, opts] { return run_summary(g, *opts, true); });
+  commands.add(exp, "hubtable report export --format rtd-csv > riverside.csv",
+               [&g, opts] { return run_export(g, *opts); });
 }
 
 }  // namespace hubtable::cli

@@ -174,6 +174,11 @@ absl::StatusOr<std::string> read_free_text(const std::string& path) {
   return out;
 }
 
+void Commands::add(CLI::App* app, const std::string& example, std::function<int()> run) {
+  app->footer("\nExample:\n  " + example);
+  entries_.push_back({app, std::move(run)});
+}
+
 int Commands::run_parsed() const {
   for (const auto& e : entries_) {
     if (e.app->parsed()) return e.run();

@@ -74,9 +74,10 @@ absl::StatusOr<std::string> read_text(const std::string& path);
 absl::StatusOr<std::string> read_free_text(const std::string& path);
 
 /// Registers a subcommand's runner; main runs the one that was parsed.
+/// Every command comes with an example of its use, shown by its --help.
 class Commands {
  public:
-  void add(CLI::App* app, std::function<int()> run) { entries_.push_back({app, std::move(run)}); }
+  void add(CLI::App* app, const std::string& example, std::function<int()> run);
   /// Exit code of the parsed command, or kExitUsage when none was.
   int run_parsed() const;
 

@@ -411,12 +411,21 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
   for (auto* sub : {submit, list}) sub->add_option("--table", o.table, "table code");
   for (auto* sub : {submit, list, show, decide, withdraw, amend}) add_global_options(sub, g);
 
-  commands.add(submit, [&g, opts] { return run_submit(g, *opts); });
-  commands.add(list, [&g, opts] { return run_list(g, *opts); });
-  commands.add(show, [&g, opts] { return run_show(g, *opts); });
-  commands.add(decide, [&g, opts] { return run_decide(g, *opts); });
-  commands.add(withdraw, [&g, opts] { return run_withdraw(g, *opts); });
-  commands.add(amend, [&g, opts, amend] { return run_amend(g, *opts, *amend); });
+  commands.add(submit,
+               "hubtable situation submit --type person --age-band 16-17 --gender f --risk-factor "
+               "SUI-RISK,ALC-ABUSE --narrative-file draft.txt --attest",
+               [&g, opts] { return run_submit(g, *opts); });
+  commands.add(list, "hubtable situation list --state awaiting,accepted",
+               [&g, opts] { return run_list(g, *opts); });
+  commands.add(show, "hubtable situation show 3", [&g, opts] { return run_show(g, *opts); });
+  commands.add(
+      decide,
+      "hubtable situation decide 3 --accept   (a slip: decide 3 --correct --reject NOT_AER)",
+      [&g, opts] { return run_decide(g, *opts); });
+  commands.add(withdraw, "hubtable situation withdraw 7K2M9-X4Q1D",
+               [&g, opts] { return run_withdraw(g, *opts); });
+  commands.add(amend, "hubtable situation amend 7K2M9-X4Q1D --narrative-file draft2.txt",
+               [&g, opts, amend] { return run_amend(g, *opts, *amend); });
 }
 
 }  // namespace hubtable::cli

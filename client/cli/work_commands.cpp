@@ -140,8 +140,8 @@ void add_work_commands(CLI::App& app, Globals& g, Commands& commands) {
   watch->add_option("--timeout", o.timeout_seconds, "stop after this many quiet seconds");
   watch->add_flag("--no-replay", o.no_replay, "only what happens from now on");
   for (auto* sub : {tasks, watch}) add_global_options(sub, g);
-  commands.add(tasks, [&g, opts] { return run_tasks(g, *opts); });
-  commands.add(watch, [&g, opts] { return run_watch(g, *opts); });
+  commands.add(tasks, "hubtable tasks", [&g, opts] { return run_tasks(g, *opts); });
+  commands.add(watch, "hubtable watch --no-replay", [&g, opts] { return run_watch(g, *opts); });
 }
 
 }  // namespace hubtable::cli

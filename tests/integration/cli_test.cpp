@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/integration/harness.h"
@@ -263,6 +264,42 @@ TEST_F(Cli, VocabListShowsAKindAsTextAndJson) {
   auto bad = hubtable("rep.mh", {"vocab", "list", "colour"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("(rule vocabulary.unknown_kind)"), std::string::npos);
+}
+
+// Every command's --help ends with an example of its use: walked from the
+// top-level help down every "Subcommands:" list, so a new command without one
+// fails here.
+TEST_F(Cli, EveryCommandsHelpGivesAnExample) {
+  std::vector<std::vector<std::string>> todo = {{}};
+  int leaves = 0;
+  while (!todo.empty()) {
+    std::vector<std::string> path = todo.back();
+    todo.pop_back();
+    std::vector<std::string> argv = {HUBTABLE_PATH};
+    argv.insert(argv.end(), path.begin(), path.end());
+    argv.emplace_back("--help");
+    const auto help = run_command(argv);
+    ASSERT_EQ(help.exit_code, 0) << help.err;
+    const auto at = help.out.find("Subcommands:\n");
+    if (at == std::string::npos) {
+      ++leaves;
+      EXPECT_NE(help.out.find("\nExample:\n  hubtable "), std::string::npos)
+          << "hubtable " << ::testing::PrintToString(path) << " --help:\n"
+          << help.out;
+      continue;
+    }
+    std::istringstream lines(help.out.substr(at + 13));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  ", 0) != 0) break;
+      std::istringstream words(line);
+      std::string name;
+      words >> name;
+      auto next = path;
+      next.push_back(name);
+      todo.push_back(next);
+    }
+  }
+  EXPECT_GE(leaves, 40);
 }
 
 TEST_F(Cli, DeidCheckExitsZeroWhenCleanAndOneWithFindings) {
