@@ -87,6 +87,27 @@ absl::StatusOr<Decision> assisting_ids(const v1::AssignSituationRequest& req, co
   return Decision::allow("assign.assisting");
 }
 
+/// The close request with its codes as the vocabularies spell them.
+absl::StatusOr<v1::Request> canonical_closure(store::Connection& c, const v1::Request& request,
+                                              const std::string& table) {
+  v1::Request canonical = request;
+  auto* asked = canonical.mutable_close_situation();
+  auto reason = canonical_code(c, "closure_reason", asked->closure_reason(), table);
+  if (!reason.ok()) return reason.status();
+  asked->set_closure_reason(*reason);
+  const std::pair<const char*, google::protobuf::RepeatedPtrField<std::string>*> code_lists[] = {
+      {"service", asked->mutable_services_mobilized()},
+      {"protective_factor", asked->mutable_protective_factors()}};
+  for (const auto& [kind, codes] : code_lists) {
+    for (auto& code : *codes) {
+      auto known = canonical_code(c, kind, code, table);
+      if (!known.ok()) return known.status();
+      code = *known;
+    }
+  }
+  return canonical;
+}
+
 }  // namespace
 
 absl::StatusOr<Decision> FilterFour::assign(Work& w) {
@@ -215,6 +236,18 @@ absl::StatusOr<Decision> FilterFour::plan(Work& w) {
 }
 
 absl::StatusOr<Decision> FilterFour::intervene(Work& w) {
+  // Codes are case-insensitive: the work reads the code as the vocabulary spells it.
+  auto outcome =
+      canonical_code(w.c, "intervention_outcome", w.request.intervene_situation().outcome(),
+                     w.subject.situation.table_code);
+  if (!outcome.ok()) return outcome.status();
+  if (*outcome != w.request.intervene_situation().outcome()) {
+    v1::Request canonical = w.request;
+    canonical.mutable_intervene_situation()->set_outcome(*outcome);
+    Work same{w.ctx,   w.p,        canonical, w.action, w.c,
+              w.scope, w.response, w.now_us,  w.after,  w.subject};
+    return intervene(same);
+  }
   const auto& req = w.request.intervene_situation();
   w.scope.data_elements = {"intervention"};
   return change_case(
@@ -335,6 +368,14 @@ absl::StatusOr<Decision> FilterFour::update(Work& w) {
 }
 
 absl::StatusOr<Decision> FilterFour::close(Work& w) {
+  // Codes are case-insensitive: the work reads them as the vocabularies spell them.
+  auto canonical = canonical_closure(w.c, w.request, w.subject.situation.table_code);
+  if (!canonical.ok()) return canonical.status();
+  if (canonical->SerializeAsString() != w.request.SerializeAsString()) {
+    Work same{w.ctx,   w.p,        *canonical, w.action, w.c,
+              w.scope, w.response, w.now_us,   w.after,  w.subject};
+    return close(same);
+  }
   const auto& req = w.request.close_situation();
   w.scope.data_elements = {"state", "closure_reason", "closure_codes"};
   return change_case(

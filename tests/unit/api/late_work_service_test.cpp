@@ -205,6 +205,18 @@ TEST_F(LateWorkTest, CodesAreCaseInsensitiveAndAMistypedOneGetsTheClosestCodes) 
   const auto refused = submit("rep.police", typo);
   expect_refused(refused, v1::INVALID_ARGUMENT, "vocabulary.unknown_code");
   EXPECT_EQ(refused.status().message(), "situation_type: unknown code; the closest: PERSON");
+  // Closing and intervening take codes in any case too.
+  const std::string id = accepted();
+  ASSERT_EQ(assign(id, "police").status().code(), v1::OK);
+  v1::Request intervened;
+  intervened.mutable_intervene_situation()->set_id(id);
+  intervened.mutable_intervene_situation()->set_occurred_us(clock_.now_us());
+  intervened.mutable_intervene_situation()->set_outcome("consented");
+  ASSERT_EQ(as("rep.police", intervened).status().code(), v1::OK);
+  const auto closed = close_case(id, "lowered_connected");
+  ASSERT_EQ(closed.status().code(), v1::OK) << closed.status().message();
+  EXPECT_EQ(closed.close_situation().situation().closure_reason(), "LOWERED_CONNECTED");
+  EXPECT_EQ(closed.close_situation().situation().intervention().outcome(), "CONSENTED");
   auto missing = submission();
   missing.clear_situation_type();
   missing.clear_narrative();
