@@ -1,5 +1,7 @@
 #include "api/case_input.h"
 
+#include "absl/strings/ascii.h"
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
@@ -21,13 +23,6 @@ std::uint32_t char_offset(std::string_view text, std::size_t byte) {
 std::size_t char_count(std::string_view text) { return domain::utf8_length(text); }
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-  return out;
-}
 
 /// Edits (insert, delete, replace) between `a` and `b`.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -68,9 +63,9 @@ absl::StatusOr<std::string> canonical_code(store::Connection& c, const std::stri
   if (*has) return code;
   auto codes = live_codes(c, kind, table);
   if (!codes.ok()) return codes.status();
-  const std::string wanted = upper(code);
+  const std::string wanted = absl::AsciiStrToUpper(absl::string_view(code));
   for (const auto& known : *codes) {
-    if (upper(known) == wanted) return known;
+    if (absl::AsciiStrToUpper(absl::string_view(known)) == wanted) return known;
   }
   return code;
 }
@@ -84,10 +79,10 @@ absl::StatusOr<domain::Decision> check_code(store::Connection& c, const std::str
   // The closest live codes, by spelling (never the value sent: it is echoed nowhere).
   auto codes = live_codes(c, kind, table);
   if (!codes.ok()) return codes.status();
-  const std::string wanted = upper(code);
+  const std::string wanted = absl::AsciiStrToUpper(absl::string_view(code));
   std::vector<std::pair<std::size_t, std::string>> ranked;
   for (const auto& known : *codes) {
-    const std::string k = upper(known);
+    const std::string k = absl::AsciiStrToUpper(absl::string_view(known));
     const std::size_t d = k.rfind(wanted, 0) == 0 && !wanted.empty() ? 0 : edit_distance(wanted, k);
     if (d <= std::max<std::size_t>(2, k.size() / 3)) ranked.emplace_back(d, known);
   }

@@ -93,8 +93,7 @@ absl::StatusOr<Decision> DecisionHandlers::decide(Work& w) {
   if (*code == asked.reject_reason()) return record(w);
   v1::Request canonical = w.request;
   canonical.mutable_decide_situation()->set_reject_reason(*code);
-  Work same{w.ctx,   w.p,        canonical, w.action, w.c,
-            w.scope, w.response, w.now_us,  w.after,  w.subject};
+  Work same = w.with_request(canonical);
   return record(same);
 }
 

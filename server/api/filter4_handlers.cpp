@@ -244,8 +244,7 @@ absl::StatusOr<Decision> FilterFour::intervene(Work& w) {
   if (*outcome != w.request.intervene_situation().outcome()) {
     v1::Request canonical = w.request;
     canonical.mutable_intervene_situation()->set_outcome(*outcome);
-    Work same{w.ctx,   w.p,        canonical, w.action, w.c,
-              w.scope, w.response, w.now_us,  w.after,  w.subject};
+    Work same = w.with_request(canonical);
     return intervene(same);
   }
   const auto& req = w.request.intervene_situation();
@@ -372,8 +371,7 @@ absl::StatusOr<Decision> FilterFour::close(Work& w) {
   auto canonical = canonical_closure(w.c, w.request, w.subject.situation.table_code);
   if (!canonical.ok()) return canonical.status();
   if (canonical->SerializeAsString() != w.request.SerializeAsString()) {
-    Work same{w.ctx,   w.p,        *canonical, w.action, w.c,
-              w.scope, w.response, w.now_us,   w.after,  w.subject};
+    Work same = w.with_request(*canonical);
     return close(same);
   }
   const auto& req = w.request.close_situation();

@@ -51,6 +51,11 @@ struct Work {
   Loaded subject;
 
   const domain::Access& access() const { return subject.access; }
+  /// The same work on `other` in place of the request (e.g. with its codes
+  /// spelled as the vocabularies spell them); `other` must outlive it.
+  Work with_request(const hubtable::v1::Request& other) const {
+    return Work{ctx, p, other, action, c, scope, response, now_us, after, subject};
+  }
   /// Tells `audience` once the transaction commits.
   void tell(std::string kind, std::string table, std::string situation, std::string agency,
             std::string message, Audience audience) const {

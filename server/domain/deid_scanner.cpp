@@ -118,13 +118,6 @@ bool is_upper_word(std::string_view w) {
   return n > 0 && utf8proc_category(first) == UTF8PROC_CATEGORY_LU;
 }
 
-std::string lower(std::string_view w) {
-  std::string out(w);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 struct Word {
   std::size_t begin;
   std::size_t end;
@@ -172,7 +165,7 @@ bool name_like(std::string_view w) {
     if (std::islower(static_cast<unsigned char>(c)) != 0) all_upper = false;
   }
   if (all_upper) return false;  // acronyms: CAS, ER, RCMP
-  return !is_common_word(lower(w));
+  return !is_common_word(ascii_lower(w));
 }
 
 // Where the allowed phrases occur, by start. Words come in order, so one

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "domain/first_names.h"
 
 namespace hubtable::domain {
@@ -24,16 +25,9 @@ Words word_set(std::string_view list) {
   return out;
 }
 
-std::string lower(std::string_view w) {
-  std::string out(w);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 /// Lower case, without a possessive ("'s") or a final period ("St.").
 std::string bare(std::string_view w) {
-  std::string l = lower(w);
+  std::string l = ascii_lower(w);
   // French elision: "L'intervenante" is "intervenante".
   for (std::string_view e : {"l'", "d'", "qu'", "j'", "s'", "n'", "m'"}) {
     if (l.size() > e.size() + 1 && l.compare(0, e.size(), e) == 0) {
@@ -206,9 +200,10 @@ bool has_digit(std::string_view w) {
 }
 
 bool is_street(const NameRun& r) {
-  if (in(french_street_words(), r.before) ||
-      ((lower(r.before) == "du" || lower(r.before) == "des" || lower(r.before) == "de") &&
-       in(french_street_words(), r.before2))) {
+  // "rue Saint-Denis", "chemin du Lac", "avenue des Pins".
+  const std::string before = ascii_lower(r.before);
+  if (in(french_street_words(), before) || ((before == "du" || before == "des" || before == "de") &&
+                                            in(french_street_words(), r.before2))) {
     return true;
   }
   for (std::size_t i = 0; i < r.words.size(); ++i) {
@@ -244,6 +239,10 @@ bool named_by_context(const NameRun& r, bool ordinary_too) {
 }
 
 }  // namespace
+
+std::string ascii_lower(std::string_view w) {
+  return absl::AsciiStrToLower(absl::string_view(w.data(), w.size()));
+}
 
 bool is_common_word(std::string_view lower_word) {
   if (in(common_words(), lower_word)) return true;

@@ -14,6 +14,7 @@
 //     "Kwame says", "Yusuf was placed", "her brother Raymond").
 // Pure functions over words; deid_scanner.cpp finds the runs.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct NameRun {
 };
 
 RunKind classify_run(const NameRun& run);
+
+/// `w` in lower case (ASCII letters; absl::AsciiStrToLower).
+std::string ascii_lower(std::string_view w);
 
 /// Capitalised words that are ordinary words or domain vocabulary, never a
 /// name on their own (lower case; a trailing "'s" is ignored).
