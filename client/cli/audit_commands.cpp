@@ -170,7 +170,7 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
   std::printf("Checkpoint: %llu events, root %s…, signed %s by %s\n",
               static_cast<unsigned long long>(latest->checkpoint.tree_size),
               hex_prefix(latest->checkpoint.root).c_str(),
-              format_time_us(latest->checkpoint.time_us).c_str(),
+              format_time_seconds(latest->checkpoint.time_us).c_str(),
               latest->checkpoint.origin.c_str());
   if (previous) {
     std::printf("Consistent with the saved checkpoint of %llu events\n",
@@ -234,7 +234,7 @@ int run_prove(const Globals& g, const AuditOptions& o) {
   std::printf("Event %llu is in the log of %llu events signed %s (proof of %d hashes)\n",
               static_cast<unsigned long long>(o.sequence),
               static_cast<unsigned long long>(cp->checkpoint.tree_size),
-              format_time_us(cp->checkpoint.time_us).c_str(), proof.inclusion_proof_size());
+              format_time_seconds(cp->checkpoint.time_us).c_str(), proof.inclusion_proof_size());
   if (!proof.event().empty()) {
     v1::AuditEvent e;
     e.ParseFromString(proof.event());
@@ -349,10 +349,11 @@ int run_verify(const Globals& g, const AuditOptions& o) {
 }
 
 // --from and --to, as microseconds (0: open-ended).
-absl::StatusOr<std::pair<std::int64_t, std::int64_t>> parse_range(const AuditOptions& o) {
-  auto from = parse_bound(o.from, "--from");
+absl::StatusOr<std::pair<std::int64_t, std::int64_t>> parse_range(const Globals& g,
+                                                                  const AuditOptions& o) {
+  auto from = parse_bound(g, o.from, "--from");
   if (!from.ok()) return from.status();
-  auto to = parse_bound(o.to, "--to");
+  auto to = parse_bound(g, o.to, "--to");
   if (!to.ok()) return to.status();
   return std::make_pair(*from, *to);
 }
@@ -384,7 +385,7 @@ void print_event_line(const v1::AuditEvent& e) {
   std::string what = e.situation().empty() ? e.meeting() : e.situation();
   if (!e.target().empty()) what += (what.empty() ? "" : " ") + std::string("→ ") + e.target();
   std::printf("%7llu  %s  %-24s %-28s %-7s %-32s %s", static_cast<unsigned long long>(e.sequence()),
-              format_time_us(e.time_us()).c_str(), who.c_str(), e.action().c_str(),
+              format_time_seconds(e.time_us()).c_str(), who.c_str(), e.action().c_str(),
               outcome_name(e.outcome()).c_str(), e.rule().c_str(), what.c_str());
   if (e.data_elements_size() > 0) std::printf("  [%s]", joined(e.data_elements()).c_str());
   if (!e.legal_authority().empty()) std::printf("  authority %s", e.legal_authority().c_str());
@@ -393,7 +394,7 @@ void print_event_line(const v1::AuditEvent& e) {
 
 // Pages through the query; every page when `all`, else the first.
 int run_query(const Globals& g, const AuditOptions& o, bool report) {
-  auto range = parse_range(o);
+  auto range = parse_range(g, o);
   if (!range.ok()) return usage_failure(range.status());
   const auto [from, to] = *range;
   v1::AuditOutcome outcome = v1::AUDIT_OUTCOME_UNSPECIFIED;
@@ -479,16 +480,17 @@ int run_disclosures(const Globals& g, const AuditOptions& o) {
               d.disclosures_size());
   for (const auto& x : d.disclosures()) {
     std::printf("%7llu  %s  %s/%s (%s)  %s  filter %u  authority %s  [%s]\n",
-                static_cast<unsigned long long>(x.sequence()), format_time_us(x.time_us()).c_str(),
-                x.recipient().username().c_str(), x.recipient().agency().c_str(),
-                v1::Role_Name(x.recipient().role()).c_str(), x.action().c_str(), x.filter_stage(),
-                x.legal_authority().c_str(), joined(x.data_elements()).c_str());
+                static_cast<unsigned long long>(x.sequence()),
+                format_time_seconds(x.time_us()).c_str(), x.recipient().username().c_str(),
+                x.recipient().agency().c_str(), v1::Role_Name(x.recipient().role()).c_str(),
+                x.action().c_str(), x.filter_stage(), x.legal_authority().c_str(),
+                joined(x.data_elements()).c_str());
   }
   return kExitOk;
 }
 
 int run_alerts(const Globals& g, const AuditOptions& o) {
-  auto range = parse_range(o);
+  auto range = parse_range(g, o);
   if (!range.ok()) return usage_failure(range.status());
   const auto [from, to] = *range;
   Session s;
@@ -518,7 +520,7 @@ int run_alerts(const Globals& g, const AuditOptions& o) {
   for (const auto& a : all.alerts()) {
     const auto& e = a.event();
     std::printf("%7llu  %s  %-19s %s\n", static_cast<unsigned long long>(e.sequence()),
-                format_time_us(e.time_us()).c_str(), e.alert().kind().c_str(),
+                format_time_seconds(e.time_us()).c_str(), e.alert().kind().c_str(),
                 wire::alert_text(e).c_str());
     if (!a.justification().empty()) {
       std::printf("         justification: %s\n", a.justification().c_str());
@@ -562,7 +564,6 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
     sub->add_option("--table", o.table, "table code (when you sit at several)");
     sub->add_option("--key", o.key,
                     "the audit public key (default: audit-signing.pub in the profile)");
-    add_global_options(sub, g);
   }
   auto* query = audit->add_subcommand("query", "audit events, filtered, oldest first");
   query->add_option("--user", o.user, "the actor's username");
@@ -585,17 +586,17 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
   alerts->add_flag("--all", o.all, "every page, not just the first");
   alerts->add_option("--limit", o.limit, "alerts per page (at most 1000)");
   for (auto* sub : {query, report, alerts}) {
-    sub->add_option("--from", o.from, "from this date or RFC 3339 time (inclusive)");
-    sub->add_option("--to", o.to, "until this date or RFC 3339 time (exclusive)");
+    sub->add_option("--from", o.from,
+                    "from this date or time, in the table's zone (inclusive): 2026-12-01, monday, "
+                    "\"yesterday 16:30\"");
+    sub->add_option("--to", o.to, "until this date or time (exclusive)");
     sub->add_option("--table", o.table, "table code (when you sit at several)");
-    add_global_options(sub, g);
   }
   commands.add(alerts, "hubtable audit alerts --since 2026-11-01",
                [&g, opts] { return run_alerts(g, *opts); });
   auto* disclosures = audit->add_subcommand(
       "disclosures", "who received which identifying elements of a situation, and why");
   disclosures->add_option("id", o.situation, "situation id")->required();
-  add_global_options(disclosures, g);
   commands.add(query, "hubtable audit query --situation 7K2M9-X4Q1D",
                [&g, opts] { return run_query(g, *opts, false); });
   commands.add(report, "hubtable audit access-report --user rep.rps.tremblay",

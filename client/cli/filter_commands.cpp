@@ -138,33 +138,6 @@ absl::StatusOr<std::vector<v1::Person>> read_people(const std::string& path) {
   return out;
 }
 
-/// "now", or RFC 3339 ("2026-11-22T14:30:00-05:00").
-absl::StatusOr<std::int64_t> parse_when(const std::string& text) {
-  using std::chrono::duration_cast;
-  using std::chrono::microseconds;
-  using std::chrono::system_clock;
-  if (text == "now") {
-    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-  }
-  std::tm tm{};
-  int oh = 0;
-  int om = 0;
-  char sign = 'Z';
-  const int n =
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &oh, &om);
-  if (n < 7 || (sign != 'Z' && sign != '+' && sign != '-') || (sign != 'Z' && n != 9)) {
-    return absl::InvalidArgumentError(
-        "--at must be 'now' or like 2026-11-22T14:30:00-05:00 (RFC 3339)");
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t utc = timegm(&tm);
-  std::int64_t offset = (oh * 60 + om) * std::int64_t{60};
-  if (sign == '-') offset = -offset;
-  return (static_cast<std::int64_t>(utc) - (sign == 'Z' ? 0 : offset)) * 1'000'000;
-}
-
 int run_identify(const Globals& g, const FilterOptions& o) {
   auto people = read_people(o.people_file);
   if (!people.ok()) return usage_failure(people.status());
@@ -295,7 +268,7 @@ int run_plan(const Globals& g, const FilterOptions& o) {
 }
 
 int run_intervene(const Globals& g, const FilterOptions& o) {
-  auto when = parse_when(o.at);
+  auto when = parse_when(g, o.at, "--at");
   if (!when.ok()) return usage_failure(when.status());
   v1::Request req;
   auto* i = req.mutable_intervene_situation();
@@ -429,7 +402,11 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
       "plan", "add a sealed planning note, or list them (lead and assisting agencies)");
   plan->add_option("--note-file", o.note_file, "the note to add ('-' for stdin); omit to list");
   auto* intervene = situation->add_subcommand("intervene", "record the intervention (lead agency)");
-  intervene->add_option("--at", o.at, "when: 'now' or RFC 3339")->required();
+  intervene
+      ->add_option("--at", o.at,
+                   "when, in the table's zone: now, 16:30, \"yesterday 16:30\", \"mon 9:15\", "
+                   "\"2026-12-02 16:30\" (or RFC 3339 with an offset)")
+      ->required();
   intervene->add_option("--agency", o.agencies, "agencies present (joined)")->delimiter(',');
   intervene->add_option("--outcome", o.outcome, "intervention_outcome code")->required();
   intervene->add_flag("--amend", o.amend,
@@ -448,7 +425,6 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   for (auto* sub :
        {join, identify, reveal, assign, ack, plan, intervene, update, close, add_agency}) {
     sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
-    add_global_options(sub, g);
   }
   add_agency->add_option("agency", o.agency, "agency code, e.g. victim_services")->required();
 
@@ -460,7 +436,6 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
   governance->add_option("--user", o.user, "username (confidentiality agreement)");
   governance->add_option("--signed", o.signed_on, "YYYY-MM-DD; omit to clear");
   governance->add_option("--expires", o.expires_on, "YYYY-MM-DD (agency only)");
-  add_global_options(governance, g);
 
   commands.add(join, "hubtable situation join 3", [&g, opts] {
     return simple(
@@ -489,9 +464,10 @@ void add_filter_commands(CLI::App& app, Globals& g, Commands& commands) {
                [&g, opts] { return run_assign(g, *opts); });
   commands.add(plan, "hubtable situation plan 7K2M9-X4Q1D --note-file plan.txt",
                [&g, opts] { return run_plan(g, *opts); });
-  commands.add(intervene,
-               "hubtable situation intervene 7K2M9-X4Q1D --at now --agency rps --outcome CONSENTED",
-               [&g, opts] { return run_intervene(g, *opts); });
+  commands.add(
+      intervene,
+      "hubtable situation intervene 7K2M9-X4Q1D --at 16:30 --agency rps --outcome CONSENTED",
+      [&g, opts] { return run_intervene(g, *opts); });
   commands.add(add_agency, "hubtable situation add-agency 7K2M9-X4Q1D victim_services",
                [&g, opts] { return run_add_agency(g, *opts); });
   commands.add(update, "hubtable situation update 7K2M9-X4Q1D --text-file update.txt",

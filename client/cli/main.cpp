@@ -53,18 +53,22 @@ int run_login(const Globals& g, const LoginOptions& o) {
     if (!r.ok()) return cli::request_failure(r.status());
     const auto& status = r->status();
     if (status.code() == v1::OK) {
-      if (auto saved = client::save_session(s.session_file, r->login().session_token());
+      if (auto saved = client::save_session(s.session_file,
+                                            {r->login().session_token(), r->login().time_zone()});
           !saved.ok()) {
         return usage_failure(saved);
       }
+      cli::use_local_time(client::LocalTime::in(r->login().time_zone(), g.utc_offsets));
       if (g.json) {
         v1::LoginResponse shown = r->login();
         shown.clear_session_token();  // never print the token
         cli::print_json(shown);
       } else {
-        std::printf("Logged in as %s%s; session ends by %s\n", s.profile.username.c_str(),
+        std::printf("Logged in as %s%s; session ends by %s; times are in %s\n",
+                    s.profile.username.c_str(),
                     r->login().password_changed() ? " (password changed)" : "",
-                    cli::format_time_us(r->login().absolute_expires_at_us()).c_str());
+                    cli::format_time_us(r->login().absolute_expires_at_us()).c_str(),
+                    cli::local_time().zone_name().c_str());
       }
       return cli::kExitOk;
     }
@@ -210,6 +214,9 @@ int main(int argc, char** argv) {
   app.add_option("--profile", g.profile, "profile directory (default: $HUBTABLE_PROFILE)");
   app.add_option("--server", g.server, "override the profile's server address (HOST:PORT)");
   app.add_flag("--json", g.json, "print the response as JSON (protobuf JSON mapping)");
+  app.add_flag("--utc-offsets", g.utc_offsets,
+               "show times as RFC 3339 with their UTC offset (2026-12-03T16:30:00-05:00), not "
+               "in the table's zone alone");
 
   LoginOptions lo;
   auto* login = app.add_subcommand("login", "log in with password and authenticator code");
@@ -232,8 +239,7 @@ int main(int argc, char** argv) {
   auto* deid_check = deid->add_subcommand(
       "check", "scan a draft for likely identifiers (exit 1 when any are found)");
   deid_check->add_option("file", deid_file, "the draft text ('-' for standard input)")->required();
-  for (auto* sub : {login, logout, whoami, vocab_list, deid_check}) cli::add_global_options(sub, g);
-  cli::Commands commands;
+  cli::Commands commands(g);
   commands.add(login, "hubtable login", [&] { return run_login(g, lo); });
   commands.add(logout, "hubtable logout", [&] { return run_logout(g); });
   commands.add(whoami, "hubtable whoami", [&] { return run_whoami(g); });

@@ -319,7 +319,6 @@ void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands) {
   meeting->require_subcommand(1);
   auto table_option = [&](CLI::App* sub) {
     sub->add_option("--table", o.table, "table code (needed when you sit at several)");
-    add_global_options(sub, g);
   };
   auto* list = meeting->add_subcommand("list", "upcoming and past meetings");
   list->add_option("--upcoming", o.upcoming, "how many upcoming meetings (default 4)");

@@ -1,12 +1,11 @@
 #include "cli/output.h"
 
-#include <absl/time/civil_time.h>
-#include <absl/time/time.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
+#include <optional>
+#include <utility>
 
 #include "cli/advice.h"
 #include "wire/text.h"
@@ -103,29 +102,25 @@ int print_refusal(const hubtable::v1::Status& status) {
   return kExitRefused;
 }
 
-absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option) {
-  if (text.empty()) return 0;
-  absl::CivilDay day;
-  if (absl::ParseCivilTime(absl::string_view(text.data(), text.size()), &day)) {
-    return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone()));
-  }
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, absl::string_view(text.data(), text.size()), &t, &err)) {
-    return absl::ToUnixMicros(t);
-  }
-  return absl::InvalidArgumentError(std::string(option) +
-                                    " must be a date (2026-11-22) or RFC 3339 time");
+namespace {
+std::optional<client::LocalTime>& shown_time() {
+  static std::optional<client::LocalTime> t;
+  return t;
 }
 
-std::string format_time_us(std::int64_t us) {
-  std::time_t seconds = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+}  // namespace
+
+void use_local_time(client::LocalTime t) { shown_time() = std::move(t); }
+
+const client::LocalTime& local_time() {
+  auto& t = shown_time();
+  if (!t) t = client::LocalTime::in("", false);
+  return *t;
 }
+
+std::string format_time_us(std::int64_t us) { return local_time().show(us); }
+
+std::string format_time_seconds(std::int64_t us) { return local_time().show_seconds(us); }
 
 void print_whoami(const hubtable::v1::WhoAmIResponse& w) {
   std::printf("user:     %s (%s)\n", w.username().c_str(), w.display_name().c_str());
@@ -136,10 +131,12 @@ void print_whoami(const hubtable::v1::WhoAmIResponse& w) {
     if (g.table().empty()) {
       std::printf("role:     %s (deployment)\n", hubtable::v1::Role_Name(g.role()).c_str());
     } else {
-      std::printf("role:     %s at %s (%s)\n", hubtable::v1::Role_Name(g.role()).c_str(),
-                  g.table().c_str(), g.table_name().c_str());
+      std::printf("role:     %s at %s (%s, %s)\n", hubtable::v1::Role_Name(g.role()).c_str(),
+                  g.table().c_str(), g.table_name().c_str(), g.time_zone().c_str());
     }
   }
+  std::printf("times:    %s%s\n", local_time().zone_name().c_str(),
+              w.time_zone().empty() ? " (your tables are in different zones)" : "");
   std::printf("device:   %s\n", w.certificate_thumbprint().c_str());
   std::printf("session:  idle expiry %s, ends by %s\n",
               format_time_us(w.session_idle_expires_at_us()).c_str(),

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 
 #include "hubtable/v1/envelope.pb.h"
+#include "lib/local_time.h"
 
 namespace hubtable::cli {
 
@@ -44,11 +45,15 @@ void print_vocabulary(const hubtable::v1::ListVocabularyResponse& v);
 /// The minutes of a meeting as a Markdown document.
 std::string minutes_markdown(const hubtable::v1::MinutesResponse& m);
 
-/// A --from/--to bound: a date ("2026-11-22", UTC midnight) or an RFC 3339
-/// time, as UTC microseconds; 0 for empty. The error names `option`.
-absl::StatusOr<std::int64_t> parse_bound(const std::string& text, const char* option);
+/// How this run shows and reads times: in the zone the login gave (the
+/// table's), until set the machine's own.
+void use_local_time(client::LocalTime t);
+const client::LocalTime& local_time();
 
-/// UTC microseconds as "YYYY-MM-DD HH:MM:SS UTC".
+/// A moment as the table reads it: "Thu 2026-12-03 16:30" (RFC 3339 with
+/// --utc-offsets).
 std::string format_time_us(std::int64_t us);
+/// The same to the second, for the audit trail.
+std::string format_time_seconds(std::int64_t us);
 
 }  // namespace hubtable::cli

@@ -47,9 +47,9 @@ absl::StatusOr<v1::ReportScope> scope_of(const Globals& g, const ReportOptions& 
                                          const char* default_format) {
   v1::ReportScope s;
   for (const auto& t : o.tables) s.add_tables(t);
-  auto from = parse_bound(o.from, "--from");
+  auto from = parse_bound(g, o.from, "--from");
   if (!from.ok()) return from.status();
-  auto to = parse_bound(o.to, "--to");
+  auto to = parse_bound(g, o.to, "--to");
   if (!to.ok()) return to.status();
   s.set_from_us(*from);
   s.set_to_us(*to);
@@ -123,10 +123,10 @@ void add_report_commands(CLI::App& app, Globals& g, Commands& commands) {
       ->check(CLI::IsMember({"rtd-csv", "json"}));
   for (auto* sub : {summary, pub, exp}) {
     sub->add_option("--table", o.tables, "table code; repeat for several (default: your table)");
-    sub->add_option("--from", o.from, "situations submitted from this date (inclusive)");
+    sub->add_option("--from", o.from,
+                    "situations submitted from this date (inclusive; the table's midnight)");
     sub->add_option("--to", o.to, "until this date (exclusive; default now)");
     sub->add_option("--out", o.out, "write to this file instead of standard output");
-    add_global_options(sub, g);
   }
   commands.add(summary, "hubtable report summary --from 2026-01-01 --to 2026-07-01",
                [&g, opts] { return run_summary(g, *opts, false); });

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,22 +32,63 @@ int request_failure(const absl::Status& s) {
   return s.code() == absl::StatusCode::kInvalidArgument ? usage_failure(s) : transport_failure(s);
 }
 
-int open_session(const Globals& g, Session& out, bool need_token) {
+namespace {
+
+/// --profile, or $HUBTABLE_PROFILE.
+absl::StatusOr<std::string> profile_dir(const Globals& g) {
   std::string dir = g.profile;
   if (dir.empty()) {
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
     if (const char* env = std::getenv("HUBTABLE_PROFILE"); env != nullptr) dir = env;
   }
   if (dir.empty()) {
-    return usage_failure(
-        absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE"));
+    return absl::InvalidArgumentError("no profile: use --profile DIR or set HUBTABLE_PROFILE");
   }
+  return dir;
+}
+
+std::int64_t now_us() {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  using std::chrono::system_clock;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void load_local_time(const Globals& g) {
+  std::string zone;
+  if (auto dir = profile_dir(g); dir.ok()) {
+    if (auto file = client::session_file_for(*dir); file.ok()) {
+      if (auto saved = client::load_session(*file); saved.ok() && *saved) {
+        zone = (*saved)->time_zone;
+      }
+    }
+  }
+  use_local_time(client::LocalTime::in(zone, g.utc_offsets));
+}
+
+absl::StatusOr<std::int64_t> parse_bound(const Globals& g, const std::string& text,
+                                         const char* option) {
+  load_local_time(g);
+  return local_time().parse_bound(text, now_us(), option);
+}
+
+absl::StatusOr<std::int64_t> parse_when(const Globals& g, const std::string& text,
+                                        const char* option) {
+  load_local_time(g);
+  return local_time().parse_when(text, now_us(), option);
+}
+
+int open_session(const Globals& g, Session& out, bool need_token) {
+  auto dir = profile_dir(g);
+  if (!dir.ok()) return usage_failure(dir.status());
   std::string server = g.server;
   if (server.empty()) {
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read once on the CLI's only thread.
     if (const char* env = std::getenv("HUBTABLE_SERVER"); env != nullptr) server = env;
   }
-  auto profile = client::load_profile(dir, server);
+  auto profile = client::load_profile(*dir, server);
   if (!profile.ok()) return usage_failure(profile.status());
   out.profile = std::move(*profile);
   out.json = g.json;
@@ -54,6 +96,7 @@ int open_session(const Globals& g, Session& out, bool need_token) {
   if (!file.ok()) return usage_failure(file.status());
   out.session_file = *file;
   std::optional<std::string> token;
+  use_local_time(client::LocalTime::in("", g.utc_offsets));
   if (need_token) {
     auto loaded = client::load_session(out.session_file);
     if (!loaded.ok()) return usage_failure(loaded.status());
@@ -61,7 +104,8 @@ int open_session(const Globals& g, Session& out, bool need_token) {
       std::fprintf(stderr, "hubtable: not logged in: run `hubtable login` first\n");
       return kExitRefused;
     }
-    token = std::move(*loaded);
+    token = std::move((*loaded)->token);
+    use_local_time(client::LocalTime::in((*loaded)->time_zone, g.utc_offsets));
   }
   auto conn = client::Connection::open(out.profile);
   if (!conn.ok()) return transport_failure(conn.status());
@@ -176,6 +220,10 @@ absl::StatusOr<std::string> read_free_text(const std::string& path) {
 
 void Commands::add(CLI::App* app, const std::string& example, std::function<int()> run) {
   app->footer("\nExample:\n  " + example);
+  app->add_option("--profile", g_.profile, "profile directory");
+  app->add_option("--server", g_.server, "override the server address (HOST:PORT)");
+  app->add_flag("--json", g_.json, "print JSON");
+  app->add_flag("--utc-offsets", g_.utc_offsets, "show times as RFC 3339 with their UTC offset");
   entries_.push_back({app, std::move(run)});
 }
 
@@ -184,12 +232,6 @@ int Commands::run_parsed() const {
     if (e.app->parsed()) return e.run();
   }
   return kExitUsage;
-}
-
-void add_global_options(CLI::App* sub, Globals& g) {
-  sub->add_option("--profile", g.profile, "profile directory");
-  sub->add_option("--server", g.server, "override the server address (HOST:PORT)");
-  sub->add_flag("--json", g.json, "print JSON");
 }
 
 }  // namespace hubtable::cli

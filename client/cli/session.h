@@ -23,6 +23,7 @@ struct Globals {
   std::string profile;
   std::string server;  // HOST:PORT override
   bool json = false;
+  bool utc_offsets = false;  // --utc-offsets: times as RFC 3339
 };
 
 /// A profile, its session file and an open connection.
@@ -40,6 +41,18 @@ int usage_failure(const absl::Status& s);
 /// A failed call: exit 2 for a request that could not be sent as it is
 /// (INVALID_ARGUMENT from Connection::send), exit 3 for the connection.
 int request_failure(const absl::Status& s);
+
+/// Shows and reads times in the zone of the profile's saved session (the
+/// table's), or the machine's when there is none.
+void load_local_time(const Globals& g);
+/// A --from/--to bound (a date: the table's midnight beginning it; or a
+/// time as --at takes it), as UTC microseconds; 0 for empty.
+absl::StatusOr<std::int64_t> parse_bound(const Globals& g, const std::string& text,
+                                         const char* option);
+/// An --at time: "now", "16:30", "yesterday 16:30", "mon 9:15", a date and
+/// time, or RFC 3339; in the table's zone.
+absl::StatusOr<std::int64_t> parse_when(const Globals& g, const std::string& text,
+                                        const char* option);
 
 /// Loads the profile and connects; with `need_token`, also loads the session
 /// (exit 1 when not logged in). Returns an exit code (0 on success).
@@ -75,8 +88,12 @@ absl::StatusOr<std::string> read_free_text(const std::string& path);
 
 /// Registers a subcommand's runner; main runs the one that was parsed.
 /// Every command comes with an example of its use, shown by its --help.
+/// Every command: its example (the footer of its --help), the global
+/// options (--profile, --server, --json, --utc-offsets, also after the
+/// command's name) and what it runs.
 class Commands {
  public:
+  explicit Commands(Globals& g) : g_(g) {}
   void add(CLI::App* app, const std::string& example, std::function<int()> run);
   /// Exit code of the parsed command, or kExitUsage when none was.
   int run_parsed() const;
@@ -86,11 +103,9 @@ class Commands {
     CLI::App* app;
     std::function<int()> run;
   };
+  Globals& g_;
   std::vector<Entry> entries_;
 };
-
-/// Adds --profile, --server and --json to a subcommand.
-void add_global_options(CLI::App* sub, Globals& g);
 
 void add_meeting_commands(CLI::App& app, Globals& g, Commands& commands);
 void add_situation_commands(CLI::App& app, Globals& g, Commands& commands);

@@ -409,7 +409,6 @@ void add_situation_commands(CLI::App& app, Globals& g, Commands& commands) {
     sub->add_option("id", o.id, "situation id, e.g. 7K2M9-X4Q1D")->required();
   }
   for (auto* sub : {submit, list}) sub->add_option("--table", o.table, "table code");
-  for (auto* sub : {submit, list, show, decide, withdraw, amend}) add_global_options(sub, g);
 
   commands.add(submit,
                "hubtable situation submit --type person --age-band 16-17 --gender f --risk-factor "

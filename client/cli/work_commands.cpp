@@ -73,10 +73,10 @@ int run_tasks(const Globals& g, const WorkOptions& o) {
     std::printf("Nothing is due for you\n");
     return kExitOk;
   }
-  std::printf("%-9s %-30s %-12s %-10s %s\n", "", "DUE", "SITUATION", "TYPE", "TO DO");
+  std::printf("%-9s %-25s %-12s %-10s %s\n", "", "DUE", "SITUATION", "TYPE", "TO DO");
   for (const auto& t : out.tasks()) {
-    std::printf("%-9s %-30s %-12s %-10s %s (hubtable %s %s)\n", t.overdue() ? "OVERDUE" : "",
-                t.due_us() == 0 ? "-" : t.local_due().c_str(), t.situation().c_str(),
+    std::printf("%-9s %-25s %-12s %-10s %s (hubtable %s %s)\n", t.overdue() ? "OVERDUE" : "",
+                t.due_us() == 0 ? "-" : format_time_us(t.due_us()).c_str(), t.situation().c_str(),
                 t.situation_type().c_str(), task_text(t.kind()), task_command(t.kind()),
                 t.situation().c_str());
   }
@@ -139,7 +139,6 @@ void add_work_commands(CLI::App& app, Globals& g, Commands& commands) {
   watch->add_option("--count", o.count, "stop after this many events");
   watch->add_option("--timeout", o.timeout_seconds, "stop after this many quiet seconds");
   watch->add_flag("--no-replay", o.no_replay, "only what happens from now on");
-  for (auto* sub : {tasks, watch}) add_global_options(sub, g);
   commands.add(tasks, "hubtable tasks", [&g, opts] { return run_tasks(g, *opts); });
   commands.add(watch, "hubtable watch --no-replay", [&g, opts] { return run_watch(g, *opts); });
 }

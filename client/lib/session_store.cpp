@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 #include <system_error>
 
 #include "crypto/bytes.h"
@@ -16,6 +18,9 @@ namespace hubtable::client {
 namespace fs = std::filesystem;
 
 namespace {
+// IANA zone names are far shorter; a longer one is not kept.
+constexpr std::size_t kMaxZoneName = 64;
+
 absl::Status ensure_private_dir(const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::FailedPreconditionError("cannot create " + dir.string() + ": " +
@@ -46,31 +51,39 @@ absl::StatusOr<fs::path> session_file_for(const fs::path& profile_dir) {
   return base / (crypto::to_hex(crypto::ByteView(digest.data(), 12)) + ".session");
 }
 
-absl::Status save_session(const fs::path& file, const std::string& token) {
+// The file holds the token in hex, then a newline and the time zone's name.
+absl::Status save_session(const fs::path& file, const SavedSession& session) {
   ::unlink(file.c_str());
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return absl::FailedPreconditionError("cannot write " + file.string());
-  const std::string hex = crypto::to_hex(crypto::as_bytes(token));
-  const bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size());
+  std::string text = crypto::to_hex(crypto::as_bytes(session.token));
+  text.append("\n").append(session.time_zone.substr(0, kMaxZoneName));
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ::close(fd);
+  crypto::secure_zero(text.data(), text.size());
   if (!ok) return absl::InternalError("cannot write " + file.string());
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> load_session(const fs::path& file) {
+absl::StatusOr<std::optional<SavedSession>> load_session(const fs::path& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
+    if (errno == ENOENT) return std::optional<SavedSession>();
     return absl::FailedPreconditionError("cannot read " + file.string());
   }
-  char buf[128];
+  char buf[256];
   ssize_t n = ::read(fd, buf, sizeof buf);
   ::close(fd);
-  if (n <= 0) return std::optional<std::string>();
-  auto bytes = crypto::from_hex(std::string_view(buf, static_cast<std::size_t>(n)));
+  if (n <= 0) return std::optional<SavedSession>();
+  const std::string_view text(buf, static_cast<std::size_t>(n));
+  const std::size_t line = std::min(text.find('\n'), text.size());
+  auto bytes = crypto::from_hex(text.substr(0, line));
+  SavedSession saved;
+  if (line < text.size()) saved.time_zone = std::string(text.substr(line + 1));
   crypto::secure_zero(buf, sizeof buf);
-  if (!bytes) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(bytes->begin(), bytes->end()));
+  if (!bytes) return std::optional<SavedSession>();
+  saved.token.assign(bytes->begin(), bytes->end());
+  return std::optional<SavedSession>(std::move(saved));
 }
 
 void forget_session(const fs::path& file) { ::unlink(file.c_str()); }

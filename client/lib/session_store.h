@@ -16,9 +16,15 @@ namespace hubtable::client {
 /// and refused if another user owns it).
 absl::StatusOr<std::filesystem::path> session_file_for(const std::filesystem::path& profile_dir);
 
-absl::Status save_session(const std::filesystem::path& file, const std::string& token);
+/// What a login leaves for the commands after it.
+struct SavedSession {
+  std::string token;
+  std::string time_zone;  // IANA name the server gave at login; may be empty
+};
+
+absl::Status save_session(const std::filesystem::path& file, const SavedSession& session);
 /// nullopt when there is no saved session.
-absl::StatusOr<std::optional<std::string>> load_session(const std::filesystem::path& file);
+absl::StatusOr<std::optional<SavedSession>> load_session(const std::filesystem::path& file);
 void forget_session(const std::filesystem::path& file);
 
 }  // namespace hubtable::client

@@ -102,6 +102,9 @@ absl::Status Login::read_facts(const RequestContext& ctx, const v1::LoginRequest
     f.totp_required = a.user->totp_required ||
                       std::any_of(roles->begin(), roles->end(),
                                   [](const auto& g) { return domain::role_requires_totp(g.role); });
+    auto zone = store::shown_time_zone(c, *roles);
+    if (!zone.ok()) return zone.status();
+    a.time_zone = std::move(*zone);
     auto cert = store::find_certificate(c, ctx.thumbprint);
     if (!cert.ok()) return cert.status();
     if (*cert && (*cert)->user_id == a.user->id) {
@@ -231,6 +234,7 @@ v1::Response Login::open_session(const RequestContext& ctx, const v1::LoginReque
   out->set_idle_expires_at_us(now + us(limits_.session_idle_timeout));
   out->set_absolute_expires_at_us(now + us(limits_.session_absolute_timeout));
   out->set_password_changed(!new_hash.empty());
+  out->set_time_zone(a.time_zone);
   return r;
 }
 

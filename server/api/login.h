@@ -33,7 +33,8 @@ class Login {
   struct Attempt {
     domain::LoginFacts facts;
     std::optional<store::UserRecord> user;
-    Principal who;  // the account named, as the audit records it
+    Principal who;          // the account named, as the audit records it
+    std::string time_zone;  // the zone the person's times are shown in
   };
   /// The account, its failures, roles and certificate, in one snapshot.
   absl::Status read_facts(const RequestContext& ctx, const hubtable::v1::LoginRequest& req,

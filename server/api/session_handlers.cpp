@@ -48,7 +48,11 @@ absl::StatusOr<Decision> SessionHandlers::whoami(Work& w) {
     grant->set_role(role_from_text(g.role));
     grant->set_table(g.table_code);
     grant->set_table_name(g.table_name);
+    grant->set_time_zone(g.time_zone);
   }
+  auto zone = store::shown_time_zone(w.c, p.roles);
+  if (!zone.ok()) return zone.status();
+  out->set_time_zone(*zone);
   out->set_certificate_thumbprint(w.ctx.thumbprint);
   out->set_session_idle_expires_at_us(p.session_last_seen_us + us(limits_.session_idle_timeout));
   out->set_session_absolute_expires_at_us(p.session_created_us +

@@ -1,5 +1,7 @@
 #include "store/accounts.h"
 
+#include <set>
+
 namespace hubtable::store {
 
 namespace {
@@ -63,17 +65,33 @@ absl::StatusOr<std::optional<UserRecord>> find_user_by_id(Connection& c, std::in
 
 absl::StatusOr<std::vector<RoleGrantRecord>> roles_for_user(Connection& c, std::int64_t user_id) {
   auto s = c.prepare(
-      "SELECT g.role, COALESCE(t.code, ''), COALESCE(t.name, '') FROM role_grants g "
+      "SELECT g.role, COALESCE(t.code, ''), COALESCE(t.name, ''), COALESCE(t.time_zone, '') "
+      "FROM role_grants g "
       "LEFT JOIN situation_tables t ON t.id = g.table_id WHERE g.user_id = ?1 "
       "ORDER BY t.code, g.role");
   if (!s.ok()) return s.status();
   s->bind(1, user_id);
   std::vector<RoleGrantRecord> out;
   auto st = s->for_each_row([&](const Statement& r) {
-    out.push_back({r.text(0), r.text(1), r.text(2)});
+    out.push_back({r.text(0), r.text(1), r.text(2), r.text(3)});
   });
   if (!st.ok()) return st;
   return out;
+}
+
+absl::StatusOr<std::string> shown_time_zone(Connection& c,
+                                            const std::vector<RoleGrantRecord>& roles) {
+  std::set<std::string> zones;
+  for (const auto& g : roles) {
+    if (!g.time_zone.empty()) zones.insert(g.time_zone);
+  }
+  if (zones.empty()) {
+    auto s = c.prepare("SELECT DISTINCT time_zone FROM situation_tables LIMIT 2");
+    if (!s.ok()) return s.status();
+    auto st = s->for_each_row([&](const Statement& r) { zones.insert(r.text(0)); });
+    if (!st.ok()) return st;
+  }
+  return zones.size() == 1 ? *zones.begin() : std::string();
 }
 
 absl::StatusOr<std::optional<CertificateRecord>> find_certificate(Connection& c,

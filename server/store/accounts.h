@@ -33,6 +33,7 @@ struct RoleGrantRecord {
   std::string role;        // REP, CHAIR, PRIVACY_OFFICER, GUEST, ADMIN
   std::string table_code;  // empty for ADMIN
   std::string table_name;
+  std::string time_zone;  // the table's IANA zone; empty for ADMIN
 };
 
 struct CertificateRecord {
@@ -54,6 +55,11 @@ absl::StatusOr<std::optional<UserRecord>> find_user_by_username(Connection& c,
                                                                 const std::string& username);
 absl::StatusOr<std::optional<UserRecord>> find_user_by_id(Connection& c, std::int64_t id);
 absl::StatusOr<std::vector<RoleGrantRecord>> roles_for_user(Connection& c, std::int64_t user_id);
+/// The zone a person's times are shown and entered in: the one zone of the
+/// tables in `roles` (of every table, when `roles` names none); empty when
+/// those tables are in different zones.
+absl::StatusOr<std::string> shown_time_zone(Connection& c,
+                                            const std::vector<RoleGrantRecord>& roles);
 
 absl::StatusOr<std::optional<CertificateRecord>> find_certificate(Connection& c,
                                                                   const std::string& thumbprint);

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/time/time.h"
 #include "tests/integration/harness.h"
 
 namespace hubtable::testing {
@@ -141,6 +142,7 @@ TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
   auto login = first_login("rep.police");
   ASSERT_EQ(login.exit_code, 0) << login.err;
   EXPECT_NE(login.out.find("Logged in as rep.police (password changed)"), std::string::npos);
+  EXPECT_NE(login.out.find("times are in America/Toronto"), std::string::npos) << login.out;
 
   // The token is kept in a private file under $XDG_RUNTIME_DIR, never in the profile.
   int files = 0;
@@ -166,9 +168,26 @@ TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
   EXPECT_EQ(parsed.username(), "rep.police");
   EXPECT_EQ(parsed.agency(), "police");
   EXPECT_EQ(parsed.roles(0).role(), v1::REP);
+  EXPECT_EQ(parsed.roles(0).time_zone(), "America/Toronto");
+  EXPECT_EQ(parsed.time_zone(), "America/Toronto");
 
+  // Times are the table's, to the minute, with no offset unless asked.
   auto human = hubtable("rep.police", {"whoami"});
-  EXPECT_NE(human.out.find("REP at t1 (Test Table)"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("REP at t1 (Test Table, America/Toronto)"), std::string::npos)
+      << human.out;
+  EXPECT_NE(human.out.find("times:    America/Toronto\n"), std::string::npos) << human.out;
+  const auto ends_at = [](const std::string& out) {
+    const auto at = out.find("ends by ");
+    return at == std::string::npos ? std::string()
+                                   : out.substr(at + 8, out.find('\n', at) - at - 8);
+  };
+  const absl::Time ends = absl::FromUnixMicros(parsed.session_absolute_expires_at_us());
+  absl::TimeZone toronto;
+  ASSERT_TRUE(absl::LoadTimeZone("America/Toronto", &toronto));
+  EXPECT_EQ(ends_at(human.out), absl::FormatTime("%a %Y-%m-%d %H:%M", ends, toronto)) << human.out;
+  auto offsets = hubtable("rep.police", {"whoami", "--utc-offsets"});
+  EXPECT_EQ(ends_at(offsets.out), absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", ends, toronto))
+      << offsets.out;
 
   EXPECT_EQ(hubtable("rep.police", {"logout"}).exit_code, 0);
   auto after = hubtable("rep.police", {"whoami"});
@@ -269,7 +288,7 @@ TEST_F(Cli, VocabListShowsAKindAsTextAndJson) {
 // Every command's --help ends with an example of its use: walked from the
 // top-level help down every "Subcommands:" list, so a new command without one
 // fails here.
-TEST_F(Cli, EveryCommandsHelpGivesAnExample) {
+TEST_F(Cli, EveryCommandsHelpGivesAnExampleAndTheGlobalOptions) {
   std::vector<std::vector<std::string>> todo = {{}};
   int leaves = 0;
   while (!todo.empty()) {
@@ -286,6 +305,11 @@ TEST_F(Cli, EveryCommandsHelpGivesAnExample) {
       EXPECT_NE(help.out.find("\nExample:\n  hubtable "), std::string::npos)
           << "hubtable " << ::testing::PrintToString(path) << " --help:\n"
           << help.out;
+      // The global options work after the command's name too.
+      for (const char* global : {"--profile", "--server", "--json", "--utc-offsets"}) {
+        EXPECT_NE(help.out.find(std::string("  ") + global), std::string::npos)
+            << global << " in hubtable " << ::testing::PrintToString(path) << " --help";
+      }
       continue;
     }
     std::istringstream lines(help.out.substr(at + 13));
@@ -621,9 +645,22 @@ address = "9 Zzcli Road"
                      {"situation", "intervene", id, "--at", "yesterday", "--outcome", "CONSENTED"})
                 .exit_code,
             2);
-  auto intervened = hubtable("rep.mh", {"situation", "intervene", id, "--at", "now", "--outcome",
+  // The lead types the time as the table's clock reads it; read as UTC or
+  // as Regina's, it would be hours off and refused (future, or before the
+  // decision).
+  absl::TimeZone toronto;
+  ASSERT_TRUE(absl::LoadTimeZone("America/Toronto", &toronto));
+  const absl::Time soon = absl::Now() + absl::Minutes(2);
+  const std::string typed = absl::FormatTime("%Y-%m-%d %H:%M", soon, toronto);
+  auto intervened = hubtable("rep.mh", {"situation", "intervene", id, "--at", typed, "--outcome",
                                         "CONSENTED", "--agency", "police"});
   ASSERT_EQ(intervened.exit_code, 0) << intervened.err;
+  auto recorded = hubtable("rep.mh", {"situation", "show", id});
+  EXPECT_NE(recorded.out.find("intervention: " + absl::FormatTime("%a ", soon, toronto) + typed +
+                              ", outcome CONSENTED"),
+            std::string::npos)
+      << typed << "\n"
+      << recorded.out;
   auto no_reason = hubtable("chair.one", {"situation", "close", id});
   EXPECT_EQ(no_reason.exit_code, 1);
   EXPECT_NE(no_reason.err.find("(rule close.missing_reason)"), std::string::npos) << no_reason.err;
@@ -680,7 +717,12 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   auto logins = hubtable("po.one", {"audit", "query", "--action", "auth.", "--json"});
   ASSERT_EQ(logins.exit_code, 0) << logins.err;
   EXPECT_NE(logins.out.find("\"auth.login\""), std::string::npos) << logins.out;
-  EXPECT_EQ(hubtable("po.one", {"audit", "query", "--from", "yesterday"}).exit_code, 2);
+  // Bounds are the table's days and times, typed as people say them.
+  EXPECT_EQ(hubtable("po.one", {"audit", "query", "--from", "yesterday"}).exit_code, 0);
+  auto unread = hubtable("po.one", {"audit", "query", "--from", "last winter"});
+  EXPECT_EQ(unread.exit_code, 2);
+  EXPECT_NE(unread.err.find("--from: give a date (2026-11-22, the day's start)"), std::string::npos)
+      << unread.err;
   auto none = hubtable("po.one", {"audit", "disclosures", "7K2M9-X4Q1D"});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_NE(none.err.find("NOT_FOUND"), std::string::npos) << none.err;

@@ -224,8 +224,8 @@ TEST_F(FilterTest, DecisionsArePushedToTheTablesRepsAndChairs) {
   EXPECT_EQ(events[0].situation(), id);
   EXPECT_EQ(events[0].table(), "t1");
   // A guest is not an audience for case events.
-  EXPECT_FALSE(in_audience({{"GUEST", "t1", ""}}, "", Audience{"t1", {}, true, true}));
-  EXPECT_FALSE(in_audience({{"REP", "t2", ""}}, "housing", Audience{"t1", {}, true, true}));
+  EXPECT_FALSE(in_audience({{"GUEST", "t1", "", ""}}, "", Audience{"t1", {}, true, true}));
+  EXPECT_FALSE(in_audience({{"REP", "t2", "", ""}}, "housing", Audience{"t1", {}, true, true}));
 }
 
 TEST_F(FilterTest, PlanningNotesAreSealedForTheLeadAndAssistingAgenciesOnly) {
