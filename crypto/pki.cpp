@@ -3,6 +3,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -21,6 +22,8 @@ struct Free {
   void operator()(X509* p) const { X509_free(p); }
   void operator()(BIGNUM* p) const { BN_free(p); }
   void operator()(X509_EXTENSION* p) const { X509_EXTENSION_free(p); }
+  void operator()(PKCS12* p) const { PKCS12_free(p); }
+  void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
 };
 using BioPtr = std::unique_ptr<BIO, Free>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Free>;
@@ -186,6 +189,35 @@ absl::StatusOr<std::string> certificate_thumbprint_pem(const std::string& cert_p
   Digest digest = sha256(ByteView(der, static_cast<std::size_t>(len)));
   OPENSSL_free(der);
   return to_hex(digest);
+}
+
+absl::StatusOr<std::string> pkcs12_der(const std::string& cert_pem, const std::string& key_pem,
+                                       const std::string& ca_cert_pem, const std::string& name,
+                                       const std::string& passphrase) {
+  auto cert = cert_from_pem(cert_pem);
+  if (!cert.ok()) return cert.status();
+  auto key = key_from_pem(key_pem);
+  if (!key.ok()) return key.status();
+  auto ca = cert_from_pem(ca_cert_pem);
+  if (!ca.ok()) return ca.status();
+  std::unique_ptr<STACK_OF(X509), Free> chain(sk_X509_new_null());
+  if (!chain || sk_X509_push(chain.get(), ca->get()) == 0) {
+    return absl::InternalError("pki: cannot build the PKCS#12 chain");
+  }
+  X509_up_ref(ca->get());
+  std::unique_ptr<PKCS12, Free> p12(PKCS12_create_ex(
+      passphrase.c_str(), name.c_str(), key->get(), cert->get(), chain.get(), NID_aes_256_cbc,
+      NID_aes_256_cbc, PKCS12_DEFAULT_ITER, PKCS12_DEFAULT_ITER, 0, nullptr, nullptr));
+  if (!p12 || PKCS12_set_mac(p12.get(), passphrase.c_str(), static_cast<int>(passphrase.size()),
+                             nullptr, 0, PKCS12_DEFAULT_ITER, EVP_sha256()) != 1) {
+    return absl::InternalError("pki: cannot create the PKCS#12 file");
+  }
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &der);
+  if (len <= 0) return absl::InternalError("pki: cannot encode the PKCS#12 file");
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace hubtable::crypto

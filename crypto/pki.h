@@ -38,6 +38,14 @@ absl::StatusOr<std::string> issue_certificate(const std::string& ca_cert_pem,
                                               const std::string& subject_key_pem,
                                               const CertificateSpec& spec);
 
+/// A PKCS#12 file of the certificate, its key and the CA, for a browser to
+/// import: key and certificates encrypted with AES-256-CBC under
+/// PBKDF2-HMAC-SHA256 of `passphrase`, the MAC HMAC-SHA256. `name` is the
+/// friendly name a browser shows.
+absl::StatusOr<std::string> pkcs12_der(const std::string& cert_pem, const std::string& key_pem,
+                                       const std::string& ca_cert_pem, const std::string& name,
+                                       const std::string& passphrase);
+
 /// Hex SHA-256 of the certificate's DER encoding.
 absl::StatusOr<std::string> certificate_thumbprint_pem(const std::string& cert_pem);
 

@@ -16,6 +16,8 @@ packages=(
   libre2-dev libutf8proc-dev
   # run time: IANA time zones for table schedules (absl::TimeZone reads them)
   tzdata
+  # provisioning for browsers: the authenticator's QR code on browser-setup.html
+  libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl python3

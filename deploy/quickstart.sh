@@ -245,6 +245,13 @@ as privacy.lee report export --format rtd-csv
 refused rep.rps.tremblay report summary
 as chair.morgan report summary --format html --out "$demo/riverside-report.html"
 echo "The demo table's report (open it in a browser): $demo/riverside-report.html"
+echo "== the browser front end, on the same port and the same certificates"
+chair_profile="$demo/profiles/chair.morgan"
+echo "Import $chair_profile/client.p12 (passphrase: $chair_profile/client.p12-passphrase)"
+echo "and trust $chair_profile/ca.crt, as $chair_profile/browser-setup.html says; then open"
+echo "  https://$(sed -n 's/^server = "\(.*\)"$/\1/p' "$chair_profile/profile.toml")/"
+echo "and log in as chair.morgan with the password in $demo/secrets/chair.morgan.password"
+echo "(the authenticator is enrolled from the QR code on that setup page)."
 
 if [ "$wait_mode" = no ]; then
   echo "== stopping (--no-wait)"

@@ -6,8 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/output.h"
+#include "wire/text.h"
 
 namespace hubtable::cli {
+
+using wire::html_escape;
 
 namespace v1 = hubtable::v1;
 
@@ -56,32 +59,6 @@ std::string csv_line(std::initializer_list<std::string_view> fields) {
     out += csv_field(f);  // (GCC 12 -O3 misreads "," + a temporary as overlapping)
   }
   return out + "\n";
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 const v1::Breakdown* find_breakdown(const v1::ReportSummary& r, std::string_view key) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace hubtable::wire {
@@ -28,5 +29,9 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 /// `line_breaks_are_text`), DEL, C1 controls, and the bidirectional
 /// embeddings, overrides and isolates that reorder what is displayed.
 bool is_control(std::uint32_t code_point, bool line_breaks_are_text);
+
+/// `text` as HTML character data or a quoted attribute value: & < > " '
+/// as references.
+std::string html_escape(std::string_view text);
 
 }  // namespace hubtable::wire

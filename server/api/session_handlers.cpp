@@ -32,7 +32,7 @@ absl::StatusOr<Decision> SessionHandlers::logout(Work& w) {
   if (auto st = store::revoke_session(w.c, w.p.token_hash, w.now_us, "logout"); !st.ok()) {
     return st;
   }
-  w.response.mutable_logout();
+  w.response.mutable_logout()->set_session_ended(true);
   return w.access().decision;
 }
 

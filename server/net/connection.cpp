@@ -7,31 +7,15 @@
 #include <algorithm>
 
 #include "net/connection_manager.h"
+#include "net/http_session.h"
 #include "net/log_throttle.h"
+#include "net/strand_sink.h"
 #include "net/tls_context.h"
 #include "wire/envelope_codec.h"
 
 namespace hubtable::net {
 
 namespace v1 = hubtable::v1;
-
-namespace {
-// Posts pushed events onto the connection's strand; holds it weakly.
-class StrandSink final : public api::EventSink {
- public:
-  StrandSink(std::weak_ptr<Connection> conn, std::function<void(const v1::Event&)> deliver)
-      : conn_(std::move(conn)), deliver_(std::move(deliver)) {}
-  bool deliver(const v1::Event& event) override {
-    if (conn_.expired()) return false;
-    deliver_(event);
-    return true;
-  }
-
- private:
-  std::weak_ptr<Connection> conn_;
-  std::function<void(const v1::Event&)> deliver_;
-};
-}  // namespace
 
 Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager& manager,
                        api::RequestSink& service, const config::Limits& limits,
@@ -43,8 +27,7 @@ Connection::Connection(tcp::socket socket, ssl::context& tls, ConnectionManager&
       limits_(limits),
       remote_address_(std::move(remote_address)),
       decoder_(limits.max_frame_bytes),
-      tokens_(limits.request_burst),
-      last_refill_(Clock::now()) {}
+      rate_(limits.request_burst, limits.requests_per_second) {}
 
 Connection::~Connection() {
   manager_.release(this, remote_address_);
@@ -56,13 +39,8 @@ Connection::~Connection() {
 void Connection::reject(const std::string& rule) { ++rejected_[rule]; }
 
 void Connection::start() {
-  std::weak_ptr<Connection> weak = weak_from_this();
-  auto executor = stream_.get_executor();
-  events_ = std::make_shared<StrandSink>(weak, [weak, executor](const v1::Event& e) {
-    asio::post(executor, [weak, e] {
-      if (auto self = weak.lock()) self->push_event(e);
-    });
-  });
+  events_ = std::make_shared<StrandSink>(shared_from_this(), stream_.get_executor(),
+                                         &Connection::push_event);
   arm_deadline(Clock::now() + limits_.handshake_timeout, "handshake");
   stream_.async_handshake(
       ssl::stream_base::server,
@@ -74,17 +52,14 @@ void Connection::drain() {
 }
 
 void Connection::arm_deadline(Clock::time_point when, const char* what) {
-  ++deadline_generation_;
-  deadline_what_ = what;
-  deadline_.expires_at(when);
-  deadline_.async_wait(
-      [self = shared_from_this(), generation = deadline_generation_](const error_code& ec) {
-        if (ec || generation != self->deadline_generation_ || self->closed_) return;
-        log_throttled(client_log_throttle(), spdlog::level::info,
-                      "closing connection from {}: {} deadline passed", self->remote_address_,
-                      self->deadline_what_);
-        self->close();
-      });
+  deadline_.arm(shared_from_this(), when, what, &Connection::on_deadline);
+}
+
+void Connection::on_deadline(const char* what) {
+  if (closed_) return;
+  log_throttled(client_log_throttle(), spdlog::level::info,
+                "closing connection from {}: {} deadline passed", remote_address_, what);
+  close();
 }
 
 void Connection::on_handshake(const error_code& ec) {
@@ -100,9 +75,11 @@ void Connection::on_handshake(const error_code& ec) {
     close();
     return;
   }
-  if (!alpn_agreed(stream_.native_handle())) {
+  const Protocol protocol = negotiated_protocol(stream_.native_handle());
+  if (protocol == Protocol::kNone) {
     log_throttled(client_log_throttle(), spdlog::level::info,
-                  "connection from {} did not negotiate ALPN hubtable/1", remote_address_);
+                  "connection from {} negotiated neither ALPN hubtable/1 nor http/1.1",
+                  remote_address_);
     begin_shutdown();
     return;
   }
@@ -112,18 +89,17 @@ void Connection::on_handshake(const error_code& ec) {
     begin_shutdown();
     return;
   }
+  if (protocol == Protocol::kHttp) {
+    // A browser: the HTTP session owns the stream from here on, and this
+    // connection (its admission slot) lives as long as it does.
+    deadline_.cancel();
+    auto session = std::make_shared<HttpSession>(shared_from_this(), stream_, service_, limits_,
+                                                 remote_address_, thumbprint_);
+    http_ = session;
+    session->start();
+    return;
+  }
   do_read();
-}
-
-bool Connection::take_token() {
-  const auto now = Clock::now();
-  const double elapsed = std::chrono::duration<double>(now - last_refill_).count();
-  last_refill_ = now;
-  tokens_ =
-      std::min<double>(limits_.request_burst, tokens_ + elapsed * limits_.requests_per_second);
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
 }
 
 void Connection::wait_for_workers() {
@@ -224,7 +200,7 @@ void Connection::process_pending() {
 void Connection::handle_frame(const std::string& payload) {
   // The rate limit comes before any work: only the request id is read, to
   // address the refusal.
-  if (!take_token()) {
+  if (!rate_.take()) {
     const std::string rule = "limits.request_rate";
     enqueue(wire::error_envelope(wire::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
                                  "too many requests on this connection; slow down", rule));
@@ -312,6 +288,10 @@ void Connection::on_write(const error_code& ec) {
 }
 
 void Connection::begin_drain() {
+  if (auto http = http_.lock()) {
+    http->drain();
+    return;
+  }
   if (closed_ || draining_) return;
   draining_ = true;
   arm_deadline(Clock::now() + limits_.drain_timeout, "drain");
@@ -336,7 +316,6 @@ void Connection::begin_shutdown() {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  ++deadline_generation_;
   deadline_.cancel();
   error_code ignored;
   stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);

@@ -1,6 +1,7 @@
 #pragma once
 // One client connection: TLS handshake, frame reading with deadlines, request
-// dispatch to the service, and an ordered, bounded write queue.
+// dispatch to the service, and an ordered, bounded write queue. A browser's
+// connection (ALPN http/1.1) is handed to an HttpSession after the handshake.
 
 #include <array>
 #include <chrono>
@@ -12,12 +13,15 @@
 
 #include "api/request_sink.h"
 #include "config/limits.h"
+#include "net/deadline.h"
+#include "net/token_bucket.h"
 #include "wire/asio.h"
 #include "wire/frame.h"
 
 namespace hubtable::net {
 
 class ConnectionManager;
+class HttpSession;
 
 /// Every member is touched only on the connection's strand (the socket's
 /// executor). Lifetime: shared by pending handlers; the manager holds a weak
@@ -62,11 +66,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void begin_shutdown();
   void close();
   void arm_deadline(Clock::time_point when, const char* what);
-  bool take_token();
+  void on_deadline(const char* what);
   bool idle() const { return in_flight_ == 0 && write_queue_.empty() && !writing_; }
 
   ssl::stream<tcp::socket> stream_;
-  asio::steady_timer deadline_;
+  Deadline deadline_;
   ConnectionManager& manager_;
   api::RequestSink& service_;
   const config::Limits& limits_;
@@ -90,11 +94,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool shutting_down_ = false;
   bool closed_ = false;
   bool waiting_for_workers_ = false;  // reading paused at max_in_flight
-  std::uint64_t deadline_generation_ = 0;
-  const char* deadline_what_ = "";
 
-  double tokens_;
-  Clock::time_point last_refill_;
+  TokenBucket rate_;
+  std::weak_ptr<HttpSession> http_;                // a browser's connection, after the handshake
   std::map<std::string, std::uint64_t> rejected_;  // rule -> frames refused before dispatch
 };
 

@@ -10,10 +10,16 @@
 namespace hubtable::net {
 
 namespace {
-// ALPN wire format: length-prefixed protocol names.
+// ALPN wire format: length-prefixed protocol names, ours first.
 const std::string& alpn_wire() {
-  static const std::string wire = std::string(1, static_cast<char>(wire::kAlpnProtocol.size())) +
-                                  std::string(wire::kAlpnProtocol);
+  static const std::string wire = [] {
+    std::string out;
+    for (std::string_view name : {wire::kAlpnProtocol, kHttpAlpn}) {
+      out.push_back(static_cast<char>(name.size()));
+      out.append(name);
+    }
+    return out;
+  }();
   return wire;
 }
 
@@ -94,12 +100,15 @@ std::string peer_thumbprint(SSL* ssl) {
   return thumbprint_of(peer);
 }
 
-bool alpn_agreed(SSL* ssl) {
+Protocol negotiated_protocol(SSL* ssl) {
   const unsigned char* proto = nullptr;
   unsigned int len = 0;
   SSL_get0_alpn_selected(ssl, &proto, &len);
-  return proto != nullptr &&
-         std::string_view(reinterpret_cast<const char*>(proto), len) == wire::kAlpnProtocol;
+  if (proto == nullptr) return Protocol::kNone;
+  const std::string_view name(reinterpret_cast<const char*>(proto), len);
+  if (name == wire::kAlpnProtocol) return Protocol::kFrames;
+  if (name == kHttpAlpn) return Protocol::kHttp;
+  return Protocol::kNone;
 }
 
 }  // namespace hubtable::net

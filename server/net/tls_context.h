@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "wire/asio.h"
@@ -12,7 +13,8 @@
 namespace hubtable::net {
 
 /// TLS 1.3 (1.2 only with ECDHE + AEAD suites), client certificates required
-/// and verified against `ca_cert` only (clientAuth purpose), ALPN hubtable/1,
+/// and verified against `ca_cert` only (clientAuth purpose), ALPN hubtable/1
+/// (the framed protocol) or http/1.1 (browsers), the former preferred,
 /// no compression, no renegotiation, no session tickets. A client
 /// certificate for which `is_revoked` (given its hex SHA-256 thumbprint)
 /// answers true fails the handshake (alert certificate_revoked), before a
@@ -26,7 +28,11 @@ absl::StatusOr<std::unique_ptr<ssl::context>> make_server_tls_context(
 /// The hex SHA-256 thumbprint of the peer's certificate, or empty.
 std::string peer_thumbprint(SSL* ssl);
 
-/// True when the handshake selected the hubtable ALPN protocol.
-bool alpn_agreed(SSL* ssl);
+/// What the handshake's ALPN chose.
+enum class Protocol { kNone, kFrames, kHttp };
+Protocol negotiated_protocol(SSL* ssl);
+
+/// The ALPN name browsers use for HTTPS.
+inline constexpr std::string_view kHttpAlpn = "http/1.1";
 
 }  // namespace hubtable::net

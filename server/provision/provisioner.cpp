@@ -62,11 +62,15 @@ std::string client_address(const config::ServerConfig& c) {
   return host + ":" + std::to_string(c.listen_port);
 }
 
-/// A fresh one-time password for `p`; returns its hash.
+/// A fresh one-time password for `p` (and the import passphrase of its
+/// browser certificate); returns the password's hash.
 absl::StatusOr<std::string> one_time_password(crypto::RandomSource& random, ProfileContents& p) {
   crypto::SecretBytes otp_raw(kOneTimePasswordBytes);
   random.fill({otp_raw.data(), otp_raw.size()});
   p.one_time_password = crypto::base32_encode(otp_raw.view());
+  crypto::SecretBytes p12_raw(kOneTimePasswordBytes);
+  random.fill({p12_raw.data(), p12_raw.size()});
+  p.p12_passphrase = crypto::base32_encode(p12_raw.view());
   return crypto::hash_password(p.one_time_password);
 }
 

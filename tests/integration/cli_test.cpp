@@ -158,8 +158,10 @@ TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
        std::filesystem::directory_iterator(server_.deployment().profile("rep.police"))) {
     in_profile.insert(e.path().filename().string());
   }
-  EXPECT_EQ(in_profile, (std::set<std::string>{"audit-signing.pub", "ca.crt", "client.crt",
-                                               "client.key", "one-time-password", "profile.toml"}));
+  EXPECT_EQ(in_profile,
+            (std::set<std::string>{"audit-signing.pub", "browser-setup.html", "ca.crt",
+                                   "client.crt", "client.key", "client.p12",
+                                   "client.p12-passphrase", "one-time-password", "profile.toml"}));
 
   auto who = hubtable("rep.police", {"whoami", "--json"});
   ASSERT_EQ(who.exit_code, 0) << who.err;

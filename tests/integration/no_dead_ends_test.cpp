@@ -17,19 +17,7 @@ class NoDeadEnds : public WholeTableTest {
  protected:
   void SetUp() override { start_and_log_in(); }
 
-  std::string submit(const std::string& user) {
-    v1::Request r;
-    auto* s = r.mutable_submit_situation();
-    s->set_situation_type("PERSON");
-    s->set_age_band("16-17");
-    s->set_gender("F");
-    s->add_risk_factors("MEN-SUSP");
-    s->set_narrative("A 16-year-old has missed most of the term and sleeps in a car.");
-    s->set_filter1_attested(true);
-    auto done = as(user, r);
-    EXPECT_EQ(done.status().code(), v1::OK) << done.status().message();
-    return done.submit_situation().situation().id();
-  }
+  std::string submit(const std::string& user) { return submit_as(user); }
   void open_meeting_with(const std::vector<std::string>& users) {
     v1::Request open;
     open.mutable_open_meeting()->set_unscheduled(true);

@@ -32,6 +32,24 @@ class WholeTableTest : public ::testing::Test {
     return response.ok() ? *response : hubtable::v1::Response();
   }
 
+  /// A situation of a 16-year-old submitted by `user`, Filter 1 attested;
+  /// its id (empty when refused, with a failed expectation).
+  std::string submit_as(const std::string& user,
+                        const std::string& narrative =
+                            "A 16-year-old has missed most of the term and sleeps in a car.") {
+    hubtable::v1::Request r;
+    auto* s = r.mutable_submit_situation();
+    s->set_situation_type("PERSON");
+    s->set_age_band("16-17");
+    s->set_gender("F");
+    s->add_risk_factors("MEN-SUSP");
+    s->set_narrative(narrative);
+    s->set_filter1_attested(true);
+    auto done = as(user, r);
+    EXPECT_EQ(done.status().code(), hubtable::v1::OK) << done.status().message();
+    return done.submit_situation().situation().id();
+  }
+
   RunningServer server_;
   std::map<std::string, std::unique_ptr<client::Connection>> conns_;
 };

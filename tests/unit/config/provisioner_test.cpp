@@ -2,6 +2,10 @@
 // database (vocabulary codes).
 
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
 
 #include "store/governance.h"
 #include "tests/support/audit_events.h"
@@ -169,6 +173,87 @@ TEST(Provisioner, ApplyReissuesAProfileForAUserWhoseCertificateWasRevokedOnce) {
     if (e.action() == "admin.profile_reissued") ++reissued;
   }
   EXPECT_EQ(reissued, 1);
+}
+
+// A browser's certificate: client.p12 opens with its passphrase only, holds
+// the profile's own certificate and key and the deployment CA, encrypted
+// with AES-256 (PBES2) under a SHA-256 MAC; the setup page says where to
+// go and draws the authenticator's QR code. All three are the owner's alone.
+TEST(Provisioner, EveryProfileHoldsABrowserCertificateItsPassphraseAndASetupPage) {
+  TestDeployment d;
+  const auto dir = d.profile("chair.one");
+  for (const char* name : {"client.p12", "client.p12-passphrase", "browser-setup.html"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / name).c_str(), &st), 0) << name;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << name;
+  }
+  std::string passphrase = ::hubtable::testing::read_file(dir / "client.p12-passphrase");
+  while (!passphrase.empty() && passphrase.back() == '\n') passphrase.pop_back();
+  ASSERT_GE(passphrase.size(), 20u);
+  const std::string der = ::hubtable::testing::read_file(dir / "client.p12");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
+  PKCS12* p12 = d2i_PKCS12(nullptr, &bytes, static_cast<long>(der.size()));
+  ASSERT_NE(p12, nullptr);
+  EXPECT_EQ(PKCS12_verify_mac(p12, "not the passphrase", -1), 0);
+  ASSERT_EQ(PKCS12_verify_mac(p12, passphrase.c_str(), -1), 1);
+  const ASN1_OCTET_STRING* mac = nullptr;
+  const X509_ALGOR* mac_alg = nullptr;
+  PKCS12_get0_mac(&mac, &mac_alg, nullptr, nullptr, p12);
+  const ASN1_OBJECT* mac_md = nullptr;
+  X509_ALGOR_get0(&mac_md, nullptr, nullptr, mac_alg);
+  EXPECT_EQ(OBJ_obj2nid(mac_md), NID_sha256);
+  STACK_OF(PKCS7)* safes = PKCS12_unpack_authsafes(p12);
+  ASSERT_NE(safes, nullptr);
+  int encrypted = 0;
+  for (int i = 0; i < sk_PKCS7_num(safes); ++i) {
+    PKCS7* p7 = sk_PKCS7_value(safes, i);
+    if (OBJ_obj2nid(p7->type) != NID_pkcs7_encrypted) continue;
+    ++encrypted;
+    const X509_ALGOR* alg = p7->d.encrypted->enc_data->algorithm;
+    ASSERT_EQ(OBJ_obj2nid(alg->algorithm), NID_pbes2);
+    auto* pbe2 = static_cast<PBE2PARAM*>(
+        ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter));
+    ASSERT_NE(pbe2, nullptr);
+    EXPECT_EQ(OBJ_obj2nid(pbe2->encryption->algorithm), NID_aes_256_cbc);
+    PBE2PARAM_free(pbe2);
+  }
+  sk_PKCS7_pop_free(safes, PKCS7_free);
+  EXPECT_EQ(encrypted, 1);
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  STACK_OF(X509)* ca = nullptr;
+  ASSERT_EQ(PKCS12_parse(p12, passphrase.c_str(), &key, &cert, &ca), 1);
+  EXPECT_EQ(X509_check_private_key(cert, key), 1);
+  const std::string pem = ::hubtable::testing::read_file(dir / "client.crt");
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* profile_cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  ASSERT_NE(profile_cert, nullptr);
+  EXPECT_EQ(X509_cmp(cert, profile_cert), 0);
+  ASSERT_NE(ca, nullptr);
+  EXPECT_EQ(sk_X509_num(ca), 1);
+  X509_free(profile_cert);
+  BIO_free(bio);
+  sk_X509_pop_free(ca, X509_free);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  PKCS12_free(p12);
+
+  const std::string page = ::hubtable::testing::read_file(dir / "browser-setup.html");
+  const std::string profile = ::hubtable::testing::read_file(dir / "profile.toml");
+  const auto at = profile.find("server = \"") + 10;
+  const std::string address = profile.substr(at, profile.find('"', at) - at);
+  EXPECT_NE(page.find("href=\"https://" + address + "/\""), std::string::npos) << page;
+  for (const char* said : {"Chrome", "Edge", "Firefox", "client.p12", "chair.one"}) {
+    EXPECT_NE(page.find(said), std::string::npos) << said;
+  }
+  EXPECT_NE(page.find("<svg"), std::string::npos) << "the chair enrols an authenticator";
+  EXPECT_EQ(page.find(passphrase), std::string::npos) << "the passphrase is a file of its own";
+  EXPECT_EQ(page.find("http://"), page.find("http://www.w3.org/2000/svg"))
+      << "nothing is fetched: the only URL besides the server's is the SVG namespace";
+  // A rep without an authenticator gets the page without a code.
+  EXPECT_EQ(
+      ::hubtable::testing::read_file(d.profile("rep.police") / "browser-setup.html").find("<svg"),
+      std::string::npos);
 }
 
 }  // namespace

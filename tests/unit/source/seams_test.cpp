@@ -140,6 +140,9 @@ TEST(Seams, ARequestKindIsSpelledOnlyInItsRowAndItsHandler) {
                                      "mutable_" + k.field + "("};
     for (const auto& [name, text] : code_only) {
       if (name == "api/request_table") continue;
+      // The browser's event stream is the watch request: the bridge names
+      // that one request, and no other.
+      if (name == "net/http_bridge" && k.field == "watch") continue;
       for (const auto& spelled : spellings) {
         if (text.find(spelled) != std::string::npos) files.insert(name);
       }

@@ -1,0 +1,34 @@
+#pragma once
+// A connection's request rate: `burst` requests at once, refilled at
+// `per_second`. Not thread-safe (a connection's strand owns it).
+
+#include <algorithm>
+#include <chrono>
+
+namespace hubtable::net {
+
+class TokenBucket {
+ public:
+  TokenBucket(double burst, double per_second)
+      : burst_(burst), per_second_(per_second), tokens_(burst), last_(Clock::now()) {}
+
+  /// Takes a token; false when none is left.
+  bool take() {
+    const auto now = Clock::now();
+    const double elapsed = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    tokens_ = std::min(burst_, tokens_ + elapsed * per_second_);
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  double burst_;
+  double per_second_;
+  double tokens_;
+  Clock::time_point last_;
+};
+
+}  // namespace hubtable::net
