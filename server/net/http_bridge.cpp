@@ -21,8 +21,8 @@ constexpr const char* kJson = "application/json";
 
 absl::string_view view(std::string_view s) { return {s.data(), s.size()}; }
 
-/// A refusal made before the service sees the request, shaped like any
-/// Response so that the page reads every failure the same way.
+}  // namespace
+
 Answer refusal(v1::Code code, const std::string& rule, const std::string& message) {
   v1::Response r;
   r.mutable_status()->set_code(code);
@@ -36,6 +36,8 @@ Answer refusal(v1::Code code, const std::string& rule, const std::string& messag
   (void)pb::util::MessageToJsonString(r, &a.body, options);
   return a;
 }
+
+namespace {
 
 Plan answer(Answer a) {
   Plan p;

@@ -50,6 +50,11 @@ struct Incoming {
   std::string body;
 };
 
+/// A refusal made before the service sees the request, shaped like any
+/// Response so that the page reads every failure the same way; its HTTP
+/// status is its code's.
+Answer refusal(hubtable::v1::Code code, const std::string& rule, const std::string& message);
+
 /// What to do with a request.
 struct Plan {
   enum class Kind {

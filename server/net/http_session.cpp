@@ -110,13 +110,11 @@ void HttpSession::on_read(const error_code& ec) {
     return;
   }
   if (ec == bhttp::error::body_limit) {
-    const std::string rule = "protocol.frame_too_large";
-    reject(rule);
-    http::Answer a;
+    http::Answer a = http::refusal(
+        v1::RESOURCE_EXHAUSTED, "protocol.frame_too_large",
+        "the body exceeds the limit of " + std::to_string(limits_.max_frame_bytes) + " bytes");
     a.status = 413;
-    a.content_type = "application/json";
-    a.body = R"({"status":{"code":"RESOURCE_EXHAUSTED","message":"the body exceeds the limit of )" +
-             std::to_string(limits_.max_frame_bytes) + R"( bytes","rule":")" + rule + "\"}}";
+    reject(a.rule);
     answer(std::move(a), false);
     return;
   }
@@ -132,13 +130,9 @@ void HttpSession::on_read(const error_code& ec) {
   auto request = parser_->release();
   const bool keep_alive = request.keep_alive();
   if (!rate_.take()) {
-    const std::string rule = "limits.request_rate";
-    reject(rule);
-    http::Answer a;
-    a.status = 429;
-    a.content_type = "application/json";
-    a.body = R"({"status":{"code":"RESOURCE_EXHAUSTED","message":"too many requests on this )"
-             R"(connection; slow down","rule":"limits.request_rate"}})";
+    http::Answer a = http::refusal(v1::RESOURCE_EXHAUSTED, "limits.request_rate",
+                                   "too many requests on this connection; slow down");
+    reject(a.rule);
     answer(std::move(a), keep_alive);
     return;
   }
