@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that hubtable's build, tests and tools need.
 # Only missing packages are installed; run as root or with sudo available.
+# Then what the browser tests need (Node.js, the npm packages pinned in
+# tests/browser/package-lock.json, a Chromium policy), unless
+# --no-browser-tests is given (the quickstart does).
 set -euo pipefail
 
 packages=(
@@ -21,8 +24,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl python3
-  # the HTML report is rendered in headless Chromium by a test
-  chromium
+  # the HTML report is rendered in headless Chromium by a test; the browser
+  # tests give Chromium a client certificate through an NSS database
+  chromium libnss3-tools
 )
 
 missing=()
@@ -32,17 +36,47 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--no-browser-tests" ]; then
+  exit 0
+fi
+
+# The browser tests (tests/browser): Node.js (the machine's, or Debian's),
+# puppeteer-core and axe-core at the versions pinned in package-lock.json.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs npm"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+browser_tests=$(cd "$(dirname "$0")/../tests/browser" && pwd)
+if ! cmp -s "$browser_tests/package-lock.json" "$browser_tests/node_modules/.hubtable-lock"; then
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser_tests" && npm ci --no-audit --no-fund --loglevel=error \
+    && cp package-lock.json node_modules/.hubtable-lock)
+fi
+
+# Chromium picks the test user's certificate by itself for https://127.0.0.1
+# when its issuer's organisation is "hubtable" (every deployment's CA is);
+# without this policy a headless Chromium presents no certificate.
+policy=/etc/chromium/policies/managed/hubtable-tests.json
+if [ ! -f "$policy" ]; then
+  echo "install-deps: writing $policy"
+  $SUDO mkdir -p "$(dirname "$policy")"
+  printf '%s\n' '{' \
+    '  "AutoSelectCertificateForUrls": [' \
+    '    "{\"pattern\":\"https://127.0.0.1:*\",\"filter\":{\"ISSUER\":{\"O\":\"hubtable\"}}}"' \
+    '  ]' '}' | $SUDO tee "$policy" >/dev/null
+fi

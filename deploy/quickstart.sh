@@ -28,7 +28,7 @@ for arg in "$@"; do
   esac
 done
 
-./deploy/install-deps.sh
+./deploy/install-deps.sh --no-browser-tests
 
 # HUBTABLE_BUILD_DIR reuses a configured build (CI passes the one the tests
 # ran on); by default a release build of its own.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace hubtable::api {
 
@@ -63,6 +64,35 @@ hubtable::v1::AgendaSection section_proto(const std::string& s) {
   if (s == "RETURNING") return hubtable::v1::RETURNING;
   if (s == "OVERDUE") return hubtable::v1::OVERDUE;
   return hubtable::v1::NEW_SITUATION;
+}
+
+absl::Status fill_attendance(store::Connection& c, const std::string& meeting_id,
+                             hubtable::v1::Attendance& out) {
+  auto people = store::list_attendance(c, meeting_id);
+  if (!people.ok()) return people.status();
+  std::map<std::string, hubtable::v1::AgencyAttendance> by_agency;
+  for (const auto& a : *people) {
+    if (a.role == "CHAIR") out.set_chair_present(true);
+    if (a.role == "PRIVACY_OFFICER") out.set_privacy_officers(out.privacy_officers() + 1);
+    if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
+    auto& line = by_agency[a.agency_code];
+    line.set_agency(a.agency_code);
+    line.set_agency_name(a.agency_name);
+    if (a.role == "GUEST") {
+      line.set_guests(line.guests() + 1);
+    } else {
+      line.set_people(line.people() + 1);
+    }
+  }
+  for (auto& [code, line] : by_agency) *out.add_present() = std::move(line);
+  auto absent = store::absent_agencies(c, meeting_id);
+  if (!absent.ok()) return absent.status();
+  for (const auto& [code, name] : *absent) {
+    auto* a = out.add_absent();
+    a->set_agency(code);
+    a->set_agency_name(name);
+  }
+  return absl::OkStatus();
 }
 
 int position_arg(std::uint32_t position) {

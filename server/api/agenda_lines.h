@@ -30,6 +30,11 @@ void fill_meeting(const store::MeetingRecord& m, const domain::Schedule& sched,
 
 hubtable::v1::AgendaSection section_proto(const std::string& s);
 
+/// Who attended meeting `meeting_id`, by agency, and the table's agencies
+/// with nobody there (for the open meeting's room and for the minutes).
+absl::Status fill_attendance(store::Connection& c, const std::string& meeting_id,
+                             hubtable::v1::Attendance& out);
+
 /// A position from the wire as the store takes it.
 int position_arg(std::uint32_t position);
 

@@ -97,6 +97,9 @@ absl::StatusOr<Decision> FilterThree::join(Work& w) {
             !st.ok()) {
           return st;
         }
+        // The chair's meeting room shows who joined, to name the lead.
+        w.tell("situation.joined", k.situation.table_code, k.situation.id, w.p.agency_code,
+               "joined by " + w.p.agency_code, Audience{k.situation.table_code, {}, true, false});
         return Decision::allow("join.added");
       });
 }

@@ -264,6 +264,10 @@ absl::StatusOr<Decision> MeetingHandlers::agenda(Work& w) {
       !st.ok()) {
     return st;
   }
+  if (req.with_attendance()) {
+    w.scope.data_elements.push_back("attendance");
+    if (auto st = fill_attendance(w.c, m.id, *out->mutable_attendance()); !st.ok()) return st;
+  }
   return w.access().decision;
 }
 

@@ -21,24 +21,6 @@ using domain::failed;
 
 namespace {
 
-void fill_attendance(const std::vector<store::AttendanceRecord>& people, v1::MinutesResponse& out) {
-  std::map<std::string, v1::AgencyAttendance> by_agency;
-  for (const auto& a : people) {
-    if (a.role == "CHAIR") out.set_chair_present(true);
-    if (a.role == "PRIVACY_OFFICER") out.set_privacy_officers(out.privacy_officers() + 1);
-    if (a.role == "CHAIR" || a.role == "PRIVACY_OFFICER") continue;
-    auto& line = by_agency[a.agency_code];
-    line.set_agency(a.agency_code);
-    line.set_agency_name(a.agency_name);
-    if (a.role == "GUEST") {
-      line.set_guests(line.guests() + 1);
-    } else {
-      line.set_people(line.people() + 1);
-    }
-  }
-  for (auto& [code, line] : by_agency) *out.add_attendance() = std::move(line);
-}
-
 /// An accepted situation's lead, assisting agencies and deadlines, as they
 /// stand when the minutes are read.
 absl::Status fill_follow_up(store::Connection& c, const std::string& id, v1::MinutesItem& item) {
@@ -77,16 +59,12 @@ absl::StatusOr<Decision> MeetingHandlers::minutes(Work& w) {
                            "assisting_agencies", "deadlines",   "decision_correction"};
   auto* out = w.response.mutable_minutes();
   fill_meeting(m, *w.subject.meeting_table->schedule, *out->mutable_meeting());
-  auto people = store::list_attendance(w.c, m.id);
-  if (!people.ok()) return people.status();
-  fill_attendance(*people, *out);
-  auto absent = store::absent_agencies(w.c, m.id);
-  if (!absent.ok()) return absent.status();
-  for (const auto& [code, name] : *absent) {
-    auto* a = out->add_absent();
-    a->set_agency(code);
-    a->set_agency_name(name);
-  }
+  v1::Attendance attendance;
+  if (auto st = fill_attendance(w.c, m.id, attendance); !st.ok()) return st;
+  out->mutable_attendance()->Swap(attendance.mutable_present());
+  out->mutable_absent()->Swap(attendance.mutable_absent());
+  out->set_chair_present(attendance.chair_present());
+  out->set_privacy_officers(attendance.privacy_officers());
   auto corrections = store::list_corrections(w.c, m.id);
   if (!corrections.ok()) return corrections.status();
   std::multimap<std::string, const store::Correction*> corrected;

@@ -1,121 +1,197 @@
 // hubtable in the browser: a thin client over the same requests as the
-// command line (POST /api/v1/<RequestName>, protobuf's JSON mapping). Data
-// from the server is only ever set as text, never parsed as HTML.
+// command line. This module logs in, builds the navigation for the user's
+// roles, routes between the screens (#/work, #/meeting, #/submit,
+// #/situation/ID, #/privacy, #/reports), follows the event stream and locks
+// the page when the session's idle time runs out.
+
+import { call, follow, on, when } from './api.js';
+import * as i18n from './i18n.js';
+import { h, say, sayRefusal, t, forgetVocabularies } from './ui.js';
+import * as meeting from './meeting.js';
+import * as submit from './submit.js';
+import * as work from './work.js';
+import * as privacy from './privacy.js';
+import * as reports from './reports.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** Calls one request; resolves to the Response ({status, <kind>}). */
-export async function call(name, body = {}) {
-  const answer = await fetch(`/api/v1/${name}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-Hubtable-CSRF': '1' },
-    body: JSON.stringify(body),
-  });
-  const response = await answer.json();
-  const status = response.status || {};
-  if (answer.status === 401 && name !== 'LoginRequest') locked(status.message);
-  return response;
+/** What the screens know about the user, set at login. */
+const ctx = {
+  who: null,
+  roles: new Set(),
+  has(role) {
+    return this.roles.has(role);
+  },
+  listeners: new Set(),
+  /** Screens hear events while they are shown (cleared on each route). */
+  onEvent(fn) {
+    this.listeners.add(fn);
+  },
+};
+
+let stopEvents = null;
+let idleTimer = null;
+let idleSpanMs = 0;
+
+const routes = [
+  { path: 'work', title: 'nav.work', show: () => true, render: work.list },
+  { path: 'meeting', title: 'nav.meeting', show: (c) => !c.has('ADMIN'), render: meeting.render },
+  { path: 'submit', title: 'nav.submit', show: (c) => c.has('REP'), render: submit.render },
+  { path: 'privacy', title: 'nav.privacy', show: (c) => c.has('PRIVACY_OFFICER'), render: privacy.render },
+  { path: 'reports', title: 'nav.reports', show: (c) => c.has('CHAIR') || c.has('PRIVACY_OFFICER'), render: reports.render },
+];
+
+function staticText() {
+  for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
+  $('language').value = i18n.current();
 }
 
-function say(text) {
-  $('message').textContent = text || '';
+function navigation() {
+  const nav = $('nav');
+  nav.replaceChildren();
+  if (!ctx.who) return;
+  const list = h('ul', {});
+  for (const r of routes.filter((x) => x.show(ctx))) {
+    list.append(h('li', {}, h('a', { href: `#/${r.path}`, id: `nav-${r.path}` }, t(r.title))));
+  }
+  nav.append(list);
+  markCurrent();
 }
 
-function item(list, text, className) {
-  const li = document.createElement('li');
-  li.textContent = text;
-  if (className) li.className = className;
-  list.append(li);
-  return li;
+function markCurrent() {
+  const path = (location.hash.slice(2) || 'work').split('/')[0];
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (a.id === `nav-${path}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
-function locked(message) {
-  $('work').hidden = true;
-  $('logout').hidden = true;
+async function route() {
+  if (!ctx.who) return;
+  ctx.listeners.clear();
+  say('');
+  markCurrent();
+  const [path, ...rest] = (location.hash.slice(2) || 'work').split('/');
+  if (path === 'situation' && rest[0]) return work.situation(ctx, decodeURIComponent(rest[0]));
+  const r = routes.find((x) => x.path === path && x.show(ctx)) || routes[0];
+  return r.render(ctx, rest);
+}
+
+function showLogin(message) {
+  ctx.who = null;
+  ctx.roles.clear();
+  ctx.listeners.clear();
+  clearTimeout(idleTimer);
+  if (stopEvents) stopEvents();
+  stopEvents = null;
+  forgetVocabularies();
   $('who').textContent = '';
-  $('login').hidden = false;
-  say(message ? `Your session has ended (${message}). Log in again.` : 'Log in again.');
+  $('logout').hidden = true;
+  navigation();
+  const main = $('main');
+  const form = $('login-template').content.cloneNode(true);
+  main.replaceChildren(form);
+  staticText();
+  $('login-form').addEventListener('submit', login);
+  document.title = 'hubtable';
+  say(message || '', 'notice');
+  $('username').focus();
 }
 
 async function login(event) {
   event.preventDefault();
   say('');
-  const body = { username: $('username').value, password: $('password').value };
-  if ($('totp').value) body.totpCode = $('totp').value;
-  if ($('new-password').value) body.newPassword = $('new-password').value;
-  const r = await call('LoginRequest', body);
-  const status = r.status || {};
-  if (status.rule === 'auth.totp_required') {
+  const request = { username: $('username').value, password: $('password').value };
+  if ($('totp').value) request.totpCode = $('totp').value;
+  if ($('new-password').value) request.newPassword = $('new-password').value;
+  const r = await call('Login', request);
+  if (r.status.rule === 'auth.totp_required') {
     $('totp-field').hidden = false;
+    $('totp').required = true;
     $('totp').focus();
-    say('Enter the code from your authenticator.');
+    say(t('login.totp'), 'notice');
     return;
   }
-  if (status.rule === 'auth.password_change_required') {
+  if (r.status.rule === 'auth.password_change_required') {
     $('new-password-field').hidden = false;
+    $('new-password').required = true;
     $('new-password').focus();
-    say('Choose a new password.');
+    say(t('login.new_password'), 'notice');
     return;
   }
-  if (status.code && status.code !== 'OK') {
-    say(status.message);
+  if (!r.ok) {
+    sayRefusal(r.status);
     return;
   }
-  $('password').value = '';
-  $('totp').value = '';
-  $('new-password').value = '';
-  await show();
+  await enter();
 }
 
-async function show() {
-  const who = await call('WhoAmIRequest');
-  if (!who.whoami) return;
-  $('who').textContent = `${who.whoami.displayName} (${who.whoami.agency || 'no agency'})`;
-  $('login').hidden = true;
-  $('work').hidden = false;
+async function enter() {
+  const r = await call('WhoAmI');
+  if (!r.ok) {
+    showLogin();
+    return;
+  }
+  const who = r.body;
+  ctx.who = who;
+  ctx.roles = new Set((who.roles || []).map((g) => g.role));
+  ctx.agency = who.agency || '';
+  const grant = (who.roles || []).find((g) => g.table) || {};
+  ctx.table = grant.table || '';
+  ctx.where = who.agencyName || grant.tableName || t('who.no_agency');
+  i18n.setZone(who.timeZone);
+  const idleAt = when(who.sessionIdleExpiresAtUs);
+  idleSpanMs = idleAt ? Math.max(60000, idleAt.getTime() - Date.now()) : 0;
+  armIdle();
+  $('who').textContent = t('who', { name: who.displayName || who.username, agency: ctx.where });
   $('logout').hidden = false;
-  await Promise.all([showTasks(), showAgenda()]);
-  listen();
+  navigation();
+  stopEvents = follow((e) => {
+    for (const fn of ctx.listeners) fn(e);
+  });
+  await route();
 }
 
-async function showTasks() {
-  const list = $('tasks');
-  list.replaceChildren();
-  const r = await call('TasksRequest');
-  const tasks = (r.tasks && r.tasks.tasks) || [];
-  if (tasks.length === 0) item(list, 'Nothing is due for you.');
-  for (const t of tasks) {
-    item(list, `${t.localDue || ''} ${t.situation} ${t.kind}`.trim(), t.overdue ? 'overdue' : '');
-  }
+function armIdle() {
+  clearTimeout(idleTimer);
+  if (!idleSpanMs || !ctx.who) return;
+  idleTimer = setTimeout(() => lock(t('lock.idle', { minutes: Math.round(idleSpanMs / 60000) })), idleSpanMs);
 }
 
-async function showAgenda() {
-  const list = $('agenda');
-  list.replaceChildren();
-  const r = await call('AgendaRequest');
-  const items = (r.agenda && r.agenda.agenda && r.agenda.agenda.items) || [];
-  if (!r.agenda) item(list, (r.status && r.status.message) || 'No meeting is open.');
-  for (const i of items) item(list, `${i.situation} ${i.section || ''}`.trim());
-}
-
-let events = null;
-function listen() {
-  if (events) return;
-  events = new EventSource('/api/v1/events');
-  events.onmessage = (m) => {
-    const e = JSON.parse(m.data);
-    item($('events'), e.message || e.kind);
-  };
+/** Takes every case detail off the page and asks for a new login. */
+function lock(message) {
+  showLogin(message);
 }
 
 async function logout() {
-  await call('LogoutRequest');
-  if (events) events.close();
-  events = null;
-  locked();
+  await call('Logout');
+  showLogin(t('logout.done'));
 }
 
-$('login-form').addEventListener('submit', login);
-$('logout').addEventListener('click', logout);
-show();
+async function boot() {
+  await i18n.start();
+  staticText();
+  $('language').addEventListener('change', async (e) => {
+    await i18n.choose(e.target.value);
+    staticText();
+    if (ctx.who) {
+      forgetVocabularies();
+      $('who').textContent = t('who', { name: ctx.who.displayName || ctx.who.username, agency: ctx.where });
+      navigation();
+      await route();
+    } else {
+      showLogin();
+    }
+  });
+  $('logout').addEventListener('click', logout);
+  on('locked', (status) => {
+    if (ctx.who) lock(t('lock.ended', { why: i18n.refusal(status) }));
+  });
+  on('activity', armIdle);
+  window.addEventListener('hashchange', route);
+  const r = await call('WhoAmI');
+  if (r.ok) await enter();
+  else showLogin();
+}
+
+boot();

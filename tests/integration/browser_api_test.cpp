@@ -101,10 +101,15 @@ TEST_F(BrowserApi, ThePageIsEmbeddedAndEveryAnswerCarriesTheSecurityHeaders) {
   // No inline script: the policy would refuse it, and the page has none.
   EXPECT_EQ(page->body.find("<script>"), std::string::npos);
   EXPECT_EQ(page->body.find("style=\""), std::string::npos);
-  auto js = b->request("GET", "/app.js", "", {});
+  auto js = b->request("GET", "/api.js", "", {});  // the module every call goes through
   ASSERT_TRUE(js.ok());
   EXPECT_EQ(js->header("content-type"), "text/javascript; charset=utf-8");
   EXPECT_NE(js->body.find("X-Hubtable-CSRF"), std::string::npos);
+  for (const char* catalogue : {"/i18n-en.json", "/i18n-fr.json"}) {
+    auto c = b->request("GET", catalogue, "", {});
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->header("content-type"), "application/json");
+  }
   auto missing = b->request("GET", "/nope.html", "", {});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->status, 404u);

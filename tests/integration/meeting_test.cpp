@@ -109,6 +109,15 @@ TEST_F(WholeMeeting, FromSubmissionsToMinutesWithWhatEachRoleSees) {
   EXPECT_EQ(guest_view.show_situation().situation().view(), v1::AGENDA_LINE);
   EXPECT_TRUE(guest_view.show_situation().situation().narrative().empty());
 
+  // The meeting room's panel: who is in the room while it sits, by agency.
+  agenda_request.mutable_agenda()->set_with_attendance(true);
+  auto room = as("chair.one", agenda_request);
+  ASSERT_EQ(room.status().code(), v1::OK);
+  EXPECT_EQ(room.agenda().attendance().present_size(), 3);  // police, mh, the guest's line
+  EXPECT_TRUE(room.agenda().attendance().chair_present());
+  EXPECT_EQ(room.agenda().attendance().absent_size(), 0);  // both agencies are in the room
+  EXPECT_EQ(guest_agenda.agenda().attendance().present_size(), 0) << "only when asked";
+
   // Filter 2 decisions.
   v1::Request accept;
   accept.mutable_decide_situation()->set_id(accepted_id);
