@@ -57,6 +57,8 @@ absl::StatusOr<Decision> SessionHandlers::whoami(Work& w) {
   out->set_session_idle_expires_at_us(p.session_last_seen_us + us(limits_.session_idle_timeout));
   out->set_session_absolute_expires_at_us(p.session_created_us +
                                           us(limits_.session_absolute_timeout));
+  out->set_session_idle_seconds(static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(limits_.session_idle_timeout).count()));
   return w.access().decision;
 }
 

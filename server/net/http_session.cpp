@@ -115,6 +115,7 @@ void HttpSession::on_read(const error_code& ec) {
         "the body exceeds the limit of " + std::to_string(limits_.max_frame_bytes) + " bytes");
     a.status = 413;
     reject(a.rule);
+    linger_ = true;
     answer(std::move(a), false);
     return;
   }
@@ -205,7 +206,11 @@ void HttpSession::answer(http::Answer a, bool keep_alive) {
                          return;
                        }
                        if (!response->keep_alive()) {
-                         self->shutdown();
+                         if (self->linger_) {
+                           self->linger();
+                         } else {
+                           self->shutdown();
+                         }
                          return;
                        }
                        self->do_read();
@@ -273,6 +278,33 @@ void HttpSession::begin_drain() {
   draining_ = true;
   if (streaming_ || reading_) shutdown();
   // Otherwise the request in hand is answered, then the connection closes.
+}
+
+// A body over the limit is refused once its header is read, while the
+// browser is still sending it; closing then would reset the connection and the
+// browser would lose the 413 it was sent. So the rest is read and dropped, at
+// most four frames' worth and for at most two seconds (nginx's "lingering
+// close"), then the connection closes.
+void HttpSession::linger() {
+  if (closed_) return;
+  if (shutting_down_ || lingered_ >= 4 * limits_.max_frame_bytes) {
+    shutdown();
+    return;
+  }
+  if (lingered_ == 0) arm_deadline(Clock::now() + std::chrono::seconds(2), "linger");
+  buffer_.consume(buffer_.size());
+  reading_ = true;
+  stream_.async_read_some(buffer_.prepare(16 * 1024),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->reading_ = false;
+                            if (self->closed_) return;
+                            if (ec) {
+                              self->shutdown();
+                              return;
+                            }
+                            self->lingered_ += n;
+                            self->linger();
+                          });
 }
 
 void HttpSession::shutdown() {

@@ -67,6 +67,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_write_stream();
   void heartbeat();
   void begin_drain();
+  void linger();
   void shutdown();
   void close();
   void arm_deadline(Clock::time_point when, const char* what);
@@ -97,6 +98,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool shutting_down_ = false;
   bool tls_closing_ = false;  // the TLS close_notify is under way
   bool closed_ = false;
+  bool linger_ = false;       // read and drop the rest of a refused body before closing
+  std::size_t lingered_ = 0;  // bytes dropped so far
   std::deque<std::string> stream_queue_;
 };
 

@@ -4,7 +4,7 @@
 // #/situation/ID, #/privacy, #/reports), follows the event stream and locks
 // the page when the session's idle time runs out.
 
-import { call, follow, on, when } from './api.js';
+import { call, follow, on } from './api.js';
 import * as i18n from './i18n.js';
 import { h, say, sayRefusal, t, forgetVocabularies } from './ui.js';
 import * as meeting from './meeting.js';
@@ -140,8 +140,8 @@ async function enter() {
   ctx.table = grant.table || '';
   ctx.where = who.agencyName || grant.tableName || t('who.no_agency');
   i18n.setZone(who.timeZone);
-  const idleAt = when(who.sessionIdleExpiresAtUs);
-  idleSpanMs = idleAt ? Math.max(60000, idleAt.getTime() - Date.now()) : 0;
+  // A duration, not the server's clock: the device's clock may be wrong.
+  idleSpanMs = Number(who.sessionIdleSeconds || 0) * 1000;
   armIdle();
   $('who').textContent = t('who', { name: who.displayName || who.username, agency: ctx.where });
   $('logout').hidden = false;
@@ -155,7 +155,8 @@ async function enter() {
 function armIdle() {
   clearTimeout(idleTimer);
   if (!idleSpanMs || !ctx.who) return;
-  idleTimer = setTimeout(() => lock(t('lock.idle', { minutes: Math.round(idleSpanMs / 60000) })), idleSpanMs);
+  const minutes = Math.max(1, Math.round(idleSpanMs / 60000));
+  idleTimer = setTimeout(() => lock(t('lock.idle', { minutes })), idleSpanMs);
 }
 
 /** Takes every case detail off the page and asks for a new login. */

@@ -166,3 +166,33 @@ describe('what the browser side refuses', { concurrency: false }, () => {
     for (const user of ['guest.ahmed', 'admin.patel', 'rep.lps.ortiz']) assert.ok(who.has(user), `${user}'s refusals are audited`);
   });
 });
+
+describe('the page locks after the session\'s idle time', { concurrency: false }, () => {
+  let d;
+  let rep;
+
+  before(async () => {
+    checkPolicy();
+    d = new Deployment(tableToml(), { session_idle_timeout_ms: 4000 });
+    await d.start();
+    rep = await new Person(d, 'rep.rps.tremblay').open();
+    await rep.login();
+  });
+
+  after(async () => {
+    if (rep) await rep.close();
+    if (d) await d.close();
+  });
+
+  it('locks by itself, says so, keeps nothing typed, and the server agrees', async () => {
+    await rep.goto('#/submit');
+    await rep.page.waitForSelector('#submit-form');
+    await rep.page.type('#submit-form textarea', 'A draft about a teenager at risk.');
+    // No request for the session's idle time: the page locks itself.
+    await rep.page.waitForSelector('#login-form', { timeout: 20000 });
+    assert.match(await rep.text('#message'), /locked itself/);
+    assert.doesNotMatch(await rep.page.content(), /teenager at risk/);
+    const r = await rep.api('WhoAmI');
+    assert.equal(r.http, 401, 'the server ended the session too');
+  });
+});

@@ -182,7 +182,17 @@ describe('a table day in the browser', { concurrency: false }, () => {
     await tab.goto(`${d.origin}/#/meeting`);
     await tab.waitForSelector('#agenda li');
     numbers.pageToAgendaMs = Date.now() - t0;
+    // The chair's room in French, in that tab (then back to English: the
+    // choice is kept for the whole browser).
+    await tab.select('#language', 'fr');
+    await tab.waitForFunction(() => document.getElementById('screen-title').textContent === 'Salle de réunion');
+    await tab.waitForSelector('#agenda li');
+    await check({ page: tab, options: {} }, 'meeting-room');
+    await tab.select('#language', 'en');
+    await tab.waitForFunction(() => document.getElementById('screen-title').textContent === 'Meeting room');
     await tab.close();
+    await chair.click('#check-in');
+    await chair.waitText('#checked-in', /checked in/);
     numbers.openToAgendaMs = t0 - opened;
     await check(chair, 'meeting-room');
 
@@ -195,13 +205,24 @@ describe('a table day in the browser', { concurrency: false }, () => {
     await check(people['rep.raas.cardinal'], 'meeting-room');
     const room = await chair.api('Agenda', { ref: {}, withAttendance: true });
     const present = room.body.attendance.present.map((a) => a.agency).filter(Boolean).sort();
-    assert.equal(room.body.attendance.chairPresent, undefined, 'the chair has not checked in');
+    assert.equal(room.body.attendance.chairPresent, true, 'the chair checked in');
     assert.deepEqual(present, ['raas', 'rcmh', 'rps']);
     await chair.click('#attendance + button');
     await chair.waitText('#present', /Addiction/);
     assert.match(await chair.text('#absent'), /School Board/);
 
     const current = () => chair.page.$eval('#current-title', (e) => e.textContent);
+    /** Accepted: the addictions rep joins from the room (a phone); the chair names the first suggestion. */
+    const joinAndAssign = async (id) => {
+      const rep = people['rep.raas.cardinal'];
+      await rep.page.waitForSelector(`button.join[data-situation="${id}"]`, { visible: true });
+      await rep.click(`button.join[data-situation="${id}"]`);
+      await until('the chair to see the join', async () => (await chair.page.$$eval('#joined li', (li) => li.map((x) => x.textContent)).catch(() => [])).includes('raas'));
+      await chair.click('#suggestions li:first-child button');
+      await chair.page.waitForSelector('#lead');
+      const s = (await chair.api('ShowSituation', { id })).body.situation;
+      assert.ok(s.leadAgency, `${id} has a lead`);
+    };
     // 1: accepted; three agencies join from their own screens; the chair
     // names the lead from the ranked suggestions, in one click.
     await chair.waitText('#current-title', new RegExp(ids[0]));
@@ -239,6 +260,7 @@ describe('a table day in the browser', { concurrency: false }, () => {
     await chair.page.waitForSelector('#accept');
     await chair.press('a');
     await chair.page.waitForSelector('#next');
+    await joinAndAssign(ids[1]);
     await chair.press('n');
 
     // 3: deferred (carried over); 4-8: three rejected, two accepted.
@@ -249,6 +271,8 @@ describe('a table day in the browser', { concurrency: false }, () => {
       await chair.waitText('#current-title', new RegExp(ids[i]));
       if (verdict === 'accept') {
         await chair.press('a');
+        await chair.page.waitForSelector('#next');
+        await joinAndAssign(ids[i]);
       } else {
         await chair.press('r');
         await chair.press('ArrowDown');
@@ -273,6 +297,9 @@ describe('a table day in the browser', { concurrency: false }, () => {
       assert.equal(s.narrative || '', '', 'a rejection is erased when the meeting closes');
     }
     for (const i of [4, 6]) assert.equal((await state(i)).state, 'ACCEPTED');
+    numbers.meetingAssigned = 0;
+    for (const i of [0, 1, 4, 6]) numbers.meetingAssigned += (await state(i)).leadAgency ? 1 : 0;
+    assert.equal(numbers.meetingAssigned, 4);
     const corrections = await people['privacy.lee'].api('AuditQuery', { situation: ids[1], action: 'situation.decide' });
     assert.ok(corrections.body.events.some((e) => e.purpose === 'decision.correction'), 'the undo is audited as a correction');
   });

@@ -28,7 +28,8 @@ export async function until(what, check, timeoutMs = 15000) {
 }
 
 export class Deployment {
-  constructor(tableToml) {
+  /** `limits`: more of hubtabled.toml's [limits], e.g. {session_idle_timeout_ms: 4000}. */
+  constructor(tableToml, limits = {}) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'hubtable-browser-'));
     this.hubtabled = path.join(buildDir(), 'server/hubtabled');
     this.config = path.join(this.dir, 'd/hubtabled.toml');
@@ -39,7 +40,8 @@ export class Deployment {
     // Every browser of the test comes from 127.0.0.1, as a meeting room
     // behind one NAT address would; each holds its event stream and up to
     // six pooled connections (README, "Use it in a browser").
-    appendFileSync(this.config, '\n[limits]\nmax_connections_per_address = 128\n');
+    const lines = Object.entries({ max_connections_per_address: 128, ...limits }).map(([k, v]) => `${k} = ${v}\n`);
+    appendFileSync(this.config, `\n[limits]\n${lines.join('')}`);
     const toml = path.join(this.dir, 'table.toml');
     writeFileSync(toml, tableToml);
     execFileSync(this.hubtabled, ['apply', '--config', this.config, toml, '--profiles-out', this.profiles], { stdio: 'pipe' });
