@@ -22,10 +22,11 @@ const ctx = {
   has(role) {
     return this.roles.has(role);
   },
-  listeners: new Set(),
-  /** Screens hear events while they are shown (cleared on each route). */
+  listener: null,
+  /** The shown screen hears events (one listener: a screen that draws itself
+   * again replaces its own; a new route clears it). */
   onEvent(fn) {
-    this.listeners.add(fn);
+    this.listener = fn;
   },
 };
 
@@ -68,7 +69,7 @@ function markCurrent() {
 
 async function route() {
   if (!ctx.who) return;
-  ctx.listeners.clear();
+  ctx.listener = null;
   say('');
   markCurrent();
   const [path, ...rest] = (location.hash.slice(2) || 'work').split('/');
@@ -80,7 +81,7 @@ async function route() {
 function showLogin(message) {
   ctx.who = null;
   ctx.roles.clear();
-  ctx.listeners.clear();
+  ctx.listener = null;
   clearTimeout(idleTimer);
   if (stopEvents) stopEvents();
   stopEvents = null;
@@ -147,7 +148,7 @@ async function enter() {
   $('logout').hidden = false;
   navigation();
   stopEvents = follow((e) => {
-    for (const fn of ctx.listeners) fn(e);
+    if (ctx.listener) ctx.listener(e);
   });
   await route();
 }

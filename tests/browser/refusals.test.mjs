@@ -79,6 +79,9 @@ describe('what the browser side refuses', { concurrency: false }, () => {
     const thief = await new Person(d, 'rep.rdsb.martin').open();
     try {
       await thief.goto();
+      // The page's own first call (unauthenticated) is answered first: its
+      // answer clears the session cookie, which must not race the replay.
+      await thief.page.waitForSelector('#login-form');
       await thief.page.setCookie(session);
       const r = await thief.api('WhoAmI');
       assert.equal(r.http, 401);

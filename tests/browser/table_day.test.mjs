@@ -11,7 +11,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Deployment, until } from './lib/deployment.mjs';
 import { Person } from './lib/person.mjs';
@@ -69,6 +69,7 @@ describe('a table day in the browser', { concurrency: false }, () => {
 
   before(async () => {
     checkPolicy();
+    rmSync(shots, { recursive: true, force: true });
     d = new Deployment(tableToml());
     await d.start();
     // The same port across restarts: the privacy officer's saved checkpoint
@@ -408,7 +409,8 @@ describe('a table day in the browser', { concurrency: false }, () => {
   it('every screen passes axe in French too', async () => {
     const chair = people['chair.morgan'];
     await chair.goto('#/work');
-    await chair.page.waitForSelector('#language');
+    await chair.page.waitForSelector('#tasks');
+    await check(chair, 'my-work');
     await chair.page.select('#language', 'fr');
     await chair.waitText('#screen-title', /Mon travail/);
     for (const [hash, name, ready] of [['#/work', 'my-work', '#tasks'], ['#/meeting', 'meeting-room', '#no-meeting'],
