@@ -106,12 +106,18 @@ async function refresh() {
   document.getElementById('agenda-fit').textContent = t(fit.fits ? 'meeting.fits' : 'meeting.does_not_fit', {
     planned: Math.round((fit.plannedSeconds || 0) / 60), available: Math.round((fit.availableSeconds || 0) / 60),
   });
-  const stillCurrent = room.current && room.items.find((i) => i.situation === room.current && !i.outcome);
-  if (!stillCurrent) {
-    const next = room.items.find((i) => !i.outcome && !room.deferred.has(i.situation));
+  if (room.chair) {
     // A decided item stays current for the chair (lead, undo) until "next".
-    const keep = room.chair && room.current && room.items.find((i) => i.situation === room.current);
-    if (!keep) setCurrent(next ? next.situation : null);
+    const kept = room.current && room.items.find((i) => i.situation === room.current);
+    const next = room.items.find((i) => !i.outcome && !room.deferred.has(i.situation));
+    if (!kept) setCurrent(next ? next.situation : null);
+  } else {
+    // Other devices follow the decisions: the first undecided item after the
+    // last one decided (an item the chair deferred is passed over once the
+    // table decides the next), else the first undecided one.
+    const last = Math.max(0, ...room.items.filter((i) => i.outcome).map((i) => i.position));
+    const next = room.items.find((i) => !i.outcome && i.position > last) || room.items.find((i) => !i.outcome);
+    setCurrent(next ? next.situation : null);
   }
   await drawAgenda();
   await drawCurrent();
