@@ -294,7 +294,7 @@ void HttpSession::linger() {
   if (lingered_ == 0) arm_deadline(Clock::now() + std::chrono::seconds(2), "linger");
   buffer_.consume(buffer_.size());
   reading_ = true;
-  stream_.async_read_some(buffer_.prepare(16 * 1024),
+  stream_.async_read_some(buffer_.prepare(std::size_t{16} * 1024),
                           [self = shared_from_this()](const error_code& ec, std::size_t n) {
                             self->reading_ = false;
                             if (self->closed_) return;
