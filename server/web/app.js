@@ -127,8 +127,9 @@ async function login(event) {
   await enter();
 }
 
-async function enter() {
-  const r = await call('WhoAmI');
+/** Shows the user's page; `known` is a WhoAmI answer already in hand. */
+async function enter(known) {
+  const r = known || (await call('WhoAmI'));
   if (!r.ok) {
     showLogin();
     return;
@@ -192,7 +193,7 @@ async function boot() {
   on('activity', armIdle);
   window.addEventListener('hashchange', route);
   const r = await call('WhoAmI');
-  if (r.ok) await enter();
+  if (r.ok) await enter(r);
   else showLogin();
 }
 

@@ -81,13 +81,12 @@ export function clock(seconds) {
 }
 
 /**
- * The UTC instant of local midnight on the first of `month` ("2026-12") in
- * the table's zone (an offset is found, then checked once more across a
- * change of offset).
+ * The UTC instant (epoch milliseconds) of local midnight on year `y`, month
+ * `m` (1-12), day `d` in the table's zone (an offset is found, then checked
+ * once more across a change of offset).
  */
-export function monthStart(month) {
-  const [y, m] = month.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, 1);
+export function midnight(y, m, d) {
+  const guess = Date.UTC(y, m - 1, d);
   const offset = (at) => {
     const parts = new Intl.DateTimeFormat('en-US', {
       timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
@@ -99,4 +98,10 @@ export function monthStart(month) {
   let at = guess - offset(guess);
   at = guess - offset(at);
   return at;
+}
+
+/** Local midnight on the first of `month` ("2026-12") in the table's zone. */
+export function monthStart(month) {
+  const [y, m] = month.split('-').map(Number);
+  return midnight(y, m, 1);
 }

@@ -37,7 +37,7 @@ export async function render(ctx) {
   if (!meeting) return noMeeting(ctx, root, list);
   room = {
     ctx, chair, root, meeting, ref: { meeting: meeting.id }, items: [], deferred: new Set(),
-    current: null, startedAt: 0, timer: null, decided: [], names: new Map(),
+    current: null, startedAt: 0, timer: null,
   };
   root.append(
     h('p', { class: 'meeting-when' }, t('meeting.open_since', { when: meeting.localStart || dateTime(when(meeting.openedUs)) })),
@@ -251,7 +251,6 @@ async function decideControls(item) {
 async function decide(item, verdict) {
   const r = await ask('DecideSituation', { id: item.situation, ...verdict });
   if (!r) return;
-  room.decided.push(item.situation);
   say(t(verdict.accept ? 'meeting.accepted_say' : 'meeting.rejected_say', { id: item.situation }), 'notice');
   await refresh();
 }
@@ -260,7 +259,6 @@ async function undo(id) {
   const r = await ask('DecideSituation', { id, correct: true, undecided: true });
   if (!r) return;
   say(t('meeting.undone', { id }), 'notice');
-  room.decided = room.decided.filter((x) => x !== id);
   room.startedAt = Date.now();
   await refresh();
 }

@@ -5,8 +5,8 @@
 // a server rolled back to an older copy shows as failed).
 
 import { call, when } from './api.js';
-import { dateTime, t, number, tableZone } from './i18n.js';
-import { ask, field, h, say, screen, table } from './ui.js';
+import { dateTime, midnight, number, t } from './i18n.js';
+import { ask, field, h, screen, table } from './ui.js';
 import { verifyConsistency, verifyCheckpoint, fromBase64 } from './merkle.js';
 
 const kSaved = 'hubtable.checkpoint';
@@ -116,11 +116,7 @@ function queryPanel() {
 /** Midnight of a YYYY-MM-DD day in the table's zone, as epoch milliseconds. */
 function dayStart(value) {
   const [y, m, d] = value.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tableZone(), hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
-    .formatToParts(new Date(guess));
-  const v = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
-  return guess - (Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute) - guess);
+  return midnight(y, m, d);
 }
 
 function savedCheckpoint(ctx) {

@@ -5,7 +5,7 @@
 
 import { call } from './api.js';
 import { t } from './i18n.js';
-import { ask, checks, field, h, say, sayRefusal, screen, select, uid, vocabulary } from './ui.js';
+import { checks, field, h, say, sayRefusal, screen, select, uid, vocabulary } from './ui.js';
 
 const kMaxChars = 1000;  // server/domain/limits.h kNarrativeMaxChars
 const kPauseMs = 700;

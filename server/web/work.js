@@ -4,9 +4,9 @@
 // disclosure is recorded under the user's name, and the page says so), plan
 // notes, the intervention, an update, closure.
 
-import { call, when } from './api.js';
+import { when } from './api.js';
 import { dateTime, t } from './i18n.js';
-import { ask, checks, field, h, label, say, sayRefusal, screen, select, table, uid, vocabulary } from './ui.js';
+import { ask, checks, field, h, label, say, screen, select, table, uid, vocabulary } from './ui.js';
 
 export async function list(ctx) {
   const root = screen(t('work.title'));
@@ -232,12 +232,8 @@ async function closeForm(id, done) {
     h('button', { type: 'submit', class: 'primary' }, t('close.submit')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const r = await call('CloseSituation', { id, closureReason: reason.value, servicesMobilized: serviceChecks.values(), protectiveFactors: protectiveChecks.values() });
-    if (!r.ok) {
-      sayRefusal(r.status);
-      return;
-    }
-    done();
+    const r = await ask('CloseSituation', { id, closureReason: reason.value, servicesMobilized: serviceChecks.values(), protectiveFactors: protectiveChecks.values() });
+    if (r) done();
   });
   return section(t('close.title'), form);
 }

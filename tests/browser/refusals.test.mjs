@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Deployment } from './lib/deployment.mjs';
+import { Deployment, until } from './lib/deployment.mjs';
 import { Person } from './lib/person.mjs';
 import { checkPolicy, launch, nssHome } from './lib/browser.mjs';
 import { tableToml } from './lib/table.mjs';
@@ -130,7 +130,6 @@ describe('what the browser side refuses', { concurrency: false }, () => {
       const r = await po.api('AuditQuery', { action: 'request.rejected' });
       return new Set((r.body.events || []).flatMap((e) => (e.rejected || []).map((x) => x.rule)));
     };
-    const { until } = await import('./lib/deployment.mjs');
     await until('the refusals to be audited', async () => {
       const seen = await rules();
       return ['http.cross_site', 'http.csrf_header_missing', 'protocol.frame_too_large'].every((x) => seen.has(x));
