@@ -28,6 +28,13 @@ inline constexpr std::string_view kExportPseudonymKeyLabel = "hubtable/export-ps
 /// alone never holds them).
 inline constexpr std::string_view kKeyStoreLabel = "hubtable/keystore/v1";
 
+/// Authenticates backup manifests (`hubtabled backup`), so a restore knows a
+/// backup is this deployment's and undamaged.
+inline constexpr std::string_view kBackupManifestLabel = "hubtable/backup-manifest/v1";
+/// A public name for the master key (its first 8 bytes, in hex), written in
+/// backup manifests and status output: which key opens a file, never the key.
+inline constexpr std::string_view kMasterKeyIdLabel = "hubtable/key-id/v1";
+
 /// Derives a 32-byte subkey of the master key for `label`.
 absl::StatusOr<SecretBytes> derive_subkey(const SecretBytes& master, std::string_view label);
 

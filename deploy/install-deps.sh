@@ -17,6 +17,9 @@ packages=(
   libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   # the de-identification scanner: linear-time regular expressions, NFKC
   libre2-dev libutf8proc-dev
+  # the service: sd_notify readiness and watchdog; man pages from --help;
+  # systemd-analyze (the unit's exposure is measured by a test)
+  libsystemd-dev help2man systemd
   # run time: IANA time zones for table schedules (absl::TimeZone reads them)
   tzdata
   # provisioning for browsers: the authenticator's QR code on browser-setup.html

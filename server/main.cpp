@@ -1,10 +1,15 @@
-// hubtabled: init, apply, serve, revoke-cert, reissue, purge, verify-audit.
+// hubtabled: init, apply, serve, revoke-cert, reissue, purge, verify-audit,
+// backup, restore.
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -12,9 +17,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "api/retention.h"
 #include "api/service.h"
 #include "audit/verify.h"
+#include "config/deployment_lock.h"
 #include "config/private_files.h"
 #include "config/server_config.h"
 #include "crypto/random.h"
@@ -22,6 +29,8 @@
 #include "net/log_throttle.h"
 #include "net/server.h"
 #include "net/tls_context.h"
+#include "ops/backup.h"
+#include "ops/restore.h"
 #include "provision/apply_file.h"
 #include "provision/provisioner.h"
 #include "wire/asio.h"
@@ -37,8 +46,16 @@ int fail(const absl::Status& s) {
 }
 
 void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("hubtabled");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  std::shared_ptr<spdlog::logger> logger;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start, before any thread.
+  if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    // Started by systemd with stderr to the journal: one journal entry per
+    // line, with its priority (journalctl -u hubtabled -p warning).
+    logger = spdlog::systemd_logger_mt("hubtabled", "hubtabled");
+  } else {
+    logger = spdlog::stderr_color_mt("hubtabled");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  }
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(level));
 }
@@ -145,28 +162,20 @@ int run_purge(const fs::path& config_path, bool dry_run) {
   return 0;
 }
 
-absl::StatusOr<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Offline, on the server host: the database alone, changed in nothing.
 int run_verify_audit(const fs::path& config_path, const fs::path& since, const fs::path& key) {
   auto d = provision::open_deployment(config_path, 1, /*upkeep=*/false);
   if (!d.ok()) return fail(d.status());
   absl::StatusOr<crypto::CheckpointVerifier> verifier = d->checkpointer.signer()->verifier();
   if (!key.empty()) {
-    auto pem = read_file(key);
+    auto pem = config::read_text_file(key);
     if (!pem.ok()) return fail(pem.status());
     verifier = crypto::CheckpointVerifier::from_public_pem(*pem);
     if (!verifier.ok()) return fail(verifier.status());
   }
   std::optional<crypto::SignedCheckpoint> saved;
   if (!since.empty()) {
-    auto note = read_file(since);
+    auto note = config::read_text_file(since);
     if (!note.ok()) return fail(note.status());
     auto parsed = crypto::parse_note(*note);
     if (!parsed.ok()) return fail(parsed.status());
@@ -193,7 +202,160 @@ int run_verify_audit(const fs::path& config_path, const fs::path& since, const f
   return 0;
 }
 
+int run_backup(const fs::path& config_path, const fs::path& to, int keep) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  domain::SystemClock clock;
+  const auto started = std::chrono::steady_clock::now();
+  auto taken = ops::take_backup(*d, to, clock);
+  if (!taken.ok()) return fail(taken.status());
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  std::printf("backup written: %s\n  %llu bytes, %llu audit events, schema %d, %.1f s\n",
+              taken->dir.c_str(), static_cast<unsigned long long>(taken->bytes),
+              static_cast<unsigned long long>(taken->manifest.audit_size),
+              taken->manifest.schema_version, took.count());
+  if (keep > 0) {
+    auto removed = ops::prune_backups(to, keep);
+    if (!removed.ok()) return fail(removed.status());
+    for (const auto& r : *removed) std::printf("  removed the older backup %s\n", r.c_str());
+  }
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
+  return 0;
+}
+
+int run_restore(const fs::path& config_path, const fs::path& from) {
+  domain::SystemClock clock;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = ops::restore(config_path, from, clock);
+  if (!r.ok()) return fail(r.status());
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  const std::string when = absl::FormatTime(
+      "%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(r->manifest.created_us), absl::UTCTimeZone());
+  std::printf("restored the backup of %s (%llu audit events) in %.1f s\n", when.c_str(),
+              static_cast<unsigned long long>(r->manifest.audit_size), took.count());
+  std::printf("purged %zu situation(s) whose retention ended since the backup\n", r->purged.size());
+  if (!r->set_aside.empty()) {
+    std::printf("the replaced files are in %s: delete them once the restore is confirmed\n",
+                r->set_aside.c_str());
+  }
+  if (r->replaced_audit_size && *r->replaced_audit_size > r->manifest.audit_size) {
+    std::printf(
+        "note: the replaced audit log held %llu events; a privacy officer's checkpoint saved "
+        "after this backup will show the log rolled back. Tell the privacy officers the "
+        "restore happened.\n",
+        static_cast<unsigned long long>(*r->replaced_audit_size));
+  }
+  return 0;
+}
+
+// The server's scheduled backups, each on a thread of its own (copying a
+// large database takes minutes and must not hold a worker), one at a time.
+class ScheduledBackups {
+ public:
+  ScheduledBackups(provision::Deployment& d, const domain::Clock& clock) : d_(d), clock_(clock) {}
+  ~ScheduledBackups() { join(); }
+  ScheduledBackups(const ScheduledBackups&) = delete;
+  ScheduledBackups& operator=(const ScheduledBackups&) = delete;
+
+  void start() {
+    if (running_.exchange(true)) {
+      spdlog::warn("scheduled backup skipped: the previous one is still running");
+      return;
+    }
+    join();
+    thread_ = std::thread([this] {
+      const config::BackupSchedule& b = d_.config.backup;
+      auto taken = ops::take_backup(d_, b.directory, clock_);
+      if (!taken.ok()) {
+        spdlog::error("scheduled backup failed: {}", taken.status().ToString());
+      } else {
+        spdlog::info("scheduled backup written: {} ({} bytes)", taken->dir.string(), taken->bytes);
+        if (auto removed = ops::prune_backups(b.directory, b.keep); !removed.ok()) {
+          spdlog::error("older backups not removed: {}", removed.status().ToString());
+        }
+      }
+      running_ = false;
+    });
+  }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  provision::Deployment& d_;
+  const domain::Clock& clock_;
+  std::atomic<bool> running_{false};
+  std::thread thread_;
+};
+
+// The running server's timers, on its io_context.
+class ServerTimers {
+ public:
+  ServerTimers(asio::io_context& io, api::Service& service, provision::Deployment& d,
+               const domain::Clock& clock)
+      : limits_(d.config.limits),
+        // Upkeep on the workers: crypto-shred expired identifiers and push
+        // deadline events; sign checkpoints at least this often (and every
+        // 256 events); re-verify the whole stored audit log.
+        sweep_{asio::steady_timer(io), limits_.retention_sweep_interval,
+               [&service] { service.schedule_sweep(); }},
+        checkpoints_{asio::steady_timer(io), limits_.checkpoint_interval,
+                     [&service] { service.schedule_checkpoint(); }},
+        verification_{asio::steady_timer(io),
+                      std::chrono::milliseconds(limits_.alerts.verify_interval_us / 1000),
+                      [&service] { service.schedule_verify(); }},
+        // `hubtabled revoke-cert` writes from another process: the
+        // handshake's copy of the revoked certificates is re-read this often.
+        revocations_{asio::steady_timer(io), limits_.revocation_refresh_interval,
+                     [&service] { service.schedule_revocation_refresh(); }},
+        backups_(d, clock),
+        backup_{asio::steady_timer(io), d.config.backup.every, [this] { backups_.start(); }},
+        backups_on_(!d.config.backup.directory.empty()),
+        // Under systemd (Type=notify, WatchdogSec=): the watchdog is fed
+        // from a worker that has just read the database, twice per period.
+        watchdog_{asio::steady_timer(io), std::chrono::milliseconds(watchdog_us() / 2000 + 1),
+                  [&service] { service.schedule_probe([] { sd_notify(0, "WATCHDOG=1"); }); }},
+        service_(service) {}
+
+  void start() {
+    service_.schedule_sweep();
+    service_.schedule_checkpoint();
+    service_.schedule_verify();
+    sweep_.arm();
+    checkpoints_.arm();
+    revocations_.arm();
+    if (verification_.interval.count() > 0) verification_.arm();
+    if (backups_on_) backup_.arm();
+    if (watchdog_us() > 0) watchdog_.arm();
+  }
+  void cancel() {
+    for (auto* p : {&sweep_, &checkpoints_, &verification_, &revocations_, &backup_, &watchdog_}) {
+      p->timer.cancel();
+    }
+  }
+  void join_backup() { backups_.join(); }
+
+ private:
+  static std::uint64_t watchdog_us() {
+    std::uint64_t us = 0;
+    return sd_watchdog_enabled(0, &us) > 0 ? us : 0;
+  }
+
+  const config::Limits& limits_;
+  Periodic sweep_, checkpoints_, verification_, revocations_;
+  ScheduledBackups backups_;
+  Periodic backup_;
+  bool backups_on_;
+  Periodic watchdog_;
+  api::Service& service_;
+};
+
 int run_serve(const fs::path& config_path, const fs::path& port_file) {
+  auto cfg = config::load_server_config(config_path);
+  if (!cfg.ok()) return fail(cfg.status());
+  // One server per deployment, and none while a restore or rekey runs.
+  auto lock = config::DeploymentLock::acquire(cfg->database);
+  if (!lock.ok()) return fail(lock.status());
   auto d = provision::open_deployment(config_path, 2);
   if (!d.ok()) return fail(d.status());
   setup_logging(d->config.log_level);
@@ -201,6 +363,13 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   const config::Limits& limits = d->config.limits;
 
   domain::SystemClock clock;
+  // Whatever files it was given (a restore, a copy), the server shreds what
+  // retention ended before anyone can ask for it.
+  if (auto purged = api::purge_expired(*d->db, clock.now_us(), false); !purged.ok()) {
+    return fail(purged.status());
+  } else if (!purged->empty()) {
+    spdlog::info("purged {} situation(s) whose retention had ended", purged->size());
+  }
   api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault,
                        d->checkpointer, limits);
   if (auto s = service.refresh_revocations(); !s.ok()) return fail(s);
@@ -216,33 +385,16 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   net::Server server(io, **tls, service, limits);
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
-  // Upkeep on the workers: crypto-shred expired identifiers and push
-  // deadline events; sign checkpoints at least this often (and every 256
-  // events); re-verify the whole stored audit log.
-  Periodic sweep{asio::steady_timer(io), limits.retention_sweep_interval,
-                 [&] { service.schedule_sweep(); }};
-  Periodic checkpoints{asio::steady_timer(io), limits.checkpoint_interval,
-                       [&] { service.schedule_checkpoint(); }};
-  const auto verify_every = std::chrono::milliseconds(limits.alerts.verify_interval_us / 1000);
-  Periodic verification{asio::steady_timer(io), verify_every, [&] { service.schedule_verify(); }};
-  // `hubtabled revoke-cert` writes from another process: the handshake's
-  // copy of the revoked certificates is re-read this often.
-  Periodic revocations{asio::steady_timer(io), limits.revocation_refresh_interval,
-                       [&] { service.schedule_revocation_refresh(); }};
+  ServerTimers timers(io, service, *d, clock);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
-    for (auto* p : {&sweep, &checkpoints, &verification, &revocations}) p->timer.cancel();
+    sd_notify(0, "STOPPING=1");
+    timers.cancel();
     server.stop();
   });
-  service.schedule_sweep();
-  service.schedule_checkpoint();
-  service.schedule_verify();
-  sweep.arm();
-  checkpoints.arm();
-  revocations.arm();
-  if (verify_every.count() > 0) verification.arm();
+  timers.start();
   server.start();
   // Only now that SIGTERM drains: a supervisor that stops the server as soon
   // as it is ready must get the clean stop (and final checkpoint).
@@ -250,11 +402,13 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
     if (auto s = write_port_file(port_file, *port); !s.ok()) return fail(s);
   }
   spdlog::info("hubtabled listening on {}:{}", d->config.listen_host, *port);
+  sd_notifyf(0, "READY=1\nSTATUS=listening on port %u", static_cast<unsigned>(*port));
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  timers.join_backup();
   service.stop();
   // Run what the workers posted after the last connection closed, then
   // write the rejected-frame events of the connections that ended there.
@@ -271,6 +425,8 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
 
 }  // namespace
 
+// The whole command line in one place, in the order `--help` lists it:
+// reading it top to bottom is reading the contract.
 int main(int argc, char** argv) {
   // Whatever the umask hubtabled inherits, what it creates is its own.
   config::make_new_files_private();
@@ -333,6 +489,26 @@ int main(int argc, char** argv) {
                    "the audit public key to trust (default: the deployment's own)")
       ->check(CLI::ExistingFile);
 
+  fs::path backup_dir;
+  int keep = 0;
+  auto* backup = app.add_subcommand(
+      "backup", "back up the database and the vault key store while the server serves");
+  backup->add_option("--config", config_path, "hubtabled.toml")->required();
+  backup
+      ->add_option("--to", backup_dir,
+                   "directory to write a new hubtable-<UTC time> backup directory in")
+      ->required();
+  backup->add_option("--keep", keep, "then remove all but the newest N backups there")
+      ->check(CLI::Range(1, 1000));
+
+  fs::path restore_dir;
+  auto* restore = app.add_subcommand(
+      "restore", "check a backup and put it in place of the deployment's files (server stopped)");
+  restore->add_option("--config", config_path, "hubtabled.toml")->required();
+  restore->add_option("--from", restore_dir, "a hubtable-<UTC time> backup directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -346,5 +522,7 @@ int main(int argc, char** argv) {
   if (*reissue) return run_reissue(config_path, username, new_authenticator, profiles_out);
   if (*purge) return run_purge(config_path, dry_run);
   if (*verify) return run_verify_audit(config_path, since_file, key_file);
+  if (*backup) return run_backup(config_path, backup_dir, keep);
+  if (*restore) return run_restore(config_path, restore_dir);
   return 2;
 }

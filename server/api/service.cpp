@@ -216,6 +216,15 @@ void Service::schedule_verify() {
   });
 }
 
+void Service::schedule_probe(std::function<void()> alive) {
+  pool_.try_submit([this, alive = std::move(alive)] {
+    if (db_.read([](store::Connection& c) { return c.exec("SELECT count(*) FROM sqlite_master;"); })
+            .ok()) {
+      alive();
+    }
+  });
+}
+
 v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& request) {
   const Route* route = table_.find(request.kind_case());
   if (route != nullptr && route->run == Run::kBeforeSession) {

@@ -7,6 +7,7 @@
 // (api/event_hub.h) and periodic upkeep (api/upkeep.h).
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,10 @@ class Service final : public RequestSink {
   /// alerts.verify_interval.
   absl::StatusOr<bool> verify_log() { return upkeep_.verify_log(); }
   void schedule_verify();
+  /// Queues a probe on a worker: a read of the database, then `alive()`
+  /// if it succeeded. The service manager's watchdog is fed this way, so
+  /// stuck workers or an unreadable database stop the feeding.
+  void schedule_probe(std::function<void()> alive);
   /// Upkeep::check_log_end: at start, before the listener opens. Once the
   /// log is found damaged every request is answered UNAVAILABLE (rule
   /// audit.log_damaged) until the server restarts on a restored log.

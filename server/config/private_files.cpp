@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -45,6 +47,29 @@ absl::Status write_private_file(const fs::path& path, std::string_view text) {
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return absl::InternalError("cannot write " + path.string() + ": " +
+                               std::generic_category().message(errno));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> read_text_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::Status sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InternalError("cannot open " + dir.string() + ": " +
+                               std::generic_category().message(errno));
+  }
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    return absl::InternalError("cannot sync " + dir.string() + ": " +
                                std::generic_category().message(errno));
   }
   return absl::OkStatus();

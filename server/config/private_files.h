@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace hubtable::config {
 
@@ -24,6 +24,14 @@ absl::Status make_private_dir(const std::filesystem::path& dir);
 /// Writes `text` to `path` with mode 0600, replacing it atomically (a
 /// temporary file renamed over it), so readers never see half of it.
 absl::Status write_private_file(const std::filesystem::path& path, std::string_view text);
+
+/// The whole of a small file (a PEM, a note, a manifest); NOT_FOUND naming
+/// the file when it cannot be read.
+absl::StatusOr<std::string> read_text_file(const std::filesystem::path& path);
+
+/// fsync of a directory: the names created, renamed or removed in it are on
+/// disk once it returns.
+absl::Status sync_directory(const std::filesystem::path& dir);
 
 /// Sets an existing file to 0600 when group or others may use it (files
 /// made by an older version or by hand); a missing file is fine.

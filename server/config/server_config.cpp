@@ -1,6 +1,9 @@
 #include "config/server_config.h"
 
+#include <cstdlib>
 #include <sstream>
+
+#include "absl/time/time.h"
 
 #include "wire/address.h"
 #include "wire/toml_document.h"
@@ -110,6 +113,48 @@ absl::Status read_alerts(const toml::table& t, domain::AlertRules& a) {
   }
   return absl::OkStatus();
 }
+
+// paths.master_key: a file, or "credential:NAME", a systemd credential
+// (LoadCredential=NAME:...) in the directory systemd names for the service.
+absl::StatusOr<fs::path> master_key_path(const fs::path& base, const std::string& value) {
+  constexpr std::string_view kCredential = "credential:";
+  if (!value.starts_with(kCredential)) return resolve(base, value);
+  const std::string name = value.substr(kCredential.size());
+  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+    return absl::InvalidArgumentError("paths.master_key: \"" + value +
+                                      "\" must name a credential, e.g. \"credential:master.key\"");
+  }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start, before any thread.
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir == nullptr || *dir == '\0') {
+    return absl::FailedPreconditionError(
+        "paths.master_key is the systemd credential \"" + name +
+        "\", but no credentials were passed (run under systemd with LoadCredential=" + name +
+        ":..., or set CREDENTIALS_DIRECTORY to the directory holding it)");
+  }
+  return fs::path(dir) / name;
+}
+
+// The [backup] section: the server's scheduled backups.
+absl::Status read_backup(const toml::table& t, const fs::path& base, BackupSchedule& b) {
+  if (auto dir = t["directory"].value<std::string>(); dir && !dir->empty()) {
+    b.directory = resolve(base, *dir);
+  } else if (t.contains("directory")) {
+    return absl::InvalidArgumentError("backup.directory must be a path");
+  }
+  if (t.contains("every")) {
+    absl::Duration every;
+    auto text = t["every"].value<std::string>();
+    if (!text || !absl::ParseDuration(*text, &every) || every < absl::Seconds(1) ||
+        every > absl::Hours(24 * 366)) {
+      return absl::InvalidArgumentError(
+          "backup.every must be a duration from 1s to 366 days, e.g. \"24h\" or \"90m\"");
+    }
+    b.every = std::chrono::seconds(absl::ToInt64Seconds(every));
+  }
+  return read_positive(
+      t, "keep", 1, 1000, b.keep, [](long long v) { return static_cast<int>(v); }, "backup");
+}
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
@@ -159,7 +204,9 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
                                       std::string(hp.status().message()));
   c.listen_host = hp->first;
   c.listen_port = hp->second;
-  c.master_key = resolve(base, master);
+  auto master_path = master_key_path(base, master);
+  if (!master_path.ok()) return master_path.status();
+  c.master_key = std::move(*master_path);
   c.audit_signing_key = resolve(base, signing);
   c.database = resolve(base, db);
   if (auto vk = root["paths"]["vault_keys"].value<std::string>(); vk && !vk->empty()) {
@@ -174,6 +221,12 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
   if (auto level = root["log"]["level"].value<std::string>()) c.log_level = *level;
   if (auto* limits = root["limits"].as_table()) {
     if (auto s = read_limits(*limits, c.limits); !s.ok()) {
+      return absl::InvalidArgumentError("config " + path.string() + ": " +
+                                        std::string(s.message()));
+    }
+  }
+  if (auto* backup = root["backup"].as_table()) {
+    if (auto s = read_backup(*backup, base, c.backup); !s.ok()) {
       return absl::InvalidArgumentError("config " + path.string() + ": " +
                                         std::string(s.message()));
     }

@@ -3,6 +3,7 @@
 // database live, and its limits. Relative paths are resolved against the
 // directory holding the config file.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -11,6 +12,13 @@
 #include "config/limits.h"
 
 namespace hubtable::config {
+
+/// The server's own backups ([backup]; off unless `directory` is set).
+struct BackupSchedule {
+  std::filesystem::path directory;
+  std::chrono::seconds every{std::chrono::hours(24)};
+  int keep = 7;  // the newest this many are kept
+};
 
 struct ServerConfig {
   std::filesystem::path config_path;
@@ -28,6 +36,7 @@ struct ServerConfig {
   std::filesystem::path server_key;
   std::string log_level = "info";
   Limits limits;
+  BackupSchedule backup;
 };
 
 /// Parses and validates the file. Errors name the key and the problem.

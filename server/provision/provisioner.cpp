@@ -27,28 +27,6 @@ constexpr std::size_t kOneTimePasswordBytes = 15;  // 24 base32 characters
 constexpr std::size_t kTotpSecretBytes = 20;       // RFC 4226's recommended 160 bits
 constexpr std::int64_t kOneTimePasswordLifetimeUs = 7LL * 24 * 3600 * 1000000;
 
-absl::StatusOr<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot read " + path.string());
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action,
-                           const std::string& rule) {
-  v1::AuditEvent e;
-  e.set_time_us(clock.now_us());
-  e.set_action(action);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code("OK");
-  e.mutable_actor()->set_username("(hubtabled)");
-  e.mutable_actor()->set_role(v1::ADMIN);
-  e.mutable_actor()->set_remote_address("local");
-  return e;
-}
-
 /// The deployment CA's certificate and key, read for issuing.
 struct CaFiles {
   std::string pem;
@@ -160,9 +138,9 @@ absl::StatusOr<ProfileContents> reissue_account(store::Connection& c, Deployment
 }
 
 absl::StatusOr<CaFiles> read_ca(const config::ServerConfig& config) {
-  auto pem = read_text(config.ca_certificate);
+  auto pem = config::read_text_file(config.ca_certificate);
   if (!pem.ok()) return pem.status();
-  auto key = read_text(config.ca_key);
+  auto key = config::read_text_file(config.ca_key);
   if (!key.ok()) return key.status();
   return CaFiles{std::move(*pem), std::move(*key)};
 }
@@ -185,12 +163,11 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   if (!cfg.ok()) return cfg.status();
   auto master = config::load_key_file(cfg->master_key, 32);
   if (!master.ok()) return master.status();
-  auto db_key = crypto::derive_subkey(*master, crypto::kDatabaseKeyLabel);
-  if (!db_key.ok()) return db_key.status();
+  auto keys = derive_file_keys(*master);
+  if (!keys.ok()) return keys.status();
+  const crypto::SecretBytes& db_key = keys->database;
   auto totp_key = crypto::derive_subkey(*master, crypto::kTotpKeyLabel);
   if (!totp_key.ok()) return totp_key.status();
-  auto keystore_key = crypto::derive_subkey(*master, crypto::kKeyStoreLabel);
-  if (!keystore_key.ok()) return keystore_key.status();
   auto vault = crypto::Vault::create(*master);
   if (!vault.ok()) return vault.status();
   master->clear();
@@ -203,7 +180,7 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   // Check the key and the deployment on a throwaway connection before the
   // migration step can write anything.
   {
-    auto probe = store::open_connection(cfg->database.string(), *db_key,
+    auto probe = store::open_connection(cfg->database.string(), db_key,
                                         store::ConnectionRole::kReader, store::OpenMode::kExisting);
     if (!probe.ok()) return probe.status();
     auto id = store::get_meta(**probe, "deployment_id");
@@ -220,8 +197,8 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
                         fs::path(cfg->vault_keys.string() + "-journal")}) {
     if (auto s = config::restrict_to_owner(f); !s.ok()) return s;
   }
-  const store::KeyStoreFile keystore{cfg->vault_keys.string(), &*keystore_key};
-  auto db = store::Database::open(cfg->database.string(), *db_key, readers,
+  const store::KeyStoreFile keystore{cfg->vault_keys.string(), &keys->keystore};
+  auto db = store::Database::open(cfg->database.string(), db_key, readers,
                                   store::OpenMode::kExisting, &keystore);
   if (!db.ok()) return db.status();
   // Bring the default vocabularies in line with this binary's, audited when
@@ -242,8 +219,46 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
     return tx.commit();
   });
   if (!synced.ok()) return synced;
-  return Deployment{std::move(*cfg), std::move(*db), std::move(*sealer), std::move(*vault),
-                    std::move(*checkpointer)};
+  return Deployment{std::move(*cfg),    std::move(*keys),  std::move(*db),
+                    std::move(*sealer), std::move(*vault), std::move(*checkpointer)};
+}
+
+absl::StatusOr<FileKeys> derive_file_keys(const crypto::SecretBytes& master) {
+  FileKeys k;
+  for (auto [key, label] : {std::pair{&k.database, crypto::kDatabaseKeyLabel},
+                            std::pair{&k.keystore, crypto::kKeyStoreLabel},
+                            std::pair{&k.manifest, crypto::kBackupManifestLabel}}) {
+    auto derived = crypto::derive_subkey(master, label);
+    if (!derived.ok()) return derived.status();
+    *key = std::move(*derived);
+  }
+  auto id = crypto::derive_subkey(master, crypto::kMasterKeyIdLabel);
+  if (!id.ok()) return id.status();
+  k.master_key_id = crypto::to_hex(id->view().first(8));
+  return k;
+}
+
+v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action,
+                           const std::string& rule) {
+  v1::AuditEvent e;
+  e.set_time_us(clock.now_us());
+  e.set_action(action);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code("OK");
+  e.mutable_actor()->set_username("(hubtabled)");
+  e.mutable_actor()->set_role(v1::ADMIN);
+  e.mutable_actor()->set_remote_address("local");
+  return e;
+}
+
+absl::Status record_event(Deployment& d, v1::AuditEvent e) {
+  return d.db->write([&](store::Connection& c) -> absl::Status {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = append_event(c, std::move(e)); !s.ok()) return s;
+    return tx.commit();
+  });
 }
 
 absl::Status checkpoint_on_exit(Deployment& d, const domain::Clock& clock) {

@@ -15,16 +15,29 @@
 #include "crypto/random.h"
 #include "crypto/vault.h"
 #include "domain/clock.h"
+#include "hubtable/v1/audit.pb.h"
 #include "provision/apply_file.h"
 #include "provision/profile_writer.h"
 #include "store/database.h"
 
 namespace hubtable::provision {
 
+/// The subkeys of the master key that work on the files themselves needs
+/// (backup and restore): the keys of the two database files, the backup
+/// manifests' MAC key, and the master key's public id.
+struct FileKeys {
+  crypto::SecretBytes database;
+  crypto::SecretBytes keystore;
+  crypto::SecretBytes manifest;
+  std::string master_key_id;  // 16 hex digits; names the key, reveals nothing of it
+};
+absl::StatusOr<FileKeys> derive_file_keys(const crypto::SecretBytes& master);
+
 /// An open deployment: its config, database and the keys derived from the
 /// master key. The master key itself is zeroed once the subkeys exist.
 struct Deployment {
   config::ServerConfig config;
+  FileKeys keys;
   std::unique_ptr<store::Database> db;
   crypto::Aes256Gcm totp_sealer;
   crypto::Vault vault;
@@ -39,6 +52,14 @@ struct Deployment {
 /// opens without it and so changes nothing.
 absl::StatusOr<Deployment> open_deployment(const std::filesystem::path& config_path,
                                            int readers = 1, bool upkeep = true);
+
+/// An event of hubtabled itself (actor "(hubtabled)", address "local"),
+/// outcome OK, for the commands run on the server host.
+hubtable::v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action,
+                                     const std::string& rule);
+
+/// Appends `e` in a write transaction of its own.
+absl::Status record_event(Deployment& d, hubtable::v1::AuditEvent e);
 
 /// Signs a checkpoint of the audit log if any event follows the last one:
 /// what every command that changed the deployment does before it exits.

@@ -31,10 +31,10 @@ absl::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-// A database file hubtabled creates is its alone, whatever the umask: made
-// here 0600 before SQLite opens it, so its WAL and shared-memory files,
-// which SQLite gives the database file's mode, are 0600 too.
-absl::Status create_private(const std::string& path) {
+}  // namespace
+
+// A database file hubtabled creates is its alone, whatever the umask.
+absl::Status create_private_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return absl::InternalError("cannot create " + path + ": " +
@@ -47,6 +47,7 @@ absl::Status create_private(const std::string& path) {
   return absl::OkStatus();
 }
 
+namespace {
 std::string key_literal(const crypto::SecretBytes& key) {
   return "x'" + crypto::to_hex(key.view()) + "'";
 }
@@ -61,14 +62,15 @@ absl::Status attach_keystore(Connection& conn, const KeyStoreFile& ks, Connectio
                                " does not exist; without it no sealed identifier can be opened");
   }
   if (mode == OpenMode::kCreate && !std::filesystem::exists(ks.path)) {
-    if (auto s = create_private(ks.path); !s.ok()) return s;
+    if (auto s = create_private_file(ks.path); !s.ok()) return s;
   }
   auto attach = conn.prepare("ATTACH DATABASE ?1 AS keys KEY ?2");
   if (!attach.ok()) return attach.status();
   std::string literal = key_literal(*ks.key);
   attach->bind(1, ks.path).bind(2, literal);
   crypto::secure_zero(literal.data(), literal.size());
-  if (!attach->run().ok()) {
+  if (auto s = attach->run(); !s.ok()) {
+    if (absl::IsUnavailable(s)) return s;  // locked by another process, not a wrong key
     return absl::FailedPreconditionError("the master key does not open vault key store " + ks.path +
                                          " (wrong key, or another deployment's file)");
   }
@@ -112,7 +114,7 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
   if (mode == OpenMode::kCreate) {
     flags |= SQLITE_OPEN_CREATE;
     if (!std::filesystem::exists(path)) {
-      if (auto s = create_private(path); !s.ok()) return s;
+      if (auto s = create_private_file(path); !s.ok()) return s;
     }
   }
   sqlite3* raw = nullptr;
@@ -135,15 +137,21 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
       !s.ok()) {
     return s;
   }
-  // Verify the key at once. A wrong key or foreign file fails on page 1.
-  if (conn->exec("SELECT count(*) FROM sqlite_master;").ok() == false) {
+  // Wait out another process's write lock, the first read included.
+  if (auto s = conn->exec("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs) + ";");
+      !s.ok()) {
+    return s;
+  }
+  // Verify the key at once. A wrong key or foreign file fails on page 1; a
+  // file another process holds locked past the timeout is not a wrong key.
+  if (auto s = conn->exec("SELECT count(*) FROM sqlite_master;"); !s.ok()) {
+    if (absl::IsUnavailable(s)) return s;
     return absl::FailedPreconditionError("the master key does not open database " + path +
                                          " (wrong key, or a database from another deployment)");
   }
-  std::string pragmas =
-      "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = " +
-      std::to_string(kBusyTimeoutMs) + ";";
-  if (auto s = conn->exec(pragmas); !s.ok()) return s;
+  if (auto s = conn->exec("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"); !s.ok()) {
+    return s;
+  }
   if (role == ConnectionRole::kWriter) {
     if (auto s = conn->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"); !s.ok()) {
       return s;

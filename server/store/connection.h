@@ -20,6 +20,8 @@ namespace hubtable::store {
 enum class ConnectionRole {
   kWriter,  // synchronous=FULL; at most one per process
   kReader,  // query_only
+  kCopier,  // reads one snapshot and writes only the files it attaches (a
+            // backup's copies): leaves the file's journal mode as it is
 };
 
 enum class OpenMode {
@@ -69,6 +71,11 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
                                                             const crypto::SecretBytes& db_key,
                                                             ConnectionRole role, OpenMode mode,
                                                             const KeyStoreFile* keystore = nullptr);
+
+/// Creates `path` with mode 0600 before SQLite opens it (so its journal and
+/// WAL files, which SQLite gives the database file's mode, are 0600 too).
+/// An existing file is left as it is.
+absl::Status create_private_file(const std::string& path);
 
 /// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Statement {

@@ -99,6 +99,59 @@ TEST(ServerConfig, TheExampleConfigLoadsAndStatesTheDefaults) {
   EXPECT_EQ(a.hours.start_minute, d.hours.start_minute);
   EXPECT_EQ(a.hours.end_minute, d.hours.end_minute);
   EXPECT_EQ(a.hours.days, d.hours.days);
+  const BackupSchedule b;
+  EXPECT_EQ(c->backup.directory, "/var/backups/hubtable");
+  EXPECT_EQ(c->backup.every, b.every);
+  EXPECT_EQ(c->backup.keep, b.keep);
+}
+
+TEST(ServerConfig, BackupsAreScheduledFromTheBackupSection) {
+  TempDir dir;
+  const auto path = dir.path() / "c.toml";
+  const std::string base = render_server_config("id", "127.0.0.1", 1, "n");
+  write_file(path, base);
+  auto off = load_server_config(path);
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->backup.directory.empty());
+  write_file(path, base + "\n[backup]\ndirectory = 'backups'\nevery = '90m'\nkeep = 3\n");
+  auto on = load_server_config(path);
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_EQ(on->backup.directory, std::filesystem::absolute(dir.path()) / "backups");
+  EXPECT_EQ(on->backup.every, std::chrono::minutes(90));
+  EXPECT_EQ(on->backup.keep, 3);
+  for (const char* bad : {"every = 'daily'", "every = '0s'", "every = 5", "keep = 0",
+                          "directory = ''", "directory = 7"}) {
+    write_file(path, base + "\n[backup]\n" + bad + "\n");
+    auto refused = load_server_config(path);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(std::string(refused.status().message()).find("backup."), std::string::npos)
+        << refused.status();
+  }
+}
+
+TEST(ServerConfig, TheMasterKeyMayBeASystemdCredential) {
+  TempDir dir;
+  const auto path = dir.path() / "c.toml";
+  std::string text = render_server_config("id", "127.0.0.1", 1, "n");
+  const std::string file = "master_key = 'keys/master.key'";
+  ASSERT_NE(text.find(file), std::string::npos);
+  text.replace(text.find(file), file.size(), "master_key = 'credential:master.key'");
+  write_file(path, text);
+  // NOLINTBEGIN(concurrency-mt-unsafe): this test's own thread only.
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  auto without = load_server_config(path);
+  ASSERT_FALSE(without.ok());
+  EXPECT_NE(std::string(without.status().message()).find("LoadCredential=master.key"),
+            std::string::npos);
+  ::setenv("CREDENTIALS_DIRECTORY", "/run/credentials/hubtabled.service", 1);
+  auto with = load_server_config(path);
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  // NOLINTEND(concurrency-mt-unsafe)
+  ASSERT_TRUE(with.ok()) << with.status();
+  EXPECT_EQ(with->master_key, "/run/credentials/hubtabled.service/master.key");
+  text.replace(text.find("credential:master.key"), 21, "credential:../x");
+  write_file(path, text);
+  EXPECT_FALSE(load_server_config(path).ok());
 }
 
 TEST(ServerConfig, HostPortParsing) {
