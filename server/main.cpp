@@ -1,6 +1,7 @@
 // hubtabled: init, apply, serve, revoke-cert, reissue, purge, verify-audit,
-// backup, restore.
+// status, accounts, enable-account, backup, restore.
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
@@ -27,10 +28,13 @@
 #include "crypto/random.h"
 #include "domain/clock.h"
 #include "net/log_throttle.h"
+#include "net/metrics_listener.h"
 #include "net/server.h"
 #include "net/tls_context.h"
 #include "ops/backup.h"
+#include "ops/metrics.h"
 #include "ops/restore.h"
+#include "provision/accounts.h"
 #include "provision/apply_file.h"
 #include "provision/provisioner.h"
 #include "wire/asio.h"
@@ -202,6 +206,77 @@ int run_verify_audit(const fs::path& config_path, const fs::path& since, const f
   return 0;
 }
 
+int run_accounts(const fs::path& config_path) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  auto accounts = provision::list_accounts(*d);
+  if (!accounts.ok()) return fail(accounts.status());
+  const std::int64_t now = domain::SystemClock().now_us();
+  std::printf("%-24s %-12s %-11s %s\n", "USERNAME", "AGENCY", "LAST USED", "STATE");
+  for (const auto& a : *accounts) {
+    const std::string used =
+        absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(a.last_used_us), absl::UTCTimeZone());
+    std::printf("%-24s %-12s %-11s %s\n", a.username.c_str(),
+                a.agency_code.empty() ? "-" : a.agency_code.c_str(), used.c_str(),
+                provision::account_state(a, now).c_str());
+  }
+  return 0;
+}
+
+int run_enable_account(const fs::path& config_path, const std::string& username) {
+  auto d = provision::open_deployment(config_path);
+  if (!d.ok()) return fail(d.status());
+  domain::SystemClock clock;
+  if (auto s = provision::enable_account(*d, username, clock); !s.ok()) return fail(s);
+  std::printf("enabled %s: they log in again with their password and device\n", username.c_str());
+  if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return fail(s);
+  return 0;
+}
+
+std::string when(const std::optional<std::int64_t>& us, std::int64_t now_us) {
+  if (!us) return "never";
+  const double age = ops::age_seconds(us, now_us);
+  const std::string at =
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(*us), absl::UTCTimeZone());
+  if (age < 120) return at + fmt::format(" ({:.0f} s ago)", age);
+  if (age < 2 * 3600) return at + fmt::format(" ({:.0f} min ago)", age / 60);
+  if (age < 2 * 86400) return at + fmt::format(" ({:.1f} h ago)", age / 3600);
+  return at + fmt::format(" ({:.1f} days ago)", age / 86400);
+}
+
+// Exit code 0 when the server is running, 3 when it is not (as systemctl
+// status), 1 when the deployment cannot be read.
+int run_status(const fs::path& config_path) {
+  auto cfg = config::load_server_config(config_path);
+  if (!cfg.ok()) return fail(cfg.status());
+  const bool running = !config::DeploymentLock::acquire(cfg->database).ok();
+  auto d = provision::open_deployment(config_path, 1, /*upkeep=*/false);
+  if (!d.ok()) return fail(d.status());
+  auto health = ops::read_health(*d->db);
+  if (!health.ok()) return fail(health.status());
+  const std::int64_t now = domain::SystemClock().now_us();
+  std::string connections = "unknown (no [metrics] listen in the config)";
+  if (running && cfg->metrics_port != 0) {
+    auto text = ops::scrape_metrics(cfg->metrics_host, cfg->metrics_port);
+    auto n = text.ok() ? ops::metric_value(*text, "hubtable_connections") : std::nullopt;
+    connections = n ? fmt::format("{:.0f}", *n) : std::string(text.status().message());
+  } else if (!running) {
+    connections = "0";
+  }
+  std::printf("server:          %s\n", running ? "running" : "not running");
+  std::printf("version:         %s\n", HUBTABLE_VERSION);
+  std::printf("schema:          %d\n", health->schema_version);
+  std::printf("connections:     %s\n", connections.c_str());
+  std::printf("audit log:       %llu events\n",
+              static_cast<unsigned long long>(health->audit_events));
+  std::printf("last checkpoint: %s\n", when(health->last_checkpoint_us, now).c_str());
+  std::printf("last backup:     %s\n", when(health->last_backup_us, now).c_str());
+  std::printf("disk free:       %.1f GiB beside %s\n",
+              static_cast<double>(health->disk_free_bytes) / (1024.0 * 1024 * 1024),
+              cfg->database.c_str());
+  return running ? 0 : 3;
+}
+
 int run_backup(const fs::path& config_path, const fs::path& to, int keep) {
   auto d = provision::open_deployment(config_path);
   if (!d.ok()) return fail(d.status());
@@ -288,6 +363,27 @@ class ScheduledBackups {
   std::thread thread_;
 };
 
+// Whatever files it was given (a restore, a copy), the server shreds what
+// retention ended before anyone can ask for it.
+absl::Status purge_before_serving(provision::Deployment& d, const domain::Clock& clock) {
+  auto purged = api::purge_expired(*d.db, clock.now_us(), false);
+  if (!purged.ok()) return purged.status();
+  if (!purged->empty()) {
+    spdlog::info("purged {} situation(s) whose retention had ended", purged->size());
+  }
+  return absl::OkStatus();
+}
+
+// One scrape of the metrics endpoint.
+std::string scrape_text(provision::Deployment& d, const api::Service& service,
+                        const ops::ServerGauges& gauges, const domain::Clock& clock) {
+  auto health = ops::read_health(*d.db);
+  if (!health.ok()) spdlog::warn("health not read for metrics: {}", health.status().ToString());
+  return ops::render_metrics(service.metrics(), gauges,
+                             health.ok() ? std::optional<ops::Health>(*health) : std::nullopt,
+                             clock.now_us());
+}
+
 // The running server's timers, on its io_context.
 class ServerTimers {
  public:
@@ -363,13 +459,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   const config::Limits& limits = d->config.limits;
 
   domain::SystemClock clock;
-  // Whatever files it was given (a restore, a copy), the server shreds what
-  // retention ended before anyone can ask for it.
-  if (auto purged = api::purge_expired(*d->db, clock.now_us(), false); !purged.ok()) {
-    return fail(purged.status());
-  } else if (!purged->empty()) {
-    spdlog::info("purged {} situation(s) whose retention had ended", purged->size());
-  }
+  if (auto s = purge_before_serving(*d, clock); !s.ok()) return fail(s);
   api::Service service(*d->db, clock, crypto::system_random(), d->totp_sealer, d->vault,
                        d->checkpointer, limits);
   if (auto s = service.refresh_revocations(); !s.ok()) return fail(s);
@@ -386,15 +476,24 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
   ServerTimers timers(io, service, *d, clock);
+  net::MetricsListener metrics(io, [&] {
+    return scrape_text(*d, service, {server.connection_count(), service.queue_depth()}, clock);
+  });
+  if (d->config.metrics_port != 0) {
+    auto bound = metrics.listen(d->config.metrics_host, d->config.metrics_port);
+    if (!bound.ok()) return fail(bound.status());
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received: draining connections", signal);
     sd_notify(0, "STOPPING=1");
     timers.cancel();
+    metrics.stop();
     server.stop();
   });
   timers.start();
+  if (d->config.metrics_port != 0) metrics.start();
   server.start();
   // Only now that SIGTERM drains: a supervisor that stops the server as soon
   // as it is ready must get the clean stop (and final checkpoint).
@@ -432,6 +531,7 @@ int main(int argc, char** argv) {
   config::make_new_files_private();
   CLI::App app{"hubtabled: the hubtable Situation Table server"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hubtabled ") + HUBTABLE_VERSION);
 
   fs::path init_dir;
   std::string listen = "127.0.0.1:7443";
@@ -489,6 +589,19 @@ int main(int argc, char** argv) {
                    "the audit public key to trust (default: the deployment's own)")
       ->check(CLI::ExistingFile);
 
+  auto* accounts = app.add_subcommand(
+      "accounts", "list the accounts: last used, disabled for non-use, one-time passwords");
+  accounts->add_option("--config", config_path, "hubtabled.toml")->required();
+
+  auto* enable =
+      app.add_subcommand("enable-account", "re-enable an account that was disabled for non-use");
+  enable->add_option("--config", config_path, "hubtabled.toml")->required();
+  enable->add_option("--user", username, "username")->required();
+
+  auto* status = app.add_subcommand(
+      "status", "is the server running; schema, audit log, last checkpoint and backup, disk");
+  status->add_option("--config", config_path, "hubtabled.toml")->required();
+
   fs::path backup_dir;
   int keep = 0;
   auto* backup = app.add_subcommand(
@@ -522,6 +635,9 @@ int main(int argc, char** argv) {
   if (*reissue) return run_reissue(config_path, username, new_authenticator, profiles_out);
   if (*purge) return run_purge(config_path, dry_run);
   if (*verify) return run_verify_audit(config_path, since_file, key_file);
+  if (*status) return run_status(config_path);
+  if (*accounts) return run_accounts(config_path);
+  if (*enable) return run_enable_account(config_path, username);
   if (*backup) return run_backup(config_path, backup_dir, keep);
   if (*restore) return run_restore(config_path, restore_dir);
   return 2;

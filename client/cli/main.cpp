@@ -210,6 +210,7 @@ int run_deid_check(const Globals& g, const std::string& file) {
 int main(int argc, char** argv) {
   CLI::App app{"hubtable: Situation Table client"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("hubtable ") + HUBTABLE_VERSION);
   Globals g;
   app.add_option("--profile", g.profile, "profile directory (default: $HUBTABLE_PROFILE)");
   app.add_option("--server", g.server, "override the profile's server address (HOST:PORT)");

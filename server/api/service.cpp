@@ -1,5 +1,9 @@
 #include "api/service.h"
 
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+
 #include <spdlog/spdlog.h>
 
 #include "crypto/password.h"
@@ -22,7 +26,7 @@ Service::Service(store::Database& db, const domain::Clock& clock, crypto::Random
       limits_(limits),
       vault_(std::move(vault)),
       audited_(db, clock, limits.alerts, events_),
-      upkeep_(db, clock, std::move(checkpointer), audited_),
+      upkeep_(db, clock, std::move(checkpointer), audited_, limits.disable_unused_after_us),
       login_(db, clock, random, std::move(totp_sealer), limits_, audited_),
       session_(limits_, events_),
       meetings_(limits_),
@@ -62,6 +66,7 @@ bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
       },
       lane);
   if (!queued) {
+    metrics_.record_rejected("limits.worker_queue", 1);
     (*shared_done)(
         wire::error_envelope(id, v1::RESOURCE_EXHAUSTED,
                              "the server is busy, or you have too many requests waiting; "
@@ -74,6 +79,7 @@ bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
 
 void Service::record_rejected_frames(const RequestContext& ctx,
                                      const std::map<std::string, std::uint64_t>& counts) {
+  for (const auto& [rule, count] : counts) metrics_.record_rejected(rule, count);
   v1::AuditEvent e = audited_.event(ctx, nullptr, "request.rejected");
   e.set_outcome(v1::AUDIT_DENIED);
   e.set_rule(counts.begin()->first);
@@ -163,6 +169,19 @@ v1::Response log_damaged_response() {
 }  // namespace
 
 v1::Response Service::handle(const RequestContext& ctx, const v1::Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  v1::Response response = answer(ctx, request);
+  const auto* field = v1::Request::descriptor()->FindFieldByNumber(request.kind_case());
+  const v1::Status& status = response.status();
+  metrics_.record(
+      field != nullptr ? field->name() : "none",
+      absl::AsciiStrToLower(v1::Code_Name(status.code())),
+      status.code() == v1::OK ? std::string_view() : std::string_view(status.rule()),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+v1::Response Service::answer(const RequestContext& ctx, const v1::Request& request) {
   if (upkeep_.log_damaged()) return log_damaged_response();
   v1::Response response = dispatch(ctx, request);
   // Every answer that grows with data is paged to fit a frame; one that

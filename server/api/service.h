@@ -30,6 +30,7 @@
 #include "api/reference_handlers.h"
 #include "api/report_handlers.h"
 #include "api/request_context.h"
+#include "api/request_metrics.h"
 #include "api/request_sink.h"
 #include "api/request_table.h"
 #include "api/session_handlers.h"
@@ -110,6 +111,11 @@ class Service final : public RequestSink {
   /// if it succeeded. The service manager's watchdog is fed this way, so
   /// stuck workers or an unreadable database stop the feeding.
   void schedule_probe(std::function<void()> alive);
+
+  /// What the metrics endpoint reports of the requests answered.
+  const RequestMetrics& metrics() const { return metrics_; }
+  /// Jobs waiting for a worker.
+  std::size_t queue_depth() const { return pool_.queued(); }
   /// Upkeep::check_log_end: at start, before the listener opens. Once the
   /// log is found damaged every request is answered UNAVAILABLE (rule
   /// audit.log_damaged) until the server restarts on a restored log.
@@ -119,6 +125,9 @@ class Service final : public RequestSink {
   const RequestTable& requests() const { return table_; }
 
  private:
+  // handle() without the metrics: the answer, checked for size and for a
+  // damaged log.
+  hubtable::v1::Response answer(const RequestContext& ctx, const hubtable::v1::Request& request);
   hubtable::v1::Response dispatch(const RequestContext& ctx, const hubtable::v1::Request& request);
   /// Runs `route` for an authenticated caller: its subject loaded and
   /// authorized, its handler, its audit event, then what waits for the commit.
@@ -161,6 +170,7 @@ class Service final : public RequestSink {
   // request.rejected events not yet written.
   std::vector<hubtable::v1::AuditEvent> rejected_waiting_ ABSL_GUARDED_BY(rejected_mutex_);
   bool rejected_write_queued_ ABSL_GUARDED_BY(rejected_mutex_) = false;
+  RequestMetrics metrics_;
   WorkerPool pool_;
 };
 

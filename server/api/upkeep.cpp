@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "absl/time/time.h"
+
 #include "api/alerts.h"
 #include "api/retention.h"
 #include "api/situation_view.h"
@@ -9,6 +13,7 @@
 #include "audit/log_store.h"
 #include "audit/verify.h"
 #include "domain/limits.h"
+#include "store/accounts.h"
 #include "store/event_log.h"
 #include "store/follow_up.h"
 #include "store/situations.h"
@@ -19,8 +24,80 @@ namespace hubtable::api {
 namespace v1 = hubtable::v1;
 
 Upkeep::Upkeep(store::Database& db, const domain::Clock& clock, audit::Checkpointer checkpointer,
-               AuditedWork& audited)
-    : db_(db), clock_(clock), checkpointer_(std::move(checkpointer)), audited_(audited) {}
+               AuditedWork& audited, std::int64_t disable_unused_after_us)
+    : db_(db),
+      clock_(clock),
+      checkpointer_(std::move(checkpointer)),
+      audited_(audited),
+      disable_unused_after_us_(disable_unused_after_us) {}
+
+namespace {
+// What the clock did to an account: an event of hubtabled itself.
+v1::AuditEvent account_event(std::int64_t now_us, const char* action, const char* rule,
+                             const std::string& target) {
+  v1::AuditEvent e;
+  e.set_time_us(now_us);
+  e.set_action(action);
+  e.set_outcome(v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code("OK");
+  e.set_target(target);
+  e.mutable_actor()->set_username("(hubtabled)");
+  e.mutable_actor()->set_remote_address("local");
+  return e;
+}
+
+bool unused_too_long(const store::AccountUse& a, std::int64_t now_us, std::int64_t after_us) {
+  return !a.disabled_us && after_us > 0 && a.last_used_us + after_us <= now_us;
+}
+
+bool expiry_unrecorded(const store::AccountUse& a, std::int64_t now_us) {
+  return !a.disabled_us && a.one_time_password && a.password_expires_us &&
+         *a.password_expires_us <= now_us && !a.password_expiry_audited;
+}
+}  // namespace
+
+absl::StatusOr<int> Upkeep::retire_unused_accounts() {
+  const std::int64_t now = clock_.now_us();
+  auto due = [&](const std::vector<store::AccountUse>& accounts) {
+    return std::any_of(accounts.begin(), accounts.end(), [&](const store::AccountUse& a) {
+      return unused_too_long(a, now, disable_unused_after_us_) || expiry_unrecorded(a, now);
+    });
+  };
+  auto accounts = db_.read([](store::Connection& c) { return store::list_account_use(c); });
+  if (!accounts.ok()) return accounts.status();
+  if (!due(*accounts)) return 0;
+  int disabled = 0;
+  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+    disabled = 0;
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    // Again under the write lock: a login since the read keeps its account.
+    auto now_accounts = store::list_account_use(c);
+    if (!now_accounts.ok()) return now_accounts.status();
+    for (const auto& a : *now_accounts) {
+      if (unused_too_long(a, now, disable_unused_after_us_)) {
+        if (auto st = store::disable_unused_account(c, a.id, now); !st.ok()) return st;
+        const std::string since =
+            absl::FormatTime("%Y-%m-%d", absl::FromUnixMicros(a.last_used_us), absl::UTCTimeZone());
+        auto seq = audit::append(c, account_event(now, "account.disabled_unused", "accounts.unused",
+                                                  a.username + ": unused since " + since));
+        if (!seq.ok()) return seq.status();
+        ++disabled;
+      } else if (expiry_unrecorded(a, now)) {
+        if (auto st = store::mark_password_expiry_audited(c, a.id); !st.ok()) return st;
+        auto seq =
+            audit::append(c, account_event(now, "account.one_time_password_expired",
+                                           "accounts.one_time_password_expired", a.username));
+        if (!seq.ok()) return seq.status();
+      }
+    }
+    return tx.commit();
+  });
+  if (!s.ok()) return s;
+  if (disabled > 0) spdlog::info("accounts: disabled {} unused account(s)", disabled);
+  return disabled;
+}
 
 absl::Status Upkeep::check_log_end() {
   if (log_damaged_.load()) return absl::OkStatus();
@@ -95,6 +172,7 @@ absl::StatusOr<int> Upkeep::sweep() {
   auto purged = purge_expired(db_, now, false);
   if (!purged.ok()) return purged.status();
   if (!purged->empty()) spdlog::info("retention: purged {} situation(s)", purged->size());
+  if (auto retired = retire_unused_accounts(); !retired.ok()) return retired.status();
 
   // Deadline events, each pushed once per process.
   struct Due {

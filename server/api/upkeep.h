@@ -28,14 +28,21 @@ namespace hubtable::api {
 
 class Upkeep {
  public:
+  /// `disable_unused_after_us`: accounts idle this long are disabled (0: never).
   Upkeep(store::Database& db, const domain::Clock& clock, audit::Checkpointer checkpointer,
-         AuditedWork& audited);
+         AuditedWork& audited, std::int64_t disable_unused_after_us);
 
   /// Crypto-shreds situations whose retention ended and pushes deadline
   /// events (acknowledgement overdue, intervention overdue, open 90 days
   /// without an update), each once per process. Returns how many
   /// situations were purged.
   absl::StatusOr<int> sweep();
+
+  /// Disables accounts that made no request in the configured time (or were
+  /// issued and never used), ending their sessions, and records one-time
+  /// passwords that expired unused; each audited once. Part of sweep().
+  /// Returns how many accounts were disabled.
+  absl::StatusOr<int> retire_unused_accounts();
 
   /// Signs a checkpoint of the audit log when at least `min_unsigned`
   /// events follow the last one.
@@ -69,6 +76,7 @@ class Upkeep {
   const domain::Clock& clock_;
   audit::Checkpointer checkpointer_;
   AuditedWork& audited_;
+  std::int64_t disable_unused_after_us_;
   std::mutex notified_mutex_;
   // "kind/situation" deadline events already pushed.
   std::set<std::string> notified_ ABSL_GUARDED_BY(notified_mutex_);

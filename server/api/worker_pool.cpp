@@ -57,6 +57,13 @@ bool WorkerPool::try_submit(std::function<void()> job, const std::string& lane) 
   return true;
 }
 
+std::size_t WorkerPool::queued() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::size_t n = jobs_.size();
+  for (const auto& [name, lane] : lanes_) n += lane.waiting.size();
+  return n;
+}
+
 bool WorkerPool::submit_reserved(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);

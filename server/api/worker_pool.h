@@ -42,6 +42,9 @@ class WorkerPool {
   /// events held in memory): the caller keeps at most one such job queued.
   bool submit_reserved(std::function<void()> job);
 
+  /// Jobs waiting for a worker, lanes' backlogs included.
+  std::size_t queued() const;
+
   /// Runs every queued job (lanes included), then joins the threads. Idempotent.
   void stop();
 
@@ -56,7 +59,7 @@ class WorkerPool {
 
   const std::size_t max_queued_;
   const std::size_t max_lane_backlog_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mutex_);
   // Lanes with a job queued or running.

@@ -38,6 +38,9 @@ inline constexpr std::chrono::seconds kCheckpointInterval{60};      // signed au
 // request also checks the database).
 inline constexpr std::chrono::seconds kRevocationRefreshInterval{2};
 
+// HIPAA, CJIS and HMIS ask that unused accounts be disabled; CJIS says 90 days.
+inline constexpr std::int64_t kDisableUnusedAfterUs = 90LL * 24 * 3600 * 1'000'000;
+
 struct Limits {
   std::size_t max_frame_bytes = kMaxFrameBytes;
   std::chrono::milliseconds handshake_timeout = kHandshakeTimeout;
@@ -63,6 +66,9 @@ struct Limits {
   std::chrono::milliseconds revocation_refresh_interval = kRevocationRefreshInterval;
   // The [alerts] section: when the privacy officers are alerted.
   domain::AlertRules alerts;
+  // [accounts] disable_unused_after_days: an account that made no request
+  // in this long (or was issued and never used) is disabled; 0: never.
+  std::int64_t disable_unused_after_us = kDisableUnusedAfterUs;
 };
 
 }  // namespace hubtable::config

@@ -1,5 +1,8 @@
 #include "config/server_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdlib>
 #include <sstream>
 
@@ -135,6 +138,15 @@ absl::StatusOr<fs::path> master_key_path(const fs::path& base, const std::string
   return fs::path(dir) / name;
 }
 
+// 127.0.0.0/8 or ::1, written as an address (not a name).
+bool loopback_address(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
 // The [backup] section: the server's scheduled backups.
 absl::Status read_backup(const toml::table& t, const fs::path& base, BackupSchedule& b) {
   if (auto dir = t["directory"].value<std::string>(); dir && !dir->empty()) {
@@ -154,6 +166,44 @@ absl::Status read_backup(const toml::table& t, const fs::path& base, BackupSched
   }
   return read_positive(
       t, "keep", 1, 1000, b.keep, [](long long v) { return static_cast<int>(v); }, "backup");
+}
+// The optional sections: [limits], [accounts], [metrics], [backup], [alerts].
+absl::Status read_optional_sections(const toml::table& root, const fs::path& base,
+                                    ServerConfig& c) {
+  if (auto* limits = root["limits"].as_table()) {
+    if (auto s = read_limits(*limits, c.limits); !s.ok()) {
+      return s;
+    }
+  }
+  if (auto* accounts = root["accounts"].as_table()) {
+    if (auto s = read_positive(
+            *accounts, "disable_unused_after_days", 0, 3650, c.limits.disable_unused_after_us,
+            [](long long days) { return days * 24 * 3600 * 1'000'000; }, "accounts");
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (auto listen_metrics = root["metrics"]["listen"].value<std::string>()) {
+    auto mhp = wire::parse_host_port(*listen_metrics);
+    if (!mhp || mhp->port == 0 || !loopback_address(mhp->host)) {
+      return absl::InvalidArgumentError(
+          "metrics.listen must be a loopback HOST:PORT such as 127.0.0.1:9464 (the metrics "
+          "endpoint is for this host only)");
+    }
+    c.metrics_host = mhp->host;
+    c.metrics_port = mhp->port;
+  }
+  if (auto* backup = root["backup"].as_table()) {
+    if (auto s = read_backup(*backup, base, c.backup); !s.ok()) {
+      return s;
+    }
+  }
+  if (auto* alerts = root["alerts"].as_table()) {
+    if (auto s = read_alerts(*alerts, c.limits.alerts); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 }  // namespace
 
@@ -219,23 +269,8 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
   c.server_certificate = resolve(base, cert);
   c.server_key = resolve(base, key);
   if (auto level = root["log"]["level"].value<std::string>()) c.log_level = *level;
-  if (auto* limits = root["limits"].as_table()) {
-    if (auto s = read_limits(*limits, c.limits); !s.ok()) {
-      return absl::InvalidArgumentError("config " + path.string() + ": " +
-                                        std::string(s.message()));
-    }
-  }
-  if (auto* backup = root["backup"].as_table()) {
-    if (auto s = read_backup(*backup, base, c.backup); !s.ok()) {
-      return absl::InvalidArgumentError("config " + path.string() + ": " +
-                                        std::string(s.message()));
-    }
-  }
-  if (auto* alerts = root["alerts"].as_table()) {
-    if (auto s = read_alerts(*alerts, c.limits.alerts); !s.ok()) {
-      return absl::InvalidArgumentError("config " + path.string() + ": " +
-                                        std::string(s.message()));
-    }
+  if (auto st = read_optional_sections(root, base, c); !st.ok()) {
+    return absl::InvalidArgumentError("config " + path.string() + ": " + std::string(st.message()));
   }
   return c;
 }

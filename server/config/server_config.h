@@ -37,6 +37,10 @@ struct ServerConfig {
   std::string log_level = "info";
   Limits limits;
   BackupSchedule backup;
+  /// [metrics] listen: the Prometheus endpoint's loopback address; port 0
+  /// when it is off.
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;
 };
 
 /// Parses and validates the file. Errors name the key and the problem.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/connection.h"
+#include "net/listen.h"
 
 namespace hubtable::net {
 
@@ -20,16 +21,7 @@ absl::StatusOr<std::uint16_t> Server::listen(const std::string& host, std::uint1
   error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec) return absl::InvalidArgumentError("listen address '" + host + "' is not an IP address");
-  tcp::endpoint endpoint(address, port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return absl::UnavailableError("cannot listen on " + host + ":" + std::to_string(port) + ": " +
-                                  ec.message());
-  }
-  return acceptor_.local_endpoint().port();
+  return open_listener(acceptor_, address, port, "listen");
 }
 
 void Server::start() { do_accept(); }

@@ -13,6 +13,7 @@
 #include "audit/log_store.h"
 #include "config/private_files.h"
 #include "store/directory.h"
+#include "store/migrate.h"
 #include "store/snapshot.h"
 #include "wire/toml_document.h"
 
@@ -40,10 +41,9 @@ absl::Status read_snapshot_facts(store::Connection& c, BackupManifest& m) {
   auto id = store::get_meta(c, "deployment_id");
   if (!id.ok()) return id.status();
   m.deployment_id = id->value_or("");
-  auto version = c.prepare("PRAGMA user_version");
+  auto version = store::schema_version(c);
   if (!version.ok()) return version.status();
-  if (auto row = version->step(); !row.ok()) return row.status();
-  m.schema_version = static_cast<int>(version->integer(0));
+  m.schema_version = *version;
   auto size = audit::tree_size(c);
   if (!size.ok()) return size.status();
   m.audit_size = *size;

@@ -14,6 +14,7 @@
 #include "config/key_file.h"
 #include "config/private_files.h"
 #include "store/directory.h"
+#include "store/migrate.h"
 #include "store/snapshot.h"
 
 namespace hubtable::ops {
@@ -106,10 +107,9 @@ absl::Status check_staged(const config::ServerConfig& cfg, const provision::File
   if (!*id || **id != cfg.deployment_id || m.deployment_id != cfg.deployment_id) {
     return absl::FailedPreconditionError(label + " is another deployment's backup");
   }
-  auto version = (*c)->prepare("PRAGMA user_version");
+  auto version = store::schema_version(**c);
   if (!version.ok()) return version.status();
-  if (auto row = version->step(); !row.ok()) return row.status();
-  if (version->integer(0) != m.schema_version) {
+  if (*version != m.schema_version) {
     return absl::DataLossError(label + " is damaged: its schema version is not the manifest's");
   }
   auto signer =

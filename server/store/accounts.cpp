@@ -235,4 +235,58 @@ absl::StatusOr<int> revoke_user_sessions(Connection& c, std::int64_t user_id, st
   return run_counting_changes(c, *s);
 }
 
+absl::StatusOr<std::vector<AccountUse>> list_account_use(Connection& c) {
+  auto q = c.prepare(
+      "SELECT u.id, u.username, COALESCE(a.code, ''), "
+      "max(u.password_changed_us, COALESCE((SELECT max(s.last_seen_us) FROM sessions s "
+      "WHERE s.user_id = u.id), 0)), u.password_is_one_time, u.password_expires_us, "
+      "u.password_expiry_audited, u.disabled_us, COALESCE(u.disabled_reason = 'unused', 0) "
+      "FROM users u LEFT JOIN agencies a ON a.id = u.agency_id ORDER BY u.username");
+  if (!q.ok()) return q.status();
+  std::vector<AccountUse> out;
+  auto st = q->for_each_row([&](const Statement& r) {
+    AccountUse a;
+    a.id = r.integer(0);
+    a.username = r.text(1);
+    a.agency_code = r.text(2);
+    a.last_used_us = r.integer(3);
+    a.one_time_password = r.integer(4) != 0;
+    a.password_expires_us = r.optional_integer(5);
+    a.password_expiry_audited = r.integer(6) != 0;
+    a.disabled_us = r.optional_integer(7);
+    a.disabled_unused = r.integer(8) != 0;
+    out.push_back(std::move(a));
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status disable_unused_account(Connection& c, std::int64_t user_id, std::int64_t now_us) {
+  if (auto s = run_statement(c,
+                             "UPDATE users SET disabled_us = ?2, disabled_reason = 'unused' "
+                             "WHERE id = ?1 AND disabled_us IS NULL",
+                             [&](Statement& q) { q.bind(1, user_id).bind(2, now_us); });
+      !s.ok()) {
+    return s;
+  }
+  auto ended = revoke_user_sessions(c, user_id, now_us, "account unused");
+  return ended.ok() ? absl::OkStatus() : ended.status();
+}
+
+absl::StatusOr<bool> enable_unused_account(Connection& c, std::int64_t user_id) {
+  if (auto s = run_statement(c,
+                             "UPDATE users SET disabled_us = NULL, disabled_reason = NULL "
+                             "WHERE id = ?1 AND disabled_reason = 'unused'",
+                             [&](Statement& q) { q.bind(1, user_id); });
+      !s.ok()) {
+    return s;
+  }
+  return c.changes() > 0;
+}
+
+absl::Status mark_password_expiry_audited(Connection& c, std::int64_t user_id) {
+  return run_statement(c, "UPDATE users SET password_expiry_audited = 1 WHERE id = ?1",
+                       [&](Statement& q) { q.bind(1, user_id); });
+}
+
 }  // namespace hubtable::store

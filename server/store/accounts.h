@@ -29,6 +29,31 @@ struct UserRecord {
   std::optional<std::int64_t> disabled_us;
 };
 
+/// How an account is used, for the clock that disables unused ones and the
+/// administrator's list (`hubtabled accounts`).
+struct AccountUse {
+  std::int64_t id = 0;
+  std::string username;
+  std::string agency_code;  // empty for accounts of no agency
+  /// The last request of any of its sessions, else when its password was
+  /// last (re)issued or changed.
+  std::int64_t last_used_us = 0;
+  bool one_time_password = false;  // never logged in since issued
+  std::optional<std::int64_t> password_expires_us;
+  bool password_expiry_audited = false;
+  std::optional<std::int64_t> disabled_us;
+  bool disabled_unused = false;  // disabled by the clock, not the deployment file
+};
+
+/// Every account, by username.
+absl::StatusOr<std::vector<AccountUse>> list_account_use(Connection& c);
+/// Disables an enabled account for non-use and ends its sessions.
+absl::Status disable_unused_account(Connection& c, std::int64_t user_id, std::int64_t now_us);
+/// Re-enables an account the clock disabled; false when it was not.
+absl::StatusOr<bool> enable_unused_account(Connection& c, std::int64_t user_id);
+/// Records that the expiry of the account's one-time password was audited.
+absl::Status mark_password_expiry_audited(Connection& c, std::int64_t user_id);
+
 struct RoleGrantRecord {
   std::string role;        // REP, CHAIR, PRIVACY_OFFICER, GUEST, ADMIN
   std::string table_code;  // empty for ADMIN

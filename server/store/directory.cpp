@@ -287,10 +287,15 @@ absl::StatusOr<UserUpdate> update_user(Connection& c, std::int64_t id, const Use
   auto s = c.prepare(
       "UPDATE users SET display_name = ?2, agency_id = ?3, totp_required = ?4, "
       "confidentiality_signed_on = CASE WHEN ?8 THEN ?5 ELSE confidentiality_signed_on END, "
-      "disabled_us = CASE WHEN ?6 = 0 THEN NULL ELSE COALESCE(disabled_us, ?7) END "
+      // The file disables (and then owns the disabling); it does not
+      // re-enable an account the clock disabled for non-use.
+      "disabled_us = CASE WHEN ?6 <> 0 THEN COALESCE(disabled_us, ?7) "
+      "  WHEN disabled_reason = 'unused' THEN disabled_us ELSE NULL END, "
+      "disabled_reason = CASE WHEN ?6 <> 0 THEN NULL ELSE disabled_reason END "
       "WHERE id = ?1 AND (display_name <> ?2 OR agency_id IS NOT ?3 OR totp_required <> ?4 "
       "OR (?8 AND confidentiality_signed_on IS NOT ?5) "
-      "OR (disabled_us IS NOT NULL) <> (?6 <> 0))");
+      "OR (?6 <> 0 AND (disabled_us IS NULL OR disabled_reason IS NOT NULL)) "
+      "OR (?6 = 0 AND disabled_us IS NOT NULL AND disabled_reason IS NULL))");
   if (!s.ok()) return s.status();
   s->bind(1, id).bind(2, u.display_name).bind(3, *aid);
   s->bind(4, std::int64_t{u.totp_required ? 1 : 0});

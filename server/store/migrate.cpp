@@ -10,14 +10,20 @@ int latest_schema_version() {
   return all.empty() ? 0 : all.back().version;
 }
 
-absl::Status migrate(Connection& writer) {
-  Transaction tx(writer, Transaction::Kind::kWrite);
-  if (!tx.status().ok()) return tx.status();
-  auto stmt = writer.prepare("PRAGMA user_version");
+absl::StatusOr<int> schema_version(Connection& c) {
+  auto stmt = c.prepare("PRAGMA main.user_version");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->step();
   if (!row.ok()) return row.status();
-  const int current = static_cast<int>(stmt->integer(0));
+  return static_cast<int>(stmt->integer(0));
+}
+
+absl::Status migrate(Connection& writer) {
+  Transaction tx(writer, Transaction::Kind::kWrite);
+  if (!tx.status().ok()) return tx.status();
+  auto version = schema_version(writer);
+  if (!version.ok()) return version.status();
+  const int current = *version;
   const int latest = latest_schema_version();
   if (current > latest) {
     return absl::FailedPreconditionError("database schema version " + std::to_string(current) +

@@ -1,7 +1,7 @@
 #pragma once
 // Applies schema/ migrations, tracked by PRAGMA user_version.
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "store/connection.h"
 
 namespace hubtable::store {
@@ -9,6 +9,9 @@ namespace hubtable::store {
 /// Applies every migration newer than the file's user_version in one
 /// transaction. Refuses a database whose version is newer than this binary's.
 absl::Status migrate(Connection& writer);
+
+/// The schema version of the file `c` opened as main (its user_version).
+absl::StatusOr<int> schema_version(Connection& c);
 
 /// The schema version this binary expects.
 int latest_schema_version();

@@ -1,5 +1,7 @@
 #include "store/snapshot.h"
 
+#include "store/migrate.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -34,10 +36,9 @@ absl::Status export_in_snapshot(Connection& c,
   // sqlcipher_export (3.4) copies tables, not the header's user_version,
   // which holds the schema version.
   if (s.ok()) {
-    auto version = c.prepare("PRAGMA main.user_version");
-    auto row = version.ok() ? version->step() : version.status();
-    s = row.ok() ? c.exec("PRAGMA copy.user_version = " + std::to_string(version->integer(0)))
-                 : row.status();
+    auto version = schema_version(c);
+    s = version.ok() ? c.exec("PRAGMA copy.user_version = " + std::to_string(*version))
+                     : version.status();
   }
   if (s.ok()) return c.exec("COMMIT;");
   (void)c.exec("ROLLBACK;");

@@ -4,6 +4,8 @@
 // before the backup present and the audit log verified; a restore refused
 // while the server runs, and a second server refused; scheduled backups.
 
+#include "wire/asio.h"  // first: <utility> before Asio
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "ops/backup.h"
+#include "ops/metrics.h"
 #include "tests/integration/harness.h"
 
 namespace hubtable::testing {
@@ -198,6 +201,89 @@ keep = 2
   EXPECT_GE(ops::list_backups(backups).size(), 1u);
   EXPECT_TRUE(server.serves());
   ASSERT_EQ(server.stop(), 0);
+}
+
+// A port free now on 127.0.0.1 (the metrics endpoint's must be known
+// before the server starts).
+std::uint16_t free_port() {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
+  const std::uint16_t metrics_port = free_port();
+  RunningServer server("[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) + "\"\n" +
+                       kTestLimits);
+  const std::string config = server.deployment().config_path().string();
+  auto stopped = run_command({HUBTABLED_PATH, "status", "--config", config});
+  EXPECT_EQ(stopped.exit_code, 3) << stopped.err;
+  EXPECT_NE(stopped.out.find("server:          not running"), std::string::npos) << stopped.out;
+  EXPECT_NE(stopped.out.find("last backup:     never"), std::string::npos) << stopped.out;
+
+  server.start();
+  auto rep = server.connect("rep.police");
+  ASSERT_EQ(server.login(*rep, "rep.police").status().code(), v1::OK);
+  v1::Request submit = submission(1);
+  submit.mutable_submit_situation()->set_narrative("Canary Quillfeather has missed the term.");
+  auto refused = rep->call(submit);  // a name: the scanner refuses it
+  ASSERT_TRUE(refused.ok());
+  EXPECT_NE(refused->status().code(), v1::OK);
+  auto submitted = rep->call(submission(2));
+  ASSERT_TRUE(submitted.ok() && submitted->status().code() == v1::OK);
+  ASSERT_EQ(run_command({HUBTABLED_PATH, "backup", "--config", config, "--to",
+                         (server.deployment().scratch() / "backups").string()})
+                .exit_code,
+            0);
+
+  auto text = ops::scrape_metrics("127.0.0.1", metrics_port);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(ops::metric_value(*text, "hubtable_up"), 1.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_connections").value_or(0), 1.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_audit_events").value_or(0), 10.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_backup_age_seconds").value_or(-1), 0.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_checkpoint_age_seconds").value_or(-1), 0.0);
+  EXPECT_GT(ops::metric_value(*text, "hubtable_disk_free_bytes").value_or(0), 0.0);
+  EXPECT_TRUE(ops::metric_value(*text, "hubtable_worker_queue_depth").has_value());
+  EXPECT_NE(text->find("hubtable_requests_total{kind=\"submit_situation\",outcome=\"ok\"} 1\n"),
+            std::string::npos)
+      << *text;
+  EXPECT_NE(text->find("hubtable_refusals_total{rule=\"" + refused->status().rule() + "\"} 1\n"),
+            std::string::npos)
+      << *text;
+  EXPECT_NE(text->find("hubtable_request_duration_seconds_bucket{kind=\"login\",le=\"+Inf\"} 1\n"),
+            std::string::npos)
+      << *text;
+  // No case data, no user names.
+  for (const char* secret : {"Canary", "Quillfeather", "rep.police", "Rep Police"}) {
+    EXPECT_EQ(text->find(secret), std::string::npos) << secret;
+  }
+
+  auto running = run_command({HUBTABLED_PATH, "status", "--config", config});
+  EXPECT_EQ(running.exit_code, 0) << running.err;
+  EXPECT_NE(running.out.find("server:          running"), std::string::npos) << running.out;
+  EXPECT_NE(running.out.find("connections:     1\n"), std::string::npos) << running.out;
+  EXPECT_EQ(running.out.find("last backup:     never"), std::string::npos) << running.out;
+  EXPECT_EQ(running.out.find("Canary"), std::string::npos);
+}
+
+TEST(Operations, TheAdministratorListsTheAccountsAndHowTheyStand) {
+  TestDeployment dep;
+  const std::string config = dep.config_path().string();
+  auto listed = run_command({HUBTABLED_PATH, "accounts", "--config", config});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find("USERNAME"), 0u) << listed.out;
+  for (const char* user : {"admin", "rep.police", "chair.one", "po.one"}) {
+    EXPECT_NE(listed.out.find(user), std::string::npos) << user;
+  }
+  EXPECT_NE(listed.out.find("one-time password valid until "), std::string::npos) << listed.out;
+  auto refused =
+      run_command({HUBTABLED_PATH, "enable-account", "--config", config, "--user", "rep.police"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, "hubtabled: rep.police is not disabled\n");
+  auto unknown =
+      run_command({HUBTABLED_PATH, "enable-account", "--config", config, "--user", "nobody"});
+  EXPECT_EQ(unknown.err, "hubtabled: no user named nobody\n");
 }
 
 // The service manager's end of sd_notify: a datagram socket.

@@ -129,6 +129,28 @@ TEST(ServerConfig, BackupsAreScheduledFromTheBackupSection) {
   }
 }
 
+TEST(ServerConfig, TheMetricsEndpointListensOnLoopbackOnly) {
+  TempDir dir;
+  const auto path = dir.path() / "c.toml";
+  const std::string base = render_server_config("id", "127.0.0.1", 1, "n");
+  write_file(path, base);
+  EXPECT_EQ(load_server_config(path)->metrics_port, 0);
+  for (const char* ok : {"127.0.0.1:9464", "[::1]:9464", "127.0.0.2:80"}) {
+    write_file(path, base + "\n[metrics]\nlisten = '" + ok + "'\n");
+    auto c = load_server_config(path);
+    ASSERT_TRUE(c.ok()) << ok << ": " << c.status();
+    EXPECT_NE(c->metrics_port, 0);
+  }
+  for (const char* bad :
+       {"0.0.0.0:9464", "192.0.2.1:9464", "localhost:9464", "127.0.0.1:0", "[::]:9464", "9464"}) {
+    write_file(path, base + "\n[metrics]\nlisten = '" + bad + "'\n");
+    auto c = load_server_config(path);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(std::string(c.status().message()).find("metrics.listen must be a loopback"),
+              std::string::npos);
+  }
+}
+
 TEST(ServerConfig, TheMasterKeyMayBeASystemdCredential) {
   TempDir dir;
   const auto path = dir.path() / "c.toml";
