@@ -1,5 +1,5 @@
 // hubtabled: init, apply, serve, revoke-cert, reissue, purge, verify-audit,
-// status, accounts, enable-account, backup, restore.
+// status, accounts, enable-account, backup, restore, rekey.
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -33,10 +33,12 @@
 #include "net/tls_context.h"
 #include "ops/backup.h"
 #include "ops/metrics.h"
+#include "ops/rekey.h"
 #include "ops/restore.h"
 #include "provision/accounts.h"
 #include "provision/apply_file.h"
 #include "provision/provisioner.h"
+#include "provision/rekey_files.h"
 #include "wire/asio.h"
 
 namespace {
@@ -277,6 +279,23 @@ int run_status(const fs::path& config_path) {
   return running ? 0 : 3;
 }
 
+int run_rekey(const fs::path& config_path) {
+  domain::SystemClock clock;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = ops::rekey(config_path, clock, crypto::system_random());
+  if (!r.ok()) return fail(r.status());
+  const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
+  std::printf(
+      "master key rotated: %s -> %s in %.1f s\n  %d data keys re-wrapped, %d blind indexes "
+      "recomputed, %d authenticator secrets and %d break-glass justifications re-sealed\n"
+      "The old key is kept as %s.old: backups taken before now need it to be restored. Move "
+      "it offline; take a new backup.\n",
+      r->old_key_id.c_str(), r->new_key_id.c_str(), took.count(), r->data_keys, r->blind_indexes,
+      r->totp_secrets, r->justifications,
+      config::load_server_config(config_path)->master_key.c_str());
+  return 0;
+}
+
 int run_backup(const fs::path& config_path, const fs::path& to, int keep) {
   auto d = provision::open_deployment(config_path);
   if (!d.ok()) return fail(d.status());
@@ -452,6 +471,9 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   // One server per deployment, and none while a restore or rekey runs.
   auto lock = config::DeploymentLock::acquire(cfg->database);
   if (!lock.ok()) return fail(lock.status());
+  if (!cfg->master_key_is_credential) {
+    if (auto s = provision::finish_interrupted_rekey(*cfg); !s.ok()) return fail(s);
+  }
   auto d = provision::open_deployment(config_path, 2);
   if (!d.ok()) return fail(d.status());
   setup_logging(d->config.log_level);
@@ -602,6 +624,12 @@ int main(int argc, char** argv) {
       "status", "is the server running; schema, audit log, last checkpoint and backup, disk");
   status->add_option("--config", config_path, "hubtabled.toml")->required();
 
+  auto* rekey = app.add_subcommand(
+      "rekey",
+      "rotate the master key: re-key both database files, re-wrap every data key "
+      "(server stopped)");
+  rekey->add_option("--config", config_path, "hubtabled.toml")->required();
+
   fs::path backup_dir;
   int keep = 0;
   auto* backup = app.add_subcommand(
@@ -636,6 +664,7 @@ int main(int argc, char** argv) {
   if (*purge) return run_purge(config_path, dry_run);
   if (*verify) return run_verify_audit(config_path, since_file, key_file);
   if (*status) return run_status(config_path);
+  if (*rekey) return run_rekey(config_path);
   if (*accounts) return run_accounts(config_path);
   if (*enable) return run_enable_account(config_path, username);
   if (*backup) return run_backup(config_path, backup_dir, keep);

@@ -26,10 +26,6 @@ using domain::kJustificationMinChars;
 // How far back a person's earlier situations at the table are found.
 constexpr std::int64_t kRepeatWindowUs = 365 * domain::kMicrosPerDay;
 
-std::string person_field(std::size_t person, std::string_view field) {
-  return "person/" + std::to_string(person) + "/" + std::string(field);
-}
-
 std::string join_aliases(const std::vector<std::string>& aliases) {
   std::string out;
   for (const auto& a : aliases) {
@@ -51,7 +47,8 @@ absl::Status open_people(store::Connection& c, const crypto::SecretBytes& dek,
       return absl::DataLossError("a sealed field names a person out of range");
     }
     auto plain = crypto::open_field(
-        dek, situation_id, person_field(static_cast<std::size_t>(f.person), f.field), f.sealed);
+        dek, situation_id, store::person_field(static_cast<std::size_t>(f.person), f.field),
+        f.sealed);
     if (!plain.ok()) return plain.status();
     auto* person = out.mutable_people(f.person);
     const std::string value = as_string(*plain);
@@ -198,8 +195,8 @@ absl::StatusOr<Decision> FilterThree::identify(Work& w) {
         {"aliases", join_aliases(person.aliases)}};
     for (const auto& [field, value] : values) {
       if (value.empty()) continue;
-      auto sealed =
-          crypto::seal_field(*dek, s.id, person_field(i, field), crypto::as_bytes(value), random_);
+      auto sealed = crypto::seal_field(*dek, s.id, store::person_field(i, field),
+                                       crypto::as_bytes(value), random_);
       if (!sealed.ok()) return sealed.status();
       n.fields.push_back({static_cast<int>(i), field, std::move(*sealed)});
       elements.insert(field);

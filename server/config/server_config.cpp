@@ -257,6 +257,7 @@ absl::StatusOr<ServerConfig> load_server_config(const fs::path& path) {
   auto master_path = master_key_path(base, master);
   if (!master_path.ok()) return master_path.status();
   c.master_key = std::move(*master_path);
+  c.master_key_is_credential = master.starts_with("credential:");
   c.audit_signing_key = resolve(base, signing);
   c.database = resolve(base, db);
   if (auto vk = root["paths"]["vault_keys"].value<std::string>(); vk && !vk->empty()) {

@@ -27,6 +27,7 @@ struct ServerConfig {
   std::uint16_t listen_port = 7443;
   std::string server_name = "hubtabled";  // the name in the server certificate
   std::filesystem::path master_key;
+  bool master_key_is_credential = false;  // a systemd credential, not a file of the deployment
   std::filesystem::path audit_signing_key;
   std::filesystem::path database;
   std::filesystem::path vault_keys;  // the vault key store; default: beside the database

@@ -13,6 +13,7 @@
 #include "config/deployment_lock.h"
 #include "config/key_file.h"
 #include "config/private_files.h"
+#include "provision/rekey_files.h"
 #include "store/directory.h"
 #include "store/migrate.h"
 #include "store/snapshot.h"
@@ -180,6 +181,9 @@ absl::StatusOr<RestoreResult> restore(const fs::path& config_path, const fs::pat
   if (!cfg.ok()) return cfg.status();
   auto lock = config::DeploymentLock::acquire(cfg->database);
   if (!lock.ok()) return lock.status();
+  if (!cfg->master_key_is_credential) {
+    if (auto s = provision::finish_interrupted_rekey(*cfg); !s.ok()) return s;
+  }
   provision::FileKeys keys;
   {
     auto master = config::load_key_file(cfg->master_key, 32);

@@ -1,5 +1,8 @@
 #include "provision/provisioner.h"
 
+#include "config/deployment_lock.h"
+#include "provision/rekey_files.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -161,6 +164,14 @@ absl::Status audit_change(store::Connection& c, const domain::Clock& clock,
 absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int readers, bool upkeep) {
   auto cfg = config::load_server_config(config_path);
   if (!cfg.ok()) return cfg.status();
+  // A master-key rotation killed part way is finished (or undone) first,
+  // when no other process owns the files (a process that holds the lock,
+  // serve, calls finish_interrupted_rekey itself).
+  if (!cfg->master_key_is_credential && rekey_interrupted(*cfg)) {
+    if (auto lock = config::DeploymentLock::acquire(cfg->database); lock.ok()) {
+      if (auto s = finish_interrupted_rekey(*cfg); !s.ok()) return s;
+    }
+  }
   auto master = config::load_key_file(cfg->master_key, 32);
   if (!master.ok()) return master.status();
   auto keys = derive_file_keys(*master);

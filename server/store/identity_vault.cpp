@@ -6,6 +6,10 @@
 
 namespace hubtable::store {
 
+std::string person_field(std::size_t person, std::string_view field) {
+  return "person/" + std::to_string(person) + "/" + std::string(field);
+}
+
 namespace {
 
 crypto::Digest to_digest(const crypto::Bytes& b) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,10 @@ struct SealedField {
   std::string field;
   crypto::Bytes sealed;
 };
+
+/// The name a person's field is sealed under (its associated data with the
+/// situation id): "person/<index>/<field>".
+std::string person_field(std::size_t person, std::string_view field);
 
 /// Everything one identification stores, in one go: the record, the blind
 /// indexes (key store) and the sealed fields. The wrapped data key is stored

@@ -48,7 +48,8 @@ absl::Status export_in_snapshot(Connection& c,
 
 absl::Status copy_database(const std::string& source, const crypto::SecretBytes& key,
                            const std::string& target,
-                           const std::function<absl::Status(Connection&)>& in_snapshot) {
+                           const std::function<absl::Status(Connection&)>& in_snapshot,
+                           const crypto::SecretBytes* target_key) {
   if (std::filesystem::exists(target)) {
     return absl::AlreadyExistsError("cannot copy the database into " + target +
                                     ": the file exists");
@@ -59,7 +60,9 @@ absl::Status copy_database(const std::string& source, const crypto::SecretBytes&
   {
     auto attach = (*conn)->prepare("ATTACH DATABASE ?1 AS copy KEY ?2");
     if (!attach.ok()) return attach.status();
-    std::string literal = "x'" + crypto::to_hex(key.view()) + "'";
+    const crypto::SecretBytes& copy_key = target_key != nullptr ? *target_key : key;
+    if (copy_key.size() != 32) return absl::InvalidArgumentError("the copy's key must be 32 bytes");
+    std::string literal = "x'" + crypto::to_hex(copy_key.view()) + "'";
     attach->bind(1, target).bind(2, literal);
     crypto::secure_zero(literal.data(), literal.size());
     if (auto s = attach->run(); !s.ok()) return s;

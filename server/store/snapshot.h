@@ -19,10 +19,12 @@ namespace hubtable::store {
 /// transaction: the copy is one committed state however the server writes
 /// meanwhile, and writers are not held up (WAL). `in_snapshot(c)`, when
 /// given, runs first inside that transaction, to read facts of the state
-/// copied. Refuses when `target` exists.
+/// copied. With `target_key`, the copy is encrypted under that key instead
+/// (a master-key rotation). Refuses when `target` exists.
 absl::Status copy_database(const std::string& source, const crypto::SecretBytes& key,
                            const std::string& target,
-                           const std::function<absl::Status(Connection&)>& in_snapshot = {});
+                           const std::function<absl::Status(Connection&)>& in_snapshot = {},
+                           const crypto::SecretBytes* target_key = nullptr);
 
 /// PRAGMA integrity_check of schema `schema` ("main", "keys"): DATA_LOSS
 /// with SQLite's first finding when the file is damaged.

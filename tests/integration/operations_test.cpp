@@ -332,11 +332,13 @@ TEST(Operations, UnderSystemdTheServerSaysWhenItIsReadyAndFeedsTheWatchdog) {
   NotifySocket notify(server.deployment().scratch() / "notify");
   // Inherited by the server, as systemd passes them (tests start servers
   // from this thread only).
+  // NOLINTBEGIN(concurrency-mt-unsafe)
   ::setenv("NOTIFY_SOCKET", (server.deployment().scratch() / "notify").c_str(), 1);
   ::setenv("WATCHDOG_USEC", "400000", 1);
   server.start();
   ::unsetenv("NOTIFY_SOCKET");
   ::unsetenv("WATCHDOG_USEC");
+  // NOLINTEND(concurrency-mt-unsafe)
   ASSERT_TRUE(notify.receive_until(
       [](const auto& m) { return count_of(m, "READY=1") == 1 && count_of(m, "WATCHDOG=1") >= 3; },
       std::chrono::seconds(30)))

@@ -9,7 +9,7 @@
 namespace hubtable::api {
 namespace {
 
-constexpr std::int64_t kDayUs = 24 * 60 * kMinuteUs;
+constexpr std::int64_t kDayUs = std::int64_t{24} * 60 * kMinuteUs;
 
 class UnusedAccountTest : public ServiceTest {
  protected:
