@@ -14,12 +14,7 @@ absl::Status purge_in_transaction(store::Connection& c, const std::string& table
                                   const std::string& rule) {
   auto report = store::purge_situation(c, situation_id, now_us);
   if (!report.ok()) return report.status();
-  v1::AuditEvent e;
-  e.set_time_us(now_us);
-  e.set_action("vault.purge");
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code("OK");
+  v1::AuditEvent e = audit::server_event(now_us, "vault.purge", rule);
   e.set_table(table);
   e.set_situation(situation_id);
   e.set_filter_stage(3);
@@ -31,8 +26,6 @@ absl::Status purge_in_transaction(store::Connection& c, const std::string& table
   e.set_target(std::to_string(report->keys) + " data key, " + std::to_string(report->fields) +
                " sealed fields, " + std::to_string(report->notes) + " planning notes, " +
                std::to_string(report->indexes) + " blind indexes");
-  e.mutable_actor()->set_username("(hubtabled)");
-  e.mutable_actor()->set_remote_address("local");
   auto seq = audit::append(c, std::move(e));
   return seq.ok() ? absl::OkStatus() : seq.status();
 }

@@ -35,15 +35,8 @@ namespace {
 // What the clock did to an account: an event of hubtabled itself.
 v1::AuditEvent account_event(std::int64_t now_us, const char* action, const char* rule,
                              const std::string& target) {
-  v1::AuditEvent e;
-  e.set_time_us(now_us);
-  e.set_action(action);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code("OK");
+  v1::AuditEvent e = audit::server_event(now_us, action, rule);
   e.set_target(target);
-  e.mutable_actor()->set_username("(hubtabled)");
-  e.mutable_actor()->set_remote_address("local");
   return e;
 }
 

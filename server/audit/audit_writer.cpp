@@ -100,4 +100,17 @@ absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t s
 
 }  // namespace
 
+hubtable::v1::AuditEvent server_event(std::int64_t time_us, const std::string& action,
+                                      const std::string& rule) {
+  hubtable::v1::AuditEvent e;
+  e.set_time_us(time_us);
+  e.set_action(action);
+  e.set_outcome(hubtable::v1::AUDIT_OK);
+  e.set_rule(rule);
+  e.set_status_code("OK");
+  e.mutable_actor()->set_username("(hubtabled)");
+  e.mutable_actor()->set_remote_address("local");
+  return e;
+}
+
 }  // namespace hubtable::audit

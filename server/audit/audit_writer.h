@@ -35,6 +35,11 @@ absl::StatusOr<std::optional<std::string>> removed_tail(store::Connection& conn)
 absl::StatusOr<std::uint64_t> append_after_damage(store::Connection& conn,
                                                   hubtable::v1::AuditEvent event);
 
+/// An event of hubtabled itself (actor "(hubtabled)", address "local"),
+/// outcome OK: what the server's upkeep and the commands on its host record.
+hubtable::v1::AuditEvent server_event(std::int64_t time_us, const std::string& action,
+                                      const std::string& rule);
+
 /// Deterministic serialization of an event (the Merkle leaf's input).
 std::string serialize_event(const hubtable::v1::AuditEvent& event);
 

@@ -251,15 +251,8 @@ absl::StatusOr<FileKeys> derive_file_keys(const crypto::SecretBytes& master) {
 
 v1::AuditEvent local_event(const domain::Clock& clock, const std::string& action,
                            const std::string& rule) {
-  v1::AuditEvent e;
-  e.set_time_us(clock.now_us());
-  e.set_action(action);
-  e.set_outcome(v1::AUDIT_OK);
-  e.set_rule(rule);
-  e.set_status_code("OK");
-  e.mutable_actor()->set_username("(hubtabled)");
+  v1::AuditEvent e = audit::server_event(clock.now_us(), action, rule);
   e.mutable_actor()->set_role(v1::ADMIN);
-  e.mutable_actor()->set_remote_address("local");
   return e;
 }
 
