@@ -24,6 +24,7 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free>;
 constexpr std::size_t kPublicKeyBytes = 32;
 constexpr std::size_t kSignatureBytes = 64;
 constexpr std::string_view kSignaturePrefix = "\xE2\x80\x94 ";  // "— "
+constexpr std::string_view kRotationPrefix = "key-rotation ";
 
 std::string_view as_chars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -64,6 +65,12 @@ absl::Status bad_note(const std::string& what) {
   return absl::InvalidArgumentError("checkpoint: " + what);
 }
 
+std::string signature_line(const std::string& origin, const NoteSignature& s) {
+  std::string blob(s.key_id.begin(), s.key_id.end());
+  blob.append(as_chars(s.signature));
+  return std::string(kSignaturePrefix) + origin + " " + base64(as_bytes(blob)) + "\n";
+}
+
 absl::StatusOr<Bytes> raw_public_key(EVP_PKEY* key) {
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519) {
     return absl::InvalidArgumentError("checkpoint: the key is not an Ed25519 key");
@@ -82,23 +89,71 @@ std::string checkpoint_body(const Checkpoint& c) {
   std::string body = c.origin + "\n" + std::to_string(c.tree_size) + "\n";
   body += base64(c.root) + "\n";
   body += "time " + std::to_string(c.time_us) + "\n";
+  if (c.rotation) {
+    body += std::string(kRotationPrefix) + base64(c.rotation->previous_key) + " " +
+            base64(c.rotation->next_key) + "\n";
+  }
   return body;
 }
 
 std::string to_note(const SignedCheckpoint& c) {
-  std::string blob(c.key_id.begin(), c.key_id.end());
-  blob.append(as_chars(c.signature));
-  return checkpoint_body(c.checkpoint) + "\n" + std::string(kSignaturePrefix) +
-         c.checkpoint.origin + " " + base64(as_bytes(blob)) + "\n";
+  std::string note = checkpoint_body(c.checkpoint) + "\n";
+  note += signature_line(c.checkpoint.origin, {c.key_id, c.signature});
+  if (c.next_signature) note += signature_line(c.checkpoint.origin, *c.next_signature);
+  return note;
 }
+
+namespace {
+
+absl::Status parse_rotation(std::string_view line, Checkpoint& c) {
+  if (!line.starts_with(kRotationPrefix)) {
+    return bad_note("the fifth line must be 'key-rotation <previous key> <next key>'");
+  }
+  line.remove_prefix(kRotationPrefix.size());
+  const auto space = line.find(' ');
+  auto previous = unbase64(line.substr(0, space));
+  auto next = space == std::string_view::npos ? std::nullopt : unbase64(line.substr(space + 1));
+  if (!previous || !next || previous->size() != kPublicKeyBytes ||
+      next->size() != kPublicKeyBytes || *previous == *next) {
+    return bad_note("a key rotation names two different base64 Ed25519 public keys");
+  }
+  c.rotation =
+      KeyRotation{Bytes(previous->begin(), previous->end()), Bytes(next->begin(), next->end())};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NoteSignature> parse_signature_line(std::string_view line,
+                                                   const std::string& origin) {
+  if (!line.starts_with(kSignaturePrefix)) return bad_note("the signature line is missing");
+  line.remove_prefix(kSignaturePrefix.size());
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos || line.substr(0, space) != origin) {
+    return bad_note("the signature is not by the note's origin");
+  }
+  NoteSignature out;
+  auto blob = unbase64(line.substr(space + 1));
+  if (!blob || blob->size() != out.key_id.size() + kSignatureBytes) {
+    return bad_note("the signature is not base64 of a key id and an Ed25519 signature");
+  }
+  std::copy_n(blob->begin(), out.key_id.size(), out.key_id.begin());
+  out.signature.assign(blob->begin() + static_cast<std::ptrdiff_t>(out.key_id.size()), blob->end());
+  return out;
+}
+
+}  // namespace
 
 absl::StatusOr<SignedCheckpoint> parse_note(std::string_view note) {
   const std::vector<std::string_view> lines = split_lines(note);
-  // body (4 lines), blank line, signature line, and the final newline.
-  if (lines.size() != 7 || !lines[6].empty()) {
-    return bad_note("a note has 4 body lines, a blank line and 1 signature line");
+  // The body (4 lines, 5 for a rotation), a blank line, the signature lines
+  // (1, 2 for a rotation) and the final newline.
+  const bool rotation = lines.size() == 9;
+  if ((lines.size() != 7 && !rotation) || !lines.back().empty()) {
+    return bad_note(
+        "a note has 4 body lines, a blank line and 1 signature line (a key rotation: 5, a blank "
+        "line and 2)");
   }
-  if (!lines[4].empty()) return bad_note("expected a blank line after the body");
+  const std::size_t body_lines = rotation ? 5 : 4;
+  if (!lines[body_lines].empty()) return bad_note("expected a blank line after the body");
   SignedCheckpoint out;
   Checkpoint& c = out.checkpoint;
   c.origin = std::string(lines[0]);
@@ -117,20 +172,18 @@ absl::StatusOr<SignedCheckpoint> parse_note(std::string_view note) {
   auto time = parse_int<std::int64_t>(lines[3].substr(kTime.size()));
   if (!time || *time <= 0) return bad_note("the time is not a positive number");
   c.time_us = *time;
-
-  std::string_view sig_line = lines[5];
-  if (!sig_line.starts_with(kSignaturePrefix)) return bad_note("the signature line is missing");
-  sig_line.remove_prefix(kSignaturePrefix.size());
-  const auto space = sig_line.find(' ');
-  if (space == std::string_view::npos || sig_line.substr(0, space) != c.origin) {
-    return bad_note("the signature is not by the note's origin");
+  if (rotation) {
+    if (auto s = parse_rotation(lines[4], c); !s.ok()) return s;
   }
-  auto blob = unbase64(sig_line.substr(space + 1));
-  if (!blob || blob->size() != out.key_id.size() + kSignatureBytes) {
-    return bad_note("the signature is not base64 of a key id and an Ed25519 signature");
+  auto first = parse_signature_line(lines[body_lines + 1], c.origin);
+  if (!first.ok()) return first.status();
+  out.key_id = first->key_id;
+  out.signature = std::move(first->signature);
+  if (rotation) {
+    auto second = parse_signature_line(lines[body_lines + 2], c.origin);
+    if (!second.ok()) return second.status();
+    out.next_signature = std::move(*second);
   }
-  std::copy_n(blob->begin(), out.key_id.size(), out.key_id.begin());
-  out.signature.assign(blob->begin() + static_cast<std::ptrdiff_t>(out.key_id.size()), blob->end());
   return out;
 }
 
@@ -163,15 +216,24 @@ KeyId CheckpointVerifier::key_id(std::string_view origin) const {
   return id;
 }
 
+std::string CheckpointVerifier::fingerprint() const {
+  const Digest d = sha256(raw_);
+  return to_hex(ByteView(d).first(8));
+}
+
 bool CheckpointVerifier::verify(const SignedCheckpoint& c) const {
-  if (raw_.size() != kPublicKeyBytes || c.signature.size() != kSignatureBytes) return false;
-  if (c.key_id != key_id(c.checkpoint.origin)) return false;
+  return verify(c.checkpoint, NoteSignature{c.key_id, c.signature});
+}
+
+bool CheckpointVerifier::verify(const Checkpoint& c, const NoteSignature& s) const {
+  if (raw_.size() != kPublicKeyBytes || s.signature.size() != kSignatureBytes) return false;
+  if (s.key_id != key_id(c.origin)) return false;
   KeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw_.data(), raw_.size()));
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!key || !ctx) return false;
-  const std::string body = checkpoint_body(c.checkpoint);
+  const std::string body = checkpoint_body(c);
   if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), c.signature.data(), c.signature.size(), as_bytes(body).data(),
+  return EVP_DigestVerify(ctx.get(), s.signature.data(), s.signature.size(), as_bytes(body).data(),
                           body.size()) == 1;
 }
 
@@ -200,7 +262,7 @@ absl::StatusOr<SignedCheckpoint> CheckpointSigner::sign(const Checkpoint& c) con
   }
   MdCtxPtr ctx(EVP_MD_CTX_new());
   const std::string body = checkpoint_body(c);
-  SignedCheckpoint out{c, verifier_.key_id(c.origin), Bytes(kSignatureBytes)};
+  SignedCheckpoint out{c, verifier_.key_id(c.origin), Bytes(kSignatureBytes), std::nullopt};
   std::size_t len = out.signature.size();
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_->pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), out.signature.data(), &len, as_bytes(body).data(), body.size()) !=
@@ -209,6 +271,20 @@ absl::StatusOr<SignedCheckpoint> CheckpointSigner::sign(const Checkpoint& c) con
     return absl::InternalError("checkpoint: signing failed");
   }
   return out;
+}
+
+absl::StatusOr<SignedCheckpoint> CheckpointSigner::sign_rotation(
+    Checkpoint c, const CheckpointSigner& next) const {
+  if (next.public_key() == public_key()) {
+    return absl::InvalidArgumentError("checkpoint: a key rotation needs a new key");
+  }
+  c.rotation = KeyRotation{public_key(), next.public_key()};
+  auto mine = sign(c);
+  if (!mine.ok()) return mine.status();
+  auto theirs = next.sign(c);
+  if (!theirs.ok()) return theirs.status();
+  mine->next_signature = NoteSignature{theirs->key_id, std::move(theirs->signature)};
+  return mine;
 }
 
 std::string CheckpointSigner::public_pem() const {

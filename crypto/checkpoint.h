@@ -13,10 +13,20 @@
 // signing key (Ed25519, a file separate from the master key). The key id is
 // SHA-256(origin || "\n" || 0x01 || public key)[:4], as C2SP defines it for
 // Ed25519, so a verifier can tell which key a note claims.
+//
+// The checkpoint that changes the audit key (`hubtabled rekey
+// --audit-signing-key`) has a fifth body line naming both keys,
+//
+//   key-rotation <base64 previous public key> <base64 next public key>
+//
+// and two signature lines: the previous key's (it hands over) then the next
+// key's (it accepts). A verifier that trusts either key follows the
+// rotation (crypto/key_chain.h).
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,23 +36,39 @@
 
 namespace hubtable::crypto {
 
+/// A change of audit signing key: the raw Ed25519 public keys (32 bytes).
+struct KeyRotation {
+  Bytes previous_key;
+  Bytes next_key;
+  friend bool operator==(const KeyRotation&, const KeyRotation&) = default;
+};
+
 struct Checkpoint {
   std::string origin;
   std::uint64_t tree_size = 0;
   Digest root{};
   std::int64_t time_us = 0;
+  std::optional<KeyRotation> rotation;  // only on the checkpoint that changes the key
   friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
 };
 
 using KeyId = std::array<std::uint8_t, 4>;
 
-struct SignedCheckpoint {
-  Checkpoint checkpoint;
+/// One signature line of a note.
+struct NoteSignature {
   KeyId key_id{};
   Bytes signature;  // 64 bytes
 };
 
-/// The signed body: four lines, each ending in "\n".
+struct SignedCheckpoint {
+  Checkpoint checkpoint;
+  KeyId key_id{};   // the signing key's (for a rotation, the previous key's)
+  Bytes signature;  // 64 bytes
+  /// A rotation's second signature, by its next key.
+  std::optional<NoteSignature> next_signature;
+};
+
+/// The signed body: four lines (five for a rotation), each ending in "\n".
 std::string checkpoint_body(const Checkpoint& c);
 
 /// The whole signed note (body, blank line, signature line).
@@ -61,8 +87,12 @@ class CheckpointVerifier {
   /// True when the signature is this key's over the checkpoint's body and
   /// the key id is this key's for the checkpoint's origin.
   bool verify(const SignedCheckpoint& c) const;
+  /// The same for a rotation's second signature line.
+  bool verify(const Checkpoint& c, const NoteSignature& s) const;
   KeyId key_id(std::string_view origin) const;
   const Bytes& public_key() const { return raw_; }
+  /// How people name the key: hex of SHA-256(public key)[:8].
+  std::string fingerprint() const;
 
  private:
   Bytes raw_;
@@ -75,6 +105,9 @@ class CheckpointSigner {
   static absl::StatusOr<CheckpointSigner> from_private_pem(const std::string& pem);
 
   absl::StatusOr<SignedCheckpoint> sign(const Checkpoint& c) const;
+  /// The checkpoint that hands the log over from this key to `next`: its
+  /// body names both keys and both sign it.
+  absl::StatusOr<SignedCheckpoint> sign_rotation(Checkpoint c, const CheckpointSigner& next) const;
   /// The public half, 32 raw bytes and as SubjectPublicKeyInfo PEM.
   const Bytes& public_key() const { return verifier_.public_key(); }
   std::string public_pem() const;

@@ -15,11 +15,15 @@ std::string describe_positions(const LogVerifier::Problem& p) {
   return "events " + n(p.first) + ".." + n(p.last);
 }
 
-LogVerifier::LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
+LogVerifier::LogVerifier(AuditKeyChain keys, std::vector<SignedCheckpoint> checkpoints,
                          std::optional<SignedCheckpoint> saved)
-    : key_(std::move(key)), saved_(std::move(saved)) {
+    : keys_(std::move(keys)), saved_(std::move(saved)) {
+  if (const auto& p = keys_.problem()) {
+    fail(p->tree_size, p->tree_size, p->what);
+    return;
+  }
   for (auto& c : checkpoints) add_checkpoint(std::move(c));
-  if (saved_ && !key_.verify(*saved_)) {
+  if (saved_ && !keys_.verify(*saved_)) {
     fail(0, 0, "the saved checkpoint is not signed by this audit key");
     return;
   }
@@ -63,7 +67,7 @@ void LogVerifier::check_reached() {
   const std::uint64_t size = tree_.size();
   if (next_ < checkpoints_.size() && checkpoints_[next_].checkpoint.tree_size == size) {
     const SignedCheckpoint& c = checkpoints_[next_];
-    if (!key_.verify(c)) {
+    if (!keys_.verify(c)) {
       fail(size, size,
            "the checkpoint of tree size " + n(size) + " is not signed by this audit key");
       return;
@@ -74,6 +78,7 @@ void LogVerifier::check_reached() {
       return;
     }
     ++verified_;
+    if (c.checkpoint.rotation) ++rotations_;
     signed_size_ = size;
     ++next_;
   }
@@ -97,6 +102,14 @@ void LogVerifier::finish() {
     fail(size + 1, claimed,
          "missing: the log ends at event " + n(size) + " but a signed checkpoint covers " +
              n(claimed) + " events");
+    return;
+  }
+  // Every rotation the keys followed must be one of the log's checkpoints.
+  const std::vector<std::uint64_t> rotated = keys_.rotation_sizes();
+  const auto in_log = static_cast<std::uint64_t>(
+      std::count_if(rotated.begin(), rotated.end(), [&](std::uint64_t r) { return r <= size; }));
+  if (rotations_ != in_log) {
+    fail(1, size, "missing: a key rotation is not among the log's checkpoints");
     return;
   }
   if (saved_ && saved_->checkpoint.tree_size > size) {

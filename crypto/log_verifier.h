@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/checkpoint.h"
+#include "crypto/key_chain.h"
 #include "crypto/merkle.h"
 
 namespace hubtable::crypto {
@@ -26,13 +27,14 @@ class LogVerifier {
     std::string what;
   };
 
-  /// `checkpoints`: every checkpoint the log holds, by tree size ascending.
-  /// `saved`: one the verifying person kept from earlier.
-  LogVerifier(CheckpointVerifier key, std::vector<SignedCheckpoint> checkpoints,
+  /// `keys`: the audit keys, followed from the one the verifying person
+  /// trusts. `checkpoints`: every checkpoint the log holds, by tree size
+  /// ascending. `saved`: one the verifying person kept from earlier.
+  LogVerifier(AuditKeyChain keys, std::vector<SignedCheckpoint> checkpoints,
               std::optional<SignedCheckpoint> saved);
   /// For logs read page by page: checkpoints come with add_checkpoint().
-  LogVerifier(CheckpointVerifier key, std::optional<SignedCheckpoint> saved)
-      : LogVerifier(std::move(key), {}, std::move(saved)) {}
+  LogVerifier(AuditKeyChain keys, std::optional<SignedCheckpoint> saved)
+      : LogVerifier(std::move(keys), {}, std::move(saved)) {}
 
   /// Adds the log's next checkpoint; its tree size must be larger than the
   /// tree so far and than the previous checkpoint's.
@@ -56,11 +58,13 @@ class LogVerifier {
   /// not yet covered by a signature.
   std::uint64_t signed_size() const { return signed_size_; }
   bool saved_checked() const { return saved_checked_; }
+  /// Key rotations reached (each checked against the tree and both keys).
+  std::uint64_t rotations_verified() const { return rotations_; }
 
  private:
   void check_reached();
 
-  CheckpointVerifier key_;
+  AuditKeyChain keys_;
   std::vector<SignedCheckpoint> checkpoints_;
   std::optional<SignedCheckpoint> saved_;
   std::size_t next_ = 0;  // the next checkpoint to reach
@@ -68,6 +72,7 @@ class LogVerifier {
   std::optional<Problem> problem_;
   std::uint64_t verified_ = 0;
   std::uint64_t signed_size_ = 0;
+  std::uint64_t rotations_ = 0;
   bool saved_checked_ = false;
 };
 

@@ -296,6 +296,21 @@ int run_rekey(const fs::path& config_path) {
   return 0;
 }
 
+int run_rekey_audit(const fs::path& config_path) {
+  domain::SystemClock clock;
+  auto r = ops::rekey_audit_key(config_path, clock);
+  if (!r.ok()) return fail(r.status());
+  const auto cfg = config::load_server_config(config_path);
+  std::printf(
+      "audit signing key rotated: %s -> %s at tree size %llu; the checkpoint there is signed by "
+      "both keys\nPrivacy officers' pinned keys follow the rotation; new profiles carry the new "
+      "key (%s).\nThe old key is kept as %s.old: restoring a backup taken before now needs it. "
+      "Move it offline with the backups.\n",
+      r->old_key.c_str(), r->new_key.c_str(), static_cast<unsigned long long>(r->tree_size),
+      provision::audit_key_files(*cfg).pub.c_str(), cfg->audit_signing_key.c_str());
+  return 0;
+}
+
 int run_backup(const fs::path& config_path, const fs::path& to, int keep) {
   auto d = provision::open_deployment(config_path);
   if (!d.ok()) return fail(d.status());
@@ -331,6 +346,11 @@ int run_restore(const fs::path& config_path, const fs::path& from) {
   if (!r->set_aside.empty()) {
     std::printf("the replaced files are in %s: delete them once the restore is confirmed\n",
                 r->set_aside.c_str());
+  }
+  if (r->audit_key_rejoined) {
+    std::printf(
+        "the backup predates the audit key's rotation: its log was handed over from the retired "
+        "key to the current one again\n");
   }
   if (r->replaced_audit_size && *r->replaced_audit_size > r->manifest.audit_size) {
     std::printf(
@@ -466,16 +486,12 @@ class ServerTimers {
 };
 
 int run_serve(const fs::path& config_path, const fs::path& port_file) {
-  auto cfg = config::load_server_config(config_path);
-  if (!cfg.ok()) return fail(cfg.status());
   // One server per deployment, and none while a restore or rekey runs.
-  auto lock = config::DeploymentLock::acquire(cfg->database);
-  if (!lock.ok()) return fail(lock.status());
-  if (!cfg->master_key_is_credential) {
-    if (auto s = provision::finish_interrupted_rekey(*cfg); !s.ok()) return fail(s);
-  }
+  auto owned = provision::take_deployment(config_path);
+  if (!owned.ok()) return fail(owned.status());
   auto d = provision::open_deployment(config_path, 2);
   if (!d.ok()) return fail(d.status());
+  if (auto s = provision::finish_audit_key_rotation(d->config, *d->db); !s.ok()) return fail(s);
   setup_logging(d->config.log_level);
   net::route_protobuf_logs();
   const config::Limits& limits = d->config.limits;
@@ -624,11 +640,15 @@ int main(int argc, char** argv) {
       "status", "is the server running; schema, audit log, last checkpoint and backup, disk");
   status->add_option("--config", config_path, "hubtabled.toml")->required();
 
+  bool audit_signing_key = false;
   auto* rekey = app.add_subcommand(
       "rekey",
       "rotate the master key: re-key both database files, re-wrap every data key "
-      "(server stopped)");
+      "(server stopped); with --audit-signing-key, rotate the audit signing key instead");
   rekey->add_option("--config", config_path, "hubtabled.toml")->required();
+  rekey->add_flag("--audit-signing-key", audit_signing_key,
+                  "a new Ed25519 audit signing key: the old key and the new both sign the "
+                  "checkpoint that hands the log over");
 
   fs::path backup_dir;
   int keep = 0;
@@ -664,7 +684,7 @@ int main(int argc, char** argv) {
   if (*purge) return run_purge(config_path, dry_run);
   if (*verify) return run_verify_audit(config_path, since_file, key_file);
   if (*status) return run_status(config_path);
-  if (*rekey) return run_rekey(config_path);
+  if (*rekey) return audit_signing_key ? run_rekey_audit(config_path) : run_rekey(config_path);
   if (*accounts) return run_accounts(config_path);
   if (*enable) return run_enable_account(config_path, username);
   if (*backup) return run_backup(config_path, backup_dir, keep);

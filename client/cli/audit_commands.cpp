@@ -4,8 +4,9 @@
 // alerts: what the server flagged for the privacy officers.
 //
 // Nothing here trusts the server: signatures are checked with the audit key
-// pinned in the profile (audit-signing.pub, or --key), consistency proofs
-// and the tree are recomputed here.
+// pinned in the profile (audit-signing.pub, or --key), followed through the
+// log's key rotations (crypto/key_chain.h); consistency proofs and the tree
+// are recomputed here.
 
 #include <absl/time/civil_time.h>
 #include <absl/time/time.h>
@@ -23,10 +24,12 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "crypto/checkpoint.h"
+#include "crypto/key_chain.h"
 #include "crypto/log_verifier.h"
 #include "crypto/merkle.h"
 #include "wire/alert_text.h"
 #include "wire/audit_leaf.h"
+#include "wire/checkpoint_wire.h"
 
 namespace hubtable::cli {
 
@@ -54,6 +57,8 @@ struct AuditOptions {
   std::string key;
   std::string kind;
   bool no_report = false;
+  std::string people_file;
+  std::string reason_file;
 };
 
 constexpr std::uint32_t kPage = 5000;
@@ -74,18 +79,40 @@ absl::StatusOr<crypto::CheckpointVerifier> load_key(const AuditOptions& o, const
   return crypto::CheckpointVerifier::from_public_pem(*pem);
 }
 
-absl::StatusOr<crypto::SignedCheckpoint> from_wire(const v1::SignedCheckpoint& c) {
-  crypto::SignedCheckpoint out;
-  out.checkpoint.origin = c.origin();
-  out.checkpoint.tree_size = c.tree_size();
-  out.checkpoint.time_us = c.time_us();
-  auto root = crypto::to_array<32>(c.root_hash());
-  auto key_id = crypto::to_array<4>(c.key_id());
-  if (!root || !key_id) return absl::DataLossError("the server sent a malformed checkpoint");
-  out.checkpoint.root = *root;
-  out.key_id = *key_id;
-  out.signature.assign(c.signature().begin(), c.signature().end());
-  return out;
+using wire::from_wire;
+
+// The audit keys, followed from the pinned one through the rotations the
+// server lists; a rotation that does not verify leaves a chain that names
+// the problem and verifies nothing.
+absl::StatusOr<crypto::AuditKeyChain> follow_keys(
+    const crypto::CheckpointVerifier& pinned,
+    const google::protobuf::RepeatedPtrField<v1::SignedCheckpoint>& rotations) {
+  std::vector<crypto::SignedCheckpoint> list;
+  for (const auto& r : rotations) {
+    auto cp = from_wire(r);
+    if (!cp.ok()) return cp.status();
+    list.push_back(std::move(*cp));
+  }
+  return crypto::AuditKeyChain::follow(pinned, std::move(list));
+}
+
+// The same, with a problem in the chain as the error.
+absl::StatusOr<crypto::AuditKeyChain> trusted_keys(
+    const crypto::CheckpointVerifier& pinned,
+    const google::protobuf::RepeatedPtrField<v1::SignedCheckpoint>& rotations) {
+  auto keys = follow_keys(pinned, rotations);
+  if (keys.ok() && keys->problem()) return absl::DataLossError(keys->problem()->what);
+  return keys;
+}
+
+// Says so when checkpoints are no longer signed by the pinned key.
+void print_rotations(const crypto::AuditKeyChain& keys, const crypto::CheckpointVerifier& pinned) {
+  const auto sizes = keys.rotation_sizes();
+  if (sizes.empty() || keys.current().public_key() == pinned.public_key()) return;
+  std::printf(
+      "The audit key was rotated at tree size %llu; followed from the key you pinned to the one "
+      "that signs now (%s)\n",
+      static_cast<unsigned long long>(sizes.back()), keys.current().fingerprint().c_str());
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> read_saved(const std::string& path) {
@@ -127,9 +154,6 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
     auto saved = read_saved(o.save);
     if (!saved.ok()) return usage_failure(saved.status());
     previous = std::move(*saved);
-    if (!key->verify(*previous)) {
-      return verification_failure(o.save + " is not signed by this audit key");
-    }
   }
   v1::Request req;
   auto* c = req.mutable_audit_checkpoint();
@@ -139,7 +163,12 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
   if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
   auto latest = from_wire(r.audit_checkpoint().checkpoint());
   if (!latest.ok()) return verification_failure(std::string(latest.status().message()));
-  if (!key->verify(*latest)) {
+  auto keys = trusted_keys(*key, r.audit_checkpoint().key_rotations());
+  if (!keys.ok()) return verification_failure(std::string(keys.status().message()));
+  if (previous && !keys->verify(*previous)) {
+    return verification_failure(o.save + " is not signed by this audit key");
+  }
+  if (!keys->verify(*latest)) {
     return verification_failure("the latest checkpoint is not signed by the audit key");
   }
   if (previous) {
@@ -176,6 +205,7 @@ int run_checkpoint(const Globals& g, const AuditOptions& o) {
     std::printf("Consistent with the saved checkpoint of %llu events\n",
                 static_cast<unsigned long long>(previous->checkpoint.tree_size));
   }
+  print_rotations(*keys, *key);
   if (!o.save.empty()) std::printf("Saved to %s\n", o.save.c_str());
   return kExitOk;
 }
@@ -200,8 +230,11 @@ int run_prove(const Globals& g, const AuditOptions& o) {
   const auto& proof = r.audit_proof();
   auto cp = from_wire(proof.checkpoint());
   if (!cp.ok()) return verification_failure(std::string(cp.status().message()));
-  if (!key->verify(*cp))
+  auto keys = trusted_keys(*key, proof.key_rotations());
+  if (!keys.ok()) return verification_failure(std::string(keys.status().message()));
+  if (!keys->verify(*cp)) {
     return verification_failure("the checkpoint is not signed by the audit key");
+  }
   if (*pinned && cp->checkpoint.root != (*pinned)->checkpoint.root) {
     return verification_failure("the server's checkpoint differs from " + o.checkpoint_file);
   }
@@ -271,10 +304,11 @@ int run_verify(const Globals& g, const AuditOptions& o) {
   if (!key.ok()) return usage_failure(key.status());
   auto saved = read_saved(o.since);
   if (!saved.ok()) return usage_failure(saved.status());
-  crypto::LogVerifier v(*key, *saved);
+  // Made once the first page has named the key rotations to follow.
+  std::optional<crypto::LogVerifier> verifier;
   std::uint64_t readable = 0;
   std::uint64_t after = 0;
-  for (bool last = false; !last && v.ok();) {
+  for (bool last = false; !last && (!verifier || verifier->ok());) {
     v1::Request req;
     auto* page = req.mutable_audit_log();
     page->set_table(o.table);
@@ -283,18 +317,24 @@ int run_verify(const Globals& g, const AuditOptions& o) {
     v1::Response r;
     if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
     const auto& log = r.audit_log();
+    if (!verifier) {
+      auto keys = follow_keys(*key, log.key_rotations());
+      if (!keys.ok()) return verification_failure(std::string(keys.status().message()));
+      verifier.emplace(std::move(*keys), *saved);
+      if (!verifier->ok()) break;
+    }
     last = log.last_page() || log.entries().empty();
     for (const auto& c : log.checkpoints()) {
       auto cp = from_wire(c);
       if (!cp.ok()) return verification_failure(std::string(cp.status().message()));
-      v.add_checkpoint(std::move(*cp));
+      verifier->add_checkpoint(std::move(*cp));
     }
     for (const auto& e : log.entries()) {
       crypto::Digest leaf{};
       if (!e.event().empty()) {
         if (auto problem =
                 wire::audit_event_problem(e.sequence(), e.event().data(), e.event().size())) {
-          v.fail(e.sequence(), e.sequence(), *problem);
+          verifier->fail(e.sequence(), e.sequence(), *problem);
           break;
         }
         leaf = crypto::merkle::leaf_hash(crypto::as_bytes(e.event()));
@@ -302,13 +342,15 @@ int run_verify(const Globals& g, const AuditOptions& o) {
       } else if (auto given = crypto::to_array<32>(e.leaf_hash())) {
         leaf = *given;
       } else {
-        v.fail(e.sequence(), e.sequence(), "the server sent neither the event nor its hash");
+        verifier->fail(e.sequence(), e.sequence(),
+                       "the server sent neither the event nor its hash");
         break;
       }
-      if (!v.add(e.sequence(), leaf)) break;
+      if (!verifier->add(e.sequence(), leaf)) break;
       after = e.sequence();
     }
   }
+  crypto::LogVerifier& v = *verifier;
   v.finish();
   if (g.json) {
     google::protobuf::Struct out;
@@ -319,6 +361,7 @@ int run_verify(const Globals& g, const AuditOptions& o) {
     f["checkpoints_verified"].set_number_value(static_cast<double>(v.checkpoints_verified()));
     f["signed_size"].set_number_value(static_cast<double>(v.signed_size()));
     f["saved_checkpoint_checked"].set_bool_value(v.saved_checked());
+    f["key_rotations_followed"].set_number_value(static_cast<double>(v.rotations_verified()));
     if (const auto& p = v.problem()) {
       report_failure(s, o, *p, v.size());
       f["first_bad"].set_number_value(static_cast<double>(p->first));
@@ -337,6 +380,10 @@ int run_verify(const Globals& g, const AuditOptions& o) {
       "checkpoints\n",
       static_cast<unsigned long long>(v.size()), static_cast<unsigned long long>(readable),
       static_cast<unsigned long long>(v.checkpoints_verified()));
+  if (v.rotations_verified() > 0) {
+    std::printf("Followed %llu rotation(s) of the audit key, each signed by both keys\n",
+                static_cast<unsigned long long>(v.rotations_verified()));
+  }
   if (v.signed_size() < v.size()) {
     std::printf("%llu event(s) after the last checkpoint are not signed yet\n",
                 static_cast<unsigned long long>(v.size() - v.signed_size()));
@@ -452,6 +499,15 @@ int run_query(const Globals& g, const AuditOptions& o, bool report) {
   return kExitOk;
 }
 
+void print_disclosure(const v1::Disclosure& x) {
+  std::printf("%7llu  %s  %s/%s (%s)  %s  filter %u  authority %s  [%s]\n",
+              static_cast<unsigned long long>(x.sequence()),
+              format_time_seconds(x.time_us()).c_str(), x.recipient().username().c_str(),
+              x.recipient().agency().c_str(), v1::Role_Name(x.recipient().role()).c_str(),
+              x.action().c_str(), x.filter_stage(), x.legal_authority().c_str(),
+              joined(x.data_elements()).c_str());
+}
+
 int run_disclosures(const Globals& g, const AuditOptions& o) {
   v1::Request req;
   req.mutable_audit_disclosures()->set_situation(o.situation);
@@ -478,13 +534,53 @@ int run_disclosures(const Globals& g, const AuditOptions& o) {
   }
   std::printf("Disclosure register of %s: %d disclosure(s)\n", d.situation().c_str(),
               d.disclosures_size());
-  for (const auto& x : d.disclosures()) {
-    std::printf("%7llu  %s  %s/%s (%s)  %s  filter %u  authority %s  [%s]\n",
-                static_cast<unsigned long long>(x.sequence()),
-                format_time_seconds(x.time_us()).c_str(), x.recipient().username().c_str(),
-                x.recipient().agency().c_str(), v1::Role_Name(x.recipient().role()).c_str(),
-                x.action().c_str(), x.filter_stage(), x.legal_authority().c_str(),
-                joined(x.data_elements()).c_str());
+  for (const auto& x : d.disclosures()) print_disclosure(x);
+  return kExitOk;
+}
+
+// A person's request for access: which of the table's situations hold them
+// and who received what about them. The names and date of birth come from a
+// file, never the command line (where the shell's history would keep them).
+int run_access_request(const Globals& g, const AuditOptions& o) {
+  auto people = read_people(o.people_file);
+  if (!people.ok()) return usage_failure(people.status());
+  auto reason = read_free_text(o.reason_file);
+  if (!reason.ok()) return usage_failure(reason.status());
+  while (!reason->empty() && (reason->back() == '\n' || reason->back() == ' ')) reason->pop_back();
+  v1::Request req;
+  auto* a = req.mutable_audit_access_statement();
+  a->set_table(o.table);
+  for (const auto& p : *people) {
+    auto* person = a->add_people();
+    person->set_name(p.name());
+    person->set_date_of_birth(p.date_of_birth());
+  }
+  a->set_reason(*reason);
+  v1::Response r;
+  if (int rc = call(g, req, r); rc != kExitOk) return rc;
+  const auto& s = r.audit_access_statement();
+  if (g.json) {
+    print_json(s);
+    return kExitOk;
+  }
+  if (s.situations().empty()) {
+    std::printf(
+        "No situation at table %s holds a person of that name and date of birth. (A situation "
+        "whose identifiers were shredded when its retention ended can no longer be found.)\n",
+        s.table().c_str());
+    return kExitOk;
+  }
+  std::printf("Access request statement, table %s: %d situation(s) hold the person\n",
+              s.table().c_str(), s.situations_size());
+  for (const auto& x : s.situations()) {
+    std::printf("\nSituation %s, submitted %s: %d disclosure(s)\n", x.situation().c_str(),
+                format_time_seconds(x.submitted_us()).c_str(), x.disclosures_size());
+    for (const auto& d : x.disclosures()) print_disclosure(d);
+  }
+  if (!s.complete()) {
+    std::printf(
+        "\nThe registers did not all fit one answer: `hubtable audit disclosures ID` lists a "
+        "situation's whole register.\n");
   }
   return kExitOk;
 }
@@ -582,7 +678,7 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
       "break-glass, mass disclosure, after-hours use, repeated refusals, failed verification");
   alerts->add_option("--kind", o.kind, "one kind of alert")
       ->check(CLI::IsMember({"break_glass", "mass_disclosure", "after_hours", "repeated_denials",
-                             "verification_failed"}));
+                             "verification_failed", "access_statement"}));
   alerts->add_flag("--all", o.all, "every page, not just the first");
   alerts->add_option("--limit", o.limit, "alerts per page (at most 1000)");
   for (auto* sub : {query, report, alerts}) {
@@ -603,6 +699,24 @@ void add_audit_commands(CLI::App& app, Globals& g, Commands& commands) {
                [&g, opts] { return run_query(g, *opts, true); });
   commands.add(disclosures, "hubtable audit disclosures 7K2M9-X4Q1D",
                [&g, opts] { return run_disclosures(g, *opts); });
+  auto* access = audit->add_subcommand(
+      "access-request",
+      "a person's request for access: the table's situations that hold them (found by name and "
+      "date of birth) and who received what about them, when, under which authority");
+  access
+      ->add_option("--person-file", o.people_file,
+                   "a people file: one [[person]] per name the person has used, each with "
+                   "name and date_of_birth")
+      ->required();
+  access
+      ->add_option("--reason-file", o.reason_file,
+                   "the request's reference and why (sealed; the other privacy officers and "
+                   "the chairs are alerted)")
+      ->required();
+  access->add_option("--table", o.table, "table code (when you sit at several)");
+  commands.add(access,
+               "hubtable audit access-request --person-file person.toml --reason-file request.txt",
+               [&g, opts] { return run_access_request(g, *opts); });
   commands.add(checkpoint, "hubtable audit checkpoint --save riverside.checkpoint",
                [&g, opts] { return run_checkpoint(g, *opts); });
   commands.add(verify, "hubtable audit verify --since riverside.checkpoint",

@@ -14,7 +14,6 @@
 #include "cli/output.h"
 #include "cli/session.h"
 #include "lib/session_store.h"
-#include "wire/toml_document.h"
 
 namespace hubtable::cli {
 
@@ -101,41 +100,6 @@ int simple(const Globals& g, const v1::Request& req, const char* done,
   std::printf("%s\n", done);
   print_follow_up(situation_of(r));
   return kExitOk;
-}
-
-absl::StatusOr<std::vector<v1::Person>> read_people(const std::string& path) {
-  auto text = read_text(path);
-  if (!text.ok()) return text.status();
-  auto parsed = wire::parse_toml(*text, "people file");
-  if (!parsed.ok()) return parsed.status();
-  toml::table& t = *parsed;
-  std::vector<v1::Person> out;
-  auto* people = t["person"].as_array();
-  if (people == nullptr) {
-    return absl::InvalidArgumentError("people file: add one [[person]] table per person");
-  }
-  for (auto& node : *people) {
-    auto* p = node.as_table();
-    if (p == nullptr) return absl::InvalidArgumentError("people file: [[person]] must be a table");
-    v1::Person person;
-    person.set_name((*p)["name"].value_or(std::string()));
-    // A bare TOML date (1990-04-01) or a string.
-    if (auto d = (*p)["date_of_birth"].value<toml::date>()) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(d->year),
-                    static_cast<int>(d->month), static_cast<int>(d->day));
-      person.set_date_of_birth(buf);
-    } else {
-      person.set_date_of_birth((*p)["date_of_birth"].value_or(std::string()));
-    }
-    person.set_address((*p)["address"].value_or(std::string()));
-    person.set_phone((*p)["phone"].value_or(std::string()));
-    if (auto* aliases = (*p)["aliases"].as_array()) {
-      for (auto& a : *aliases) person.add_aliases(a.value_or(std::string()));
-    }
-    out.push_back(std::move(person));
-  }
-  return out;
 }
 
 int run_identify(const Globals& g, const FilterOptions& o) {

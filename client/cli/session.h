@@ -82,6 +82,10 @@ int call_pages(const Globals& g, const hubtable::v1::Request& request, hubtable:
 
 /// Reads a whole file, or standard input for "-".
 absl::StatusOr<std::string> read_text(const std::string& path);
+/// A people file ([[person]] tables: name, date_of_birth, address, phone,
+/// aliases), as the originating agency writes it for `situation identify`
+/// and a privacy officer for `audit access-request`.
+absl::StatusOr<std::vector<hubtable::v1::Person>> read_people(const std::string& path);
 /// read_text for free text (narratives, notes, updates): Windows line
 /// endings become newlines.
 absl::StatusOr<std::string> read_free_text(const std::string& path);

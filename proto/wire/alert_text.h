@@ -18,6 +18,10 @@ inline std::string alert_text(const hubtable::v1::AuditEvent& e) {
   if (a.kind() == "break_glass") {
     return who + " used break-glass to reveal the identifiers of situation " + e.situation();
   }
+  if (a.kind() == "access_statement") {
+    return who + " searched table " + e.table() +
+           " by a person's name and date of birth to answer their access request";
+  }
   if (a.kind() == "mass_disclosure") {
     return who + " revealed the identifiers of " + count + " situations within " + minutes +
            " minutes";

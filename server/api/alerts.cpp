@@ -169,6 +169,11 @@ absl::StatusOr<std::vector<v1::AuditEvent>> alerts_for(store::Connection& c,
     a.set_break_glass_id(e.break_glass_id());
     out.push_back(std::move(a));
   }
+  if (ok && e.rule() == "access_statement.privacy_officer") {
+    v1::AuditEvent a = alert_about(e, domain::kAlertAccessStatement);
+    a.set_break_glass_id(e.break_glass_id());
+    out.push_back(std::move(a));
+  }
 
   // A rate rule: `count` over the person's events in the window reaching
   // `threshold` raises one alert of `kind` per window.
@@ -234,7 +239,8 @@ Audience alert_audience(const v1::AuditEvent& a) {
   to.table = a.table();
   to.privacy_officers = true;
   to.every_table = a.table().empty();
-  if (a.alert().kind() == domain::kAlertBreakGlass) {
+  if (a.alert().kind() == domain::kAlertBreakGlass ||
+      a.alert().kind() == domain::kAlertAccessStatement) {
     to.chairs = true;
     to.except_user = a.alert().subject_user_id();  // the other privacy officers
   }

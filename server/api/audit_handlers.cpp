@@ -1,5 +1,6 @@
 #include "api/audit_handlers.h"
 
+#include "api/access_statement.h"
 #include "api/audit_paging.h"
 #include "api/page.h"
 #include "api/situation_view.h"
@@ -8,6 +9,7 @@
 #include "crypto/merkle.h"
 #include "domain/limits.h"
 #include "store/accounts.h"
+#include "wire/checkpoint_wire.h"
 
 namespace hubtable::api {
 
@@ -20,16 +22,14 @@ namespace {
 using domain::kDefaultLogPage;
 using domain::kDefaultQueryPage;
 using domain::kMaxLogPage;
-// The actions that hand identifying elements to someone.
-constexpr const char* kDisclosureActions[] = {"situation.identify", "situation.reveal"};
 
-void fill_checkpoint(const crypto::SignedCheckpoint& cp, v1::SignedCheckpoint& out) {
-  out.set_origin(cp.checkpoint.origin);
-  out.set_tree_size(cp.checkpoint.tree_size);
-  out.set_root_hash(cp.checkpoint.root.data(), cp.checkpoint.root.size());
-  out.set_time_us(cp.checkpoint.time_us);
-  out.set_key_id(cp.key_id.data(), cp.key_id.size());
-  out.set_signature(cp.signature.data(), cp.signature.size());
+// Every rotation of the audit key, for a client to follow from its pinned key.
+absl::Status fill_rotations(store::Connection& c,
+                            google::protobuf::RepeatedPtrField<v1::SignedCheckpoint>& out) {
+  auto rotations = audit::key_rotations(c);
+  if (!rotations.ok()) return rotations.status();
+  for (const auto& r : *rotations) wire::to_wire(r, *out.Add());
+  return absl::OkStatus();
 }
 
 // The signed checkpoint of `size` events (0: the latest), or the refusal.
@@ -68,7 +68,8 @@ absl::StatusOr<Decision> AuditHandlers::checkpoint(Work& w) {
             std::to_string(req.from_size()) + "): it was truncated or rolled back");
   }
   auto* out = w.response.mutable_audit_checkpoint();
-  fill_checkpoint(wanted, *out->mutable_checkpoint());
+  wire::to_wire(wanted, *out->mutable_checkpoint());
+  if (auto st = fill_rotations(w.c, *out->mutable_key_rotations()); !st.ok()) return st;
   if (const auto* signer = checkpointer_.signer()) {
     out->set_public_key(signer->public_key().data(), signer->public_key().size());
   }
@@ -163,7 +164,8 @@ absl::StatusOr<Decision> AuditHandlers::proof(Work& w) {
                                                nodes.lookup());
   if (!proof.ok()) return proof.status();
   for (const auto& h : *proof) out->add_inclusion_proof(h.data(), h.size());
-  fill_checkpoint(cp, *out->mutable_checkpoint());
+  wire::to_wire(cp, *out->mutable_checkpoint());
+  if (auto st = fill_rotations(w.c, *out->mutable_key_rotations()); !st.ok()) return st;
   return w.access().decision;
 }
 
@@ -204,15 +206,7 @@ absl::StatusOr<Decision> AuditHandlers::disclosures(Work& w) {
     if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return absl::DataLossError("a disclosure's audit event does not parse");
     }
-    v1::Disclosure d;
-    d.set_sequence(e.sequence());
-    d.set_time_us(e.time_us());
-    *d.mutable_recipient() = e.actor();
-    d.set_action(e.action());
-    *d.mutable_data_elements() = e.data_elements();
-    d.set_legal_authority(e.legal_authority());
-    d.set_filter_stage(e.filter_stage());
-    d.set_purpose(e.purpose());
+    v1::Disclosure d = disclosure_of(e);
     if (!page.take(d.ByteSizeLong())) break;
     last = static_cast<std::uint64_t>(s->integer(0));
     *out->add_disclosures() = std::move(d);
@@ -266,8 +260,9 @@ absl::StatusOr<Decision> AuditHandlers::log(Work& w) {
   for (const auto& cp : *checkpoints) {
     const std::uint64_t n = cp.checkpoint.tree_size;
     if (n > req.after_sequence() && (n <= last || out->last_page())) {
-      fill_checkpoint(cp, *out->add_checkpoints());
+      wire::to_wire(cp, *out->add_checkpoints());
     }
+    if (cp.checkpoint.rotation) wire::to_wire(cp, *out->add_key_rotations());
   }
   return w.access().decision;
 }

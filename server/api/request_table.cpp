@@ -1,5 +1,6 @@
 #include "api/request_table.h"
 
+#include "api/access_statement.h"
 #include "api/admin_handlers.h"
 #include "api/alert_handlers.h"
 #include "api/audit_handlers.h"
@@ -88,6 +89,7 @@ RequestTable::RequestTable(const HandlerGroups& g) {
     {K::kAuditDisclosures,   A::kAuditRead,           Run::kRead,     S::kAuditSituation, 0, on(g.audit, &AuditHandlers::disclosures)},
     {K::kAuditAlerts,        A::kAuditRead,           Run::kRead,     S::kAuditTable,    0, on(g.alerts, &AlertHandlers::alerts)},
     {K::kAuditReportFailure, A::kAuditIntegrity,      Run::kRead,     S::kAuditTable,    0, on(g.alerts, &AlertHandlers::report_failure)},
+    {K::kAuditAccessStatement, A::kAuditAccessStatement, Run::kWrite, S::kAuditTable,    0, on(g.access_statement, &AccessStatement::statement)},
     {K::kReportSummary,      A::kReportSummary,       Run::kRead,     S::kReportTables,  0, on(g.reports, &ReportHandlers::summary), summary},
     {K::kReportExport,       A::kReportExport,        Run::kRead,     S::kReportTables,  0, on(g.reports, &ReportHandlers::export_rows)},
   };

@@ -66,6 +66,7 @@ class DecisionHandlers;
 class FilterThree;
 class FilterFour;
 class AuditHandlers;
+class AccessStatement;
 class AlertHandlers;
 class ReportHandlers;
 class AdminHandlers;
@@ -83,6 +84,7 @@ struct HandlerGroups {
   FilterThree& filter3;
   FilterFour& filter4;
   AuditHandlers& audit;
+  AccessStatement& access_statement;
   AlertHandlers& alerts;
   ReportHandlers& reports;
   AdminHandlers& admin;

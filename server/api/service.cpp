@@ -34,11 +34,13 @@ Service::Service(store::Database& db, const domain::Clock& clock, crypto::Random
       filter3_(vault_, random),
       filter4_(vault_, random, limits_),
       audit_(upkeep_.checkpointer(), limits_),
+      access_statement_(vault_, random, limits_),
       alerts_(vault_, limits_, audited_),
       reports_(vault_, limits_),
       tasks_(limits_),
       table_(HandlerGroups{login_, session_, reference_, meetings_, situations_, decisions_,
-                           filter3_, filter4_, audit_, alerts_, reports_, admin_, tasks_}),
+                           filter3_, filter4_, audit_, access_statement_, alerts_, reports_, admin_,
+                           tasks_}),
       pool_(limits.worker_threads, static_cast<std::size_t>(limits.worker_queue_depth),
             static_cast<std::size_t>(limits.max_queued_per_principal)) {}
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "api/access_statement.h"
 #include "api/admin_handlers.h"
 #include "api/alert_handlers.h"
 #include "api/audit_handlers.h"
@@ -160,6 +161,7 @@ class Service final : public RequestSink {
   FilterThree filter3_;
   FilterFour filter4_;
   AuditHandlers audit_;
+  AccessStatement access_statement_;
   AlertHandlers alerts_;
   ReportHandlers reports_;
   AdminHandlers admin_;

@@ -60,12 +60,59 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint
         if (!seq.ok()) return seq.status();
         auto root = stored_root(c, *seq);
         if (!root.ok()) return root.status();
-        auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us});
+        auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us, {}});
         if (!cp.ok()) return cp.status();
         if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
         if (auto s = tx.commit(); !s.ok()) return s;
         return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
       });
+}
+
+absl::StatusOr<crypto::SignedCheckpoint> Checkpointer::rotate(store::Database& db,
+                                                              const Checkpointer& next,
+                                                              std::int64_t now_us) const {
+  if (!signer_ || !next.signer_) return absl::FailedPreconditionError("audit: no signing key");
+  return db.write([&](store::Connection& c) -> absl::StatusOr<crypto::SignedCheckpoint> {
+    store::Transaction tx(c, store::Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = check_current(c, "the audit signing key"); !s.ok()) return s;
+    hubtable::v1::AuditEvent e = server_event(now_us, "audit.key_rotated", "ops.rekey");
+    e.mutable_actor()->set_role(hubtable::v1::ADMIN);
+    e.set_purpose("key rotation");
+    e.set_target("audit signing key " + signer_->verifier().fingerprint() + " -> " +
+                 next.signer_->verifier().fingerprint());
+    auto seq = append(c, std::move(e));
+    if (!seq.ok()) return seq.status();
+    auto root = stored_root(c, *seq);
+    if (!root.ok()) return root.status();
+    auto cp =
+        signer_->sign_rotation(crypto::Checkpoint{origin_, *seq, *root, now_us, {}}, *next.signer_);
+    if (!cp.ok()) return cp.status();
+    if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
+    if (auto s = tx.commit(); !s.ok()) return s;
+    return std::move(*cp);
+  });
+}
+
+absl::Status Checkpointer::check_current(store::Connection& c, const std::string& key_file) const {
+  if (!signer_) return absl::FailedPreconditionError("audit: no signing key loaded");
+  // The key the last rotation handed the log to; before any rotation, the
+  // key of the first checkpoint. (Not the latest checkpoint's: a checkpoint
+  // a retired key signed later must not make that key current again.)
+  auto rotation = last_key_rotation(c);
+  if (!rotation.ok()) return rotation.status();
+  auto first = *rotation ? std::move(rotation) : earliest_checkpoint(c);
+  if (!first.ok()) return first.status();
+  if (!*first) return absl::OkStatus();
+  const crypto::SignedCheckpoint& cp = **first;
+  const bool current = cp.checkpoint.rotation
+                           ? cp.checkpoint.rotation->next_key == signer_->public_key()
+                           : signer_->verifier().verify(cp);
+  if (current) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      key_file + " (audit key " + signer_->verifier().fingerprint() +
+      ") is not the key that signs this audit log (a key retired by an audit-key rotation, or "
+      "another deployment's)");
 }
 
 }  // namespace hubtable::audit

@@ -38,6 +38,19 @@ class Checkpointer {
   absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint(
       store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned = 1) const;
 
+  /// Hands the log over to `next` (`hubtabled rekey --audit-signing-key`):
+  /// in one write transaction, an "audit.key_rotated" event and the
+  /// checkpoint that covers it, whose body names both keys and which both
+  /// sign (crypto/checkpoint.h). Later checkpoints are `next`'s to sign.
+  absl::StatusOr<crypto::SignedCheckpoint> rotate(store::Database& db, const Checkpointer& next,
+                                                  std::int64_t now_us) const;
+
+  /// OK when this key is the one that signs the log next: the key its last
+  /// rotation handed it to, or, before any rotation, the key of its first
+  /// checkpoint. A retired key (or another deployment's) is refused before
+  /// it can sign anything.
+  absl::Status check_current(store::Connection& c, const std::string& key_file) const;
+
   bool enabled() const { return signer_.has_value(); }
   const std::string& origin() const { return origin_; }
   /// The public key privacy officers verify with (PEM); empty when disabled.

@@ -25,7 +25,8 @@ std::string node_name(const merkle::NodeId& id) {
 }
 
 constexpr const char* kCheckpointColumns =
-    "SELECT tree_size, time_us, origin, root_hash, key_id, signature FROM audit_checkpoints ";
+    "SELECT tree_size, time_us, origin, root_hash, key_id, signature, previous_key, next_key, "
+    "next_signature FROM audit_checkpoints ";
 
 crypto::SignedCheckpoint read_checkpoint(const store::Statement& s) {
   crypto::SignedCheckpoint cp;
@@ -36,6 +37,17 @@ crypto::SignedCheckpoint read_checkpoint(const store::Statement& s) {
   const crypto::Bytes id = s.blob(4);
   cp.key_id = crypto::to_array<4>(id).value_or(crypto::KeyId{});
   cp.signature = s.blob(5);
+  if (!s.is_null(6)) {
+    cp.checkpoint.rotation = crypto::KeyRotation{s.blob(6), s.blob(7)};
+    const crypto::Bytes next = s.blob(8);
+    crypto::NoteSignature sig;
+    if (next.size() > sig.key_id.size()) {
+      std::copy_n(next.begin(), sig.key_id.size(), sig.key_id.begin());
+      sig.signature.assign(next.begin() + static_cast<std::ptrdiff_t>(sig.key_id.size()),
+                           next.end());
+    }
+    cp.next_signature = std::move(sig);
+  }
   return cp;
 }
 
@@ -135,8 +147,8 @@ absl::StatusOr<crypto::Digest> stored_root(store::Connection& c, std::uint64_t s
 
 absl::Status store_checkpoint(store::Connection& c, const crypto::SignedCheckpoint& cp) {
   auto s = c.prepare(
-      "INSERT INTO audit_checkpoints (tree_size, time_us, origin, root_hash, key_id, signature) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO audit_checkpoints (tree_size, time_us, origin, root_hash, key_id, signature, "
+      "previous_key, next_key, next_signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!s.ok()) return s.status();
   s->bind(1, static_cast<std::int64_t>(cp.checkpoint.tree_size))
       .bind(2, cp.checkpoint.time_us)
@@ -144,6 +156,14 @@ absl::Status store_checkpoint(store::Connection& c, const crypto::SignedCheckpoi
       .bind(4, crypto::ByteView(cp.checkpoint.root))
       .bind(5, crypto::ByteView(cp.key_id))
       .bind(6, crypto::ByteView(cp.signature));
+  if (cp.checkpoint.rotation && cp.next_signature) {
+    crypto::Bytes next(cp.next_signature->key_id.begin(), cp.next_signature->key_id.end());
+    next.insert(next.end(), cp.next_signature->signature.begin(),
+                cp.next_signature->signature.end());
+    s->bind(7, crypto::ByteView(cp.checkpoint.rotation->previous_key))
+        .bind(8, crypto::ByteView(cp.checkpoint.rotation->next_key))
+        .bind(9, crypto::ByteView(next));
+  }
   return s->run();
 }
 
@@ -158,6 +178,19 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Con
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c) {
   return query_checkpoints(c, "ORDER BY tree_size", std::nullopt);
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> earliest_checkpoint(store::Connection& c) {
+  return first_of(query_checkpoints(c, "ORDER BY tree_size LIMIT 1", std::nullopt));
+}
+
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> last_key_rotation(store::Connection& c) {
+  return first_of(query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size DESC LIMIT 1",
+                                    std::nullopt));
+}
+
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> key_rotations(store::Connection& c) {
+  return query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size", std::nullopt);
 }
 
 }  // namespace hubtable::audit

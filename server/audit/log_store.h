@@ -52,5 +52,11 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Con
                                                                       std::uint64_t size);
 /// Every checkpoint, by tree size ascending.
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c);
+/// The checkpoint of the smallest tree, if any.
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> earliest_checkpoint(store::Connection& c);
+/// The checkpoint that last rotated the audit key, if any.
+absl::StatusOr<std::optional<crypto::SignedCheckpoint>> last_key_rotation(store::Connection& c);
+/// The checkpoints that rotated the audit key, by tree size ascending.
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> key_rotations(store::Connection& c);
 
 }  // namespace hubtable::audit

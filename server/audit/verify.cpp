@@ -1,5 +1,8 @@
 #include "audit/verify.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "audit/log_store.h"
 #include "wire/audit_leaf.h"
 
@@ -10,7 +13,12 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(
     std::optional<crypto::SignedCheckpoint> saved) {
   auto checkpoints = all_checkpoints(c);
   if (!checkpoints.ok()) return checkpoints.status();
-  crypto::LogVerifier v(key, std::move(*checkpoints), std::move(saved));
+  std::vector<crypto::SignedCheckpoint> rotations;
+  std::copy_if(
+      checkpoints->begin(), checkpoints->end(), std::back_inserter(rotations),
+      [](const crypto::SignedCheckpoint& cp) { return cp.checkpoint.rotation.has_value(); });
+  crypto::LogVerifier v(crypto::AuditKeyChain::follow(key, std::move(rotations)),
+                        std::move(*checkpoints), std::move(saved));
 
   // Two cursors in step: the events, and the stored leaves (level 0).
   auto events = c.prepare("SELECT seq, event FROM audit_events ORDER BY seq");

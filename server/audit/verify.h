@@ -13,7 +13,8 @@ namespace hubtable::audit {
 
 /// Walks every stored event in sequence order: checks that each names its own
 /// position and matches its leaf in the stored tree, recomputes the tree, and
-/// checks every stored checkpoint and the `saved` one. The result holds the
+/// checks every stored checkpoint and the `saved` one, following the log's
+/// audit-key rotations from `key` (crypto/key_chain.h). The result holds the
 /// first problem found, if any. An error status means the walk itself could
 /// not be done (the database could not be read).
 absl::StatusOr<crypto::LogVerifier> verify_stored_log(

@@ -29,9 +29,9 @@ bool is_access_refusal(std::string_view status_code) {
 }
 
 const std::vector<std::string_view>& alert_kinds() {
-  static const std::vector<std::string_view> kAll = {kAlertBreakGlass, kAlertMassDisclosure,
-                                                     kAlertAfterHours, kAlertRepeatedDenials,
-                                                     kAlertVerificationFailed};
+  static const std::vector<std::string_view> kAll = {
+      kAlertBreakGlass,      kAlertMassDisclosure,     kAlertAfterHours,
+      kAlertRepeatedDenials, kAlertVerificationFailed, kAlertAccessStatement};
   return kAll;
 }
 

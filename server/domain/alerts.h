@@ -20,6 +20,9 @@ inline constexpr std::string_view kAlertMassDisclosure = "mass_disclosure";
 inline constexpr std::string_view kAlertAfterHours = "after_hours";
 inline constexpr std::string_view kAlertRepeatedDenials = "repeated_denials";
 inline constexpr std::string_view kAlertVerificationFailed = "verification_failed";
+// A privacy officer searched the table by a person's name and date of birth
+// for an access request (break-glass class: to the other officers and chairs).
+inline constexpr std::string_view kAlertAccessStatement = "access_statement";
 
 /// Every alert kind, for validation and help text.
 const std::vector<std::string_view>& alert_kinds();

@@ -109,6 +109,7 @@ bool shows_or_changes_case_data(Action action) {
     case Action::kReportPublic:
     case Action::kReportExport:
     case Action::kTasksList:
+    case Action::kAuditAccessStatement:  // searches the table by identifier
       return true;
     default:
       return false;
@@ -277,6 +278,14 @@ Access decide(const Actor& a, Action action, const AccessFacts& facts) {
       if (holds(a, TableRole::kChair)) return allow_as(ActingRole::kChair, "report.chair");
       return deny("report.chairs_and_privacy_officers",
                   "only the chair and privacy officers run reports");
+    case Action::kAuditAccessStatement:
+      // Searching by identifier is the privacy office's, for the person's
+      // own request: not the chair's, not an agency's.
+      if (holds(a, TableRole::kPrivacyOfficer)) {
+        return allow_as(ActingRole::kPrivacyOfficer, "access_statement.privacy_officer");
+      }
+      return deny("access_statement.privacy_officers_only",
+                  "only a privacy officer answers a person's request for access");
     case Action::kMeetingOpen:
     case Action::kMeetingClose:
     case Action::kSituationDecide:

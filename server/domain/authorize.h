@@ -57,6 +57,10 @@ enum class Action {
   kReportSummary,
   kReportPublic,
   kReportExport,
+  // A person's access request: a privacy officer finds the table's
+  // situations that hold them by name and date of birth, and reads their
+  // disclosure registers. Break-glass class: a sealed reason, an alert.
+  kAuditAccessStatement,
 };
 
 /// Every action's audit name, in the enum's order: the one list that names
@@ -65,7 +69,7 @@ struct ActionName {
   Action action;
   std::string_view name;
 };
-inline constexpr std::array<ActionName, 35> kActionNames = {{
+inline constexpr std::array<ActionName, 36> kActionNames = {{
     {Action::kWhoAmI, "session.whoami"},
     {Action::kLogout, "session.logout"},
     {Action::kVocabularyList, "vocabulary.list"},
@@ -101,6 +105,7 @@ inline constexpr std::array<ActionName, 35> kActionNames = {{
     {Action::kReportSummary, "report.summary"},
     {Action::kReportPublic, "report.public"},
     {Action::kReportExport, "report.export"},
+    {Action::kAuditAccessStatement, "audit.access_statement"},
 }};
 
 namespace detail {

@@ -86,6 +86,27 @@ Decision validate_people(const std::vector<Person>& people, std::string_view tod
   return Decision::allow("identify.valid");
 }
 
+Decision validate_lookup(const std::vector<Person>& people, std::string_view today) {
+  if (people.empty()) {
+    return invalid("access_statement.no_person", "give the person's name and date of birth");
+  }
+  if (people.size() > kMaxPeople) {
+    return invalid("access_statement.too_many_names",
+                   "at most " + std::to_string(kMaxPeople) + " names per request");
+  }
+  for (std::size_t i = 0; i < people.size(); ++i) {
+    const Person& p = people[i];
+    for (const auto& d : {check_text(i, "name", p.name, kMaxNameChars, true),
+                          check_date_of_birth(i, p.date_of_birth, today)}) {
+      if (!d.allowed()) return d;
+    }
+    if (normalise_name(p.name).empty()) {
+      return invalid("identify.missing_field", where(i, "name") + " has no letters");
+    }
+  }
+  return Decision::allow("access_statement.valid");
+}
+
 std::string normalise_name(std::string_view name) {
   std::vector<std::string> tokens(1);
   for (std::size_t i = 0; i < name.size(); ++i) {

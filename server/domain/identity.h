@@ -30,6 +30,11 @@ inline constexpr const char* kPersonFields[] = {"name", "date_of_birth", "addres
 /// aliases within their limits. `today` is YYYY-MM-DD.
 Decision validate_people(const std::vector<Person>& people, std::string_view today);
 
+/// Checks the names and date of birth of an access request: 1 to 10 names
+/// (the person's, as they have used them) and one real past date of birth.
+/// Messages name the field, never the value.
+Decision validate_lookup(const std::vector<Person>& people, std::string_view today);
+
 /// Case-folded, accent-stripped, punctuation-free name tokens in sorted
 /// order, so "O'Brien, Marie-Ève" and "marie eve obrien" agree.
 std::string normalise_name(std::string_view name);

@@ -1,8 +1,5 @@
 #include "ops/rekey.h"
 
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <map>
 
 #include "audit/audit_writer.h"
@@ -27,13 +24,6 @@ namespace fs = std::filesystem;
 namespace v1 = hubtable::v1;
 
 namespace {
-// Fault injection for the crash tests (tests/integration/rekey_test.cpp): a
-// process told to die at `point` dies there as kill -9 would kill it.
-void crash_point(const char* point) {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): rekey runs on one thread.
-  const char* at = std::getenv("HUBTABLE_CRASH_AT");
-  if (at != nullptr && std::strcmp(at, point) == 0) std::raise(SIGKILL);
-}
 
 const char* step_name(provision::RekeyStep s) {
   switch (s) {
@@ -277,6 +267,7 @@ absl::StatusOr<RekeyResult> rekey(const fs::path& config_path, const domain::Clo
     // The old files brought up to date and closed (their WAL folded in).
     auto d = provision::open_deployment(config_path);
     if (!d.ok()) return d.status();
+    if (auto s = provision::finish_audit_key_rotation(*cfg, *d->db); !s.ok()) return s;
     if (auto s = provision::checkpoint_on_exit(*d, clock); !s.ok()) return s;
   }
   auto old_master = config::load_key_file(f.key, 32);

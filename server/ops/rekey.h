@@ -8,6 +8,7 @@
 // The old key file is kept (`master.key.old`): backups taken before the
 // rotation need it.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -25,5 +26,24 @@ struct RekeyResult {
 /// Rotates the master key of the stopped deployment of `config_path`.
 absl::StatusOr<RekeyResult> rekey(const std::filesystem::path& config_path,
                                   const domain::Clock& clock, crypto::RandomSource& random);
+
+struct AuditRekeyResult {
+  std::string old_key, new_key;  // fingerprints
+  std::uint64_t tree_size = 0;   // the rotation checkpoint's
+};
+
+/// `hubtabled rekey --audit-signing-key`: a new Ed25519 audit signing key
+/// for the stopped deployment of `config_path`. The old key signs a
+/// checkpoint naming both, the new key signs it too, and the log verifies
+/// from either key (provision/rekey_files.h has the files' steps). The old
+/// key is kept as `audit-signing.key.old`: restoring a backup taken before
+/// the rotation needs it to hand that log over again.
+absl::StatusOr<AuditRekeyResult> rekey_audit_key(const std::filesystem::path& config_path,
+                                                 const domain::Clock& clock);
+
+/// Fault injection for the crash tests (tests/integration/rekey_test.cpp): a
+/// process whose HUBTABLE_CRASH_AT names `point` dies there as kill -9 would
+/// kill it.
+void crash_point(const char* point);
 
 }  // namespace hubtable::ops

@@ -113,17 +113,25 @@ absl::Status check_staged(const config::ServerConfig& cfg, const provision::File
   if (*version != m.schema_version) {
     return absl::DataLossError(label + " is damaged: its schema version is not the manifest's");
   }
-  auto signer =
-      audit::Checkpointer::load(cfg.audit_signing_key.string(), audit::log_origin(cfg.server_name));
-  if (!signer.ok()) return signer.status();
   std::optional<crypto::SignedCheckpoint> saved;
   if (!m.checkpoint.empty()) {
     auto note = crypto::parse_note(m.checkpoint);
     if (!note.ok()) return absl::DataLossError(label + " is damaged: its checkpoint is unreadable");
     saved = std::move(*note);
   }
-  auto verified = audit::verify_stored_log(**c, signer->signer()->verifier(), saved);
-  if (!verified.ok()) return verified.status();
+  // The deployment's audit key, or the one it retired (a backup taken before
+  // the key was rotated; the restore hands the log over again).
+  const provision::AuditKeyFiles key_files = provision::audit_key_files(cfg);
+  std::optional<crypto::LogVerifier> verified;
+  for (const fs::path& key : {key_files.key, key_files.key_old}) {
+    if (key == key_files.key_old && !fs::exists(key)) break;
+    auto signer = audit::Checkpointer::load(key.string(), audit::log_origin(cfg.server_name));
+    if (!signer.ok()) return signer.status();
+    auto walk = audit::verify_stored_log(**c, signer->signer()->verifier(), saved);
+    if (!walk.ok()) return walk.status();
+    if (!verified || walk->ok()) verified = std::move(*walk);  // else: the current key's problem
+    if (verified->ok()) break;
+  }
   if (const auto& p = verified->problem()) {
     return absl::DataLossError(label + "'s audit log fails verification at " +
                                crypto::describe_positions(*p) + ": " + p->what);
@@ -177,13 +185,9 @@ absl::Status swap_files(const config::ServerConfig& cfg, const fs::path& staging
 
 absl::StatusOr<RestoreResult> restore(const fs::path& config_path, const fs::path& from,
                                       const domain::Clock& clock) {
-  auto cfg = config::load_server_config(config_path);
-  if (!cfg.ok()) return cfg.status();
-  auto lock = config::DeploymentLock::acquire(cfg->database);
-  if (!lock.ok()) return lock.status();
-  if (!cfg->master_key_is_credential) {
-    if (auto s = provision::finish_interrupted_rekey(*cfg); !s.ok()) return s;
-  }
+  auto owned = provision::take_deployment(config_path);
+  if (!owned.ok()) return owned.status();
+  const config::ServerConfig* cfg = &owned->config;
   provision::FileKeys keys;
   {
     auto master = config::load_key_file(cfg->master_key, 32);
@@ -219,6 +223,17 @@ absl::StatusOr<RestoreResult> restore(const fs::path& config_path, const fs::pat
   if (moved_any) result.set_aside = aside;
   fs::remove_all(staging, ec);
 
+  // A backup from before an audit-key rotation: its log is handed over to
+  // the current key again before anything signs.
+  {
+    const store::KeyStoreFile keystore{cfg->vault_keys.string(), &keys.keystore};
+    auto db = store::Database::open(cfg->database.string(), keys.database, 1,
+                                    store::OpenMode::kExisting, &keystore);
+    if (!db.ok()) return db.status();
+    auto rejoined = provision::rejoin_audit_key(*cfg, **db, clock.now_us());
+    if (!rejoined.ok()) return rejoined.status();
+    result.audit_key_rejoined = *rejoined;
+  }
   // Opened as the server opens it (migrations included); nothing serves it
   // until what retention ended is shredded.
   auto d = provision::open_deployment(config_path);

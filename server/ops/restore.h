@@ -24,6 +24,9 @@ struct RestoreResult {
   /// be read: privacy officers' checkpoints up to it show the rollback.
   std::optional<std::uint64_t> replaced_audit_size;
   std::filesystem::path set_aside;  // where the replaced files were moved (empty: none)
+  /// The backup predates an audit-key rotation: its log was handed over from
+  /// the retired key to the current one again.
+  bool audit_key_rejoined = false;
 };
 
 /// Checks the backup in `from` against the deployment of `config_path`: its

@@ -184,9 +184,6 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
   master->clear();
   auto sealer = crypto::Aes256Gcm::create(totp_key->view());
   if (!sealer.ok()) return sealer.status();
-  auto checkpointer = audit::Checkpointer::load(cfg->audit_signing_key.string(),
-                                                audit::log_origin(cfg->server_name));
-  if (!checkpointer.ok()) return checkpointer.status();
 
   // Check the key and the deployment on a throwaway connection before the
   // migration step can write anything.
@@ -230,6 +227,8 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
     return tx.commit();
   });
   if (!synced.ok()) return synced;
+  auto checkpointer = load_audit_signer(*cfg, **db);
+  if (!checkpointer.ok()) return checkpointer.status();
   return Deployment{std::move(*cfg),    std::move(*keys),  std::move(*db),
                     std::move(*sealer), std::move(*vault), std::move(*checkpointer)};
 }

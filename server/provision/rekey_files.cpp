@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <system_error>
 
+#include "audit/log_store.h"
 #include "config/private_files.h"
 
 namespace hubtable::provision {
@@ -118,6 +119,97 @@ absl::Status finish_interrupted_rekey(const config::ServerConfig& config,
   fs::remove(f.commit, ec);
   if (ec) return absl::InternalError("cannot remove " + f.commit.string() + ": " + ec.message());
   return sync_all(f);
+}
+
+absl::StatusOr<OwnedDeployment> take_deployment(const fs::path& config_path) {
+  auto cfg = config::load_server_config(config_path);
+  if (!cfg.ok()) return cfg.status();
+  auto lock = config::DeploymentLock::acquire(cfg->database);
+  if (!lock.ok()) return lock.status();
+  if (!cfg->master_key_is_credential) {
+    if (auto s = finish_interrupted_rekey(*cfg); !s.ok()) return s;
+  }
+  return OwnedDeployment{std::move(*cfg), std::move(*lock)};
+}
+
+AuditKeyFiles audit_key_files(const config::ServerConfig& c) {
+  AuditKeyFiles f;
+  f.key = c.audit_signing_key;
+  f.key_next = with(c.audit_signing_key, ".next");
+  f.key_old = with(c.audit_signing_key, ".old");
+  f.pub = fs::path(c.audit_signing_key).replace_extension(".pub");
+  return f;
+}
+
+namespace {
+
+// The `.next` key, when the log's last rotation handed over to it.
+absl::StatusOr<std::optional<audit::Checkpointer>> committed_next_key(
+    const config::ServerConfig& config, store::Database& db) {
+  const AuditKeyFiles f = audit_key_files(config);
+  if (!fs::exists(f.key_next)) return std::nullopt;
+  auto next = audit::Checkpointer::load(f.key_next.string(), audit::log_origin(config.server_name));
+  if (!next.ok()) return std::nullopt;  // half-written: never committed
+  auto last = db.read([](store::Connection& c) { return audit::last_key_rotation(c); });
+  if (!last.ok()) return last.status();
+  const bool committed =
+      *last && (*last)->checkpoint.rotation->next_key == next->signer()->public_key();
+  if (!committed) return std::nullopt;
+  return std::optional<audit::Checkpointer>(std::move(*next));
+}
+
+}  // namespace
+
+absl::StatusOr<audit::Checkpointer> load_audit_signer(const config::ServerConfig& config,
+                                                      store::Database& db) {
+  auto next = committed_next_key(config, db);
+  if (!next.ok()) return next.status();
+  const AuditKeyFiles f = audit_key_files(config);
+  const fs::path& file = *next ? f.key_next : f.key;
+  absl::StatusOr<audit::Checkpointer> signer =
+      *next ? absl::StatusOr<audit::Checkpointer>(std::move(**next))
+            : audit::Checkpointer::load(file.string(), audit::log_origin(config.server_name));
+  if (!signer.ok()) return signer.status();
+  auto current =
+      db.read([&](store::Connection& c) { return signer->check_current(c, file.string()); });
+  if (!current.ok()) return current;
+  return signer;
+}
+
+absl::Status finish_audit_key_rotation(const config::ServerConfig& config, store::Database& db) {
+  const AuditKeyFiles f = audit_key_files(config);
+  if (!fs::exists(f.key_next)) return absl::OkStatus();
+  auto next = committed_next_key(config, db);
+  if (!next.ok()) return next.status();
+  if (!*next) {
+    std::error_code ec;
+    fs::remove(f.key_next, ec);
+    return config::sync_directory(f.key.parent_path());
+  }
+  // Each move runs only while its source is there: repeating is harmless.
+  if (fs::exists(f.key)) {
+    if (auto s = move(f.key, f.key_old); !s.ok()) return s;
+  }
+  if (auto s = config::write_private_file(f.pub, (*next)->public_pem()); !s.ok()) return s;
+  if (auto s = move(f.key_next, f.key); !s.ok()) return s;
+  return config::sync_directory(f.key.parent_path());
+}
+
+absl::StatusOr<bool> rejoin_audit_key(const config::ServerConfig& config, store::Database& db,
+                                      std::int64_t now_us) {
+  const AuditKeyFiles f = audit_key_files(config);
+  const std::string origin = audit::log_origin(config.server_name);
+  auto current = audit::Checkpointer::load(f.key.string(), origin);
+  if (!current.ok()) return current.status();
+  auto is_current =
+      db.read([&](store::Connection& c) { return current->check_current(c, f.key.string()); });
+  if (is_current.ok()) return false;
+  if (!fs::exists(f.key_old)) return is_current;
+  auto retired = audit::Checkpointer::load(f.key_old.string(), origin);
+  if (!retired.ok()) return retired.status();
+  auto rotation = retired->rotate(db, *current, now_us);  // refused unless the log's key
+  if (!rotation.ok()) return is_current;
+  return true;
 }
 
 }  // namespace hubtable::provision

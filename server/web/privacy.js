@@ -7,7 +7,7 @@
 import { call, when } from './api.js';
 import { dateTime, midnight, number, t } from './i18n.js';
 import { ask, field, h, screen, table } from './ui.js';
-import { verifyConsistency, verifyCheckpoint, fromBase64 } from './merkle.js';
+import { verifyConsistency, followKeys, verifyChained, fromBase64 } from './merkle.js';
 
 const kSaved = 'hubtable.checkpoint';
 
@@ -144,14 +144,17 @@ function checkpointPanel(ctx) {
   const save = async () => {
     const r = await ask('AuditCheckpoint', {});
     if (!r) return;
+    // The key this browser pinned (the server's on first use), followed
+    // through any rotation to the key that signs now, which it pins next.
     const pinned = savedCheckpoint(ctx);
-    const key = pinned ? pinned.publicKey : r.publicKey;
-    if (!(await verifyCheckpoint(r.checkpoint, key))) {
+    const chain = await followKeys(pinned ? pinned.publicKey : r.publicKey, r.keyRotations);
+    if (!(await verifyChained(chain, r.checkpoint))) {
       status.textContent = t('privacy.bad_signature');
       status.className = 'failed';
       return;
     }
     const c = r.checkpoint;
+    const key = chain.keys[chain.keys.length - 1];
     saveCheckpoint(ctx, { origin: c.origin, treeSize: String(c.treeSize || 0), rootHash: c.rootHash, timeUs: String(c.timeUs || 0), publicKey: key });
     savedLine.textContent = describe();
     status.textContent = t('privacy.saved');
@@ -174,16 +177,25 @@ function checkpointPanel(ctx) {
     const latest = await ask('AuditCheckpoint', {});
     if (!latest) return;
     const now = latest.checkpoint || {};
-    if (!(await verifyCheckpoint(now, saved.publicKey))) return failed('unsigned', now.treeSize);
+    const chain = await followKeys(saved.publicKey, latest.keyRotations);
+    if (!(await verifyChained(chain, now))) return failed('unsigned', now.treeSize);
     if (Number(now.treeSize || 0) < Number(saved.treeSize)) return failed('missing', now.treeSize);
     const r = await call('AuditCheckpoint', { fromSize: saved.treeSize, treeSize: String(now.treeSize || 0) });
     if (!r.ok) return failed('missing', now.treeSize);
     const c = r.body.checkpoint || {};
-    const consistent = await verifyCheckpoint(c, saved.publicKey) && await verifyConsistency(
+    const consistent = await verifyChained(chain, c) && await verifyConsistency(
       Number(saved.treeSize), Number(c.treeSize || 0), fromBase64(saved.rootHash), fromBase64(c.rootHash || ''),
       (r.body.consistencyProof || []).map(fromBase64));
     if (!consistent) return failed('changed', c.treeSize);
-    status.textContent = t('privacy.verified', { from: number(saved.treeSize), to: number(c.treeSize) });
+    const current = chain.keys[chain.keys.length - 1];
+    if (current !== saved.publicKey) {
+      // Followed a rotation: the key that signs now is pinned from here on.
+      saveCheckpoint(ctx, { ...saved, publicKey: current });
+      const at = chain.sizes[chain.sizes.length - 1];
+      status.textContent = t('privacy.verified_rotated', { from: number(saved.treeSize), to: number(c.treeSize), at: number(at) });
+    } else {
+      status.textContent = t('privacy.verified', { from: number(saved.treeSize), to: number(c.treeSize) });
+    }
     status.className = 'passed';
     return null;
   };

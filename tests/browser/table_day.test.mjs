@@ -12,6 +12,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Deployment, until } from './lib/deployment.mjs';
 import { Person } from './lib/person.mjs';
@@ -464,6 +465,30 @@ describe('a table day in the browser', { concurrency: false }, () => {
     await po.goto('#/privacy');
     await po.waitText('#alerts', /verification_failed/);
     await check(po, 'privacy-alert');
+  });
+
+  it('the audit key is rotated: the browser follows it from the key it pinned', async () => {
+    const po = people['privacy.lee'];
+    await po.page.select('#language', 'en');
+    await po.goto('#/privacy');
+    await po.page.waitForSelector('#save-checkpoint');
+    await po.click('#save-checkpoint');
+    await po.waitText('#verify-result', /saved/i);
+    const pinned = () => po.page.evaluate(() => JSON.parse(localStorage.getItem('hubtable.checkpoint')).riverside);
+    const before = await pinned();
+    await d.stop();
+    execFileSync(d.hubtabled, ['rekey', '--audit-signing-key', '--config', d.config], { stdio: 'pipe' });
+    await d.start();
+    await po.goto('#/privacy');
+    await po.page.waitForSelector('#verify-log');
+    await po.click('#verify-log');
+    await po.waitText('#verify-result', /Passed: .* The audit key was rotated at/);
+    const after = await pinned();
+    assert.notEqual(after.publicKey, before.publicKey, 'the browser now keeps the new key');
+    assert.equal(after.treeSize, before.treeSize);
+    // A second check from the new key passes as before, without a rotation to tell.
+    await po.click('#verify-log');
+    await po.waitText('#verify-result', /Passed: .*signed by the same key/);
   });
 
   it('no canary reaches a log, an audit event or a header, and no answer is cacheable', async () => {

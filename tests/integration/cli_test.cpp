@@ -616,6 +616,33 @@ address = "9 Zzcli Road"
   auto revealed = hubtable("rep.police", {"situation", "reveal", id});
   ASSERT_EQ(revealed.exit_code, 0) << revealed.err;
   EXPECT_NE(revealed.out.find("Cliona Canaryfield"), std::string::npos) << revealed.out;
+  // The person asks what the table did with their information: the privacy
+  // officer's statement, from the same kind of file, the name spelled as
+  // they spell it.
+  ASSERT_EQ(
+      first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr))).exit_code, 0);
+  const std::string asked = secret_file("person.toml", R"toml(
+[[person]]
+name = "CANARYFIELD, Cliona"
+date_of_birth = 2010-03-14
+)toml");
+  const std::string reason =
+      secret_file("request.txt", "Access request AR-2026-118, received at the front desk");
+  EXPECT_EQ(hubtable("po.one", {"audit", "access-request", "--person-file", asked}).exit_code, 2);
+  auto statement = hubtable(
+      "po.one", {"audit", "access-request", "--person-file", asked, "--reason-file", reason});
+  ASSERT_EQ(statement.exit_code, 0) << statement.err;
+  EXPECT_NE(statement.out.find("1 situation(s) hold the person"), std::string::npos)
+      << statement.out;
+  EXPECT_NE(statement.out.find("Situation " + id), std::string::npos) << statement.out;
+  EXPECT_NE(statement.out.find("rep.police/police (REP)  situation.identify"), std::string::npos)
+      << statement.out;
+  EXPECT_EQ(statement.out.find("Cliona"), std::string::npos) << statement.out;
+  auto by_chair = hubtable(
+      "chair.one", {"audit", "access-request", "--person-file", asked, "--reason-file", reason});
+  EXPECT_EQ(by_chair.exit_code, 1);
+  EXPECT_NE(by_chair.err.find("(rule access_statement.privacy_officers_only)"), std::string::npos)
+      << by_chair.err;
   ASSERT_EQ(first_login("rep.mh").exit_code, 0);
   auto not_joined = hubtable("rep.mh", {"situation", "reveal", id});
   EXPECT_EQ(not_joined.exit_code, 1);

@@ -150,5 +150,68 @@ INSTANTIATE_TEST_SUITE_P(EveryStep, RekeyCrash,
                            return name.substr(name.find('.') + 1);
                          });
 
+// `hubtabled rekey --audit-signing-key` killed at each of its steps: the
+// deployment opens, the key that signs is the old one before the rotation
+// committed in the log and the new one after, and the log, with a checkpoint
+// signed after the crash, verifies from the original key. A rotation run to
+// its end afterwards finishes the files and rotates once more.
+class AuditRekeyCrash : public FilterTest, public ::testing::WithParamInterface<const char*> {
+ protected:
+  CommandResult rekey(const std::string& crash_at = "") {
+    std::map<std::string, std::string> env;
+    if (!crash_at.empty()) env["HUBTABLE_CRASH_AT"] = crash_at;
+    return run_command(
+        {HUBTABLED_PATH, "rekey", "--audit-signing-key", "--config", dep_.config_path().string()},
+        env);
+  }
+
+  // The log, from the key the deployment started with; the rotations followed.
+  std::uint64_t rotations_from(const crypto::CheckpointVerifier& original) {
+    auto d = provision::open_deployment(dep_.config_path());
+    EXPECT_TRUE(d.ok()) << d.status();
+    if (!d.ok()) return 0;
+    EXPECT_TRUE(
+        provision::record_event(*d, provision::local_event(clock_, "test.after_crash", "test.rule"))
+            .ok());
+    EXPECT_TRUE(provision::checkpoint_on_exit(*d, clock_).ok());
+    auto verified = d->db->read(
+        [&](store::Connection& c) { return audit::verify_stored_log(c, original, std::nullopt); });
+    EXPECT_TRUE(verified.ok()) << verified.status();
+    if (!verified.ok()) return 0;
+    EXPECT_FALSE(verified->problem().has_value()) << verified->problem()->what;
+    EXPECT_EQ(verified->signed_size(), verified->size());
+    return verified->rotations_verified();
+  }
+};
+
+TEST_P(AuditRekeyCrash, KilledAtThisStepTheLogVerifiesFromTheOriginalKeyAndTheRightKeySigns) {
+  const std::string step = GetParam();
+  const fs::path keys = dep_.root() / "keys";
+  auto original = crypto::CheckpointSigner::from_private_pem(read_file(keys / "audit-signing.key"));
+  ASSERT_TRUE(original.ok());
+  auto killed = rekey(step);
+  ASSERT_EQ(killed.exit_code, -1) << "the crash point " << step
+                                  << " was not reached: " << killed.err;
+  const bool committed = step != "audit_rekey.key_written";
+  {
+    auto d = provision::open_deployment(dep_.config_path());
+    ASSERT_TRUE(d.ok()) << d.status();
+    EXPECT_EQ(d->checkpointer.signer()->public_key() == original->public_key(), !committed) << step;
+  }
+  EXPECT_EQ(rotations_from(original->verifier()), committed ? 1U : 0U);
+  auto done = rekey();
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_FALSE(fs::exists(keys / "audit-signing.key.next"));
+  EXPECT_EQ(rotations_from(original->verifier()), committed ? 2U : 1U);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, AuditRekeyCrash,
+                         ::testing::Values("audit_rekey.key_written", "audit_rekey.committed",
+                                           "audit_rekey.moved"),
+                         [](const auto& step) {
+                           std::string name = step.param;
+                           return name.substr(name.find('.') + 1);
+                         });
+
 }  // namespace
 }  // namespace hubtable::api

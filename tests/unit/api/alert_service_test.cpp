@@ -57,17 +57,6 @@ class AlertTest : public FilterTest {
     return out;
   }
 
-  /// A second privacy officer at t1, with a signed confidentiality agreement.
-  void add_second_privacy_officer() {
-    dep_.apply_text(std::string(hubtable::testing::kTestTable) + R"toml(
-[[user]]
-username = "po.two"
-name = "Privacy Officer Two"
-roles = [{ table = "t1", role = "PRIVACY_OFFICER" }]
-confidentiality_signed = 2025-01-02
-)toml");
-  }
-
   /// Situations from police accepted at the 10:00 meeting, identified.
   std::vector<std::string> accepted_and_identified(int n) {
     clock_.advance_us(105 * kMinuteUs);

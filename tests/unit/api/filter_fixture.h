@@ -118,6 +118,17 @@ class FilterTest : public MeetingTest {
     return n;
   }
 
+  /// A second privacy officer at t1, with a signed confidentiality agreement.
+  void add_second_privacy_officer() {
+    dep_.apply_text(std::string(hubtable::testing::kTestTable) + R"toml(
+[[user]]
+username = "po.two"
+name = "Privacy Officer Two"
+roles = [{ table = "t1", role = "PRIVACY_OFFICER" }]
+confidentiality_signed = 2025-01-02
+)toml");
+  }
+
   /// Every byte of the deployment's data directory (database, WAL, key store).
   std::string data_bytes() {
     std::string all;

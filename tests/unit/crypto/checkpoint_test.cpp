@@ -4,20 +4,13 @@
 
 #include "crypto/merkle.h"
 #include "crypto/pki.h"
+#include "tests/unit/crypto/new_signer.h"
 
 namespace hubtable::crypto {
 namespace {
 
-CheckpointSigner new_signer() {
-  auto pem = generate_ed25519_key_pem();
-  EXPECT_TRUE(pem.ok());
-  auto signer = CheckpointSigner::from_private_pem(*pem);
-  EXPECT_TRUE(signer.ok()) << signer.status();
-  return std::move(*signer);
-}
-
 Checkpoint sample() {
-  return Checkpoint{"hubtable/test", 1024, merkle::leaf_hash(as_bytes("x")), 1795000000000000};
+  return Checkpoint{"hubtable/test", 1024, merkle::leaf_hash(as_bytes("x")), 1795000000000000, {}};
 }
 
 TEST(CheckpointTest, SignedNoteRoundTripsAndVerifies) {

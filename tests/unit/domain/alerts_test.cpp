@@ -58,7 +58,7 @@ TEST(WorkingHours, AreJudgedInTheTablesOwnTimeZone) {
 }
 
 TEST(AlertKinds, EachHasAnAuditActionName) {
-  EXPECT_EQ(alert_kinds().size(), 5U);
+  EXPECT_EQ(alert_kinds().size(), 6U);
   for (auto k : alert_kinds()) {
     EXPECT_FALSE(k.empty());
     EXPECT_EQ(k.find('.'), std::string_view::npos) << k;

@@ -168,6 +168,11 @@ const std::map<Action, Row>& expected() {
       {Action::kReportSummary, report_row()},
       {Action::kReportPublic, report_row()},
       {Action::kReportExport, report_row()},
+      {Action::kAuditAccessStatement,
+       {"!access_statement.privacy_officers_only", "!access_statement.privacy_officers_only",
+        "!access_statement.privacy_officers_only", "!access_statement.privacy_officers_only",
+        "access_statement.privacy_officer", "!admin.no_case_data",
+        "!access_statement.privacy_officers_only", "!table.not_member"}},
   };
   return kExpected;
 }

@@ -244,7 +244,7 @@ TEST_F(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
 TEST_F(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
   const auto other =
       *crypto::CheckpointSigner::from_private_pem(*crypto::generate_ed25519_key_pem());
-  auto saved = other.sign({"hubtable/test", 602, crypto::Digest{}, kT0});
+  auto saved = other.sign({"hubtable/test", 602, crypto::Digest{}, kT0, {}});
   ASSERT_TRUE(saved.ok());
   expect_problem(verify(*saved), 0, 0, "saved checkpoint");
 }
