@@ -2,6 +2,7 @@
 
 #include "audit/audit_writer.h"
 #include "audit/log_store.h"
+#include "config/crash_point.h"
 #include "config/key_file.h"
 #include "store/transaction.h"
 
@@ -63,6 +64,7 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint
         auto cp = signer_->sign(crypto::Checkpoint{origin_, *seq, *root, now_us, {}});
         if (!cp.ok()) return cp.status();
         if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
+        config::crash_point("audit.checkpoint");  // the crash harness kills here
         if (auto s = tx.commit(); !s.ok()) return s;
         return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
       });

@@ -1,10 +1,7 @@
 // `hubtabled rekey --audit-signing-key` (ops/rekey.h).
 
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
-
 #include "audit/verify.h"
+#include "config/crash_point.h"
 #include "config/key_file.h"
 #include "config/private_files.h"
 #include "crypto/pki.h"
@@ -15,12 +12,6 @@
 namespace hubtable::ops {
 
 namespace fs = std::filesystem;
-
-void crash_point(const char* point) {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): the rotations run on one thread.
-  const char* at = std::getenv("HUBTABLE_CRASH_AT");
-  if (at != nullptr && std::strcmp(at, point) == 0) std::raise(SIGKILL);
-}
 
 namespace {
 
@@ -56,18 +47,18 @@ absl::StatusOr<AuditRekeyResult> rekey_audit_key(const fs::path& config_path,
     if (!pem.ok()) return pem.status();
     if (auto s = config::write_secret_file(f.key_next, crypto::as_bytes(*pem)); !s.ok()) return s;
     if (auto s = config::sync_directory(f.key_next.parent_path()); !s.ok()) return s;
-    crash_point("audit_rekey.key_written");
+    config::crash_point("audit_rekey.key_written");
     auto next = audit::Checkpointer::load(f.key_next.string(), d->checkpointer.origin());
     if (!next.ok()) return next.status();
     auto rotation = d->checkpointer.rotate(*d->db, *next, clock.now_us());
     if (!rotation.ok()) return rotation.status();
-    crash_point("audit_rekey.committed");
+    config::crash_point("audit_rekey.committed");
     old_key = d->checkpointer.signer()->verifier();
     r.old_key = old_key.fingerprint();
     r.new_key = next->signer()->verifier().fingerprint();
     r.tree_size = rotation->checkpoint.tree_size;
     if (auto s = provision::finish_audit_key_rotation(*cfg, *d->db); !s.ok()) return s;
-    crash_point("audit_rekey.moved");
+    config::crash_point("audit_rekey.moved");
   }
   // Proven: the deployment opens with the new key, and its log verifies from
   // the new key and from the old.

@@ -5,6 +5,7 @@
 #include "audit/audit_writer.h"
 #include "audit/checkpointer.h"
 #include "audit/verify.h"
+#include "config/crash_point.h"
 #include "config/deployment_lock.h"
 #include "config/key_file.h"
 #include "config/private_files.h"
@@ -219,7 +220,7 @@ absl::Status write_next_files(const config::ServerConfig& cfg, const provision::
       !s.ok()) {
     return s;
   }
-  crash_point("rekey.database_copied");
+  config::crash_point("rekey.database_copied");
   if (auto s = store::copy_database(f.keystore.string(), from.files.keystore,
                                     f.keystore_next.string(), {}, &to.files.keystore);
       !s.ok()) {
@@ -283,18 +284,18 @@ absl::StatusOr<RekeyResult> rekey(const fs::path& config_path, const domain::Clo
   r.new_key_id = to->files.master_key_id;
   if (auto s = config::write_secret_file(f.key_next, new_master.view()); !s.ok()) return s;
   if (auto s = config::sync_directory(f.key_next.parent_path()); !s.ok()) return s;
-  crash_point("rekey.key_written");
+  config::crash_point("rekey.key_written");
   if (auto s = write_next_files(*cfg, f, *from, *to, clock, random, r); !s.ok()) return s;
-  crash_point("rekey.converted");
+  config::crash_point("rekey.converted");
   if (auto s = config::write_private_file(f.commit,
                                           "rekey " + r.old_key_id + " -> " + r.new_key_id + "\n");
       !s.ok()) {
     return s;
   }
   if (auto s = config::sync_directory(f.commit.parent_path()); !s.ok()) return s;
-  crash_point("rekey.committed");
+  config::crash_point("rekey.committed");
   if (auto s = provision::finish_interrupted_rekey(
-          *cfg, [](provision::RekeyStep step) { crash_point(step_name(step)); });
+          *cfg, [](provision::RekeyStep step) { config::crash_point(step_name(step)); });
       !s.ok()) {
     return s;
   }

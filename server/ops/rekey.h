@@ -41,9 +41,4 @@ struct AuditRekeyResult {
 absl::StatusOr<AuditRekeyResult> rekey_audit_key(const std::filesystem::path& config_path,
                                                  const domain::Clock& clock);
 
-/// Fault injection for the crash tests (tests/integration/rekey_test.cpp): a
-/// process whose HUBTABLE_CRASH_AT names `point` dies there as kill -9 would
-/// kill it.
-void crash_point(const char* point);
-
 }  // namespace hubtable::ops

@@ -15,16 +15,31 @@ RunningServer::RunningServer(const std::string& limits) : deployment_(limits) {
 
 RunningServer::~RunningServer() { stop(); }
 
+v1::Request submission(int n) {
+  v1::Request r;
+  auto* s = r.mutable_submit_situation();
+  s->set_situation_type("PERSON");
+  s->set_age_band("16-17");
+  s->set_gender("F");
+  s->add_risk_factors("MEN-SUSP");
+  s->set_narrative("Situation " + std::to_string(n) + ": missed most of the term.");
+  s->set_filter1_attested(true);
+  return r;
+}
+
+std::string hubtabled_binary() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts.
+  const char* other = std::getenv("HUBTABLE_TEST_HUBTABLED");
+  return other != nullptr ? other : HUBTABLED_PATH;
+}
+
 void RunningServer::start() {
   const auto port_file = deployment_.scratch() / "port";
   std::filesystem::remove(port_file);
-  // A benchmark may time another build of the server (a before-and-after).
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts.
-  const char* other = std::getenv("HUBTABLE_TEST_HUBTABLED");
-  const std::string binary = other != nullptr ? other : HUBTABLED_PATH;
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary, "serve", "--config", deployment_.config_path().string(),
-                               "--port-file", port_file.string()},
+      std::vector<std::string>{hubtabled_binary(), "serve", "--config",
+                               deployment_.config_path().string(), "--port-file",
+                               port_file.string()},
       log_path_);
   const bool up =
       wait_until([&] { return std::filesystem::exists(port_file) || process_->poll().has_value(); },
@@ -38,6 +53,12 @@ std::optional<int> RunningServer::stop() {
   auto code = process_->stop(SIGTERM, std::chrono::seconds(20));
   process_.reset();
   return code;
+}
+
+void RunningServer::kill() {
+  if (!process_) return;
+  process_->stop(SIGKILL, std::chrono::seconds(20));
+  process_.reset();
 }
 
 client::Profile RunningServer::profile(const std::string& user) const {

@@ -32,6 +32,13 @@ drain_timeout_ms = 3000
 
 inline constexpr const char* kNewPassword = "integration-test-password";
 
+/// A de-identified submission to t1, numbered `n` in its narrative.
+hubtable::v1::Request submission(int n);
+
+/// The hubtabled binary tests start: HUBTABLE_TEST_HUBTABLED when set (a
+/// benchmark timing another build, a long run on a copy), else this build's.
+std::string hubtabled_binary();
+
 /// A deployment plus a running server. Not thread-safe.
 class RunningServer {
  public:
@@ -42,6 +49,8 @@ class RunningServer {
   void start();
   /// SIGTERM; returns the exit code (nullopt if it did not stop in time).
   std::optional<int> stop();
+  /// kill -9, as a power cut or the OOM killer ends it; waits for the end.
+  void kill();
 
   TestDeployment& deployment() { return deployment_; }
   std::uint16_t port() const { return port_; }

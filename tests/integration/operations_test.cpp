@@ -26,18 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace v1 = hubtable::v1;
 
-v1::Request submission(int n) {
-  v1::Request r;
-  auto* s = r.mutable_submit_situation();
-  s->set_situation_type("PERSON");
-  s->set_age_band("16-17");
-  s->set_gender("F");
-  s->add_risk_factors("MEN-SUSP");
-  s->set_narrative("Situation " + std::to_string(n) + ": missed most of the term.");
-  s->set_filter1_attested(true);
-  return r;
-}
-
 // Every situation id the chair can list on t1.
 std::set<std::string> listed(client::Connection& chair) {
   std::set<std::string> ids;
