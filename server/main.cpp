@@ -383,10 +383,11 @@ class ScheduledBackups {
       if (!taken.ok()) {
         spdlog::error("scheduled backup failed: {}", taken.status().ToString());
       } else {
-        spdlog::info("scheduled backup written: {} ({} bytes)", taken->dir.string(), taken->bytes);
+        // Pruned before it is reported: whoever reads the line finds at most `keep`.
         if (auto removed = ops::prune_backups(b.directory, b.keep); !removed.ok()) {
           spdlog::error("older backups not removed: {}", removed.status().ToString());
         }
+        spdlog::info("scheduled backup written: {} ({} bytes)", taken->dir.string(), taken->bytes);
       }
       running_ = false;
     });

@@ -38,11 +38,9 @@ absl::StatusOr<std::vector<std::string>> purge_expired(store::Database& db, std:
     return store::purge_candidates(c, now_us);
   });
   if (!due.ok() || dry_run) return due;
-  // The key store and the database commit separately (SQLite does not make a
-  // transaction across an attached WAL database atomic): a crash inside a
-  // purge may leave key-store rows of a purged situation. They go here.
-  auto tidied = db.write([&](store::Connection& c) { return store::drop_orphan_keys(c); });
-  if (!tidied.ok()) return tidied;
+  // A purge interrupted between the database's commit and the key store's
+  // leaves key-store rows behind: store::repair_vault drops them at the next
+  // opening or write (see provision/vault_repair.h).
   std::vector<std::string> purged;
   for (const auto& id : *due) {
     auto s = db.write([&](store::Connection& c) -> absl::Status {

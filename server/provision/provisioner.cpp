@@ -2,6 +2,7 @@
 
 #include "config/deployment_lock.h"
 #include "provision/rekey_files.h"
+#include "provision/vault_repair.h"
 
 #include <fstream>
 #include <sstream>
@@ -217,16 +218,18 @@ absl::StatusOr<Deployment> open_deployment(const fs::path& config_path, int read
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
     if (auto added = audit::catch_up_tree(c); !added.ok()) return added.status();
+    domain::SystemClock clock;
+    if (auto s = repair_vault_audited(c, clock); !s.ok()) return s;
     auto changed = store::sync_default_vocabularies(c);
     if (!changed.ok()) return changed.status();
     if (*changed == 0) return tx.commit();
-    domain::SystemClock clock;
     v1::AuditEvent e = local_event(clock, "admin.vocabulary_synced", "admin.vocabulary_defaults");
     e.set_target(std::to_string(*changed) + " default entries");
     if (auto s = append_event(c, std::move(e)); !s.ok()) return s;
     return tx.commit();
   });
   if (!synced.ok()) return synced;
+  (*db)->set_recovery(repair_vault_now);
   auto checkpointer = load_audit_signer(*cfg, **db);
   if (!checkpointer.ok()) return checkpointer.status();
   return Deployment{std::move(*cfg),    std::move(*keys),  std::move(*db),

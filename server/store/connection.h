@@ -49,8 +49,15 @@ class Connection {
   int changes() const;
   sqlite3* handle() { return db_; }
 
+  /// A COMMIT failed on this connection. A transaction over the database and
+  /// the attached key store may then have committed in one file and not the
+  /// other (see store::repair_vault); Database::write repairs before the next.
+  bool commit_failed() const { return commit_failed_; }
+  void set_commit_failed(bool failed) { commit_failed_ = failed; }
+
  private:
   sqlite3* db_;
+  bool commit_failed_ = false;
 };
 
 /// The vault key store: a second SQLCipher file, under its own key, attached

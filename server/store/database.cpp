@@ -61,6 +61,16 @@ absl::Status Database::truncate_wal() {
   });
 }
 
+absl::Status Database::recover_writer() {
+  // What the failed COMMIT left open ends (SQLite rolled back what it could).
+  if (sqlite3_get_autocommit(writer_->handle()) == 0) (void)writer_->exec("ROLLBACK");
+  writer_->set_commit_failed(false);
+  if (!recovery_) return absl::OkStatus();
+  absl::Status s = recovery_(*writer_);
+  if (!s.ok()) writer_->set_commit_failed(true);
+  return s;
+}
+
 Database::Lease::Lease(Database& database) : db(database), conn(nullptr) {
   std::unique_lock<std::mutex> lock(db.readers_mutex_);
   db.reader_free_.wait(lock, [&] { return !db.free_readers_.empty(); });

@@ -3,6 +3,7 @@
 // small pool of readers (WAL lets readers run beside the writer).
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,11 +27,26 @@ class Database {
                                                         int readers, OpenMode mode,
                                                         const KeyStoreFile* keystore = nullptr);
 
+  /// Runs `fn` on the writer connection. A COMMIT that fails in `fn` is
+  /// followed at once by the recovery (set_recovery); while that fails (a
+  /// fault that persists), every later write retries it first, and until it
+  /// succeeds `fn` does not run and its caller gets the recovery's error
+  /// (fn returns absl::Status or absl::StatusOr).
   template <class F>
   auto write(F&& fn) {
     std::lock_guard<std::mutex> lock(writer_mutex_);
-    return fn(*writer_);
+    if (writer_->commit_failed()) {
+      if (absl::Status s = recover_writer(); !s.ok()) return decltype(fn(*writer_))(s);
+    }
+    auto result = fn(*writer_);
+    if (writer_->commit_failed()) (void)recover_writer();
+    return result;
   }
+
+  /// What the writer runs, in a transaction of its own, before its next
+  /// write after a failed COMMIT. Set once, before the database is shared.
+  using Recovery = std::function<absl::Status(Connection&)>;
+  void set_recovery(Recovery recovery) { recovery_ = std::move(recovery); }
 
   template <class F>
   auto read(F&& fn) {
@@ -60,7 +76,10 @@ class Database {
     Connection* conn;
   };
 
+  absl::Status recover_writer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_);
+
   std::string path_;
+  Recovery recovery_;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::mutex readers_mutex_;

@@ -158,12 +158,108 @@ absl::StatusOr<std::vector<std::string>> purge_candidates(Connection& c, std::in
   return out;
 }
 
-absl::Status drop_orphan_keys(Connection& c) {
-  return c.exec(
-      "DELETE FROM keys.data_keys WHERE situation_id NOT IN "
-      "(SELECT id FROM situations WHERE purged_us IS NULL);"
-      "DELETE FROM keys.blind_index WHERE situation_id NOT IN "
-      "(SELECT id FROM situations WHERE purged_us IS NULL);");
+absl::StatusOr<int> drop_orphan_keys(Connection& c) {
+  int dropped = 0;
+  for (const char* sql :
+       {"DELETE FROM keys.data_keys WHERE NOT EXISTS (SELECT 1 FROM situations s "
+        "WHERE s.id = data_keys.situation_id AND s.purged_us IS NULL)",
+        "DELETE FROM keys.blind_index WHERE NOT EXISTS (SELECT 1 FROM identities i "
+        "WHERE i.situation_id = blind_index.situation_id AND i.purged_us IS NULL)"}) {
+    if (auto st = c.exec(sql); !st.ok()) return st;
+    dropped += c.changes();
+  }
+  return dropped;
+}
+
+namespace {
+
+absl::StatusOr<std::vector<std::string>> situation_ids(Connection& c, std::string_view sql) {
+  auto q = c.prepare(sql);
+  if (!q.ok()) return q.status();
+  std::vector<std::string> out;
+  auto st = q->for_each_row([&](const Statement& r) { out.push_back(r.text(0)); });
+  if (!st.ok()) return st;
+  return out;
+}
+
+// Runs `sql` (binding ?1 to the situation) and returns how many rows it changed.
+absl::StatusOr<int> remove_rows(Connection& c, std::string_view sql,
+                                const std::string& situation_id) {
+  auto st = run_statement(c, sql, [&](Statement& q) { q.bind(1, situation_id); });
+  if (!st.ok()) return st;
+  return c.changes();
+}
+
+absl::Status withdraw(Connection& c, VaultRepair& r) {
+  struct Part {
+    const char* sql;
+    int* counter;
+    bool wanted;
+  };
+  const Part parts[] = {
+      {"DELETE FROM identities WHERE situation_id = ?1 AND purged_us IS NULL", &r.identities, true},
+      {"DELETE FROM sealed_fields WHERE situation_id = ?1", &r.fields, true},
+      // Notes are sealed under the data key too: unreadable without it.
+      {"DELETE FROM planning_notes WHERE situation_id = ?1", &r.notes, r.key_missing},
+      {"DELETE FROM keys.blind_index WHERE situation_id = ?1", &r.indexes, true}};
+  for (const Part& p : parts) {
+    if (!p.wanted) continue;
+    auto n = remove_rows(c, p.sql, r.situation_id);
+    if (!n.ok()) return n.status();
+    *p.counter = *n;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<VaultDamage> find_vault_damage(Connection& c) {
+  VaultDamage d;
+  auto without_key = situation_ids(c,
+                                   "SELECT situation_id FROM identities WHERE purged_us IS NULL "
+                                   "UNION SELECT situation_id FROM sealed_fields "
+                                   "UNION SELECT situation_id FROM planning_notes "
+                                   "EXCEPT SELECT situation_id FROM keys.data_keys");
+  if (!without_key.ok()) return without_key.status();
+  d.without_key = std::move(*without_key);
+  auto short_of_indexes = situation_ids(
+      c,
+      "SELECT i.situation_id FROM identities i WHERE i.purged_us IS NULL AND i.people <> "
+      "(SELECT count(*) FROM keys.blind_index b WHERE b.situation_id = i.situation_id) "
+      "AND EXISTS (SELECT 1 FROM keys.data_keys k WHERE k.situation_id = i.situation_id) "
+      "ORDER BY i.situation_id");
+  if (!short_of_indexes.ok()) return short_of_indexes.status();
+  d.without_indexes = std::move(*short_of_indexes);
+  auto q = c.prepare(
+      "SELECT (SELECT count(*) FROM keys.data_keys k WHERE NOT EXISTS (SELECT 1 FROM "
+      "situations s WHERE s.id = k.situation_id AND s.purged_us IS NULL)) + "
+      "(SELECT count(*) FROM keys.blind_index b WHERE NOT EXISTS (SELECT 1 FROM identities i "
+      "WHERE i.situation_id = b.situation_id AND i.purged_us IS NULL))");
+  if (!q.ok()) return q.status();
+  auto row = q->step();
+  if (!row.ok()) return row.status();
+  d.orphan_rows = static_cast<int>(q->integer(0));
+  return d;
+}
+
+absl::StatusOr<VaultRepairs> repair_vault(Connection& c) {
+  auto damage = find_vault_damage(c);
+  if (!damage.ok()) return damage.status();
+  VaultRepairs out;
+  for (const auto* ids : {&damage->without_key, &damage->without_indexes}) {
+    for (const auto& id : *ids) {
+      VaultRepair r;
+      r.situation_id = id;
+      r.key_missing = ids == &damage->without_key;
+      if (auto st = withdraw(c, r); !st.ok()) return st;
+      out.situations.push_back(std::move(r));
+    }
+  }
+  // Last: the withdrawals above may have left blind indexes without an identity.
+  auto dropped = drop_orphan_keys(c);
+  if (!dropped.ok()) return dropped.status();
+  out.orphan_rows = *dropped;
+  return out;
 }
 
 absl::StatusOr<PurgeReport> purge_situation(Connection& c, const std::string& situation_id,

@@ -75,9 +75,47 @@ absl::StatusOr<std::vector<crypto::Digest>> blind_indexes_of(Connection& c,
 /// sealed data or keys, oldest first.
 absl::StatusOr<std::vector<std::string>> purge_candidates(Connection& c, std::int64_t now_us);
 
-/// Deletes key-store rows (wrapped keys, blind indexes) of situations
-/// already purged or no longer present.
-absl::Status drop_orphan_keys(Connection& c);
+/// Deletes key-store rows of situations already purged or no longer present
+/// (wrapped keys), or without a live identity (blind indexes); returns how
+/// many rows went.
+absl::StatusOr<int> drop_orphan_keys(Connection& c);
+
+// ---- The two files' agreement -------------------------------------------------
+//
+// A transaction that writes both files is atomic in each but not across the
+// two: SQLite commits the database's WAL first and the key store after it, so
+// a crash, a power loss or an I/O error between the two commits leaves the
+// database holding what the key store lacks (identifiers or planning notes
+// sealed under a data key that was never stored, an identity without its
+// blind indexes), and an interrupted purge leaves key-store rows of a
+// situation already purged. What the database holds there was never
+// acknowledged (a response leaves only after both commits), so the repair
+// withdraws it rather than guessing.
+
+/// Where the two files disagree.
+struct VaultDamage {
+  std::vector<std::string> without_key;      // sealed data but no data key
+  std::vector<std::string> without_indexes;  // an identity short of its blind indexes
+  int orphan_rows = 0;                       // key-store rows with nothing in the database
+  bool empty() const { return without_key.empty() && without_indexes.empty() && orphan_rows == 0; }
+};
+absl::StatusOr<VaultDamage> find_vault_damage(Connection& c);
+
+/// What a repair withdrew from one situation (counts only).
+struct VaultRepair {
+  std::string situation_id;
+  bool key_missing = false;  // else: the identity's blind indexes were
+  int identities = 0;
+  int fields = 0;
+  int notes = 0;
+  int indexes = 0;
+};
+struct VaultRepairs {
+  std::vector<VaultRepair> situations;
+  int orphan_rows = 0;
+};
+/// Puts the files back in agreement, in the caller's write transaction.
+absl::StatusOr<VaultRepairs> repair_vault(Connection& c);
 
 /// What one purge destroyed (counts only).
 struct PurgeReport {

@@ -14,7 +14,11 @@ Transaction::~Transaction() {
 absl::Status Transaction::commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is not open");
   absl::Status s = conn_.exec("COMMIT");
-  if (s.ok()) open_ = false;
+  if (s.ok()) {
+    open_ = false;
+  } else {
+    conn_.set_commit_failed(true);
+  }
   return s;
 }
 

@@ -15,18 +15,6 @@ RunningServer::RunningServer(const std::string& limits) : deployment_(limits) {
 
 RunningServer::~RunningServer() { stop(); }
 
-v1::Request submission(int n) {
-  v1::Request r;
-  auto* s = r.mutable_submit_situation();
-  s->set_situation_type("PERSON");
-  s->set_age_band("16-17");
-  s->set_gender("F");
-  s->add_risk_factors("MEN-SUSP");
-  s->set_narrative("Situation " + std::to_string(n) + ": missed most of the term.");
-  s->set_filter1_attested(true);
-  return r;
-}
-
 std::string hubtabled_binary() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts.
   const char* other = std::getenv("HUBTABLE_TEST_HUBTABLED");

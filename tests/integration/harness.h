@@ -11,6 +11,7 @@
 #include "lib/profile.h"
 #include "tests/integration/process.h"
 #include "tests/support/deployment.h"
+#include "tests/support/requests.h"
 
 namespace hubtable::testing {
 
@@ -31,9 +32,6 @@ drain_timeout_ms = 3000
 )toml";
 
 inline constexpr const char* kNewPassword = "integration-test-password";
-
-/// A de-identified submission to t1, numbered `n` in its narrative.
-hubtable::v1::Request submission(int n);
 
 /// The hubtabled binary tests start: HUBTABLE_TEST_HUBTABLED when set (a
 /// benchmark timing another build, a long run on a copy), else this build's.

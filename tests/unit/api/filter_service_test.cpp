@@ -312,17 +312,63 @@ TEST_F(FilterTest, PurgeDestroysIdentifiersEvenInACopyOfTheDatabaseTakenBefore) 
   EXPECT_TRUE(live->empty());
   EXPECT_EQ(data_bytes().find("Qzvorak"), std::string::npos);
 
-  // A key left behind by a crash between the two files' commits is swept.
+  // A key left behind by a crash between the two files' commits goes at the
+  // next opening, on the record (counts only).
   ASSERT_TRUE(deployment_.db
                   ->write([&](store::Connection& c) {
                     return store::insert_wrapped_key(c, id, crypto::Bytes(60, 1), 0);
                   })
                   .ok());
-  ASSERT_TRUE(service_.sweep().ok());
+  auto reopened = provision::open_deployment(dep_.config_path());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
   auto left =
-      deployment_.db->read([&](store::Connection& c) { return store::find_wrapped_key(c, id); });
+      reopened->db->read([&](store::Connection& c) { return store::find_wrapped_key(c, id); });
   ASSERT_TRUE(left.ok());
   EXPECT_FALSE(left->has_value());
+  int dropped = 0;
+  for (const auto& e : audit_events()) {
+    if (e.action() != "vault.orphans_dropped") continue;
+    ++dropped;
+    EXPECT_EQ(e.target(), "1 key-store rows of purged or withdrawn situations");
+  }
+  EXPECT_EQ(dropped, 1);
+}
+
+// What a commit that reached the database and not the key store leaves (the
+// key store rolled back: no data key, no blind index) is withdrawn at the
+// next opening, on the record, and the identifiers can be entered again.
+TEST_F(FilterTest, IdentifiersWhoseKeyNeverReachedTheKeyStoreAreWithdrawnAndCanBeEnteredAgain) {
+  const std::string id = accepted();
+  ASSERT_EQ(identify(id, {person(kCanaryName)}).status().code(), v1::OK);
+  ASSERT_TRUE(deployment_.db
+                  ->write([&](store::Connection& c) {
+                    return c.exec("DELETE FROM keys.data_keys; DELETE FROM keys.blind_index;");
+                  })
+                  .ok());
+  {
+    auto reopened = provision::open_deployment(dep_.config_path());
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    auto damage =
+        reopened->db->read([](store::Connection& c) { return store::find_vault_damage(c); });
+    ASSERT_TRUE(damage.ok());
+    EXPECT_TRUE(damage->empty());
+  }
+  int repaired = 0;
+  for (const auto& e : audit_events()) {
+    if (e.action() != "vault.repaired") continue;
+    ++repaired;
+    EXPECT_EQ(e.situation(), id);
+    EXPECT_EQ(e.target(),
+              "the key store lacked the data key: withdrawn 1 identity record, 4 sealed fields, "
+              "0 planning notes, 0 blind indexes");
+    EXPECT_EQ(e.DebugString().find("Qzvorak"), std::string::npos);
+  }
+  EXPECT_EQ(repaired, 1);
+  EXPECT_EQ(reveal("rep.police", id).status().rule(), "reveal.not_identified");
+  ASSERT_EQ(identify(id, {person(kCanaryName)}).status().code(), v1::OK);
+  auto shown = reveal("rep.police", id);
+  ASSERT_EQ(shown.status().code(), v1::OK) << shown.status().message();
+  EXPECT_EQ(shown.reveal_situation().people(0).name(), kCanaryName);
 }
 
 TEST_F(FilterTest, RepeatDetectionNamesEarlierSituationsByIdOnly) {
