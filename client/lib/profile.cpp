@@ -22,7 +22,9 @@ absl::StatusOr<Profile> load_profile(const std::filesystem::path& dir,
   auto server = t["server"].value<std::string>();
   auto name = t["server_name"].value<std::string>();
   auto user = t["username"].value<std::string>();
-  if (!server || !name || !user) {
+  // Empty strings too: an empty username or server name only fails later,
+  // at the server, with a less helpful message (found by the profile fuzzer).
+  if (!server || !name || !user || name->empty() || user->empty()) {
     return absl::InvalidArgumentError(toml_path.string() +
                                       ": server, server_name and username are required");
   }
