@@ -5,6 +5,7 @@
 #include <string>
 
 #include "audit/audit_writer.h"
+#include "provision/provisioner.h"
 #include "store/identity_vault.h"
 #include "store/transaction.h"
 
@@ -16,8 +17,7 @@ namespace v1 = hubtable::v1;
 
 absl::Status record(store::Connection& c, const domain::Clock& clock, const std::string& action,
                     const std::string& situation, const std::string& target) {
-  v1::AuditEvent e = audit::server_event(clock.now_us(), action, "store.two_file_commit");
-  e.mutable_actor()->set_role(v1::ADMIN);
+  v1::AuditEvent e = local_event(clock, action, "store.two_file_commit");
   e.set_situation(situation);
   e.set_target(target);
   auto seq = audit::append(c, std::move(e));

@@ -4,9 +4,9 @@
 // how that happens), with the repair on the audit record.
 //
 // It runs inside every writable opening of a deployment (open_deployment's
-// upkeep) and, in a running server, before the first write after a failed
-// COMMIT (store::Database's recovery), so no request ever builds on a
-// half-committed transaction.
+// upkeep) and, in a running server, right after a failed COMMIT
+// (store::Database's recovery; while it fails, before every later write), so
+// no request ever builds on a half-committed transaction.
 
 #include "absl/status/status.h"
 #include "domain/clock.h"

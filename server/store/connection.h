@@ -51,7 +51,7 @@ class Connection {
 
   /// A COMMIT failed on this connection. A transaction over the database and
   /// the attached key store may then have committed in one file and not the
-  /// other (see store::repair_vault); Database::write repairs before the next.
+  /// other (see store::repair_vault); Database::write then runs its recovery.
   bool commit_failed() const { return commit_failed_; }
   void set_commit_failed(bool failed) { commit_failed_ = failed; }
 

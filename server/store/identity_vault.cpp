@@ -158,14 +158,23 @@ absl::StatusOr<std::vector<std::string>> purge_candidates(Connection& c, std::in
   return out;
 }
 
+namespace {
+
+// Key-store rows with nothing in the database: a wrapped key of a situation
+// purged or gone, a blind index of no live identity. Shared by the count and
+// the deletion, so that what is reported is what is dropped.
+constexpr const char* kOrphanRows[] = {
+    "FROM keys.data_keys WHERE NOT EXISTS (SELECT 1 FROM situations s "
+    "WHERE s.id = data_keys.situation_id AND s.purged_us IS NULL)",
+    "FROM keys.blind_index WHERE NOT EXISTS (SELECT 1 FROM identities i "
+    "WHERE i.situation_id = blind_index.situation_id AND i.purged_us IS NULL)"};
+
+}  // namespace
+
 absl::StatusOr<int> drop_orphan_keys(Connection& c) {
   int dropped = 0;
-  for (const char* sql :
-       {"DELETE FROM keys.data_keys WHERE NOT EXISTS (SELECT 1 FROM situations s "
-        "WHERE s.id = data_keys.situation_id AND s.purged_us IS NULL)",
-        "DELETE FROM keys.blind_index WHERE NOT EXISTS (SELECT 1 FROM identities i "
-        "WHERE i.situation_id = blind_index.situation_id AND i.purged_us IS NULL)"}) {
-    if (auto st = c.exec(sql); !st.ok()) return st;
+  for (const char* rows : kOrphanRows) {
+    if (auto st = c.exec(std::string("DELETE ") + rows); !st.ok()) return st;
     dropped += c.changes();
   }
   return dropped;
@@ -230,15 +239,13 @@ absl::StatusOr<VaultDamage> find_vault_damage(Connection& c) {
       "ORDER BY i.situation_id");
   if (!short_of_indexes.ok()) return short_of_indexes.status();
   d.without_indexes = std::move(*short_of_indexes);
-  auto q = c.prepare(
-      "SELECT (SELECT count(*) FROM keys.data_keys k WHERE NOT EXISTS (SELECT 1 FROM "
-      "situations s WHERE s.id = k.situation_id AND s.purged_us IS NULL)) + "
-      "(SELECT count(*) FROM keys.blind_index b WHERE NOT EXISTS (SELECT 1 FROM identities i "
-      "WHERE i.situation_id = b.situation_id AND i.purged_us IS NULL))");
-  if (!q.ok()) return q.status();
-  auto row = q->step();
-  if (!row.ok()) return row.status();
-  d.orphan_rows = static_cast<int>(q->integer(0));
+  for (const char* rows : kOrphanRows) {
+    auto q = c.prepare(std::string("SELECT count(*) ") + rows);
+    if (!q.ok()) return q.status();
+    auto row = q->step();
+    if (!row.ok()) return row.status();
+    d.orphan_rows += static_cast<int>(q->integer(0));
+  }
   return d;
 }
 
@@ -246,6 +253,9 @@ absl::StatusOr<VaultRepairs> repair_vault(Connection& c) {
   auto damage = find_vault_damage(c);
   if (!damage.ok()) return damage.status();
   VaultRepairs out;
+  // Nothing to do is the rule: no write (which would touch the key store's
+  // journal at every opening) unless something disagrees.
+  if (damage->empty()) return out;
   for (const auto* ids : {&damage->without_key, &damage->without_indexes}) {
     for (const auto& id : *ids) {
       VaultRepair r;
@@ -255,10 +265,13 @@ absl::StatusOr<VaultRepairs> repair_vault(Connection& c) {
       out.situations.push_back(std::move(r));
     }
   }
-  // Last: the withdrawals above may have left blind indexes without an identity.
-  auto dropped = drop_orphan_keys(c);
-  if (!dropped.ok()) return dropped.status();
-  out.orphan_rows = *dropped;
+  // The withdrawals above took their own blind indexes; what is left is
+  // what an interrupted purge left.
+  if (damage->orphan_rows > 0) {
+    auto dropped = drop_orphan_keys(c);
+    if (!dropped.ok()) return dropped.status();
+    out.orphan_rows = *dropped;
+  }
   return out;
 }
 

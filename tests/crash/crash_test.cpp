@@ -215,13 +215,17 @@ class CrashHarness : public ::testing::Test {
     return c.call(r).ok();
   }
 
+  // `hubtabled serve` on the harness's deployment, its port file named for `what`.
+  std::vector<std::string> serve_args(const std::string& what) {
+    return {hubtabled_binary(), "serve",
+            "--config",         server_.deployment().config_path().string(),
+            "--port-file",      (server_.deployment().scratch() / (what + "-port")).string()};
+  }
+
   // kill -9 while the server starts: at a random moment before it listens
   // (or just after).
   void kill_during_startup(std::mt19937& rng) {
-    ChildProcess p(
-        {hubtabled_binary(), "serve", "--config", server_.deployment().config_path().string(),
-         "--port-file", (server_.deployment().scratch() / "startup-port").string()},
-        server_.deployment().scratch() / "startup.log");
+    ChildProcess p(serve_args("startup"), server_.deployment().scratch() / "startup.log");
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
     p.stop(SIGKILL, std::chrono::seconds(10));
@@ -232,10 +236,7 @@ class CrashHarness : public ::testing::Test {
   void kill_inside_checkpoint() {
     // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread runs now.
     ::setenv("HUBTABLE_CRASH_AT", "audit.checkpoint", 1);
-    ChildProcess p(
-        {hubtabled_binary(), "serve", "--config", server_.deployment().config_path().string(),
-         "--port-file", (server_.deployment().scratch() / "checkpoint-port").string()},
-        server_.deployment().scratch() / "checkpoint.log");
+    ChildProcess p(serve_args("checkpoint"), server_.deployment().scratch() / "checkpoint.log");
     // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread runs now.
     ::unsetenv("HUBTABLE_CRASH_AT");
     const bool died = wait_until([&] { return p.poll().has_value(); }, std::chrono::seconds(90));
