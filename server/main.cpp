@@ -515,6 +515,8 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
   ServerTimers timers(io, service, *d, clock);
+  Periodic release{asio::steady_timer(io), config::kMemoryReleaseInterval,
+                   [&server] { server.release_closed_memory(); }};
   net::MetricsListener metrics(io, [&] {
     return scrape_text(*d, service, {server.connection_count(), service.queue_depth()}, clock);
   });
@@ -528,10 +530,12 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
     spdlog::info("signal {} received: draining connections", signal);
     sd_notify(0, "STOPPING=1");
     timers.cancel();
+    release.timer.cancel();
     metrics.stop();
     server.stop();
   });
   timers.start();
+  release.arm();
   if (d->config.metrics_port != 0) metrics.start();
   server.start();
   // Only now that SIGTERM drains: a supervisor that stops the server as soon

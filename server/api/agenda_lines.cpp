@@ -20,18 +20,18 @@ std::string section_text(domain::AgendaSection s) {
 
 absl::Status append_late_item(store::Connection& c, const store::MeetingRecord& m,
                               const std::string& situation_id, domain::AgendaSection section) {
-  auto items = store::list_agenda(c, m.id);
-  if (!items.ok()) return items.status();
-  int end = 0;
-  for (const auto& i : *items) {
-    if (i.situation_id == situation_id) return absl::OkStatus();
-    end = std::max(end, i.start_offset_seconds + i.time_box_seconds);
-  }
+  auto listed = store::agenda_lists(c, m.id, situation_id);
+  if (!listed.ok()) return listed.status();
+  if (*listed) return absl::OkStatus();
+  auto end = store::agenda_planned_seconds(c, m.id);
+  if (!end.ok()) return end.status();
+  auto last = store::agenda_last_position(c, m.id);
+  if (!last.ok()) return last.status();
   const domain::PlannedItem planned =
-      domain::plan_late_addition({situation_id, section, 0}, end, m.available_seconds);
+      domain::plan_late_addition({situation_id, section, 0}, *end, m.available_seconds);
   store::AgendaItemRecord rec;
   rec.meeting_id = m.id;
-  rec.position = static_cast<int>(items->size()) + 1;
+  rec.position = *last + 1;
   rec.situation_id = situation_id;
   rec.section = section_text(section);
   rec.time_box_seconds = planned.time_box_seconds;

@@ -295,11 +295,9 @@ absl::StatusOr<Decision> SituationHandlers::withdraw(Work& w) {
   if (*open) {
     w.scope.meeting = (*open)->id;
     // Shown on today's agenda as withdrawn when it was on it.
-    auto items = store::list_agenda(c, (*open)->id);
-    if (!items.ok()) return items.status();
-    const bool listed = std::any_of(items->begin(), items->end(),
-                                    [&](const auto& i) { return i.situation_id == s.id; });
-    if (listed) {
+    auto listed = store::agenda_lists(c, (*open)->id, s.id);
+    if (!listed.ok()) return listed.status();
+    if (*listed) {
       if (auto st = store::set_agenda_outcome(c, (*open)->id, s.id, withdrawn); !st.ok()) {
         return st;
       }

@@ -34,6 +34,8 @@ inline constexpr int kMaxLoginFailuresPerAccount = 5;
 inline constexpr int kMaxLoginFailuresPerAddress = 20;
 inline constexpr std::chrono::seconds kRetentionSweepInterval{60};  // crypto-shredding job
 inline constexpr std::chrono::seconds kCheckpointInterval{60};      // signed audit checkpoints
+// How often the memory of closed connections is given back to the system.
+inline constexpr std::chrono::seconds kMemoryReleaseInterval{10};
 // How stale the handshake's copy of the revoked certificates may be (every
 // request also checks the database).
 inline constexpr std::chrono::seconds kRevocationRefreshInterval{2};

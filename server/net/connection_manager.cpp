@@ -1,5 +1,7 @@
 #include "net/connection_manager.h"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "net/connection.h"
@@ -13,6 +15,7 @@ bool ConnectionManager::try_admit(const std::string& address) {
   if (n >= max_per_address_) return false;
   ++n;
   ++total_;
+  peak_ = std::max(peak_, total_);
   return true;
 }
 
@@ -43,6 +46,11 @@ void ConnectionManager::drain_all() {
 std::size_t ConnectionManager::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return static_cast<std::size_t>(total_);
+}
+
+std::size_t ConnectionManager::take_peak() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<std::size_t>(std::exchange(peak_, total_));
 }
 
 }  // namespace hubtable::net

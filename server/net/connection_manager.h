@@ -29,12 +29,16 @@ class ConnectionManager {
   /// Asks every live connection to finish its work and close.
   void drain_all();
   std::size_t size() const;
+  /// The most connections open at once since the last call (or since
+  /// construction); the count restarts from those open now.
+  std::size_t take_peak();
 
  private:
   const int max_total_;
   const int max_per_address_;
   mutable std::mutex mutex_;
   int total_ ABSL_GUARDED_BY(mutex_) = 0;
+  int peak_ ABSL_GUARDED_BY(mutex_) = 0;
   std::unordered_map<std::string, int> per_address_ ABSL_GUARDED_BY(mutex_);
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live_ ABSL_GUARDED_BY(mutex_);
 };

@@ -1,5 +1,7 @@
 #include "net/server.h"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include "net/connection.h"
@@ -68,6 +70,15 @@ void Server::on_accept(const error_code& ec, tcp::socket socket) {
   manager_.attach(connection);
   connection->start();
   do_accept();
+}
+
+bool Server::release_closed_memory() {
+  const std::size_t open = manager_.size();
+  const std::size_t peak = manager_.take_peak();
+  if (peak < open + kTrimAfterClosed) return false;
+  ::malloc_trim(0);
+  spdlog::debug("{} connections closed: freed memory returned to the system", peak - open);
+  return true;
 }
 
 void Server::stop() {

@@ -31,6 +31,13 @@ class Server {
   void stop();
 
   std::size_t connection_count() const { return manager_.size(); }
+  /// Gives the memory of connections closed since the last call back to the
+  /// system, when at least `kTrimAfterClosed` have closed: glibc keeps freed
+  /// memory in each thread's arena, so without it a server's resident size
+  /// stays at its busiest hour's (an outside run: 161 MB before four rounds
+  /// of 1,500 connections, 200 MB after). Returns whether it trimmed.
+  bool release_closed_memory();
+  static constexpr std::size_t kTrimAfterClosed = 16;
 
  private:
   void do_accept();

@@ -55,6 +55,14 @@ absl::StatusOr<std::unique_ptr<ssl::context>> make_server_tls_context(
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET |
                                   SSL_OP_SINGLE_ECDH_USE);
+  // No session is resumed: a resumed session would skip the certificate
+  // checks below (the revocation list among them), and the cache kept every
+  // closed connection's session with its client certificate (13 MB after
+  // 2,000 connections had come and gone). No tickets, then, and no cache.
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(native, 0);
+  // An idle connection holds no TLS record buffers (about 34 KB).
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_set_cipher_list(native,
                               "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:"
                               "ECDHE-ECDSA-CHACHA20-POLY1305") != 1 ||

@@ -251,6 +251,25 @@ absl::StatusOr<int> agenda_planned_seconds(Connection& c, const std::string& mee
   return static_cast<int>(s->integer(0));
 }
 
+// Both answered from agenda_items' keys, (meeting_id, position) and
+// (meeting_id, situation_id): a late addition costs the same on a long agenda.
+absl::StatusOr<int> agenda_last_position(Connection& c, const std::string& meeting_id) {
+  auto s = c.prepare("SELECT COALESCE(MAX(position), 0) FROM agenda_items WHERE meeting_id = ?1");
+  if (!s.ok()) return s.status();
+  s->bind(1, meeting_id);
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(s->integer(0));
+}
+
+absl::StatusOr<bool> agenda_lists(Connection& c, const std::string& meeting_id,
+                                  const std::string& situation_id) {
+  auto s = c.prepare("SELECT 1 FROM agenda_items WHERE meeting_id = ?1 AND situation_id = ?2");
+  if (!s.ok()) return s.status();
+  s->bind(1, meeting_id).bind(2, situation_id);
+  return s->step();
+}
+
 absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
                                                           const std::string& meeting_id,
                                                           int after_position, std::int64_t limit) {

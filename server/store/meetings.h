@@ -102,6 +102,11 @@ absl::StatusOr<std::vector<AgendaItemRecord>> list_agenda(Connection& c,
                                                           int after_position, std::int64_t limit);
 /// Where the agenda's last line ends, in seconds from the meeting's start.
 absl::StatusOr<int> agenda_planned_seconds(Connection& c, const std::string& meeting_id);
+/// The agenda's last position (0: no lines yet).
+absl::StatusOr<int> agenda_last_position(Connection& c, const std::string& meeting_id);
+/// Whether the situation has a line on the meeting's agenda.
+absl::StatusOr<bool> agenda_lists(Connection& c, const std::string& meeting_id,
+                                  const std::string& situation_id);
 /// Records the outcome on the meeting's agenda line for the situation;
 /// FAILED_PRECONDITION when the situation is not on that agenda.
 absl::Status set_agenda_outcome(Connection& c, const std::string& meeting_id,

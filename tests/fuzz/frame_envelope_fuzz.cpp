@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 
+#include "tests/fuzz/quiet_protobuf.h"
 #include "wire/envelope_codec.h"
 #include "wire/frame.h"
 
@@ -14,6 +15,7 @@ constexpr std::size_t kFuzzMaxFrame = std::size_t{64} * 1024;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  hubtable::fuzz::quiet_protobuf();
   if (size == 0) return 0;
   // The first byte picks the read size, so partial reads are exercised too.
   const std::size_t chunk = static_cast<std::size_t>(data[0] % 32) + 1;

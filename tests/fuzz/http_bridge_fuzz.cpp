@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "net/http_bridge.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 namespace {
 
@@ -23,6 +24,7 @@ std::string next_line(std::string_view& rest) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  hubtable::fuzz::quiet_protobuf();
   namespace http = hubtable::net::http;
   std::string_view rest(reinterpret_cast<const char*>(data), size);  // NOLINT
   http::Incoming in;

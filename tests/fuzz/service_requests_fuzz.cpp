@@ -17,6 +17,7 @@
 #include "api/service.h"
 #include "crypto/pki.h"
 #include "provision/provisioner.h"
+#include "tests/fuzz/quiet_protobuf.h"
 #include "tests/support/deployment.h"
 
 namespace {
@@ -108,6 +109,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  hubtable::fuzz::quiet_protobuf();
   if (size == 0) return 0;
   auto& w = world();
   if (!w || w->inputs >= kInputsPerWorld) {

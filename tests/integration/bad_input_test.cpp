@@ -55,6 +55,7 @@ class RawTls {
   }
 
   bool connected() const { return connected_; }
+  SSL* native() { return stream_.native_handle(); }
 
  private:
   template <class F>
@@ -161,6 +162,34 @@ TEST_F(BadInput, Tls11HelloIsRefused) {
     offer_alpn(ctx);
   });
   EXPECT_FALSE(c.handshake().empty());
+}
+
+// A resumed TLS session skips the certificate checks of the handshake (the
+// revocation list among them), and the server would keep every closed
+// connection's session, client certificate included: no tickets are issued
+// and nothing is resumed.
+TEST_F(BadInput, NoSessionIsResumed) {
+  const auto dir = server_.deployment().profile("rep.mh");
+  auto setup = [&](ssl::context& ctx) {
+    ctx.load_verify_file((dir / "ca.crt").string());
+    ctx.use_certificate_file((dir / "client.crt").string(), ssl::context::pem);
+    ctx.use_private_key_file((dir / "client.key").string(), ssl::context::pem);
+    SSL_CTX_set_session_cache_mode(ctx.native_handle(), SSL_SESS_CACHE_CLIENT);
+    offer_alpn(ctx);
+  };
+  RawTls first(server_.port(), setup);
+  ASSERT_EQ(first.handshake(), "");
+  ASSERT_EQ(first.request_and_read(), "");  // TLS 1.3 tickets follow the handshake
+  SSL_SESSION* session = SSL_get1_session(first.native());
+  ASSERT_NE(session, nullptr);
+  EXPECT_EQ(SSL_SESSION_is_resumable(session), 0) << "the server issued a session ticket";
+
+  RawTls second(server_.port(), setup);
+  ASSERT_EQ(SSL_set_session(second.native(), session), 1);
+  SSL_SESSION_free(session);
+  ASSERT_EQ(second.handshake(), "");
+  EXPECT_EQ(SSL_session_reused(second.native()), 0);
+  EXPECT_EQ(second.request_and_read(), "");
 }
 
 TEST_F(BadInput, ClientWithoutAlpnIsClosed) {
