@@ -38,8 +38,12 @@ class Server {
   /// of 1,500 connections, 200 MB after). Returns whether it trimmed.
   bool release_closed_memory();
   static constexpr std::size_t kTrimAfterClosed = 16;
+  // Sockets beyond max_connections: the metrics listener's, those refused
+  // at the cap.
+  static constexpr std::size_t kReservedExtraSockets = 16;
 
  private:
+  void reserve_socket_states();
   void do_accept();
   void on_accept(const error_code& ec, tcp::socket socket);
   void do_stop();
