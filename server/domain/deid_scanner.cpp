@@ -327,8 +327,21 @@ std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidA
     out.push_back(f);
     longest = f.end - f.begin;
   }
-  for (auto& f : out) std::tie(f.begin, f.end) = normalised.original_span(f.begin, f.end);
-  return out;
+  // Back at the writer's offsets, two findings that were apart may share
+  // a character whose normal form holds both ("¾" reads as "3⁄4"): one
+  // finding then, as above.
+  std::vector<Finding> at_original;
+  for (auto f : out) {
+    std::tie(f.begin, f.end) = normalised.original_span(f.begin, f.end);
+    if (!at_original.empty() && f.begin < at_original.back().end) {
+      auto& last = at_original.back();
+      if (f.end - f.begin > last.end - last.begin) last.category = f.category;
+      last.end = std::max(last.end, f.end);
+      continue;
+    }
+    at_original.push_back(f);
+  }
+  return at_original;
 }
 
 }  // namespace hubtable::domain

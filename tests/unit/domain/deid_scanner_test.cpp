@@ -104,6 +104,21 @@ TEST(DeidScanner, OverlappingMatchesTakeTheLongestMatchsCategory) {
   EXPECT_EQ(category_name(f[0].category), "ID_NUMBER");
 }
 
+// Found by the deid_scan fuzzer: "¾" reads as "3⁄4", so findings apart in
+// the normalised text shared characters at the writer's offsets.
+TEST(DeidScanner, FindingsNeverOverlapAtTheWritersOffsets) {
+  const std::string text = "\u00be\u00be\u00be\u00be\u00be\u00be\u00be";
+  const auto f = scan_for_identifiers(text);
+  ASSERT_FALSE(f.empty());
+  std::size_t previous_end = 0;
+  for (const auto& finding : f) {
+    EXPECT_LT(finding.begin, finding.end);
+    EXPECT_LE(finding.end, text.size());
+    EXPECT_GE(finding.begin, previous_end);
+    previous_end = finding.end;
+  }
+}
+
 TEST(DeidScanner, FindingsGiveCategoryAndOffsetsOnly) {
   const std::string text = "Call 306-555-0142 today.";
   const auto f = scan_for_identifiers(text);
