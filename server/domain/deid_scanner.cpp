@@ -262,6 +262,29 @@ void add_name_runs(std::string_view text, const DeidAllowList& allow, std::vecto
   }
 }
 
+// Overlapping findings become one span; the longest match in the group
+// names its category ("SIN 046 454 286" is an ID number, not a plate).
+std::vector<Finding> merge_overlapping(std::vector<Finding> found) {
+  std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  std::vector<Finding> out;
+  std::size_t longest = 0;
+  for (const auto& f : found) {
+    if (!out.empty() && f.begin < out.back().end) {
+      if (f.end - f.begin > longest) {
+        longest = f.end - f.begin;
+        out.back().category = f.category;
+      }
+      out.back().end = std::max(out.back().end, f.end);
+      continue;
+    }
+    out.push_back(f);
+    longest = f.end - f.begin;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view category_name(IdentifierCategory c) {
@@ -308,40 +331,12 @@ std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidA
 
   add_name_runs(text, allow, found);
 
-  // Merge overlapping findings into one span; the longest match in the group
-  // names its category ("SIN 046 454 286" is an ID number, not a plate).
-  std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-  });
-  std::vector<Finding> out;
-  std::size_t longest = 0;
-  for (const auto& f : found) {
-    if (!out.empty() && f.begin < out.back().end) {
-      if (f.end - f.begin > longest) {
-        longest = f.end - f.begin;
-        out.back().category = f.category;
-      }
-      out.back().end = std::max(out.back().end, f.end);
-      continue;
-    }
-    out.push_back(f);
-    longest = f.end - f.begin;
-  }
-  // Back at the writer's offsets, two findings that were apart may share
-  // a character whose normal form holds both ("¾" reads as "3⁄4"): one
-  // finding then, as above.
-  std::vector<Finding> at_original;
-  for (auto f : out) {
-    std::tie(f.begin, f.end) = normalised.original_span(f.begin, f.end);
-    if (!at_original.empty() && f.begin < at_original.back().end) {
-      auto& last = at_original.back();
-      if (f.end - f.begin > last.end - last.begin) last.category = f.category;
-      last.end = std::max(last.end, f.end);
-      continue;
-    }
-    at_original.push_back(f);
-  }
-  return at_original;
+  // Merged in the normalised text, then again at the writer's offsets: two
+  // findings apart there may share a character whose normal form holds
+  // both ("¾" reads as "3⁄4").
+  auto merged = merge_overlapping(std::move(found));
+  for (auto& f : merged) std::tie(f.begin, f.end) = normalised.original_span(f.begin, f.end);
+  return merge_overlapping(std::move(merged));
 }
 
 }  // namespace hubtable::domain

@@ -196,7 +196,10 @@ void Driver::exchange(const std::vector<Slot*>& mine, std::size_t& next, Recorde
     batch.push_back({slot, kind, *id});
   }
   for (const auto& p : batch) {
-    if (p.slot->conn == nullptr) continue;
+    if (p.slot->conn == nullptr) {  // its connection failed on an earlier answer
+      rec.failed(p.kind, "transport/connection lost");
+      continue;
+    }
     auto r = p.slot->conn->wait(p.id);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - due).count();
     if (!r.ok()) {
