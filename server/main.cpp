@@ -486,6 +486,15 @@ class ServerTimers {
   api::Service& service_;
 };
 
+// Once many connections have closed: the database's page caches, then what
+// the allocator holds, go back to the system.
+void release_closed_memory(net::Server& server, store::Database& db) {
+  server.release_closed_memory([&db] {
+    const std::int64_t freed = db.release_memory();
+    spdlog::debug("the database's page caches gave back {} KiB", freed / 1024);
+  });
+}
+
 int run_serve(const fs::path& config_path, const fs::path& port_file) {
   // One server per deployment, and none while a restore or rekey runs.
   auto owned = provision::take_deployment(config_path);
@@ -516,7 +525,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   if (!port.ok()) return fail(port.status());
   ServerTimers timers(io, service, *d, clock);
   Periodic release{asio::steady_timer(io), config::kMemoryReleaseInterval,
-                   [&server] { server.release_closed_memory(); }};
+                   [&server, &d] { release_closed_memory(server, *d->db); }};
   net::MetricsListener metrics(io, [&] {
     return scrape_text(*d, service, {server.connection_count(), service.queue_depth()}, clock);
   });

@@ -95,10 +95,11 @@ void Server::on_accept(const error_code& ec, tcp::socket socket) {
   do_accept();
 }
 
-bool Server::release_closed_memory() {
+bool Server::release_closed_memory(const std::function<void()>& release_caches) {
   const std::size_t open = manager_.size();
   const std::size_t peak = manager_.take_peak();
   if (peak < open + kTrimAfterClosed) return false;
+  if (release_caches) release_caches();
   ::malloc_trim(0);
   spdlog::debug("{} connections closed: freed memory returned to the system", peak - open);
   return true;

@@ -4,9 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <system_error>
+#include <unordered_map>
 
 namespace hubtable::store {
 
@@ -88,7 +92,72 @@ absl::Status attach_keystore(Connection& conn, const KeyStoreFile& ks, Connectio
 }
 }  // namespace
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+// A connection's compiled statements by their text, least recently used
+// evicted first. An entry in use belongs to a live Statement and is never
+// evicted.
+class StatementCache {
+ public:
+  struct Entry {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+    std::uint64_t last_used = 0;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  ~StatementCache() {
+    for (auto& [sql, entry] : entries_) sqlite3_finalize(entry.stmt);
+  }
+
+  // The cached statement for `sql`, marked in use; nullptr when there is
+  // none or it is in use.
+  Entry* take(std::string_view sql) {
+    auto it = entries_.find(sql);
+    if (it == entries_.end() || it->second.in_use) return nullptr;
+    it->second.in_use = true;
+    it->second.last_used = ++clock_;
+    return &it->second;
+  }
+
+  // Keeps `stmt`, just compiled for `sql`, marked in use, making room by
+  // evicting the least recently used idle entry; nullptr when `sql` is
+  // already cached (in use) or every entry is in use.
+  Entry* keep(std::string_view sql, sqlite3_stmt* stmt) {
+    if (entries_.contains(sql)) return nullptr;
+    if (entries_.size() >= Connection::kCachedStatements && !evict_one()) return nullptr;
+    auto [it, inserted] = entries_.emplace(std::string(sql), Entry{stmt, true, ++clock_});
+    return inserted ? &it->second : nullptr;
+  }
+
+  std::atomic<std::uint64_t> compiled{0};
+
+ private:
+  bool evict_one() {
+    auto oldest = entries_.end();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (!it->second.in_use &&
+          (oldest == entries_.end() || it->second.last_used < oldest->second.last_used)) {
+        oldest = it;
+      }
+    }
+    if (oldest == entries_.end()) return false;
+    sqlite3_finalize(oldest->second.stmt);
+    entries_.erase(oldest);
+    return true;
+  }
+
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+  std::uint64_t clock_ = 0;
+};
+
+Connection::Connection(sqlite3* db) : db_(db), cache_(std::make_unique<StatementCache>()) {}
+
+Connection::~Connection() {
+  cache_.reset();  // finalizes every cached statement before the handle closes
+  sqlite3_close_v2(db_);
+}
 
 absl::Status Connection::exec(std::string_view sql) {
   std::string text(sql);
@@ -98,10 +167,20 @@ absl::Status Connection::exec(std::string_view sql) {
 }
 
 absl::StatusOr<Statement> Connection::prepare(std::string_view sql) {
+  if (StatementCache::Entry* cached = cache_->take(sql)) {
+    return Statement(cached->stmt, &cached->in_use);
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
-  return Statement(stmt);
+  cache_->compiled.fetch_add(1, std::memory_order_relaxed);
+  if (stmt == nullptr) return Statement(stmt);  // only a comment or white space
+  StatementCache::Entry* kept = cache_->keep(sql, stmt);
+  return Statement(stmt, kept != nullptr ? &kept->in_use : nullptr);
+}
+
+std::uint64_t Connection::statements_compiled() const {
+  return cache_->compiled.load(std::memory_order_relaxed);
 }
 
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
@@ -171,7 +250,19 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
   return conn;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { release(); }
+
+void Statement::release() {
+  if (slot_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  // Ends the statement's read of the file and frees its bound values, so the
+  // cached statement holds neither a lock nor data.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *slot_ = false;
+}
 
 void Statement::reset() {
   sqlite3_reset(stmt_);
@@ -181,10 +272,12 @@ void Statement::reset() {
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
     stmt_ = other.stmt_;
+    slot_ = other.slot_;
     bind_error_ = other.bind_error_;
     other.stmt_ = nullptr;
+    other.slot_ = nullptr;
   }
   return *this;
 }

@@ -30,11 +30,12 @@ enum class OpenMode {
 };
 
 class Statement;
+class StatementCache;
 
 /// Owns a sqlite3 handle. Not thread-safe: one thread uses a connection at a time.
 class Connection {
  public:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  explicit Connection(sqlite3* db);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -42,8 +43,16 @@ class Connection {
   /// Runs one or more statements that return no rows.
   absl::Status exec(std::string_view sql);
 
-  /// Prepares one statement.
+  /// Prepares one statement. A statement is compiled once per connection:
+  /// when the Statement is destroyed it is reset, its bindings cleared, and
+  /// kept for the next prepare of the same text (the `kCachedStatements`
+  /// most recently used; the same text prepared again while in use gets a
+  /// statement of its own).
   absl::StatusOr<Statement> prepare(std::string_view sql);
+  static constexpr std::size_t kCachedStatements = 256;
+  /// How many statements this connection has compiled (prepare's misses);
+  /// read from any thread.
+  std::uint64_t statements_compiled() const;
 
   std::int64_t last_insert_rowid() const;
   int changes() const;
@@ -57,6 +66,7 @@ class Connection {
 
  private:
   sqlite3* db_;
+  std::unique_ptr<StatementCache> cache_;
   bool commit_failed_ = false;
 };
 
@@ -87,9 +97,14 @@ absl::Status create_private_file(const std::string& path);
 /// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Statement {
  public:
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  /// Where a cached statement goes back to: its entry's `in_use` flag.
+  using CacheSlot = bool*;
+  explicit Statement(sqlite3_stmt* stmt, CacheSlot slot = nullptr) : stmt_(stmt), slot_(slot) {}
   ~Statement();
-  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), slot_(other.slot_) {
+    other.stmt_ = nullptr;
+    other.slot_ = nullptr;
+  }
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -126,7 +141,11 @@ class Statement {
   crypto::Bytes blob(int column) const;
 
  private:
+  // Finalizes the statement, or resets it and hands it back to its cache.
+  void release();
+
   sqlite3_stmt* stmt_;
+  CacheSlot slot_;
   int bind_error_ = SQLITE_OK;
 };
 

@@ -71,6 +71,30 @@ absl::Status Database::recover_writer() {
   return s;
 }
 
+std::int64_t Database::release_memory() {
+  const sqlite3_int64 before = sqlite3_memory_used();
+  {
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    (void)sqlite3_db_release_memory(writer_->handle());
+  }
+  {
+    // A reader on the free list is not in use, and none is taken while the lock is held.
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    for (Connection* reader : free_readers_) (void)sqlite3_db_release_memory(reader->handle());
+  }
+  return before - sqlite3_memory_used();
+}
+
+std::uint64_t Database::statements_compiled() {
+  std::uint64_t n = 0;
+  {
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    n += writer_->statements_compiled();
+  }
+  for (const auto& reader : readers_) n += reader->statements_compiled();
+  return n;
+}
+
 Database::Lease::Lease(Database& database) : db(database), conn(nullptr) {
   std::unique_lock<std::mutex> lock(db.readers_mutex_);
   db.reader_free_.wait(lock, [&] { return !db.free_readers_.empty(); });

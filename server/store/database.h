@@ -3,6 +3,7 @@
 // small pool of readers (WAL lets readers run beside the writer).
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,17 @@ class Database {
   /// readers of older snapshots up to the busy timeout; UNAVAILABLE when one
   /// still holds the WAL.
   absl::Status truncate_wal();
+
+  /// Empties the page caches of the writer and of every idle reader (what
+  /// they hold beyond pages in use; a reader in use keeps its cache), for
+  /// when the load has dropped: each connection's cache fills to its bound
+  /// as the file grows and would otherwise stay full. Returns the bytes
+  /// SQLite freed.
+  std::int64_t release_memory();
+
+  /// Statements compiled so far by all the connections (see
+  /// Connection::prepare): once each request has run, it stays put.
+  std::uint64_t statements_compiled();
 
  private:
   Database() = default;

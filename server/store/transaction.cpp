@@ -1,19 +1,29 @@
 #include "store/transaction.h"
 
 namespace hubtable::store {
+namespace {
+
+// Through prepare, so that the connection compiles each of these once.
+absl::Status run(Connection& conn, std::string_view sql) {
+  auto q = conn.prepare(sql);
+  if (!q.ok()) return q.status();
+  return q->run();
+}
+
+}  // namespace
 
 Transaction::Transaction(Connection& conn, Kind kind) : conn_(conn) {
-  begin_status_ = conn_.exec(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  begin_status_ = run(conn_, kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   open_ = begin_status_.ok();
 }
 
 Transaction::~Transaction() {
-  if (open_) (void)conn_.exec("ROLLBACK");
+  if (open_) (void)run(conn_, "ROLLBACK");
 }
 
 absl::Status Transaction::commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is not open");
-  absl::Status s = conn_.exec("COMMIT");
+  absl::Status s = run(conn_, "COMMIT");
   if (s.ok()) {
     open_ = false;
   } else {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "crypto/hkdf.h"
 #include "store/connection.h"
 #include "store/database.h"
@@ -100,6 +102,37 @@ TEST(StoreKeying, EveryConnectionGetsThePragmas) {
   EXPECT_FALSE((*reader)->exec("INSERT INTO meta VALUES ('a', 'b')").ok());
 }
 
+// After a busy hour the caches give their pages back, and the data is all
+// still there.
+TEST(StoreDatabase, ReleasesItsPageCachesAndKeepsWorking) {
+  TempDir dir;
+  const std::string path = (dir.path() / "t.db").string();
+  auto db = Database::open(path, key(5), 2, OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  const std::string value(1000, 'v');
+  constexpr int kRows = 500;  // ~125 pages, well within a cache's bound
+  auto wrote = (*db)->write([&](Connection& c) {
+    for (int i = 0; i < kRows; ++i) {
+      if (auto s = set_meta(c, "row" + std::to_string(i), value); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(wrote.ok()) << wrote;
+  // Reads every row's bytes, so the reader's cache holds the table.
+  auto bytes_stored = [&] {
+    return (*db)->read([&](Connection& c) {
+      auto q = c.prepare("SELECT sum(length(value)) FROM meta WHERE key LIKE 'row%'");
+      EXPECT_TRUE(q.ok() && *q->step());
+      return q->integer(0);
+    });
+  };
+  EXPECT_EQ(bytes_stored(), std::int64_t{kRows} * 1000);
+  const std::int64_t freed = (*db)->release_memory();
+  EXPECT_GT(freed, std::int64_t{kRows} * 1000 / 2);  // most of what was cached
+  EXPECT_EQ(bytes_stored(), std::int64_t{kRows} * 1000);
+  EXPECT_TRUE((*db)->write([&](Connection& c) { return set_meta(c, "after", "x"); }).ok());
+}
+
 TEST(StoreMigrations, AppliedOnceAndTrackedByUserVersion) {
   TempDir dir;
   const std::string path = (dir.path() / "t.db").string();
@@ -134,6 +167,83 @@ TEST(StoreStatement, AnEmptyViewBindsEmptyTextNotNull) {
   ASSERT_TRUE(*q->step());
   EXPECT_EQ(q->text(0), "text");
   EXPECT_EQ(q->integer(1), 0);
+}
+
+// A statement is compiled once per connection and comes back from the cache
+// reset: no row, no binding, no read of the file left in it.
+TEST(StoreStatement, EachTextIsCompiledOncePerConnection) {
+  TempDir dir;
+  const std::string path = (dir.path() / "t.db").string();
+  auto c = open_connection(path, key(1), ConnectionRole::kWriter, OpenMode::kCreate);
+  ASSERT_TRUE(c.ok()) << c.status();
+  Connection& conn = **c;
+  const char* sql = "SELECT ?1 || 'x'";
+  auto answer = [&](std::optional<std::string> bound) -> std::optional<std::string> {
+    auto q = conn.prepare(sql);
+    EXPECT_TRUE(q.ok());
+    if (bound) q->bind(1, *bound);
+    EXPECT_TRUE(*q->step());
+    if (q->is_null(0)) return std::nullopt;
+    return q->text(0);
+  };
+  const std::uint64_t before = conn.statements_compiled();
+  EXPECT_EQ(answer("a"), "ax");
+  EXPECT_EQ(answer("b"), "bx");
+  // The bound value went with the last use: unbound is NULL again.
+  EXPECT_EQ(answer(std::nullopt), std::nullopt);
+  EXPECT_EQ(conn.statements_compiled(), before + 1);
+
+  // The same text twice at once: each gets a statement of its own.
+  auto outer = conn.prepare("SELECT value FROM (SELECT 1 AS value UNION ALL SELECT 2)");
+  auto inner = conn.prepare("SELECT value FROM (SELECT 1 AS value UNION ALL SELECT 2)");
+  ASSERT_TRUE(outer.ok() && inner.ok());
+  ASSERT_TRUE(*outer->step());
+  ASSERT_TRUE(*inner->step());
+  ASSERT_TRUE(*inner->step());
+  ASSERT_TRUE(*outer->step());
+  EXPECT_EQ(outer->integer(0), 2);
+  EXPECT_EQ(conn.statements_compiled(), before + 3);
+}
+
+TEST(StoreStatement, TheLeastRecentlyUsedAreDroppedBeyondTheBound) {
+  TempDir dir;
+  const std::string path = (dir.path() / "t.db").string();
+  auto c = open_connection(path, key(1), ConnectionRole::kWriter, OpenMode::kCreate);
+  ASSERT_TRUE(c.ok()) << c.status();
+  Connection& conn = **c;
+  auto select = [&](std::size_t i) {
+    auto q = conn.prepare("SELECT " + std::to_string(i));
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(*q->step());
+    EXPECT_EQ(q->integer(0), static_cast<std::int64_t>(i));
+  };
+  constexpr std::size_t kMore = Connection::kCachedStatements + 10;
+  for (std::size_t i = 0; i < kMore; ++i) select(i);
+  const std::uint64_t compiled = conn.statements_compiled();
+  select(kMore - 1);  // recent: still cached
+  EXPECT_EQ(conn.statements_compiled(), compiled);
+  select(0);  // the oldest: dropped, compiled again
+  EXPECT_EQ(conn.statements_compiled(), compiled + 1);
+}
+
+// A statement stepped part of the way and dropped no longer holds its
+// snapshot: the WAL can be truncated at once.
+TEST(StoreStatement, ACachedStatementHoldsNoReadOfTheFile) {
+  TempDir dir;
+  const std::string path = (dir.path() / "t.db").string();
+  auto db = Database::open(path, key(2), 1, OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  for (const char* k : {"a", "b", "c"}) {
+    ASSERT_TRUE((*db)->write([&](Connection& c) { return set_meta(c, k, "v"); }).ok());
+  }
+  (*db)->read([&](Connection& c) {
+    auto q = c.prepare("SELECT key FROM meta ORDER BY key");
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(*q->step());  // one row of several, then dropped
+  });
+  ASSERT_TRUE((*db)->write([&](Connection& c) { return set_meta(c, "d", "v"); }).ok());
+  EXPECT_TRUE((*db)->truncate_wal().ok());
+  EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
 }
 
 }  // namespace
