@@ -127,8 +127,7 @@ class StatementCache {
   Entry* keep(std::string_view sql, sqlite3_stmt* stmt) {
     if (entries_.contains(sql)) return nullptr;
     if (entries_.size() >= Connection::kCachedStatements && !evict_one()) return nullptr;
-    auto [it, inserted] = entries_.emplace(std::string(sql), Entry{stmt, true, ++clock_});
-    return inserted ? &it->second : nullptr;
+    return &entries_.emplace(std::string(sql), Entry{stmt, true, ++clock_}).first->second;
   }
 
   std::atomic<std::uint64_t> compiled{0};
@@ -259,8 +258,7 @@ void Statement::release() {
   }
   // Ends the statement's read of the file and frees its bound values, so the
   // cached statement holds neither a lock nor data.
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  reset();
   *slot_ = false;
 }
 
