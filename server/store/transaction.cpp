@@ -3,11 +3,10 @@
 namespace hubtable::store {
 namespace {
 
-// Through prepare, so that the connection compiles each of these once.
+// Through prepare (run_statement), so that the connection compiles each of
+// these once.
 absl::Status run(Connection& conn, std::string_view sql) {
-  auto q = conn.prepare(sql);
-  if (!q.ok()) return q.status();
-  return q->run();
+  return run_statement(conn, sql, [](Statement&) {});
 }
 
 }  // namespace
