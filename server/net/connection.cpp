@@ -43,7 +43,6 @@ void Connection::start() {
                                          &Connection::push_event);
   arm_deadline(Clock::now() + limits_.handshake_timeout, "handshake");
   stream_.async_handshake(
-      ssl::stream_base::server,
       [self = shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
 }
 
@@ -122,6 +121,7 @@ void Connection::do_read() {
   }
   if (pending_begin_ != pending_end_) {
     process_pending();
+    if (pending_begin_ == pending_end_) read_buffer_.reset();
     if (pending_begin_ != pending_end_ || closed_ || close_after_flush_) {
       if (in_flight_ >= limits_.max_in_flight) wait_for_workers();
       return;
@@ -138,17 +138,27 @@ void Connection::do_read() {
   } else {
     arm_deadline(Clock::now() + limits_.idle_timeout, "idle");
   }
-  stream_.async_read_some(
-      asio::buffer(read_buffer_),
-      [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+  stream_.async_wait_readable(
+      [self = shared_from_this()](const error_code& ec) { self->on_readable(ec); });
 }
 
-void Connection::on_read(const error_code& ec, std::size_t n) {
+void Connection::on_readable(const error_code& wait_error) {
   reading_ = false;
   if (closed_) return;
   if (shutting_down_) {
-    // A read cancelled to make way for the TLS shutdown.
+    // A wait cancelled to make way for the TLS shutdown.
     stream_.async_shutdown([self = shared_from_this()](const error_code&) { self->close(); });
+    return;
+  }
+  error_code ec = wait_error;
+  std::size_t n = 0;
+  if (!ec) {
+    if (!read_buffer_) read_buffer_ = std::make_unique<std::uint8_t[]>(kReadChunkBytes);
+    n = stream_.read_some(asio::buffer(read_buffer_.get(), kReadChunkBytes), ec);
+  }
+  if (ec == asio::error::would_block) {
+    read_buffer_.reset();  // part of a record: wait again, holding nothing
+    do_read();
     return;
   }
   if (ec) {
@@ -161,6 +171,7 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
   pending_begin_ = 0;
   pending_end_ = n;
   process_pending();
+  if (pending_begin_ == pending_end_) read_buffer_.reset();
   do_read();
 }
 
@@ -171,7 +182,7 @@ void Connection::process_pending() {
       return;
     }
     const bool was_in_frame = decoder_.in_frame();
-    auto result = decoder_.feed(std::span<const std::uint8_t>(read_buffer_.data() + pending_begin_,
+    auto result = decoder_.feed(std::span<const std::uint8_t>(read_buffer_.get() + pending_begin_,
                                                               pending_end_ - pending_begin_));
     pending_begin_ += result.consumed;
     if (!was_in_frame && decoder_.in_frame()) frame_started_ = Clock::now();

@@ -3,7 +3,6 @@
 // dispatch to the service, and an ordered, bounded write queue. A browser's
 // connection (ALPN http/1.1) is handed to an HttpSession after the handshake.
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -14,6 +13,7 @@
 #include "api/request_sink.h"
 #include "config/limits.h"
 #include "net/deadline.h"
+#include "net/tls_stream.h"
 #include "net/token_bucket.h"
 #include "wire/asio.h"
 #include "wire/frame.h"
@@ -50,7 +50,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_read();
   /// Reading pauses while the in-flight requests are at their limit.
   void wait_for_workers();
-  void on_read(const error_code& ec, std::size_t n);
+  /// The socket has something: reads it into a buffer that exists only
+  /// while it holds unprocessed bytes.
+  void on_readable(const error_code& ec);
   void process_pending();
   void handle_frame(const std::string& payload);
   /// Counts a frame refused before dispatch under `rule`; the counts are
@@ -69,7 +71,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_deadline(const char* what);
   bool idle() const { return in_flight_ == 0 && write_queue_.empty() && !writing_; }
 
-  ssl::stream<tcp::socket> stream_;
+  TlsStream stream_;
   Deadline deadline_;
   ConnectionManager& manager_;
   api::RequestSink& service_;
@@ -79,8 +81,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<api::EventSink> events_;  // handed weakly to the service (watch)
 
   wire::FrameDecoder decoder_;
-  std::array<std::uint8_t, kReadChunkBytes> read_buffer_{};
-  std::size_t pending_begin_ = 0;  // unprocessed bytes of read_buffer_
+  std::unique_ptr<std::uint8_t[]> read_buffer_;  // kReadChunkBytes while it holds bytes
+  std::size_t pending_begin_ = 0;                // unprocessed bytes of read_buffer_
   std::size_t pending_end_ = 0;
   Clock::time_point frame_started_{};
 

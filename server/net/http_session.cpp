@@ -46,9 +46,9 @@ std::string media_type(std::string value) {
 }
 }  // namespace
 
-HttpSession::HttpSession(std::shared_ptr<void> owner, ssl::stream<tcp::socket>& stream,
-                         api::RequestSink& service, const config::Limits& limits,
-                         std::string remote_address, std::string thumbprint)
+HttpSession::HttpSession(std::shared_ptr<void> owner, TlsStream& stream, api::RequestSink& service,
+                         const config::Limits& limits, std::string remote_address,
+                         std::string thumbprint)
     : owner_(std::move(owner)),
       stream_(stream),
       service_(service),

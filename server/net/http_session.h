@@ -29,6 +29,7 @@
 #include "config/limits.h"
 #include "net/deadline.h"
 #include "net/http_bridge.h"
+#include "net/tls_stream.h"
 #include "net/token_bucket.h"
 
 namespace hubtable::net {
@@ -38,9 +39,8 @@ namespace hubtable::net {
 /// owns the stream, until it ends.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(std::shared_ptr<void> owner, ssl::stream<tcp::socket>& stream,
-              api::RequestSink& service, const config::Limits& limits, std::string remote_address,
-              std::string thumbprint);
+  HttpSession(std::shared_ptr<void> owner, TlsStream& stream, api::RequestSink& service,
+              const config::Limits& limits, std::string remote_address, std::string thumbprint);
   ~HttpSession();
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
@@ -76,7 +76,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void reject(const std::string& rule) { ++rejected_[rule]; }
 
   std::shared_ptr<void> owner_;
-  ssl::stream<tcp::socket>& stream_;
+  TlsStream& stream_;
   api::RequestSink& service_;
   const config::Limits& limits_;
   const std::string remote_address_;
