@@ -314,6 +314,7 @@ report::Round Driver::round(std::uint32_t number, int connections, int active, d
   const auto after = server();
   out.set_rss_kib_peak(peak);
   out.set_rss_kib_closed(after.rss_kib);
+  out.set_anon_kib_closed(after.anon_kib);
   out.set_fds_closed(after.fds);
   for (auto& r : recs) {
     for (std::size_t k = 0; k < kKinds; ++k) {
@@ -324,9 +325,9 @@ report::Round Driver::round(std::uint32_t number, int connections, int active, d
   }
   std::cerr << fmt::format(
       "load: round {}: opened {} in {:.1f} s, {} ok, {} errors, rss {} -> {} "
-      "(peak {}) -> {} KiB once closed\n",
+      "(peak {}) -> {} KiB once closed; anonymous {} -> {} KiB\n",
       number, connections, out.open_seconds(), out.requests(), out.errors(), before.rss_kib,
-      out.rss_kib_open(), peak, after.rss_kib);
+      out.rss_kib_open(), peak, after.rss_kib, before.anon_kib, after.anon_kib);
   return out;
 }
 
@@ -340,6 +341,7 @@ void Driver::run() {
   }
   const auto start = server();
   report_.set_rss_kib_start(start.rss_kib);
+  report_.set_anon_kib_start(start.anon_kib);
   report_.set_fds_start(start.fds);
   const double per_round = o_.seconds / o_.rounds;
   const int active = o_.active > 0 ? std::min(o_.active, o_.connections) : o_.connections;
@@ -351,6 +353,9 @@ void Driver::run() {
   report_.set_rss_kib_end(end.rss_kib);
   report_.set_rss_end_over_start(static_cast<double>(end.rss_kib) /
                                  static_cast<double>(std::max<std::uint64_t>(1, start.rss_kib)));
+  report_.set_anon_kib_end(end.anon_kib);
+  report_.set_anon_end_over_start(static_cast<double>(end.anon_kib) /
+                                  static_cast<double>(std::max<std::uint64_t>(1, start.anon_kib)));
   report_.set_server_cpu_seconds(end.cpu_seconds - start.cpu_seconds);
 }
 

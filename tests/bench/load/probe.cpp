@@ -7,16 +7,21 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace hubtable::bench {
 
 namespace {
 
-std::uint64_t resident_kib(const std::filesystem::path& proc) {
+// A "Name:   123 kB" line of /proc/<pid>/status.
+std::uint64_t status_kib(const std::filesystem::path& proc, std::string_view name) {
   std::ifstream status(proc / "status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 &&
+        line[name.size()] == ':') {
+      return std::stoull(line.substr(name.size() + 1));
+    }
   }
   return 0;
 }
@@ -51,7 +56,8 @@ double cpu_seconds(const std::filesystem::path& proc) {
 ProcessSample probe(pid_t pid) {
   const std::filesystem::path proc = "/proc/" + std::to_string(pid);
   ProcessSample s;
-  s.rss_kib = resident_kib(proc);
+  s.rss_kib = status_kib(proc, "VmRSS");
+  s.anon_kib = status_kib(proc, "RssAnon");
   s.fds = descriptors(proc);
   s.cpu_seconds = cpu_seconds(proc);
   return s;

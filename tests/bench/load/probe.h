@@ -9,6 +9,7 @@ namespace hubtable::bench {
 
 struct ProcessSample {
   std::uint64_t rss_kib = 0;
+  std::uint64_t anon_kib = 0;  // RssAnon: resident memory not backed by a file
   std::uint64_t fds = 0;
   double cpu_seconds = 0;  // user + system
 };
