@@ -121,7 +121,6 @@ void Connection::do_read() {
   }
   if (pending_begin_ != pending_end_) {
     process_pending();
-    if (pending_begin_ == pending_end_) read_buffer_.reset();
     if (pending_begin_ != pending_end_ || closed_ || close_after_flush_) {
       if (in_flight_ >= limits_.max_in_flight) wait_for_workers();
       return;
@@ -171,7 +170,6 @@ void Connection::on_readable(const error_code& wait_error) {
   pending_begin_ = 0;
   pending_end_ = n;
   process_pending();
-  if (pending_begin_ == pending_end_) read_buffer_.reset();
   do_read();
 }
 
@@ -206,6 +204,7 @@ void Connection::process_pending() {
       }
     }
   }
+  if (pending_begin_ == pending_end_) read_buffer_.reset();  // drained: hold no buffer
 }
 
 void Connection::handle_frame(const std::string& payload) {
