@@ -22,6 +22,7 @@
 #include "api/retention.h"
 #include "api/service.h"
 #include "audit/verify.h"
+#include "config/allocator.h"
 #include "config/deployment_lock.h"
 #include "config/private_files.h"
 #include "config/server_config.h"
@@ -692,7 +693,10 @@ int main(int argc, char** argv) {
   }
   if (*init) return run_init(init_dir, listen, server_name);
   if (*apply) return run_apply(config_path, apply_file, profiles_out);
-  if (*serve) return run_serve(config_path, port_file);
+  if (*serve) {
+    config::run_with_allocator_tunables(argv);
+    return run_serve(config_path, port_file);
+  }
   if (*revoke) return run_revoke(config_path, username);
   if (*reissue) return run_reissue(config_path, username, new_authenticator, profiles_out);
   if (*purge) return run_purge(config_path, dry_run);

@@ -167,7 +167,7 @@ absl::StatusOr<int> Upkeep::sweep() {
   if (!purged->empty()) spdlog::info("retention: purged {} situation(s)", purged->size());
   if (auto retired = retire_unused_accounts(); !retired.ok()) return retired.status();
 
-  // Deadline events, each pushed once per process.
+  // Deadline events, each pushed once while it stays due.
   struct Due {
     std::string kind, table, situation, agency, message;
     Audience audience;
@@ -216,12 +216,22 @@ absl::StatusOr<int> Upkeep::sweep() {
     return out;
   });
   if (!due.ok()) return due.status();
-  for (const auto& d : *due) {
-    {
-      std::lock_guard<std::mutex> lock(notified_mutex_);
-      if (!notified_.insert(d.kind + "/" + d.situation).second) continue;
+  // What is no longer due is forgotten, so the set holds only what is due
+  // now, and a deadline missed again later (stale once more after an
+  // update) is pushed again.
+  std::vector<const Due*> fresh;
+  {
+    std::lock_guard<std::mutex> lock(notified_mutex_);
+    std::set<std::string> still_due;
+    for (const auto& d : *due) {
+      std::string key = d.kind + "/" + d.situation;
+      if (!notified_.contains(key)) fresh.push_back(&d);
+      still_due.insert(std::move(key));
     }
-    audited_.publish(d.kind, d.table, d.situation, d.agency, d.message, d.audience);
+    notified_ = std::move(still_due);
+  }
+  for (const Due* d : fresh) {
+    audited_.publish(d->kind, d->table, d->situation, d->agency, d->message, d->audience);
   }
   return static_cast<int>(purged->size());
 }

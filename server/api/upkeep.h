@@ -78,7 +78,7 @@ class Upkeep {
   AuditedWork& audited_;
   std::int64_t disable_unused_after_us_;
   std::mutex notified_mutex_;
-  // "kind/situation" deadline events already pushed.
+  // "kind/situation" deadline events pushed and still due at the last sweep.
   std::set<std::string> notified_ ABSL_GUARDED_BY(notified_mutex_);
   // Verification problems already alerted.
   std::set<std::string> verify_alerted_ ABSL_GUARDED_BY(notified_mutex_);

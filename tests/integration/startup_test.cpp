@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include "config/key_file.h"
 #include "tests/integration/harness.h"
 #include "tests/support/audit_events.h"
@@ -75,6 +80,83 @@ TEST_F(Startup, ValidDeploymentStarts) {
   server.start();
   EXPECT_GT(server.port(), 0);
   EXPECT_EQ(server.stop(), 0);
+}
+
+// GLIBC_TUNABLES in the environment the running server was started with.
+// The dynamic loader ends each tunable it reads with a NUL in the original
+// (what /proc shows), so the tunables after the first read as entries of
+// their own; they are joined back.
+std::string tunables_of(pid_t pid) {
+  const std::string environ = read_file("/proc/" + std::to_string(pid) + "/environ");
+  std::vector<std::string_view> entries;
+  for (std::size_t at = 0; at < environ.size();) {
+    const std::size_t end = std::min(environ.find('\0', at), environ.size());
+    entries.emplace_back(environ.data() + at, end - at);
+    at = end + 1;
+  }
+  constexpr std::string_view kName = "GLIBC_TUNABLES=";
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!entries[i].starts_with(kName)) continue;
+    std::string value(entries[i].substr(kName.size()));
+    while (++i < entries.size() && entries[i].starts_with("glibc.")) {
+      value += ":" + std::string(entries[i]);
+    }
+    return value;
+  }
+  return "(unset)";
+}
+
+// Sets GLIBC_TUNABLES for the servers a test starts; restores it after.
+// NOLINTBEGIN(concurrency-mt-unsafe): the test's only thread changes it.
+class TunablesForServers {
+ public:
+  explicit TunablesForServers(const char* value) {
+    if (const char* was = std::getenv("GLIBC_TUNABLES")) was_ = was;
+    if (value == nullptr) {
+      ::unsetenv("GLIBC_TUNABLES");
+    } else {
+      ::setenv("GLIBC_TUNABLES", value, 1);
+    }
+  }
+  ~TunablesForServers() {
+    if (was_) {
+      ::setenv("GLIBC_TUNABLES", was_->c_str(), 1);
+    } else {
+      ::unsetenv("GLIBC_TUNABLES");
+    }
+  }
+  TunablesForServers(const TunablesForServers&) = delete;
+  TunablesForServers& operator=(const TunablesForServers&) = delete;
+
+ private:
+  std::optional<std::string> was_;
+};
+// NOLINTEND(concurrency-mt-unsafe)
+
+// Starts a server with GLIBC_TUNABLES at `value` (unset when null) and
+// returns the tunables it runs with.
+std::string tunables_of_a_server_started_with(const char* value) {
+  TunablesForServers tunables(value);
+  RunningServer server;
+  server.start();
+  std::string out = tunables_of(server.pid());
+  EXPECT_TRUE(server.serves());
+  EXPECT_EQ(server.stop(), 0);
+  return out;
+}
+
+TEST(Allocator, TheServerRunsWithoutPerThreadCachesOfFreedBlocks) {
+  EXPECT_EQ(tunables_of_a_server_started_with(nullptr), "glibc.malloc.tcache_count=0");
+}
+
+TEST(Allocator, TheOperatorsOtherTunablesAreKept) {
+  EXPECT_EQ(tunables_of_a_server_started_with("glibc.malloc.arena_max=2"),
+            "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0");
+}
+
+TEST(Allocator, AnOperatorsOwnCacheSettingWins) {
+  EXPECT_EQ(tunables_of_a_server_started_with("glibc.malloc.tcache_count=7"),
+            "glibc.malloc.tcache_count=7");
 }
 
 }  // namespace

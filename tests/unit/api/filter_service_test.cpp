@@ -213,6 +213,50 @@ TEST_F(FilterTest, LeadIsSuggestedAssignedAcknowledgedAndDeadlinesArePushed) {
   EXPECT_EQ(next.agenda().agenda().items(0).section(), v1::OVERDUE);
 }
 
+// Accounts stay enabled across the months the next test moves the clock.
+class LongFilterTest : public FilterTest {
+ protected:
+  LongFilterTest()
+      : FilterTest([](config::Limits& l) { l.disable_unused_after_us = 1000 * kDayUs; }) {}
+
+  std::size_t pushed(const std::string& kind) {
+    std::size_t n = 0;
+    for (const auto& e : collector_->take()) n += e.kind() == kind ? 1 : 0;
+    return n;
+  }
+};
+
+// A deadline event is pushed once while it stays due, and the sweep forgets
+// it once it is not: a situation that goes stale again is pushed again.
+TEST_F(LongFilterTest, AStaleSituationIsPushedOnceEachTimeItGoesStale) {
+  const std::string id = accepted();
+  ASSERT_EQ(join("rep.mh", id).status().code(), v1::OK);
+  ASSERT_EQ(assign(id, "mh", {"police"}).status().code(), v1::OK);
+  v1::Request watch;  // staleness goes to the table's chairs
+  watch.mutable_watch();
+  ASSERT_EQ(as("chair.one", watch).status().code(), v1::OK);
+  ASSERT_EQ(ack("rep.mh", id).status().code(), v1::OK);
+  ASSERT_EQ(intervene("rep.mh", id).status().code(), v1::OK);
+  (void)collector_->take();
+
+  clock_.advance_us(91 * kDayUs);
+  ASSERT_TRUE(service_.sweep().ok());
+  ASSERT_TRUE(service_.sweep().ok());
+  EXPECT_EQ(pushed("situation.stale"), 1u);
+
+  v1::Request update;
+  update.mutable_update_situation()->set_id(id);
+  update.mutable_update_situation()->set_text("Housing worker visited; follow-up booked.");
+  ASSERT_EQ(as("rep.mh", update).status().code(), v1::OK);
+  ASSERT_TRUE(service_.sweep().ok());
+  EXPECT_EQ(pushed("situation.stale"), 0u);
+
+  clock_.advance_us(91 * kDayUs);
+  ASSERT_TRUE(service_.sweep().ok());
+  ASSERT_TRUE(service_.sweep().ok());
+  EXPECT_EQ(pushed("situation.stale"), 1u);
+}
+
 TEST_F(FilterTest, DecisionsArePushedToTheTablesRepsAndChairs) {
   v1::Request watch;
   watch.mutable_watch();
