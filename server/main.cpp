@@ -68,20 +68,37 @@ void setup_logging(const std::string& level) {
 }
 
 // A job queued on the workers every `interval` until the timer is cancelled.
+// A job every `interval`. Its timer is on a strand of its own (make one with
+// periodic_timer): stop() goes through that strand, so a stop that comes
+// just after the timer fired still ends it (a cancel alone would find no
+// wait to cancel, the job would arm the timer again, and the io_context
+// would never run out of work).
 struct Periodic {
   asio::steady_timer timer;
   std::chrono::milliseconds interval;
   std::function<void()> job;
+  bool stopped = false;  // on the timer's strand
 
   void arm() {
     timer.expires_after(interval);
     timer.async_wait([this](const error_code& ec) {
-      if (ec) return;
+      if (ec || stopped) return;
       job();
       arm();
     });
   }
+  /// Thread-safe; no job starts after it has taken effect.
+  void stop() {
+    asio::post(timer.get_executor(), [this] {
+      stopped = true;
+      timer.cancel();
+    });
+  }
 };
+
+asio::steady_timer periodic_timer(asio::io_context& io) {
+  return asio::steady_timer(asio::make_strand(io));
+}
 
 absl::Status write_port_file(const fs::path& path, std::uint16_t port) {
   // Renamed into place: readers never see a partial number.
@@ -434,23 +451,23 @@ class ServerTimers {
         // Upkeep on the workers: crypto-shred expired identifiers and push
         // deadline events; sign checkpoints at least this often (and every
         // 256 events); re-verify the whole stored audit log.
-        sweep_{asio::steady_timer(io), limits_.retention_sweep_interval,
+        sweep_{periodic_timer(io), limits_.retention_sweep_interval,
                [&service] { service.schedule_sweep(); }},
-        checkpoints_{asio::steady_timer(io), limits_.checkpoint_interval,
+        checkpoints_{periodic_timer(io), limits_.checkpoint_interval,
                      [&service] { service.schedule_checkpoint(); }},
-        verification_{asio::steady_timer(io),
+        verification_{periodic_timer(io),
                       std::chrono::milliseconds(limits_.alerts.verify_interval_us / 1000),
                       [&service] { service.schedule_verify(); }},
         // `hubtabled revoke-cert` writes from another process: the
         // handshake's copy of the revoked certificates is re-read this often.
-        revocations_{asio::steady_timer(io), limits_.revocation_refresh_interval,
+        revocations_{periodic_timer(io), limits_.revocation_refresh_interval,
                      [&service] { service.schedule_revocation_refresh(); }},
         backups_(d, clock),
-        backup_{asio::steady_timer(io), d.config.backup.every, [this] { backups_.start(); }},
+        backup_{periodic_timer(io), d.config.backup.every, [this] { backups_.start(); }},
         backups_on_(!d.config.backup.directory.empty()),
         // Under systemd (Type=notify, WatchdogSec=): the watchdog is fed
         // from a worker that has just read the database, twice per period.
-        watchdog_{asio::steady_timer(io), std::chrono::milliseconds(watchdog_us() / 2000 + 1),
+        watchdog_{periodic_timer(io), std::chrono::milliseconds(watchdog_us() / 2000 + 1),
                   [&service] { service.schedule_probe([] { sd_notify(0, "WATCHDOG=1"); }); }},
         service_(service) {}
 
@@ -467,7 +484,7 @@ class ServerTimers {
   }
   void cancel() {
     for (auto* p : {&sweep_, &checkpoints_, &verification_, &revocations_, &backup_, &watchdog_}) {
-      p->timer.cancel();
+      p->stop();
     }
   }
   void join_backup() { backups_.join(); }
@@ -525,7 +542,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   auto port = server.listen(d->config.listen_host, d->config.listen_port);
   if (!port.ok()) return fail(port.status());
   ServerTimers timers(io, service, *d, clock);
-  Periodic release{asio::steady_timer(io), config::kMemoryReleaseInterval,
+  Periodic release{periodic_timer(io), config::kMemoryReleaseInterval,
                    [&server, &d] { release_closed_memory(server, *d->db); }};
   net::MetricsListener metrics(io, [&] {
     return scrape_text(*d, service, {server.connection_count(), service.queue_depth()}, clock);
@@ -540,7 +557,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
     spdlog::info("signal {} received: draining connections", signal);
     sd_notify(0, "STOPPING=1");
     timers.cancel();
-    release.timer.cancel();
+    release.stop();
     metrics.stop();
     server.stop();
   });
