@@ -52,8 +52,9 @@ struct Options {
   int users = 16;
   std::string mix{kDefaultMix};
   double sample_every = 10;
-  int per_address = 30;  // under the server's default max_connections_per_address
-  double settle = 25;    // seconds after a round's connections close before the sample
+  int per_connection_rate = 0;  // the server's requests_per_second; 0: its default
+  int per_address = 30;         // under the server's default max_connections_per_address
+  double settle = 25;           // seconds after a round's connections close before the sample
   std::string json;
   std::uint64_t seed = 1;
 };
@@ -420,10 +421,16 @@ void Driver::write_report() const {
 
 std::string server_config(const Options& o) {
   // Only max_connections moves off its default, and only when the run
-  // needs more than 512 (the setup's few connections included).
+  // needs more than 512 (the setup's few connections included); and the
+  // per-connection rate limit when --per-connection-rate asks.
+  std::string limits;
   const int needed = o.connections + 16;
-  if (needed <= config::kMaxConnections) return "";
-  return fmt::format("[limits]\nmax_connections = {}\n", needed);
+  if (needed > config::kMaxConnections) limits += fmt::format("max_connections = {}\n", needed);
+  if (o.per_connection_rate > 0) {
+    limits += fmt::format("requests_per_second = {}\nrequest_burst = {}\n", o.per_connection_rate,
+                          o.per_connection_rate);
+  }
+  return limits.empty() ? "" : "[limits]\n" + limits;
 }
 
 int run(const Options& o) {
@@ -483,6 +490,10 @@ int main(int argc, char** argv) {
                  "reveal, whoami");
   app.add_option("--sample-every", o.sample_every, "seconds between samples of the server")
       ->check(CLI::Range(0.5, 3600.0));
+  app.add_option("--per-connection-rate", o.per_connection_rate,
+                 "the server's requests_per_second and request_burst, raised for a throughput "
+                 "run of few connections (0: the defaults, 50 and 100)")
+      ->check(CLI::Range(0, 100000));
   app.add_option("--per-address", o.per_address, "connections per loopback source address")
       ->check(CLI::Range(1, 10000));
   app.add_option("--settle", o.settle,
