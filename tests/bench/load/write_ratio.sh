@@ -7,40 +7,48 @@
 #
 #   tests/bench/load/write_ratio.sh build/release [seconds] [out-dir]
 #
-# HUBTABLE_TEST_HUBTABLED picks another server build, as for `load`.
+# SERVERS="name=/path/to/hubtabled ..." compares several server builds in the
+# same run (each round runs the anchor, then every server in turn); by
+# default, this build's.
 set -euo pipefail
 build=${1:?usage: write_ratio.sh BUILD_DIR [SECONDS] [OUT_DIR]}
 seconds=${2:-20}
 out=${3:-$(mktemp -d)}
 mkdir -p "$out"
 bench=$build/tests/bench/load
+servers=${SERVERS:-this=$build/server/hubtabled}
 for i in 1 2 3; do
   "$bench/anchors" --seconds "$seconds" --threads 1 --json "$out/anchors.$i.json" 2>> "$out/log"
-  for n in 1 8 64; do
-    threads=$(( n < 16 ? n : 16 ))
-    "$bench/load" --connections "$n" --threads "$threads" --users 16 --mix submit=1 \
-      --per-connection-rate 100000 \
-      --seconds "$seconds" --warmup 3 --warmup-connections "$n" --settle 0 \
-      --json "$out/submit.$n.$i.json" 2>> "$out/log"
+  for server in $servers; do
+    name=${server%%=*}
+    for n in 1 8 64; do
+      threads=$(( n < 16 ? n : 16 ))
+      HUBTABLE_TEST_HUBTABLED=${server#*=} "$bench/load" --connections "$n" --threads "$threads" \
+        --users 16 --mix submit=1 --per-connection-rate 100000 \
+        --seconds "$seconds" --warmup 3 --warmup-connections "$n" --settle 0 \
+        --json "$out/$name.$n.$i.json" 2>> "$out/log"
+    done
   done
 done
-python3 - "$out" <<'PY'
+python3 - "$out" $servers <<'PY'
 import json, statistics, sys
-out = sys.argv[1]
+out, servers = sys.argv[1], [s.split("=", 1)[0] for s in sys.argv[2:]]
 def med(xs):
     return f"{statistics.median(xs):,.0f} ({min(xs):,.0f}-{max(xs):,.0f})"
 raw = [json.load(open(f"{out}/anchors.{i}.json"))["raw_commits"][0]["commits_per_second"] for i in (1, 2, 3)]
 print(f"raw SQLCipher single-row commits/s: {med(raw)}")
-print("| connections | submissions/s | ratio to raw commits | p99 (ms) | per server CPU-second |")
-print("|---|---|---|---|---|")
-for n in (1, 8, 64):
-    runs = [json.load(open(f"{out}/submit.{n}.{i}.json")) for i in (1, 2, 3)]
-    errors = sum(int(r["errors"]) for r in runs)
-    tput = [float(r["throughput"]) for r in runs]
-    ratio = [t / r for t, r in zip(tput, raw)]
-    p99 = [float(r["all"]["p99_ms"]) for r in runs]
-    cpu = [float(r["requests_per_server_cpu_second"]) for r in runs]
-    print(f"| {n} | {med(tput)} | {statistics.median(ratio):.2f} ({min(ratio):.2f}-{max(ratio):.2f}) "
-          f"| {statistics.median(p99):.1f} | {med(cpu)} |" + (f" {errors} errors" if errors else ""))
+print("| server | connections | submissions/s | ratio to raw commits | p99 (ms) | per server CPU-second |")
+print("|---|---|---|---|---|---|")
+for name in servers:
+    for n in (1, 8, 64):
+        runs = [json.load(open(f"{out}/{name}.{n}.{i}.json")) for i in (1, 2, 3)]
+        errors = sum(int(r["errors"]) for r in runs)
+        tput = [float(r["throughput"]) for r in runs]
+        ratio = [t / r for t, r in zip(tput, raw)]
+        p99 = [float(r["all"]["p99_ms"]) for r in runs]
+        cpu = [float(r["requests_per_server_cpu_second"]) for r in runs]
+        print(f"| {name} | {n} | {med(tput)} | {statistics.median(ratio):.2f} "
+              f"({min(ratio):.2f}-{max(ratio):.2f}) | {statistics.median(p99):.1f} | {med(cpu)} |"
+              + (f" {errors} errors" if errors else ""))
 PY
 echo "reports in $out"
