@@ -67,12 +67,11 @@ void setup_logging(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
-// A job queued on the workers every `interval` until the timer is cancelled.
-// A job every `interval`. Its timer is on a strand of its own (make one with
-// periodic_timer): stop() goes through that strand, so a stop that comes
-// just after the timer fired still ends it (a cancel alone would find no
-// wait to cancel, the job would arm the timer again, and the io_context
-// would never run out of work).
+// A job every `interval` until stop(). Its timer is on a strand of its own
+// (make one with periodic_timer): stop() goes through that strand, so a stop
+// that comes just after the timer fired still ends it (a cancel alone would
+// find no wait to cancel, the job would arm the timer again, and the
+// io_context would never run out of work).
 struct Periodic {
   asio::steady_timer timer;
   std::chrono::milliseconds interval;

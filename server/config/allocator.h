@@ -26,7 +26,7 @@ std::string tunables_with_allocator(const char* current);
 /// nor malloc_trim() hands back the pages they sit in. After thousands of
 /// connections close, each cached block is wherever those connections'
 /// memory was, and pins a page of its own: 2,000 connections that had come
-/// and gone left the server 8-22% above its size before them. The tunable
+/// and gone left the server 5-22% above its size before them. The tunable
 /// is read only when the program starts, so it must be in the environment
 /// before exec. The systemd unit sets it already.
 void run_with_allocator_tunables(char** argv);

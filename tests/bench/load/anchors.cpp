@@ -15,7 +15,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -24,6 +23,7 @@
 
 #include "crypto/bytes.h"
 #include "store/connection.h"
+#include "tests/bench/load/latency.h"
 #include "tests/bench/load/probe.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,13 +40,6 @@ struct CommitRun {
   double p50_ms = 0;
   double p99_ms = 0;
 };
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const auto at = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
-  return v[at];
-}
 
 // One writer: single-row commits until `until`, each latency in `ms`.
 absl::Status commit_until(const std::string& path, const crypto::SecretBytes& key,
@@ -92,9 +85,10 @@ absl::StatusOr<CommitRun> raw_commits(const std::string& path, const crypto::Sec
   out.cpu_seconds = probe(::getpid()).cpu_seconds - cpu_before;
   std::vector<double> all;
   for (const auto& v : ms) all.insert(all.end(), v.begin(), v.end());
-  out.commits = all.size();
-  out.p50_ms = percentile(all, 0.50);
-  out.p99_ms = percentile(all, 0.99);
+  const auto latency = summarize(std::move(all), 0);
+  out.commits = latency.count();
+  out.p50_ms = latency.p50_ms();
+  out.p99_ms = latency.p99_ms();
   return out;
 }
 

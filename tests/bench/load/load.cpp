@@ -24,11 +24,11 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <thread>
 
 #include "config/limits.h"
 #include "load_report.pb.h"
+#include "tests/bench/load/latency.h"
 #include "tests/bench/load/probe.h"
 #include "tests/bench/load/world.h"
 
@@ -58,24 +58,6 @@ struct Options {
   std::string json;
   std::uint64_t seed = 1;
 };
-
-report::Latency summarize(std::vector<double> ms, std::uint64_t errors) {
-  report::Latency l;
-  l.set_count(ms.size());
-  l.set_errors(errors);
-  if (ms.empty()) return l;
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) {
-    return ms[std::min(ms.size() - 1,
-                       static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
-  };
-  l.set_p50_ms(at(0.50));
-  l.set_p99_ms(at(0.99));
-  l.set_p999_ms(at(0.999));
-  l.set_max_ms(ms.back());
-  l.set_mean_ms(std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size()));
-  return l;
-}
 
 // One thread's results: totals read after it ends, the interval's taken by
 // the sampler as it runs.
