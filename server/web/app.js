@@ -23,12 +23,24 @@ const ctx = {
     return this.roles.has(role);
   },
   listener: null,
-  /** The shown screen hears events (one listener: a screen that draws itself
-   * again replaces its own; a new route clears it). */
-  onEvent(fn) {
-    this.listener = fn;
-  },
 };
+
+/** The screen asked for last. A screen that waits for an answer before it
+ * draws (a situation, the submission form) may still be waiting when the
+ * user has moved on: it then neither draws over the newer screen nor takes
+ * its events. */
+let asked = 0;
+function view() {
+  const mine = ++asked;
+  return Object.assign(Object.create(ctx), {
+    current: () => mine === asked,
+    /** The shown screen hears events (one listener: a screen that draws
+     * itself again replaces its own; a new route clears it). */
+    onEvent(fn) {
+      if (mine === asked) ctx.listener = fn;
+    },
+  });
+}
 
 let stopEvents = null;
 let idleTimer = null;
@@ -67,15 +79,25 @@ function markCurrent() {
   }
 }
 
+/** Screens still loading: the main region is busy (aria-busy) until none is. */
+let loading = 0;
+
 async function route() {
   if (!ctx.who) return;
   ctx.listener = null;
   say('');
   markCurrent();
   const [path, ...rest] = (location.hash.slice(2) || 'work').split('/');
-  if (path === 'situation' && rest[0]) return work.situation(ctx, decodeURIComponent(rest[0]));
   const r = routes.find((x) => x.path === path && x.show(ctx)) || routes[0];
-  return r.render(ctx, rest);
+  loading += 1;
+  $('main').setAttribute('aria-busy', 'true');
+  try {
+    if (path === 'situation' && rest[0]) await work.situation(view(), decodeURIComponent(rest[0]));
+    else await r.render(view(), rest);
+  } finally {
+    loading -= 1;
+    if (!loading) $('main').setAttribute('aria-busy', 'false');
+  }
 }
 
 function showLogin(message) {

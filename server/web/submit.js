@@ -10,10 +10,11 @@ import { checks, field, h, say, sayRefusal, screen, select, uid, vocabulary } fr
 const kMaxChars = 1000;  // server/domain/limits.h kNarrativeMaxChars
 const kPauseMs = 700;
 
-export async function render() {
+export async function render(ctx) {
   const [types, ages, genders, categories, factors, protective, flags] = await Promise.all(
     ['situation_type', 'age_band', 'gender', 'risk_category', 'risk_factor', 'protective_factor', 'study_flag']
       .map((k) => vocabulary(k)));
+  if (!ctx.current()) return;
   const root = screen(t('submit.title'));
   const type = select(types, { blank: t('submit.pick'), required: true });
   const age = select(ages, { blank: t('submit.pick'), required: true });

@@ -59,6 +59,7 @@ async function labels(kind, codes) {
 
 export async function situation(ctx, id) {
   const shown = await ask('ShowSituation', { id });
+  if (!ctx.current()) return;
   const root = screen(t('situation.title', { id }));
   root.id = 'situation-page';
   if (!shown) return;

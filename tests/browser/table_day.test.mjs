@@ -411,12 +411,49 @@ describe('a table day in the browser', { concurrency: false }, () => {
     assert.match(await chair.text('#report'), new RegExp(months[0]));
   });
 
+  it('a screen still waiting for its answer when the user moves on draws nothing over the next', async () => {
+    const rep = people['rep.rps.tremblay'];
+    await rep.goto('#/work');
+    await rep.page.waitForSelector('#tasks');
+    // The situation's answer is held in the browser until My work is shown.
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let asked;
+    const asking = new Promise((resolve) => { asked = resolve; });
+    const hold = async (r) => {
+      if (r.url().endsWith('/api/v1/ShowSituationRequest')) {
+        asked();
+        await held;
+      }
+      await r.continue();
+    };
+    await rep.page.setRequestInterception(true);
+    rep.page.on('request', hold);
+    try {
+      await rep.page.evaluate((id) => { location.hash = `#/situation/${id}`; }, ids[1]);
+      await asking;
+      await rep.click('#nav-work');
+      await rep.page.waitForSelector('#tasks');
+      const answered = rep.page.waitForResponse((r) => r.url().endsWith('/api/v1/ShowSituationRequest'));
+      release();
+      await answered;
+      await rep.page.waitForSelector('#main[aria-busy="false"]');
+    } finally {
+      release();
+      rep.page.off('request', hold);
+      await rep.page.setRequestInterception(false);
+    }
+    assert.equal(await rep.page.$('#situation-page'), null, 'the situation did not draw over My work');
+    assert.ok(await rep.page.$('#tasks'), 'My work is still shown');
+    assert.match(rep.page.url(), /#\/work$/);
+  });
+
   it('every screen passes axe in French too', async () => {
     const chair = people['chair.morgan'];
     await chair.goto('#/work');
     await chair.page.waitForSelector('#tasks');
     await check(chair, 'my-work');
-    await chair.page.select('#language', 'fr');
+    await chair.chooseLanguage('fr');
     await chair.waitText('#screen-title', /Mon travail/);
     for (const [hash, name, ready] of [['#/work', 'my-work', '#tasks'], ['#/meeting', 'meeting-room', '#no-meeting'],
       ['#/reports', 'reports', '#report table']]) {
@@ -425,19 +462,19 @@ describe('a table day in the browser', { concurrency: false }, () => {
       await check(chair, name);
     }
     const rep = people['rep.rps.tremblay'];
-    await rep.page.select('#language', 'fr');
+    await rep.chooseLanguage('fr');
     for (const [hash, name, ready] of [['#/submit', 'submit', '#submit-form'], [`#/situation/${ids[1]}`, 'situation', '#situation-page dl']]) {
       await rep.goto(hash);
       await rep.page.waitForSelector(ready);
       await check(rep, name);
     }
     const po = people['privacy.lee'];
-    await po.page.select('#language', 'fr');
+    await po.chooseLanguage('fr');
     await po.goto('#/privacy');
     await po.page.waitForSelector('#verify-log');
     await check(po, 'privacy');
     const lead = people['rep.raas.cardinal'];
-    await lead.page.select('#language', 'fr');
+    await lead.chooseLanguage('fr');
     await lead.goto('#/work');
     await lead.page.waitForSelector('#screen-title');
     await check(lead, 'my-work');
@@ -446,7 +483,7 @@ describe('a table day in the browser', { concurrency: false }, () => {
     await guest.click('#logout');
     await guest.page.waitForSelector('#login-form');
     await check(guest, 'login');
-    await guest.page.select('#language', 'fr');
+    await guest.chooseLanguage('fr');
     await guest.waitText('#login-title', /Connexion/);
     await check(guest, 'login');
   });
@@ -469,7 +506,7 @@ describe('a table day in the browser', { concurrency: false }, () => {
 
   it('the audit key is rotated: the browser follows it from the key it pinned', async () => {
     const po = people['privacy.lee'];
-    await po.page.select('#language', 'en');
+    await po.chooseLanguage('en');
     await po.goto('#/privacy');
     await po.page.waitForSelector('#save-checkpoint');
     await po.click('#save-checkpoint');

@@ -46,8 +46,9 @@ export class Person {
   }
 
   async click(selector) {
-    await this.page.waitForSelector(selector, { visible: true });
-    await this.page.click(selector);
+    // A locator finds the element again if the screen was drawn anew
+    // between finding and clicking it, as a person would click the new one.
+    await this.page.locator(selector).click();
     this.clicks += 1;
   }
 
@@ -66,6 +67,14 @@ export class Person {
     await this.page.waitForSelector(selector, { visible: true });
     await this.page.select(selector, value);
     this.clicks += 2;  // open the list, pick the line
+  }
+
+  /** Picks the page's language (not counted: set once per device) and waits
+   * for the screen to be drawn again in it. */
+  async chooseLanguage(lang) {
+    await this.page.select('#language', lang);
+    await this.page.waitForFunction((l) => document.documentElement.lang === l
+      && document.getElementById('main').getAttribute('aria-busy') !== 'true', {}, lang);
   }
 
   async text(selector) {
