@@ -182,6 +182,15 @@ std::uint64_t Connection::statements_compiled() const {
   return cache_->compiled.load(std::memory_order_relaxed);
 }
 
+std::uint64_t Connection::statement_steps() {
+  std::uint64_t n = 0;
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s != nullptr;
+       s = sqlite3_next_stmt(db_, s)) {
+    n += static_cast<std::uint64_t>(sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 0));
+  }
+  return n;
+}
+
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 

@@ -7,10 +7,12 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "crypto/bytes.h"
@@ -53,6 +55,10 @@ class Connection {
   /// How many statements this connection has compiled (prepare's misses);
   /// read from any thread.
   std::uint64_t statements_compiled() const;
+  /// The virtual-machine steps run by the statements this connection holds
+  /// compiled (SQLITE_STMTSTATUS_VM_STEP): what a query costs, whatever the
+  /// clock. Call only while the connection is idle.
+  std::uint64_t statement_steps();
 
   std::int64_t last_insert_rowid() const;
   int changes() const;
@@ -64,10 +70,20 @@ class Connection {
   bool commit_failed() const { return commit_failed_; }
   void set_commit_failed(bool failed) { commit_failed_ = failed; }
 
+  /// The scanner's allowed phrases by the tables asked for, as read when
+  /// the reference data's token (schema 0012, reference_version) was
+  /// `token` (store/vocabulary.cpp, deid_allowed_phrases).
+  struct PhraseMemo {
+    std::optional<std::int64_t> token;
+    std::map<std::vector<std::string>, std::vector<std::string>> by_tables;
+  };
+  PhraseMemo& phrase_memo() { return phrase_memo_; }
+
  private:
   sqlite3* db_;
   std::unique_ptr<StatementCache> cache_;
   bool commit_failed_ = false;
+  PhraseMemo phrase_memo_;
 };
 
 /// The vault key store: a second SQLCipher file, under its own key, attached

@@ -95,6 +95,17 @@ std::uint64_t Database::statements_compiled() {
   return n;
 }
 
+std::uint64_t Database::statement_steps() {
+  std::uint64_t n = 0;
+  {
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    n += writer_->statement_steps();
+  }
+  std::lock_guard<std::mutex> lock(readers_mutex_);
+  for (const auto& reader : readers_) n += reader->statement_steps();
+  return n;
+}
+
 Database::Lease::Lease(Database& database) : db(database), conn(nullptr) {
   std::unique_lock<std::mutex> lock(db.readers_mutex_);
   db.reader_free_.wait(lock, [&] { return !db.free_readers_.empty(); });

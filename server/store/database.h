@@ -75,6 +75,10 @@ class Database {
   /// Statements compiled so far by all the connections (see
   /// Connection::prepare): once each request has run, it stays put.
   std::uint64_t statements_compiled();
+  /// The steps run so far by the statements every connection holds compiled
+  /// (Connection::statement_steps): a test's measure of a request's cost
+  /// that does not depend on the machine. Call only while no request runs.
+  std::uint64_t statement_steps();
 
  private:
   Database() = default;

@@ -77,10 +77,16 @@ absl::StatusOr<int> sync_default_vocabularies(Connection& c) {
 
 absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c,
                                                            const VocabularyQuery& q) {
+  // One kind is read through vocabulary_kind_code (schema 0012), not by
+  // visiting every entry of every kind.
   auto s = c.prepare(
-      "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
-      "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
-      "WHERE (?1 = '' OR v.kind = ?1) AND (?2 = 1 OR v.retired = 0) ORDER BY v.id");
+      q.kind.empty()
+          ? "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
+            "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
+            "WHERE ?1 = '' AND (?2 = 1 OR v.retired = 0) ORDER BY v.id"
+          : "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
+            "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
+            "WHERE v.kind = ?1 AND (?2 = 1 OR v.retired = 0) ORDER BY v.id");
   if (!s.ok()) return s.status();
   s->bind(1, q.kind).bind(2, std::int64_t{q.include_retired ? 1 : 0});
   const std::set<std::string> tables(q.table_codes.begin(), q.table_codes.end());
@@ -104,7 +110,9 @@ absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c,
   return rows;
 }
 
-absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+namespace {
+
+absl::StatusOr<std::vector<std::string>> read_allowed_phrases(
     Connection& c, const std::vector<std::string>& table_codes) {
   std::vector<std::string> out;
   for (const char* sql : {"SELECT name FROM agencies", "SELECT name FROM situation_tables"}) {
@@ -121,6 +129,28 @@ absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
   if (!rows.ok()) return rows.status();
   for (const auto& row : *rows) out.push_back(row.label);
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+    Connection& c, const std::vector<std::string>& table_codes) {
+  auto s = c.prepare("SELECT token FROM reference_version");
+  if (!s.ok()) return s.status();
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::DataLossError("reference_version has no row");
+  const std::int64_t token = s->integer(0);
+  Connection::PhraseMemo& memo = c.phrase_memo();
+  if (memo.token != token || memo.by_tables.size() >= kPhraseMemoEntries) {
+    memo.by_tables.clear();
+    memo.token = token;
+  }
+  if (auto it = memo.by_tables.find(table_codes); it != memo.by_tables.end()) return it->second;
+  auto read = read_allowed_phrases(c, table_codes);
+  if (!read.ok()) return read.status();
+  memo.by_tables.emplace(table_codes, *read);
+  return read;
 }
 
 absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,

@@ -42,7 +42,10 @@ struct VocabularyQuery {
 absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c, const VocabularyQuery& q);
 
 /// Phrases that are not personal names at these tables: agency and table
-/// names and vocabulary labels (for the de-identification scanner).
+/// names and vocabulary labels (for the de-identification scanner). Read
+/// once per connection while the reference data stay unchanged (schema
+/// 0012's token), for up to kPhraseMemoEntries sets of tables.
+inline constexpr std::size_t kPhraseMemoEntries = 64;
 absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
     Connection& c, const std::vector<std::string>& table_codes);
 

@@ -2,6 +2,9 @@
 // request has run, running it again compiles nothing: every statement comes
 // from its connection's cache (store::Connection::prepare).
 
+#include <algorithm>
+#include <cstdint>
+
 #include "tests/unit/api/filter_fixture.h"
 
 namespace hubtable::api {
@@ -28,6 +31,29 @@ TEST_F(FilterTest, RequestsRunAgainCompileNoStatement) {
   requests();
   requests();
   EXPECT_EQ(deployment_.db->statements_compiled(), compiled);
+}
+
+// A late addition costs the same whatever the open meeting's agenda already
+// holds: no statement on a submission's path visits every item. Counted in
+// SQLite's virtual-machine steps, the fewest of four submissions (the audit
+// tree completes a different number of parents for each event).
+TEST_F(FilterTest, ALateAdditionCostsTheSameWhateverTheAgendaHolds) {
+  accepted();  // the meeting is open: each submission joins its agenda
+  auto steps = [&] {
+    std::uint64_t fewest = UINT64_MAX;
+    for (int i = 0; i < 4; ++i) {
+      const std::uint64_t before = deployment_.db->statement_steps();
+      EXPECT_FALSE(submit_ok().empty());
+      fewest = std::min(fewest, deployment_.db->statement_steps() - before);
+    }
+    return fewest;
+  };
+  const std::uint64_t few_items = steps();
+  for (int i = 0; i < 300; ++i) ASSERT_FALSE(submit_ok().empty());
+  const std::uint64_t many_items = steps();
+  ASSERT_GT(few_items, 0u);
+  EXPECT_LE(many_items, few_items + few_items / 20)
+      << "steps per submission with 6 agenda items: " << few_items << ", with 306: " << many_items;
 }
 
 }  // namespace

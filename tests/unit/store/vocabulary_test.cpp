@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "store/database.h"
+#include "store/transaction.h"
 #include "tests/support/temp_dir.h"
 
 namespace hubtable::store {
@@ -111,6 +114,55 @@ TEST_F(VocabularyTest, TablesAddTheirOwnCodesButCannotRedefineDefaults) {
   EXPECT_FALSE(has("sector", "WIZARDS", ""));
   EXPECT_TRUE(has("study_flag", "FLOOD", "t1"));
   EXPECT_FALSE(has("study_flag", "FLOOD", "t2"));
+}
+
+// The scanner's allowed phrases are read once per connection and kept while
+// the reference data stay unchanged; any change, a rename included, is seen
+// by the next call, and a change rolled back leaves nothing of itself.
+TEST_F(VocabularyTest, AllowedPhrasesAreKeptUntilTheReferenceDataChange) {
+  std::uint64_t steps = 0;
+  auto phrases = [&](const std::string& table) {
+    return *db_->write([&](Connection& c) -> absl::StatusOr<std::vector<std::string>> {
+      const std::uint64_t before = c.statement_steps();
+      auto out = deid_allowed_phrases(c, {table});
+      steps = c.statement_steps() - before;
+      return out;
+    });
+  };
+  auto holds = [](const std::vector<std::string>& v, const std::string& phrase) {
+    return std::find(v.begin(), v.end(), phrase) != v.end();
+  };
+  const auto first = phrases("t1");
+  const std::uint64_t read_steps = steps;
+  EXPECT_TRUE(holds(first, "Table One"));
+  EXPECT_EQ(phrases("t1"), first);
+  EXPECT_LT(steps * 20, read_steps) << "kept: " << steps << " steps, read: " << read_steps;
+
+  VocabularyRow flag{"study_flag", "FLOOD", "Flood related", "", "", "t1", false};
+  ASSERT_TRUE(
+      db_->write([&](Connection& c) { return upsert_table_vocabulary(c, "t1", flag); }).ok());
+  EXPECT_TRUE(holds(phrases("t1"), "Flood related"));
+  EXPECT_FALSE(holds(phrases("t2"), "Flood related"));
+  ASSERT_TRUE(exec("UPDATE situation_tables SET name = 'Riverside Hub' WHERE code = 't1'").ok());
+  EXPECT_TRUE(holds(phrases("t1"), "Riverside Hub"));
+  EXPECT_FALSE(holds(phrases("t1"), "Table One"));
+
+  // Read inside a transaction that then rolls back: the next call, on the
+  // same connection, does not see the label.
+  ASSERT_TRUE(db_->write([&](Connection& c) -> absl::Status {
+                   Transaction tx(c, Transaction::Kind::kWrite);
+                   if (!tx.status().ok()) return tx.status();
+                   VocabularyRow gone{"study_flag", "GONE", "Vanished Program", "", "",
+                                      "t1",         false};
+                   if (auto u = upsert_table_vocabulary(c, "t1", gone); !u.ok()) return u.status();
+                   auto seen = deid_allowed_phrases(c, {"t1"});
+                   if (!seen.ok()) return seen.status();
+                   EXPECT_TRUE(holds(*seen, "Vanished Program"));
+                   return absl::OkStatus();  // not committed
+                 })
+                  .ok());
+  EXPECT_FALSE(holds(phrases("t1"), "Vanished Program"));
+  EXPECT_TRUE(holds(phrases("t1"), "Flood related"));
 }
 
 }  // namespace
