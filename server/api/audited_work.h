@@ -9,6 +9,7 @@
 // Thread-safe: it holds no state of its own besides what it borrows (the
 // database, the clock, the event hub), each of which is thread-safe.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -109,11 +110,16 @@ class AuditedWork {
   const domain::Clock& clock() const { return clock_; }
   EventHub& events() { return events_; }
 
+  /// The sequence number of the last event a request appended (the largest
+  /// so far; an event whose transaction then rolled back may be counted).
+  std::uint64_t last_appended() const { return last_appended_.load(std::memory_order_relaxed); }
+
  private:
   store::Database& db_;
   const domain::Clock& clock_;
   const domain::AlertRules rules_;
   EventHub& events_;
+  mutable std::atomic<std::uint64_t> last_appended_{0};
 };
 
 /// The answer when the database could not be used because of `cause`:

@@ -204,7 +204,7 @@ v1::Response Service::answer(const RequestContext& ctx, const v1::Request& reque
       spdlog::error("audit log check failed: {}", s.ToString());
     if (upkeep_.log_damaged()) return log_damaged_response();
   }
-  if (auto s = upkeep_.checkpoint(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
+  if (auto s = upkeep_.checkpoint_after_request(audit::Checkpointer::kEveryEvents - 1); !s.ok()) {
     spdlog::error("audit checkpoint failed: {}", s.ToString());
   }
   return response;

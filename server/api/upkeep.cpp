@@ -146,8 +146,20 @@ absl::Status Upkeep::check_log_end() {
 
 absl::Status Upkeep::checkpoint(std::uint64_t min_unsigned) {
   if (!checkpointer_.enabled()) return absl::OkStatus();
-  auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned);
-  return cp.ok() ? absl::OkStatus() : cp.status();
+  std::uint64_t signed_size = 0;
+  auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned, &signed_size);
+  if (!cp.ok()) return cp.status();
+  for (std::uint64_t seen = signed_seen_.load();
+       seen < signed_size && !signed_seen_.compare_exchange_weak(seen, signed_size);) {
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Upkeep::checkpoint_after_request(std::uint64_t min_unsigned) {
+  if (audited_.last_appended() < signed_seen_.load() + std::max<std::uint64_t>(min_unsigned, 1)) {
+    return absl::OkStatus();
+  }
+  return checkpoint(min_unsigned);
 }
 
 void Upkeep::erase_old_copies() {

@@ -47,6 +47,11 @@ class Upkeep {
   /// Signs a checkpoint of the audit log when at least `min_unsigned`
   /// events follow the last one.
   absl::Status checkpoint(std::uint64_t min_unsigned = 1);
+  /// The same after a request, reading the database only when the last
+  /// event a request appended (AuditedWork::last_appended) lies at least
+  /// `min_unsigned` events past the last checkpoint this process has seen:
+  /// most requests end without a look at the log.
+  absl::Status checkpoint_after_request(std::uint64_t min_unsigned);
 
   /// The server's own walk of its stored log. A problem raises a
   /// "verification_failed" alert, once per problem per process. Returns
@@ -83,7 +88,8 @@ class Upkeep {
   // Verification problems already alerted.
   std::set<std::string> verify_alerted_ ABSL_GUARDED_BY(notified_mutex_);
   std::atomic<bool> log_damaged_{false};
-  std::atomic<bool> erasure_pending_{false};  // an erased row may survive in WAL frames
+  std::atomic<bool> erasure_pending_{false};   // an erased row may survive in WAL frames
+  std::atomic<std::uint64_t> signed_seen_{0};  // the largest checkpoint seen signed
 };
 
 }  // namespace hubtable::api

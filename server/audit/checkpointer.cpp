@@ -10,13 +10,15 @@ namespace hubtable::audit {
 
 namespace {
 
-// Whether at least `min_unsigned` (at least 1) events follow the last checkpoint.
-absl::StatusOr<bool> checkpoint_due(store::Connection& c, std::uint64_t min_unsigned) {
+// Whether at least `min_unsigned` (at least 1) events follow the last
+// checkpoint; `*signed_size` is the size that checkpoint covers.
+absl::StatusOr<bool> checkpoint_due(store::Connection& c, std::uint64_t min_unsigned,
+                                    std::uint64_t& signed_size) {
   auto size = tree_size(c);
   if (!size.ok()) return size.status();
   auto last = latest_checkpoint(c);
   if (!last.ok()) return last.status();
-  const std::uint64_t signed_size = *last ? (*last)->checkpoint.tree_size : 0;
+  signed_size = *last ? (*last)->checkpoint.tree_size : 0;
   return *size >= signed_size + std::max<std::uint64_t>(min_unsigned, 1);
 }
 
@@ -37,18 +39,23 @@ absl::StatusOr<Checkpointer> Checkpointer::load(const std::string& key_file, std
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint(
-    store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned) const {
+    store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned,
+    std::uint64_t* signed_size) const {
   if (!signer_) return absl::FailedPreconditionError("audit: no signing key loaded");
+  std::uint64_t found = 0;
+  if (signed_size == nullptr) signed_size = &found;
   // A cheap look on a reader first, without the write lock: most calls (one
   // after every request) find nothing due.
-  auto due = db.read([&](store::Connection& c) { return checkpoint_due(c, min_unsigned); });
+  auto due =
+      db.read([&](store::Connection& c) { return checkpoint_due(c, min_unsigned, *signed_size); });
   if (!due.ok()) return due.status();
   if (!*due) return std::nullopt;
   return db.write(
       [&](store::Connection& c) -> absl::StatusOr<std::optional<crypto::SignedCheckpoint>> {
         store::Transaction tx(c, store::Transaction::Kind::kWrite);
         if (!tx.status().ok()) return tx.status();
-        auto still_due = checkpoint_due(c, min_unsigned);  // another writer may have signed
+        // Another writer may have signed meanwhile.
+        auto still_due = checkpoint_due(c, min_unsigned, *signed_size);
         if (!still_due.ok()) return still_due.status();
         if (!*still_due) return std::nullopt;
 
@@ -66,6 +73,7 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> Checkpointer::checkpoint
         if (auto s = store_checkpoint(c, *cp); !s.ok()) return s;
         config::crash_point("audit.checkpoint");  // the crash harness kills here
         if (auto s = tx.commit(); !s.ok()) return s;
+        *signed_size = *seq;
         return std::optional<crypto::SignedCheckpoint>(std::move(*cp));
       });
 }

@@ -34,9 +34,11 @@ class Checkpointer {
   static absl::StatusOr<Checkpointer> load(const std::string& key_file, std::string origin);
 
   /// Signs a checkpoint when at least `min_unsigned` events follow the last
-  /// one (at least 1). Returns it, or nullopt when none was due.
+  /// one (at least 1). Returns it, or nullopt when none was due; sets
+  /// `*signed_size`, when given, to the size the latest checkpoint covers.
   absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint(
-      store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned = 1) const;
+      store::Database& db, std::int64_t now_us, std::uint64_t min_unsigned = 1,
+      std::uint64_t* signed_size = nullptr) const;
 
   /// Hands the log over to `next` (`hubtabled rekey --audit-signing-key`):
   /// in one write transaction, an "audit.key_rotated" event and the

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "audit/checkpointer.h"
+#include "audit/log_store.h"
 #include "crypto/password.h"
 #include "store/accounts.h"
 #include "tests/support/fault_vfs.h"
@@ -439,6 +441,39 @@ TEST_F(BusyServiceTest, ARequestRefusedForAFullQueueIsRecordedNeverDropped) {
   ASSERT_EQ(rejected[0].rejected_size(), 1);
   EXPECT_EQ(rejected[0].rejected(0).count(), 1u);
   EXPECT_EQ(rejected[0].actor().certificate_thumbprint(), dep_.thumbprint("rep.t2"));
+}
+
+// Requests sign a checkpoint as soon as 256 events follow the last one,
+// though most of them end without a look at the log: after every request
+// fewer than 256 events wait, and checkpoints are not signed any sooner.
+TEST_F(ServiceTest, RequestsSignACheckpointOnceEnoughEventsWait) {
+  const std::string token = first_login("rep.police");
+  auto sizes = [&] {
+    return *deployment_.db->read(
+        [](store::Connection& c) -> absl::StatusOr<std::pair<std::uint64_t, std::uint64_t>> {
+          auto size = audit::tree_size(c);
+          if (!size.ok()) return size.status();
+          auto cp = audit::latest_checkpoint(c);
+          if (!cp.ok()) return cp.status();
+          return std::make_pair(*size, *cp ? (*cp)->checkpoint.tree_size : 0);
+        });
+  };
+  const auto [first_size, first_signed] = sizes();
+  int signings = 0;
+  std::uint64_t last_signed = first_signed;
+  for (int i = 0; i < 700; ++i) {
+    ASSERT_EQ(whoami("rep.police", token).status().code(), v1::OK);
+    const auto [size, signed_size] = sizes();
+    ASSERT_LT(size - signed_size, audit::Checkpointer::kEveryEvents) << "after request " << i;
+    if (signed_size != last_signed) {
+      ++signings;
+      EXPECT_EQ(size, signed_size) << "signed as soon as due, its own event last";
+      EXPECT_GE(signed_size - last_signed, audit::Checkpointer::kEveryEvents - 1);
+      last_signed = signed_size;
+    }
+  }
+  EXPECT_GE(sizes().first - first_size, 700u) << "each request appends its event";
+  EXPECT_GE(signings, 2);
 }
 
 }  // namespace
