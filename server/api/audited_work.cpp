@@ -112,9 +112,7 @@ absl::Status AuditedWork::record(store::Connection& c, v1::AuditEvent e, Raised&
   auto seq = audit::append(c, e);
   if (!seq.ok()) return seq.status();
   e.set_sequence(*seq);
-  for (std::uint64_t seen = last_appended_.load(std::memory_order_relaxed);
-       seen < *seq && !last_appended_.compare_exchange_weak(seen, *seq);) {
-  }
+  raise_to(last_appended_, *seq);
   auto alerts = alerts_for(c, e, rules_);
   if (!alerts.ok()) return alerts.status();
   for (auto& a : *alerts) {

@@ -122,6 +122,12 @@ class AuditedWork {
   mutable std::atomic<std::uint64_t> last_appended_{0};
 };
 
+/// Raises `a` to `v` when `v` is larger: a running maximum threads share.
+inline void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
+  for (std::uint64_t seen = a.load(); seen < v && !a.compare_exchange_weak(seen, v);) {
+  }
+}
+
 /// The answer when the database could not be used because of `cause`:
 /// RESOURCE_EXHAUSTED (rule store.full) when its storage is full,
 /// UNAVAILABLE (rule store.unavailable) otherwise.

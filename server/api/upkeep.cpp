@@ -149,9 +149,7 @@ absl::Status Upkeep::checkpoint(std::uint64_t min_unsigned) {
   std::uint64_t signed_size = 0;
   auto cp = checkpointer_.checkpoint(db_, clock_.now_us(), min_unsigned, &signed_size);
   if (!cp.ok()) return cp.status();
-  for (std::uint64_t seen = signed_seen_.load();
-       seen < signed_size && !signed_seen_.compare_exchange_weak(seen, signed_size);) {
-  }
+  raise_to(signed_seen_, signed_size);
   return absl::OkStatus();
 }
 

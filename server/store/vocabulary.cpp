@@ -79,14 +79,14 @@ absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c,
                                                            const VocabularyQuery& q) {
   // One kind is read through vocabulary_kind_code (schema 0012), not by
   // visiting every entry of every kind.
-  auto s = c.prepare(
-      q.kind.empty()
-          ? "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
-            "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
-            "WHERE ?1 = '' AND (?2 = 1 OR v.retired = 0) ORDER BY v.id"
-          : "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
-            "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
-            "WHERE v.kind = ?1 AND (?2 = 1 OR v.retired = 0) ORDER BY v.id");
+  static const std::string kRows =
+      "SELECT v.kind, v.code, v.label, v.parent, v.details, COALESCE(t.code, ''), v.retired "
+      "FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id ";
+  static const std::string kEveryKind =
+      kRows + "WHERE ?1 = '' AND (?2 = 1 OR v.retired = 0) ORDER BY v.id";
+  static const std::string kOneKind =
+      kRows + "WHERE v.kind = ?1 AND (?2 = 1 OR v.retired = 0) ORDER BY v.id";
+  auto s = c.prepare(q.kind.empty() ? kEveryKind : kOneKind);
   if (!s.ok()) return s.status();
   s->bind(1, q.kind).bind(2, std::int64_t{q.include_retired ? 1 : 0});
   const std::set<std::string> tables(q.table_codes.begin(), q.table_codes.end());
