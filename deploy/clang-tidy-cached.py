@@ -12,6 +12,12 @@ outside the checkout, in $HUBTABLE_TIDY_CACHE (default
 ~/.cache/hubtable/clang-tidy); a unit with a finding is never cached, so it
 is checked again on every run until fixed.
 
+Finding that key means preprocessing the unit, a second or more per unit.
+So, as ccache's direct mode does, the cache also keeps a manifest per unit
+and command: the files the preprocessor read (from its dependency output)
+with the SHA-256 of each, and the key they gave. When every one of those
+files still has the same content, the key is known without preprocessing.
+
 usage: clang-tidy-cached.py BUILD_DIR FILE_REGEX [JOBS]
 Exits 1 and prints the findings when any unit has one.
 """
@@ -24,6 +30,8 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
+import threading
 
 TIDY = "clang-tidy"
 # Flags that write files or name outputs: dropped when preprocessing.
@@ -37,7 +45,7 @@ def arguments(entry):
     return shlex.split(entry["command"])
 
 
-def preprocess_command(entry):
+def preprocess_command(entry, depfile):
     args = arguments(entry)
     out = [args[0]]
     skip = False
@@ -51,30 +59,126 @@ def preprocess_command(entry):
         if a in DROP:
             continue
         out.append(a)
-    return out + ["-E", "-C"]
+    return out + ["-E", "-C", "-MD", "-MF", depfile]
 
 
-def key_of(entry, salt):
-    pre = subprocess.run(preprocess_command(entry), cwd=entry["directory"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    if pre.returncode != 0:
-        return None  # let clang-tidy say what is wrong
-    root = os.getcwd().encode()  # the checkout: another clone differs only there
-    here = b"<checkout>"
+ROOT = os.getcwd()  # the checkout: another clone differs only there
+HERE = "<checkout>"
+
+
+def portable(text):
+    return text.replace(ROOT, HERE)
+
+
+def local(text):
+    return text.replace(HERE, ROOT)
+
+
+def read_depfile(path, directory):
+    """The files a make-style dependency file names (after the target)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read().replace("\\\n", " ")
+    _, _, rest = text.partition(": ")
+    names = re.split(r"(?<!\\)\s+", rest.strip())
+    return sorted({os.path.normpath(os.path.join(directory, n.replace("\\ ", " ")))
+                   for n in names if n})
+
+
+class FileHashes:
+    """SHA-256 of files' contents, each read once per run."""
+
+    def __init__(self):
+        self.known = {}
+        self.lock = threading.Lock()
+
+    def of(self, path):
+        with self.lock:
+            if path in self.known:
+                return self.known[path]
+        try:
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+        except OSError:
+            digest = ""
+        with self.lock:
+            self.known[path] = digest
+        return digest
+
+
+HASHES = FileHashes()
+MANIFEST_CANDIDATES = 8
+
+
+def command_key(entry, salt):
     h = hashlib.sha256(salt)
-    h.update(entry["file"].encode().replace(root, here))
+    h.update(portable(entry["file"]).encode())
     h.update(b"\0")
     # The flags decide which warnings clang-tidy reports, besides the source.
-    h.update(" ".join(arguments(entry)).encode().replace(root, here))
-    h.update(b"\0")
-    h.update(pre.stdout.replace(root, here))
+    h.update(portable(" ".join(arguments(entry))).encode())
     return h.hexdigest()
 
 
+def key_of(entry, salt):
+    """The unit's key, and the files its preprocessing read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        depfile = os.path.join(tmp, "unit.d")
+        pre = subprocess.run(preprocess_command(entry, depfile), cwd=entry["directory"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        if pre.returncode != 0:
+            return None, []  # let clang-tidy say what is wrong
+        deps = read_depfile(depfile, entry["directory"])
+    here = HERE.encode()
+    h = hashlib.sha256(salt)
+    h.update(entry["file"].encode().replace(ROOT.encode(), here))
+    h.update(b"\0")
+    h.update(" ".join(arguments(entry)).encode().replace(ROOT.encode(), here))
+    h.update(b"\0")
+    h.update(pre.stdout.replace(ROOT.encode(), here))
+    return h.hexdigest(), deps
+
+
+def manifest_path(cache, entry, salt):
+    k = command_key(entry, salt)
+    return os.path.join(cache, "direct", k[:2], k)
+
+
+def known_key(manifest):
+    """The key a manifest recorded for files whose contents are unchanged."""
+    try:
+        with open(manifest, encoding="utf-8") as f:
+            candidates = json.load(f)
+    except (OSError, ValueError):
+        return None
+    for c in candidates:
+        if all(HASHES.of(local(p)) == digest for p, digest in c["files"].items()):
+            return c["key"]
+    return None
+
+
+def remember(manifest, key, deps):
+    try:
+        with open(manifest, encoding="utf-8") as f:
+            candidates = json.load(f)
+    except (OSError, ValueError):
+        candidates = []
+    files = {portable(p): HASHES.of(p) for p in deps}
+    candidates = [{"key": key, "files": files}] + [c for c in candidates if c["key"] != key]
+    os.makedirs(os.path.dirname(manifest), exist_ok=True)
+    tmp = manifest + f".{os.getpid()}.{threading.get_ident()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(candidates[:MANIFEST_CANDIDATES], f)
+    os.replace(tmp, manifest)
+
+
 def check(entry, build, cache, salt):
-    key = key_of(entry, salt)
+    manifest = manifest_path(cache, entry, salt)
+    key, deps = known_key(manifest), None
+    if key is None:
+        key, deps = key_of(entry, salt)
     marker = os.path.join(cache, key[:2], key) if key else None
     if marker and os.path.exists(marker):
+        if deps:
+            remember(manifest, key, deps)
         return entry["file"], True, True, ""
     run = subprocess.run([TIDY, "-p", build, "-quiet", entry["file"]],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
@@ -84,6 +188,8 @@ def check(entry, build, cache, salt):
         os.makedirs(os.path.dirname(marker), exist_ok=True)
         with open(marker, "w", encoding="ascii") as f:
             f.write(entry["file"] + "\n")
+        if deps:
+            remember(manifest, key, deps)
     return entry["file"], clean, False, text
 
 

@@ -28,12 +28,20 @@ const ctx = {
 /** The screen asked for last. A screen that waits for an answer before it
  * draws (a situation, the submission form) may still be waiting when the
  * user has moved on: it then neither draws over the newer screen nor takes
- * its events. */
+ * its events. A screen drawn again (after an action, on a live event) is
+ * drawn by its latest request only: an earlier one still waiting for its
+ * answer, which may be older than the action, does not draw over it. */
 let asked = 0;
 function view() {
   const mine = ++asked;
+  let draws = 0;
   return Object.assign(Object.create(ctx), {
     current: () => mine === asked,
+    /** Starts a drawing; returns whether it is still the one to draw. */
+    drawing() {
+      const n = ++draws;
+      return () => mine === asked && n === draws;
+    },
     /** The shown screen hears events (one listener: a screen that draws
      * itself again replaces its own; a new route clears it). */
     onEvent(fn) {

@@ -58,8 +58,9 @@ async function labels(kind, codes) {
 }
 
 export async function situation(ctx, id) {
+  const latest = ctx.drawing();
   const shown = await ask('ShowSituation', { id });
-  if (!ctx.current()) return;
+  if (!latest()) return;
   const root = screen(t('situation.title', { id }));
   root.id = 'situation-page';
   if (!shown) return;

@@ -49,7 +49,7 @@ TEST(Abuse, RevokedCertificateFailsTheHandshakeAndCostsNoAuditOrLogFlood) {
   RunningServer server(std::string(kTestLimits) + "revocation_refresh_interval_ms = 100\n");
   server.start();
   ASSERT_TRUE(server.serves("rep.police"));
-  auto revoke = run_command({HUBTABLED_PATH, "revoke-cert", "--config",
+  auto revoke = run_command({hubtabled_path(), "revoke-cert", "--config",
                              server.deployment().config_path().string(), "--user", "rep.police"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
   // A connection that gets no answer at all: the handshake refused it.

@@ -40,7 +40,7 @@ class AuditKeyRotation : public ::testing::Test {
 
   // The privacy officer's command line, with the key pinned in their profile.
   CommandResult hubtable(std::vector<std::string> args) {
-    std::vector<std::string> argv = {HUBTABLE_PATH, "--profile",
+    std::vector<std::string> argv = {hubtable_path(), "--profile",
                                      server_.deployment().profile("po.one").string(), "--server",
                                      server_.address()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -48,7 +48,7 @@ class AuditKeyRotation : public ::testing::Test {
   }
 
   CommandResult hubtabled(std::vector<std::string> args) {
-    args.insert(args.begin(), HUBTABLED_PATH);
+    args.insert(args.begin(), hubtabled_path());
     return run_command(args);
   }
 

@@ -82,7 +82,7 @@ TEST(Auth, RevokedCertificateIsRefusedOnTheNextRequest) {
   server.start();
   auto conn = server.connect("rep.police");
   ASSERT_EQ(server.login(*conn, "rep.police").status().code(), v1::OK);
-  auto revoke = run_command({HUBTABLED_PATH, "revoke-cert", "--config",
+  auto revoke = run_command({hubtabled_path(), "revoke-cert", "--config",
                              server.deployment().config_path().string(), "--user", "rep.police"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
   auto r = conn->call(whoami_request());

@@ -303,7 +303,7 @@ TEST_F(BrowserApi, OnlyTheDeploymentsCertificatesAndKnownProtocolsAreServed) {
     EXPECT_FALSE((*anonymous)->request("GET", "/", "", {}).ok());
   }
 
-  TestDeployment elsewhere;
+  TestDeployment elsewhere{TestDeployment::Separate{}};
   HttpsClient::Options foreign;
   foreign.certificate = {elsewhere.profile("rep.police") / "client.crt",
                          elsewhere.profile("rep.police") / "client.key"};

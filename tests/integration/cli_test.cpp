@@ -34,7 +34,7 @@ class Cli : public ::testing::Test {
   CommandResult hubtable(const std::string& user, std::vector<std::string> args,
                          const std::filesystem::path& profile = {}) {
     std::vector<std::string> argv = {
-        HUBTABLE_PATH, "--profile",
+        hubtable_path(), "--profile",
         (profile.empty() ? server_.deployment().profile(user) : profile).string(), "--server",
         server_.address()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -258,7 +258,7 @@ TEST_F(Cli, ServerDownIsExitThree) {
 }
 
 TEST_F(Cli, WrongCaIsExitThree) {
-  TestDeployment other;
+  TestDeployment other{TestDeployment::Separate{}};
   const auto copy = server_.deployment().scratch() / "wrong-ca-profile";
   std::filesystem::copy(server_.deployment().profile("rep.police"), copy);
   std::filesystem::copy_file(other.profile("rep.police") / "ca.crt", copy / "ca.crt",
@@ -296,7 +296,7 @@ TEST_F(Cli, EveryCommandsHelpGivesAnExampleAndTheGlobalOptions) {
   while (!todo.empty()) {
     std::vector<std::string> path = todo.back();
     todo.pop_back();
-    std::vector<std::string> argv = {HUBTABLE_PATH};
+    std::vector<std::string> argv = {hubtable_path()};
     argv.insert(argv.end(), path.begin(), path.end());
     argv.emplace_back("--help");
     const auto help = run_command(argv);
@@ -457,11 +457,11 @@ TEST_F(Cli, ATableWithMoreSituationsThanOneAnswerHoldsIsListedWhole) {
 }
 
 TEST_F(Cli, UsageErrorsAreExitTwo) {
-  EXPECT_EQ(run_command({HUBTABLE_PATH, "frobnicate"}).exit_code, 2);
-  auto r = run_command({HUBTABLE_PATH, "whoami"}, {{"HUBTABLE_PROFILE", ""}});
+  EXPECT_EQ(run_command({hubtable_path(), "frobnicate"}).exit_code, 2);
+  auto r = run_command({hubtable_path(), "whoami"}, {{"HUBTABLE_PROFILE", ""}});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no profile"), std::string::npos);
-  EXPECT_EQ(run_command({HUBTABLE_PATH, "--profile", "/nonexistent", "whoami"}).exit_code, 2);
+  EXPECT_EQ(run_command({hubtable_path(), "--profile", "/nonexistent", "whoami"}).exit_code, 2);
 }
 
 TEST(CliSession, ExpiredSessionIsOneClearLine) {
@@ -473,7 +473,7 @@ TEST(CliSession, ExpiredSessionIsOneClearLine) {
   const auto np = server.deployment().scratch() / "np";
   write_file(np, std::string(kNewPassword) + "\n");
   const std::map<std::string, std::string> env = {{"XDG_RUNTIME_DIR", runtime.string()}};
-  const std::vector<std::string> base = {HUBTABLE_PATH, "--profile",
+  const std::vector<std::string> base = {hubtable_path(), "--profile",
                                          server.deployment().profile("rep.mh").string(), "--server",
                                          server.address()};
   auto with = [&](std::vector<std::string> extra) {
@@ -765,7 +765,7 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
   ASSERT_EQ(server_.stop(), 0);
   const std::string config = server_.deployment().config_path().string();
   auto offline =
-      run_command({HUBTABLED_PATH, "verify-audit", "--config", config, "--since", saved});
+      run_command({hubtabled_path(), "verify-audit", "--config", config, "--since", saved});
   ASSERT_EQ(offline.exit_code, 0) << offline.out << offline.err;
   EXPECT_NE(offline.out.find("audit log verified"), std::string::npos) << offline.out;
   EXPECT_EQ(offline.out.find("not signed yet"), std::string::npos) << offline.out;
@@ -782,7 +782,7 @@ TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
     });
     ASSERT_TRUE(s.ok()) << s;
   }
-  auto caught = run_command({HUBTABLED_PATH, "verify-audit", "--config", config});
+  auto caught = run_command({hubtabled_path(), "verify-audit", "--config", config});
   EXPECT_EQ(caught.exit_code, 1);
   EXPECT_NE(caught.out.find("FAILED at event 5: moved"), std::string::npos) << caught.out;
 

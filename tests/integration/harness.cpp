@@ -18,7 +18,7 @@ RunningServer::~RunningServer() { stop(); }
 std::string hubtabled_binary() {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts.
   const char* other = std::getenv("HUBTABLE_TEST_HUBTABLED");
-  return other != nullptr ? other : HUBTABLED_PATH;
+  return other != nullptr ? std::string(other) : hubtabled_path();
 }
 
 void RunningServer::start() {

@@ -10,6 +10,7 @@
 #include "lib/connection.h"
 #include "lib/profile.h"
 #include "tests/integration/process.h"
+#include "tests/support/build_paths.h"
 #include "tests/support/deployment.h"
 #include "tests/support/requests.h"
 

@@ -132,14 +132,14 @@ TEST_F(NoDeadEnds, ALatePartnerIsAddedAfterTheLeadAndAnInterventionAmended) {
 
 TEST_F(NoDeadEnds, AReissuedProfileLogsInWhileTheRevokedOneIsRefused) {
   const auto config = server_.deployment().config_path().string();
-  auto refused = run_command({HUBTABLED_PATH, "reissue", "--config", config, "--user", "rep.mh"});
+  auto refused = run_command({hubtabled_path(), "reissue", "--config", config, "--user", "rep.mh"});
   EXPECT_NE(refused.exit_code, 0) << "a live certificate is revoked first";
   EXPECT_NE(refused.err.find("revoke it first"), std::string::npos) << refused.err;
   auto revoke =
-      run_command({HUBTABLED_PATH, "revoke-cert", "--config", config, "--user", "rep.mh"});
+      run_command({hubtabled_path(), "revoke-cert", "--config", config, "--user", "rep.mh"});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
   TempDir out;
-  auto reissue = run_command({HUBTABLED_PATH, "reissue", "--config", config, "--user", "rep.mh",
+  auto reissue = run_command({hubtabled_path(), "reissue", "--config", config, "--user", "rep.mh",
                               "--profiles-out", out.path().string()});
   ASSERT_EQ(reissue.exit_code, 0) << reissue.err;
   // The old device: refused at the handshake or on its first request.

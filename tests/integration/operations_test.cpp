@@ -96,7 +96,7 @@ TEST(Operations, ABackupTakenWhileClientsWriteRestoresOnANewMachine) {
   const fs::path backups = server.deployment().scratch() / "backups";
   const std::string config = server.deployment().config_path().string();
   auto taken =
-      run_command({HUBTABLED_PATH, "backup", "--config", config, "--to", backups.string()});
+      run_command({hubtabled_path(), "backup", "--config", config, "--to", backups.string()});
   const std::vector<std::string> during = writers.acked();
   ASSERT_EQ(taken.exit_code, 0) << taken.err;
   EXPECT_NE(taken.out.find("backup written: "), std::string::npos) << taken.out;
@@ -119,10 +119,10 @@ TEST(Operations, ABackupTakenWhileClientsWriteRestoresOnANewMachine) {
     fs::copy(lost / dir, root / dir, fs::copy_options::recursive);
   }
   auto restored =
-      run_command({HUBTABLED_PATH, "restore", "--config", config, "--from", dirs[0].string()});
+      run_command({hubtabled_path(), "restore", "--config", config, "--from", dirs[0].string()});
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
   EXPECT_NE(restored.out.find("restored the backup of "), std::string::npos) << restored.out;
-  auto verified = run_command({HUBTABLED_PATH, "verify-audit", "--config", config});
+  auto verified = run_command({hubtabled_path(), "verify-audit", "--config", config});
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("audit log verified"), std::string::npos);
 
@@ -146,19 +146,19 @@ TEST(Operations, OneProcessOwnsTheDeploymentFiles) {
   RunningServer server;
   const fs::path backups = server.deployment().scratch() / "backups";
   const std::string config = server.deployment().config_path().string();
-  ASSERT_EQ(run_command({HUBTABLED_PATH, "backup", "--config", config, "--to", backups.string()})
+  ASSERT_EQ(run_command({hubtabled_path(), "backup", "--config", config, "--to", backups.string()})
                 .exit_code,
             0);
   server.start();
   const std::string before = read_file(server.deployment().database());
-  auto refused = run_command({HUBTABLED_PATH, "restore", "--config", config, "--from",
+  auto refused = run_command({hubtabled_path(), "restore", "--config", config, "--from",
                               ops::list_backups(backups).at(0).string()});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_EQ(refused.err,
             "hubtabled: another hubtabled process (the server, a restore or a rekey) is using the "
             "deployment of " +
                 server.deployment().database().string() + "\n");
-  auto second = run_command({HUBTABLED_PATH, "serve", "--config", config});
+  auto second = run_command({hubtabled_path(), "serve", "--config", config});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("another hubtabled process"), std::string::npos) << second.err;
   EXPECT_TRUE(server.serves());
@@ -204,7 +204,7 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
   RunningServer server("[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) + "\"\n" +
                        kTestLimits);
   const std::string config = server.deployment().config_path().string();
-  auto stopped = run_command({HUBTABLED_PATH, "status", "--config", config});
+  auto stopped = run_command({hubtabled_path(), "status", "--config", config});
   EXPECT_EQ(stopped.exit_code, 3) << stopped.err;
   EXPECT_NE(stopped.out.find("server:          not running"), std::string::npos) << stopped.out;
   EXPECT_NE(stopped.out.find("last backup:     never"), std::string::npos) << stopped.out;
@@ -219,7 +219,7 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
   EXPECT_NE(refused->status().code(), v1::OK);
   auto submitted = rep->call(submission(2));
   ASSERT_TRUE(submitted.ok() && submitted->status().code() == v1::OK);
-  ASSERT_EQ(run_command({HUBTABLED_PATH, "backup", "--config", config, "--to",
+  ASSERT_EQ(run_command({hubtabled_path(), "backup", "--config", config, "--to",
                          (server.deployment().scratch() / "backups").string()})
                 .exit_code,
             0);
@@ -247,7 +247,7 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
     EXPECT_EQ(text->find(secret), std::string::npos) << secret;
   }
 
-  auto running = run_command({HUBTABLED_PATH, "status", "--config", config});
+  auto running = run_command({hubtabled_path(), "status", "--config", config});
   EXPECT_EQ(running.exit_code, 0) << running.err;
   EXPECT_NE(running.out.find("server:          running"), std::string::npos) << running.out;
   EXPECT_NE(running.out.find("connections:     1\n"), std::string::npos) << running.out;
@@ -258,7 +258,7 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
 TEST(Operations, TheAdministratorListsTheAccountsAndHowTheyStand) {
   TestDeployment dep;
   const std::string config = dep.config_path().string();
-  auto listed = run_command({HUBTABLED_PATH, "accounts", "--config", config});
+  auto listed = run_command({hubtabled_path(), "accounts", "--config", config});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_EQ(listed.out.find("USERNAME"), 0u) << listed.out;
   for (const char* user : {"admin", "rep.police", "chair.one", "po.one"}) {
@@ -266,11 +266,11 @@ TEST(Operations, TheAdministratorListsTheAccountsAndHowTheyStand) {
   }
   EXPECT_NE(listed.out.find("one-time password valid until "), std::string::npos) << listed.out;
   auto refused =
-      run_command({HUBTABLED_PATH, "enable-account", "--config", config, "--user", "rep.police"});
+      run_command({hubtabled_path(), "enable-account", "--config", config, "--user", "rep.police"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_EQ(refused.err, "hubtabled: rep.police is not disabled\n");
   auto unknown =
-      run_command({HUBTABLED_PATH, "enable-account", "--config", config, "--user", "nobody"});
+      run_command({hubtabled_path(), "enable-account", "--config", config, "--user", "nobody"});
   EXPECT_EQ(unknown.err, "hubtabled: no user named nobody\n");
 }
 

@@ -12,6 +12,7 @@
 #include "domain/identity.h"
 #include "store/identity_vault.h"
 #include "tests/integration/process.h"
+#include "tests/support/build_paths.h"
 #include "tests/unit/api/filter_fixture.h"
 
 namespace hubtable::api {
@@ -19,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using hubtable::testing::CommandResult;
+using hubtable::testing::hubtabled_path;
 using hubtable::testing::run_command;
 
 constexpr const char* kWhy = "A named threat to the person, reported by the school tonight.";
@@ -38,7 +40,7 @@ class RekeyCrash : public FilterTest, public ::testing::WithParamInterface<const
   CommandResult rekey(const std::string& crash_at = "") {
     std::map<std::string, std::string> env;
     if (!crash_at.empty()) env["HUBTABLE_CRASH_AT"] = crash_at;
-    return run_command({HUBTABLED_PATH, "rekey", "--config", dep_.config_path().string()}, env);
+    return run_command({hubtabled_path(), "rekey", "--config", dep_.config_path().string()}, env);
   }
 
   std::string key() const { return read_file(dep_.root() / "keys/master.key"); }
@@ -161,7 +163,7 @@ class AuditRekeyCrash : public FilterTest, public ::testing::WithParamInterface<
     std::map<std::string, std::string> env;
     if (!crash_at.empty()) env["HUBTABLE_CRASH_AT"] = crash_at;
     return run_command(
-        {HUBTABLED_PATH, "rekey", "--audit-signing-key", "--config", dep_.config_path().string()},
+        {hubtabled_path(), "rekey", "--audit-signing-key", "--config", dep_.config_path().string()},
         env);
   }
 

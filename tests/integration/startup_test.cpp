@@ -23,7 +23,7 @@ class Startup : public ::testing::Test {
   // Runs serve, expects a refusal naming `expected`, and an untouched database.
   void expect_refusal(const std::string& expected) {
     const std::string before = read_file(dep_.database());
-    auto r = run_command({HUBTABLED_PATH, "serve", "--config", dep_.config_path().string(),
+    auto r = run_command({hubtabled_path(), "serve", "--config", dep_.config_path().string(),
                           "--port-file", (dep_.scratch() / "port").string()},
                          {}, std::chrono::seconds(30));
     EXPECT_NE(r.exit_code, 0);
@@ -60,14 +60,14 @@ TEST_F(Startup, TruncatedKeyFile) {
 }
 
 TEST_F(Startup, DatabaseFromAnotherDeployment) {
-  TestDeployment other;
+  TestDeployment other{TestDeployment::Separate{}};
   std::filesystem::copy_file(other.database(), dep_.database(),
                              std::filesystem::copy_options::overwrite_existing);
   expect_refusal("master key does not open database");
 }
 
 TEST_F(Startup, DatabaseAndKeyFromAnotherDeployment) {
-  TestDeployment other;
+  TestDeployment other{TestDeployment::Separate{}};
   std::filesystem::copy_file(other.database(), dep_.database(),
                              std::filesystem::copy_options::overwrite_existing);
   std::filesystem::copy_file(other.root() / "keys/master.key", key(),
@@ -202,7 +202,7 @@ TEST(FileModes, EveryFileOfADeploymentIsPrivateWhateverTheUmask) {
     // `hubtabled init` from a shell with that umask.
     const auto dir = server.deployment().scratch() / "from-shell";
     auto r =
-        run_command({HUBTABLED_PATH, "init", "--dir", dir.string(), "--listen", "127.0.0.1:0"});
+        run_command({hubtabled_path(), "init", "--dir", dir.string(), "--listen", "127.0.0.1:0"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(open_to_others(dir), std::vector<std::string>{});
     struct stat d {};

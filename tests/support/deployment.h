@@ -3,7 +3,13 @@
 // and `apply`, with a small table. Shared by the api unit tests and the
 // integration tests.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "crypto/pki.h"
@@ -93,28 +99,74 @@ roles = [{ table = "t2", role = "REP" }]
 /// Owns the temp dir. Not thread-safe.
 class TestDeployment {
  public:
-  /// Creates the deployment; `extra_config` is appended to hubtabled.toml
-  /// (e.g. a [limits] table).
+  /// A deployment with keys and certificates of its own, not a copy of the
+  /// template: for a test about another deployment's files.
+  struct Separate {};
+
+  /// Creates the deployment, a copy of this executable's template (below);
+  /// `extra_config` is appended to hubtabled.toml (e.g. a [limits] table).
   explicit TestDeployment(const std::string& extra_config = "") {
+    std::filesystem::copy(deployment_template(), root(), std::filesystem::copy_options::recursive);
+    append_config(extra_config);
+  }
+
+  TestDeployment(Separate, const std::string& extra_config = "") {
+    provision_into(root());
+    append_config(extra_config);
+  }
+
+  /// What `hubtabled init` and `apply` of the test table make, in `dir`.
+  static void provision_into(const std::filesystem::path& dir) {
     domain::SystemClock clock;
     provision::InitOptions o;
-    o.dir = dir_.path() / "deploy";
+    o.dir = dir;
     o.listen_port = 0;
     auto s = provision::init_deployment(o, clock, crypto::system_random());
     if (!s.ok()) throw std::runtime_error("init: " + std::string(s.message()));
-    if (!extra_config.empty()) {
-      write_file(config_path(), read_file(config_path()) + "\n" + extra_config + "\n");
-    }
-    apply_text(kTestTable);
+    apply_text_in(dir / "hubtabled.toml", kTestTable);
   }
 
-  void apply_text(const std::string& text) {
+  /// A deployment provisioned once per test executable and kept beside it
+  /// (`<executable>.deployment`), made again when the executable changes or
+  /// the copy is a day old (its one-time passwords last a week). Provisioning
+  /// hashes nine passwords with Argon2id at the product's cost (64 MiB, 3
+  /// passes): two of a service test's three seconds under ASan. Processes
+  /// that start together (ctest -j) take turns at a lock to make it.
+  static std::filesystem::path deployment_template() {
+    namespace fs = std::filesystem;
+    const fs::path exe = fs::read_symlink("/proc/self/exe");
+    const fs::path dir = exe.string() + ".deployment";
+    const std::string stamp = std::to_string(fs::file_size(exe)) + " " +
+                              std::to_string(fs::last_write_time(exe).time_since_epoch().count()) +
+                              "\n";
+    const int lock =
+        ::open((exe.string() + ".deployment.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+      throw std::runtime_error("cannot lock the deployment template beside " + exe.string());
+    }
+    const fs::path stamp_path = dir / "made-for";
+    std::error_code ec;
+    const auto age = fs::file_time_type::clock::now() - fs::last_write_time(stamp_path, ec);
+    if (ec || read_file(stamp_path) != stamp || age > std::chrono::hours(24)) {
+      fs::remove_all(dir);
+      fs::create_directories(dir);
+      provision_into(dir / "deploy");
+      write_file(stamp_path, stamp);
+    }
+    ::close(lock);  // releases the lock
+    return dir / "deploy";
+  }
+
+  void apply_text(const std::string& text) { apply_text_in(config_path(), text); }
+
+  static void apply_text_in(const std::filesystem::path& config, const std::string& text) {
     domain::SystemClock clock;
     auto file = provision::parse_apply_text(text);
     if (!file.ok()) throw std::runtime_error("parse: " + std::string(file.status().message()));
-    auto d = provision::open_deployment(config_path());
+    auto d = provision::open_deployment(config);
     if (!d.ok()) throw std::runtime_error("open: " + std::string(d.status().message()));
-    auto r = provision::apply(*d, *file, profiles_dir(), clock, crypto::system_random());
+    auto r = provision::apply(*d, *file, config.parent_path() / "profiles", clock,
+                              crypto::system_random());
     if (!r.ok()) throw std::runtime_error("apply: " + std::string(r.status().message()));
   }
 
@@ -144,6 +196,12 @@ class TestDeployment {
   }
 
  private:
+  void append_config(const std::string& extra_config) {
+    if (!extra_config.empty()) {
+      write_file(config_path(), read_file(config_path()) + "\n" + extra_config + "\n");
+    }
+  }
+
   TempDir dir_;
 };
 

@@ -5,7 +5,7 @@
 // https://127.0.0.1 when its issuer's organisation is "hubtable".
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -18,9 +18,21 @@ export function checkPolicy() {
   }
 }
 
+/**
+ * A temporary directory removed when the test process exits (a chromium
+ * profile is tens of megabytes; HUBTABLE_KEEP keeps them for a post-mortem).
+ */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  if (!process.env.HUBTABLE_KEEP) {
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
 /** A HOME with an NSS database: `p12` (with its passphrase file) and `ca` trusted. */
 export function nssHome({ p12, passphraseFile, ca }) {
-  const home = mkdtempSync(path.join(tmpdir(), 'hubtable-nss-'));
+  const home = scratchDir('hubtable-nss-');
   const db = path.join(home, '.pki/nssdb');
   mkdirSync(db, { recursive: true });
   execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'], { stdio: 'pipe' });

@@ -3,12 +3,12 @@
 // deployment's device presents.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { scratchDir } from './browser.mjs';
 
 export function foreignP12() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hubtable-foreign-'));
+  const dir = scratchDir('hubtable-foreign-');
   const f = (name) => path.join(dir, name);
   const run = (...args) => execFileSync('openssl', args, { stdio: 'pipe' });
   run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',

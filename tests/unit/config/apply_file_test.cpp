@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -130,7 +132,7 @@ TEST(ApplyFile, TableVocabularyEntriesAreValidated) {
 }
 
 TEST(ApplyFile, DemoTableIsValidAndComplete) {
-  auto r = parse_apply_file(HUBTABLE_DEMO_TABLE);
+  auto r = parse_apply_file(hubtable::testing::in_build(HUBTABLE_DEMO_TABLE));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_GE(r->agencies.size(), 8u);
   std::set<std::string> sectors;

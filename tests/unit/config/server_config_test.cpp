@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
 #include "tests/support/temp_dir.h"
 
 namespace hubtable::config {
@@ -83,7 +84,7 @@ TEST(ServerConfig, AlertRulesAreReadFromTheAlertsSection) {
 }
 
 TEST(ServerConfig, TheExampleConfigLoadsAndStatesTheDefaults) {
-  auto c = load_server_config(HUBTABLE_EXAMPLE_CONFIG);
+  auto c = load_server_config(hubtable::testing::in_build(HUBTABLE_EXAMPLE_CONFIG));
   ASSERT_TRUE(c.ok()) << c.status();
   const Limits defaults;
   EXPECT_EQ(c->limits.max_connections, defaults.max_connections);

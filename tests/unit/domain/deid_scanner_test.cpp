@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/build_paths.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,7 +20,7 @@ struct Labelled {
 };
 
 std::vector<Labelled> corpus(const char* path = HUBTABLE_DEID_CORPUS) {
-  std::ifstream in(path);
+  std::ifstream in(hubtable::testing::in_build(path));
   std::vector<Labelled> out;
   std::string line;
   while (std::getline(in, line)) {

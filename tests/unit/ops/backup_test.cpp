@@ -108,7 +108,7 @@ TEST_F(BackupTest, ADamagedChangedOrForeignBackupIsRefusedAndChangesNothing) {
   EXPECT_NE(restore_refusal(partial).find("vault-keys.db is missing"), std::string::npos);
   EXPECT_NE(restore_refusal(dep_.root()).find("is not a hubtable backup"), std::string::npos);
   // Another deployment's backup: another master key.
-  hubtable::testing::TestDeployment other;
+  hubtable::testing::TestDeployment other{hubtable::testing::TestDeployment::Separate{}};
   auto other_d = provision::open_deployment(other.config_path());
   ASSERT_TRUE(other_d.ok());
   auto foreign = ops::take_backup(*other_d, other.scratch() / "backups", clock_);

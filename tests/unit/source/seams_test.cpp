@@ -16,12 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/build_paths.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 const fs::path& source_root() {
-  static const fs::path root = fs::path(HUBTABLE_SOURCE_DIR);
+  static const fs::path root = fs::path(hubtable::testing::in_build(HUBTABLE_SOURCE_DIR));
   return root;
 }
 
@@ -53,7 +55,7 @@ struct Literal {
 // Every string literal in the server's C++ sources (comments skipped).
 std::vector<Literal> server_literals() {
   std::vector<Literal> out;
-  const fs::path root = fs::path(HUBTABLE_SOURCE_DIR) / "server";
+  const fs::path root = fs::path(hubtable::testing::in_build(HUBTABLE_SOURCE_DIR)) / "server";
   const std::regex literal(R"re("((?:[^"\\\n]|\\.)*)")re");
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     const auto ext = entry.path().extension();
