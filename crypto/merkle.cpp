@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace hubtable::crypto::merkle {
@@ -17,13 +19,40 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-Digest digest(const std::uint8_t* data, std::size_t size) {
+[[noreturn]] void digest_failed() {
+  std::fputs("hubtable: SHA-256 failed\n", stderr);
+  std::abort();
+}
+
+// One context per thread, made again for every hash: a context made and freed
+// per hash (EVP_Digest) cost as much as hashing a 100-byte event.
+EVP_MD_CTX* thread_context() {
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
+  return ctx.get();
+}
+
+// SHA-256 of one prefix byte followed by `data`.
+Digest digest(std::uint8_t prefix, const std::uint8_t* data, std::size_t size) {
+  EVP_MD_CTX* ctx = thread_context();
   Digest out{};
   unsigned int len = 0;
-  const EVP_MD* md = sha256_md();
-  if (md == nullptr || EVP_Digest(data, size, out.data(), &len, md, nullptr) != 1) {
-    std::fputs("hubtable: SHA-256 failed\n", stderr);
-    std::abort();
+  if (ctx == nullptr || sha256_md() == nullptr ||
+      EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, &prefix, 1) != 1 ||
+      (size != 0 && EVP_DigestUpdate(ctx, data, size) != 1) ||
+      EVP_DigestFinal_ex(ctx, out.data(), &len) != 1) {
+    digest_failed();
+  }
+  return out;
+}
+
+Digest digest_of_nothing() {
+  Digest out{};
+  unsigned int len = 0;
+  if (sha256_md() == nullptr ||
+      EVP_Digest(nullptr, 0, out.data(), &len, sha256_md(), nullptr) != 1) {
+    digest_failed();
   }
   return out;
 }
@@ -43,23 +72,16 @@ absl::Status missing(const NodeId& id) {
 
 }  // namespace
 
-Digest leaf_hash(ByteView data) {
-  thread_local std::vector<std::uint8_t> buffer;
-  buffer.resize(data.size() + 1);
-  buffer[0] = 0x00;
-  if (!data.empty()) std::copy(data.begin(), data.end(), buffer.begin() + 1);
-  return digest(buffer.data(), buffer.size());
-}
+Digest leaf_hash(ByteView data) { return digest(0x00, data.data(), data.size()); }
 
 Digest node_hash(const Digest& left, const Digest& right) {
-  std::array<std::uint8_t, 65> buffer{};
-  buffer[0] = 0x01;
-  std::copy(left.begin(), left.end(), buffer.begin() + 1);
-  std::copy(right.begin(), right.end(), buffer.begin() + 33);
-  return digest(buffer.data(), buffer.size());
+  std::array<std::uint8_t, 64> both{};
+  std::copy(left.begin(), left.end(), both.begin());
+  std::copy(right.begin(), right.end(), both.begin() + 32);
+  return digest(0x01, both.data(), both.size());
 }
 
-Digest empty_root() { return digest(nullptr, 0); }
+Digest empty_root() { return digest_of_nothing(); }
 
 absl::StatusOr<CompactRange> CompactRange::resume(std::uint64_t size,
                                                   std::vector<Digest> frontier) {

@@ -38,7 +38,7 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(
     if (!row.ok()) return row.status();
     if (!*row) break;
     const auto seq = static_cast<std::uint64_t>(events->integer(0));
-    const crypto::Bytes bytes = events->blob(1);
+    const crypto::ByteView bytes = events->blob_view(1);
     const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
     if (seq != v.size() + 1) {  // a gap or a repeat: the verifier names it
       v.add(seq, leaf);
@@ -53,7 +53,7 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(
       if (auto s = next_leaf(); !s.ok()) return s;
     }
     const bool stored = leaves_left && static_cast<std::uint64_t>(leaves->integer(0)) == index;
-    if (!stored || leaves->blob(1) != crypto::Bytes(leaf.begin(), leaf.end())) {
+    if (!stored || !std::ranges::equal(leaves->blob_view(1), leaf)) {
       v.fail(seq, seq,
              "changed: event " + std::to_string(seq) +
                  (stored ? " does not match its leaf in the stored tree"

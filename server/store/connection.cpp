@@ -363,10 +363,15 @@ std::string_view Statement::text_view(int column) const {
 }
 
 crypto::Bytes Statement::blob(int column) const {
+  const crypto::ByteView v = blob_view(column);
+  return crypto::Bytes(v.begin(), v.end());
+}
+
+crypto::ByteView Statement::blob_view(int column) const {
   const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
   int n = sqlite3_column_bytes(stmt_, column);
   if (p == nullptr) return {};
-  return crypto::Bytes(p, p + n);
+  return {p, static_cast<std::size_t>(n)};
 }
 
 }  // namespace hubtable::store

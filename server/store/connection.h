@@ -155,6 +155,8 @@ class Statement {
   /// The column's text without a copy: valid until the next step or reset.
   std::string_view text_view(int column) const;
   crypto::Bytes blob(int column) const;
+  /// The column's bytes without a copy: valid until the next step or reset.
+  crypto::ByteView blob_view(int column) const;
 
  private:
   // Finalizes the statement, or resets it and hands it back to its cache.

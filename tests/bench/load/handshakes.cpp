@@ -1,0 +1,195 @@
+// Issue 20's TLS anchor: full mutual-TLS handshakes, each on a new TCP
+// connection with no session resumption, against a real hubtabled and
+// against `openssl s_server` given the same certificate, key and client
+// authority (the deployment's pki/), in the same run. For each: handshakes
+// per second and per CPU-second of the server process. What hubtabled adds
+// to a handshake (its accept loop, the client certificate's revocation
+// check, a connection's state) is the difference.
+//
+//   build/release/tests/bench/load/handshakes --seconds 10 --threads 2 --json hs.json
+//
+// The client is the same for both (client::Connection, a rep's profile);
+// s_server runs in its -www mode, which serves one connection at a time.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "lib/connection.h"
+#include "tests/bench/load/latency.h"
+#include "tests/bench/load/probe.h"
+#include "tests/bench/load/world.h"
+#include "tests/integration/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace hubtable::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct HandshakeRun {
+  std::string server;
+  load::Latency latency;
+  double seconds = 0;
+  double server_cpu_seconds = 0;
+};
+
+// `threads` clients handshaking with `profile`'s server until `seconds` have
+// passed; the server process `pid` is probed before and after.
+HandshakeRun handshake(const std::string& name, const client::Profile& profile, pid_t pid,
+                       int threads, double seconds) {
+  std::vector<std::vector<double>> ms(static_cast<std::size_t>(threads));
+  std::atomic<std::uint64_t> errors{0};
+  const double cpu_before = probe(pid).cpu_seconds;
+  const auto start = Clock::now();
+  const auto until =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  std::vector<std::thread> pool;
+  pool.reserve(ms.size());
+  for (auto& mine : ms) {
+    pool.emplace_back([&] {
+      while (Clock::now() < until) {
+        const auto begin = Clock::now();
+        auto c = client::Connection::open(profile);
+        if (c.ok()) {
+          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+        } else {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  HandshakeRun out;
+  out.server = name;
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.server_cpu_seconds = probe(pid).cpu_seconds - cpu_before;
+  std::vector<double> all;
+  for (const auto& v : ms) all.insert(all.end(), v.begin(), v.end());
+  out.latency = summarize(std::move(all), errors.load());
+  return out;
+}
+
+// `openssl s_server` on a port of its choosing, with hubtabled's
+// certificate, key and client authority, requiring a client certificate,
+// with no session tickets (hubtabled issues none).
+class SServer {
+ public:
+  explicit SServer(const std::filesystem::path& deployment, const std::filesystem::path& log)
+      : log_(log) {
+    const auto pki = deployment / "pki";
+    const std::string command = fmt::format(
+        "exec openssl s_server -accept 127.0.0.1:0 -www -no_ticket -Verify 2 "
+        "-groups X25519:P-256:P-384 -cert '{}' -key '{}' -CAfile '{}' 1>&2",
+        (pki / "server.crt").string(), (pki / "server.key").string(), (pki / "ca.crt").string());
+    process_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{"/bin/sh", "-c", command}, log_);
+  }
+
+  // The port s_server printed ("ACCEPT 127.0.0.1:PORT"), once it listens.
+  absl::StatusOr<std::string> port() {
+    std::string port;
+    const bool up = testing::wait_until(
+        [&] {
+          const std::string text = hubtable::testing::read_file(log_);
+          const auto at = text.find("ACCEPT 127.0.0.1:");
+          if (at == std::string::npos) return false;
+          const auto begin = at + std::string_view("ACCEPT 127.0.0.1:").size();
+          const auto end = text.find('\n', begin);
+          if (end == std::string::npos) return false;
+          port = text.substr(begin, end - begin);
+          return true;
+        },
+        std::chrono::seconds(10));
+    if (!up)
+      return absl::UnavailableError("openssl s_server did not start: " +
+                                    hubtable::testing::read_file(log_));
+    return port;
+  }
+  pid_t pid() const { return process_->pid(); }
+
+ private:
+  std::filesystem::path log_;
+  std::unique_ptr<testing::ChildProcess> process_;
+};
+
+std::string json_of(const HandshakeRun& r) {
+  const auto n = static_cast<double>(r.latency.count());
+  return fmt::format(
+      "{{\"server\": \"{}\", \"handshakes\": {}, \"errors\": {}, \"seconds\": {:.3f}, "
+      "\"handshakes_per_second\": {:.1f}, \"server_cpu_seconds\": {:.3f}, "
+      "\"handshakes_per_server_cpu_second\": {:.1f}, \"p50_ms\": {:.3f}, \"p99_ms\": {:.3f}}}",
+      r.server, r.latency.count(), r.latency.errors(), r.seconds, n / r.seconds,
+      r.server_cpu_seconds, r.server_cpu_seconds > 0 ? n / r.server_cpu_seconds : 0.0,
+      r.latency.p50_ms(), r.latency.p99_ms());
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"TLS handshakes against hubtabled and openssl s_server, same certificate"};
+  double seconds = 10;
+  int threads = 2;
+  std::string json;
+  app.add_option("--seconds", seconds, "of handshakes, for each server")
+      ->check(CLI::Range(1.0, 3600.0));
+  app.add_option("--threads", threads, "clients handshaking at once")->check(CLI::Range(1, 64));
+  app.add_option("--json", json, "write the report here (default: standard output)");
+  CLI11_PARSE(app, argc, argv);
+
+  WorldOptions w;
+  w.users = 2;
+  w.situations_per_agency = 0;
+  // One address, many connections a second: hubtabled's per-address limit
+  // counts open connections only, which stay below `threads`.
+  auto world = World::create(w);
+  if (!world.ok()) {
+    std::cerr << "handshakes: setup failed: " << world.status() << "\n";
+    return 1;
+  }
+  testing::RunningServer& server = (*world)->server();
+  const client::Profile profile = (*world)->users().front().profile;
+
+  SServer s_server(server.deployment().root(), server.deployment().scratch() / "s_server.log");
+  auto port = s_server.port();
+  if (!port.ok()) {
+    std::cerr << "handshakes: " << port.status() << "\n";
+    return 1;
+  }
+  client::Profile to_s_server = profile;
+  to_s_server.server_port = *port;
+
+  std::vector<HandshakeRun> runs;
+  runs.push_back(handshake("hubtabled", profile, server.pid(), threads, seconds));
+  runs.push_back(handshake("openssl s_server", to_s_server, s_server.pid(), threads, seconds));
+  std::string out = "{\n  \"threads\": " + std::to_string(threads) + ",\n  \"handshakes\": [";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    std::cerr << fmt::format(
+        "handshakes: {}: {:.0f}/s, {:.0f} per server CPU-second, {} errors\n", r.server,
+        static_cast<double>(r.latency.count()) / r.seconds,
+        static_cast<double>(r.latency.count()) / std::max(1e-9, r.server_cpu_seconds),
+        r.latency.errors());
+    out += (i == 0 ? "\n    " : ",\n    ") + json_of(r);
+  }
+  out += "\n  ]\n}\n";
+  if (json.empty()) {
+    std::cout << out;
+  } else {
+    std::ofstream(json) << out;
+  }
+  return std::all_of(runs.begin(), runs.end(),
+                     [](const HandshakeRun& r) { return r.latency.count() > 0; })
+             ? 0
+             : 1;
+}
+
+}  // namespace
+}  // namespace hubtable::bench
+
+int main(int argc, char** argv) { return hubtable::bench::run(argc, argv); }
