@@ -109,13 +109,18 @@ HASHES = FileHashes()
 MANIFEST_CANDIDATES = 8
 
 
-def command_key(entry, salt):
+def command_hash(entry, salt):
+    """A hash of the unit's path and compile command, in the checkout's terms."""
     h = hashlib.sha256(salt)
     h.update(portable(entry["file"]).encode())
     h.update(b"\0")
     # The flags decide which warnings clang-tidy reports, besides the source.
     h.update(portable(" ".join(arguments(entry))).encode())
-    return h.hexdigest()
+    return h
+
+
+def command_key(entry, salt):
+    return command_hash(entry, salt).hexdigest()
 
 
 def key_of(entry, salt):
@@ -127,13 +132,9 @@ def key_of(entry, salt):
         if pre.returncode != 0:
             return None, []  # let clang-tidy say what is wrong
         deps = read_depfile(depfile, entry["directory"])
-    here = HERE.encode()
-    h = hashlib.sha256(salt)
-    h.update(entry["file"].encode().replace(ROOT.encode(), here))
+    h = command_hash(entry, salt)
     h.update(b"\0")
-    h.update(" ".join(arguments(entry)).encode().replace(ROOT.encode(), here))
-    h.update(b"\0")
-    h.update(pre.stdout.replace(ROOT.encode(), here))
+    h.update(pre.stdout.replace(ROOT.encode(), HERE.encode()))
     return h.hexdigest(), deps
 
 

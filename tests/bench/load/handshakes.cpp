@@ -95,13 +95,14 @@ class SServer {
 
   // The port s_server printed ("ACCEPT 127.0.0.1:PORT"), once it listens.
   absl::StatusOr<std::string> port() {
+    constexpr std::string_view kAccept = "ACCEPT 127.0.0.1:";
     std::string port;
     const bool up = testing::wait_until(
         [&] {
           const std::string text = hubtable::testing::read_file(log_);
-          const auto at = text.find("ACCEPT 127.0.0.1:");
+          const auto at = text.find(kAccept);
           if (at == std::string::npos) return false;
-          const auto begin = at + std::string_view("ACCEPT 127.0.0.1:").size();
+          const auto begin = at + kAccept.size();
           const auto end = text.find('\n', begin);
           if (end == std::string::npos) return false;
           port = text.substr(begin, end - begin);
