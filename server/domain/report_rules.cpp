@@ -27,13 +27,17 @@ bool pinned(const Bounds& b) { return b.low == b.high; }
 
 double quantile(std::vector<std::int64_t>& values, double q) {
   if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
   const double rank = q * static_cast<double>(values.size() - 1);
   const auto below = static_cast<std::size_t>(std::floor(rank));
-  const std::size_t above = std::min(below + 1, values.size() - 1);
   const double fraction = rank - static_cast<double>(below);
-  return static_cast<double>(values[below]) +
-         fraction * static_cast<double>(values[above] - values[below]);
+  // The two order statistics around the rank, without sorting the rest: a
+  // province's ten years hold some 700,000 interventions.
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(below);
+  std::nth_element(values.begin(), nth, values.end());
+  const std::int64_t low = *nth;
+  const std::int64_t high =
+      nth + 1 == values.end() ? low : *std::min_element(nth + 1, values.end());
+  return static_cast<double>(low) + fraction * static_cast<double>(high - low);
 }
 
 const std::vector<std::string_view>& open_age_bands() {

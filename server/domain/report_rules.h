@@ -27,7 +27,7 @@
 
 namespace hubtable::domain {
 
-/// The q-quantile (0 <= q <= 1) of `values`, which it sorts: linear
+/// The q-quantile (0 <= q <= 1) of `values`, which it reorders: linear
 /// interpolation between the closest ranks (the median of 1, 2, 3, 4 is
 /// 2.5). 0 when there are none.
 double quantile(std::vector<std::int64_t>& values, double q);

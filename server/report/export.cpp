@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include "absl/time/time.h"
@@ -11,32 +12,31 @@ namespace v1 = hubtable::v1;
 
 namespace {
 
-/// The codes of the last `ids.size()` rows: an empty id (a situation not
-/// accepted) has none.
-absl::Status add_codes(store::Connection& c, const ReportContext& ctx,
-                       const std::vector<std::string>& ids, std::vector<v1::ExportRow>& rows) {
-  const auto& agencies = ctx.agencies;
-  const auto& category_of = ctx.category_of;
-  for (std::size_t i = rows.size() - ids.size(), k = 0; k < ids.size(); ++i, ++k) {
-    if (ids[k].empty()) continue;
-    auto codes = store::situation_codes(c, ids[k]);
-    if (!codes.ok()) return codes.status();
-    auto& r = rows[i];
-    std::set<std::string> categories;
-    for (const auto& f : codes->risk_factors) {
-      r.add_risk_factors(f);
-      auto it = category_of.find(f);
-      if (it != category_of.end()) categories.insert(it->second);
-    }
-    for (const auto& cat : categories) r.add_risk_categories(cat);
-    for (const auto& f : codes->protective_factors) r.add_protective_factors(f);
-    for (const auto& f : codes->study_flags) r.add_study_flags(f);
-    for (const auto& f : codes->services) r.add_services(f);
-    std::set<std::string> sectors;
-    for (auto a : codes->assisting_agencies) sectors.insert(std::string(sector_of(agencies, a)));
-    for (const auto& s : sectors) r.add_assisting_sectors(s);
-  }
-  return absl::OkStatus();
+// Codes in order, as the export's columns list them.
+template <typename Add>
+void add_sorted(const std::vector<std::string_view>& codes, Add add) {
+  std::vector<std::string_view> sorted(codes);
+  std::sort(sorted.begin(), sorted.end());
+  for (auto code : sorted) add(std::string(code));
+}
+
+/// The codes of an accepted situation's row, its risk categories and its
+/// assisting agencies' sectors.
+void add_codes(const ReportContext& ctx, const store::SituationFacts& f, v1::ExportRow& r) {
+  std::set<std::string> categories;
+  add_sorted(f.risk_factors, [&](std::string code) {
+    auto it = ctx.category_of.find(code);
+    if (it != ctx.category_of.end()) categories.insert(it->second);
+    r.add_risk_factors(std::move(code));
+  });
+  for (const auto& cat : categories) r.add_risk_categories(cat);
+  add_sorted(f.protective_factors,
+             [&](std::string code) { r.add_protective_factors(std::move(code)); });
+  add_sorted(f.study_flags, [&](std::string code) { r.add_study_flags(std::move(code)); });
+  add_sorted(f.services, [&](std::string code) { r.add_services(std::move(code)); });
+  std::set<std::string> sectors;
+  for (auto a : f.assisting_agencies) sectors.insert(std::string(sector_of(ctx.agencies, a)));
+  for (const auto& s : sectors) r.add_assisting_sectors(s);
 }
 
 }  // namespace
@@ -62,7 +62,6 @@ absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& 
     // One more than asked, to know whether rows follow.
     const std::uint64_t want = limit + 1 - rows.size();
     std::uint64_t seen = 0;
-    std::vector<std::string> ids;
     auto st = store::report_situation_page(
         c, {t.id, q.from_us, q.to_us}, skip, want, [&](const store::SituationFacts& f) {
           ++seen;
@@ -93,12 +92,10 @@ absl::StatusOr<std::vector<v1::ExportRow>> build_export_page(store::Connection& 
           r.set_intervention_outcome(std::string(f.outcome));
           r.set_closure_reason(std::string(f.closure_reason));
           if (f.closed_us) r.set_closed_month(month(*f.closed_us));
-          ids.emplace_back(accepted ? std::string(f.id) : std::string());
+          if (accepted) add_codes(*ctx, f, r);
           rows.push_back(std::move(r));
         });
     if (!st.ok()) return st;
-    // The codes of this table's rows (a page holds at most 5,001).
-    if (auto added = add_codes(c, *ctx, ids, rows); !added.ok()) return added;
     if (rows.size() > limit) {
       rows.pop_back();
       more = true;

@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -23,19 +26,29 @@ absl::string_view absl_view(std::string_view s) { return {s.data(), s.size()}; }
 
 // Counts by code (the order of lines comes from the vocabulary).
 struct Tallies {
+  Tallies() = default;
+  Tallies(const Tallies&) = delete;  // last_ points into counts
+  Tallies& operator=(const Tallies&) = delete;
+
   absl::flat_hash_map<std::string, std::uint64_t> counts;
   void add(std::string_view code, std::uint64_t n = 1) {
-    auto it = counts.find(absl_view(code));
-    if (it == counts.end()) {
-      counts.emplace(std::string(code), n);
-    } else {
-      it->second += n;
+    // Consecutive rows often repeat a code: compare before hashing.
+    if (last_ != nullptr && last_->first == code) {
+      last_->second += n;
+      return;
     }
+    auto it = counts.find(absl_view(code));
+    if (it == counts.end()) it = counts.emplace(std::string(code), 0).first;  // may move entries
+    it->second += n;
+    last_ = &*it;
   }
   std::uint64_t get(const std::string& code) const {
     auto it = counts.find(code);
     return it == counts.end() ? 0 : it->second;
   }
+
+ private:
+  std::pair<const std::string, std::uint64_t>* last_ = nullptr;
 };
 
 struct RowSpec {
@@ -91,14 +104,6 @@ struct AgencyTally {
   std::uint64_t overdue_interventions = 0;
 };
 
-// What the second pass needs of a situation in scope.
-struct InScope {
-  std::uint32_t table = 0;  // index in the query's tables
-  bool accepted = false;
-  std::uint64_t categories = 0;  // risk categories (bit per ordinal) of its factors
-  std::uint64_t sectors = 0;     // sectors of its assisting agencies
-};
-
 // Codes numbered as they are met, to keep a situation's distinct categories
 // and sectors as bits (28 categories and 21 sectors by default).
 class Ordinals {
@@ -106,19 +111,35 @@ class Ordinals {
   absl::StatusOr<std::size_t> of(std::string_view code) {
     auto it = index_.find(absl_view(code));
     if (it != index_.end()) return it->second;
-    if (names_.size() == 64) {
+    if (names_.size() == kMax) {
       return absl::FailedPreconditionError("more than 64 risk categories or sectors");
     }
     index_.emplace(std::string(code), names_.size());
     names_.emplace_back(code);
     return names_.size() - 1;
   }
-  const std::string& name(std::size_t i) const { return names_[i]; }
-  std::size_t size() const { return names_.size(); }
+  // Counts each ordinal whose bit is set: a situation counted once per
+  // category or sector however many of its factors or agencies share it.
+  void count(std::uint64_t bits) {
+    for (; bits != 0; bits &= bits - 1) ++counts_[static_cast<std::size_t>(std::countr_zero(bits))];
+  }
+  void add_to(Tallies& t) const {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (counts_[i] != 0) t.add(names_[i], counts_[i]);
+    }
+  }
 
  private:
+  static constexpr std::size_t kMax = 64;
   absl::flat_hash_map<std::string, std::size_t> index_;
   std::vector<std::string> names_;
+  std::array<std::uint64_t, kMax> counts_{};
+};
+
+// A risk factor's count and its category's ordinal, found in one lookup.
+struct Factor {
+  std::uint64_t count = 0;
+  std::size_t category = 0;
 };
 
 // Everything counted over the situations, codes and attendance.
@@ -135,20 +156,63 @@ struct Accumulator {
   std::map<absl::CivilMonth, std::pair<std::uint64_t, std::uint64_t>> months;
   std::map<std::pair<std::string, std::int64_t>, AgencyTally> agencies;  // (table, agency)
   std::set<int> targets;
-  absl::flat_hash_map<std::string, InScope> in_scope;
+  absl::flat_hash_map<std::string, Factor> factor_index;
+  absl::flat_hash_map<std::int64_t, std::size_t> sector_ordinal;  // by agency
   Ordinals category_ordinals;
   Ordinals sector_ordinals;
 };
 
 using domain::SituationState;
 
-// Pass 1: a table's situations in the period (the covering index alone),
+// The codes, assisting agencies and outcome of an accepted situation (only
+// an accepted situation describes anyone: one still awaiting a decision has
+// not passed Filter 2).
+absl::Status count_details(const store::SituationFacts& f,
+                           const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                           const std::map<std::string, std::string, std::less<>>& category_of,
+                           const std::function<AgencyTally&(std::int64_t)>& tally,
+                           Accumulator& acc) {
+  std::uint64_t categories = 0;
+  for (auto code : f.risk_factors) {
+    auto it = acc.factor_index.find(absl_view(code));
+    if (it == acc.factor_index.end()) {
+      auto cat = category_of.find(code);
+      auto bit = acc.category_ordinals.of(cat == category_of.end() ? std::string_view()
+                                                                   : std::string_view(cat->second));
+      if (!bit.ok()) return bit.status();
+      it = acc.factor_index.emplace(std::string(code), Factor{0, *bit}).first;
+    }
+    ++it->second.count;
+    categories |= std::uint64_t{1} << it->second.category;
+  }
+  acc.category_ordinals.count(categories);
+  for (auto code : f.protective_factors) acc.protective.add(code);
+  for (auto code : f.study_flags) acc.flags.add(code);
+  for (auto code : f.services) acc.services.add(code);
+  for (auto code : f.closure_protective_factors) acc.closure_protective.add(code);
+  std::uint64_t sectors = 0;
+  for (auto agency : f.assisting_agencies) {
+    auto it = acc.sector_ordinal.find(agency);
+    if (it == acc.sector_ordinal.end()) {
+      auto bit = acc.sector_ordinals.of(sector_of(agencies, agency));
+      if (!bit.ok()) return bit.status();
+      it = acc.sector_ordinal.emplace(agency, *bit).first;
+    }
+    sectors |= std::uint64_t{1} << it->second;
+    ++tally(agency).assisting;
+  }
+  acc.sector_ordinals.count(sectors);
+  if (!f.outcome.empty()) acc.outcomes.add(f.outcome);
+  return absl::OkStatus();
+}
+
+// A table's situations in the period (one range of their reporting rows),
 // its member agencies and its attendance. One pass over the rows, so one
-// function: every figure of the first pass is counted in the same loop.
-absl::Status count_situations(store::Connection& c, std::uint32_t table_index, const ReportQuery& q,
+// function: every figure but the codes' is counted in the same loop.
+absl::Status count_situations(store::Connection& c, const ReportTable& t, const ReportQuery& q,
                               const std::map<std::int64_t, store::AgencyFacts>& agencies,
+                              const std::map<std::string, std::string, std::less<>>& category_of,
                               Accumulator& acc) {
-  const ReportTable& t = q.tables[table_index];
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(t.time_zone, &tz)) tz = absl::UTCTimeZone();
   const store::ReportPeriod period{t.id, q.from_us, q.to_us};
@@ -159,11 +223,18 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
   std::int64_t month_begin = 0;
   std::int64_t month_end = 0;
   std::pair<std::uint64_t, std::uint64_t>* month = nullptr;
-  absl::flat_hash_map<std::int64_t, AgencyTally*> lead_tally;  // (std::map nodes stay put)
+  // This table's agencies (std::map nodes stay put).
+  absl::flat_hash_map<std::int64_t, AgencyTally*> tallies;
+  const std::function<AgencyTally&(std::int64_t)> tally = [&](std::int64_t agency) -> auto& {
+    auto it = tallies.find(agency);
+    if (it == tallies.end()) it = tallies.emplace(agency, &acc.agencies[{t.code, agency}]).first;
+    return *it->second;
+  };
+  absl::Status failed;
   auto st = store::for_each_report_situation(c, period, [&](const store::SituationFacts& f) {
+    if (!failed.ok()) return;
     ++acc.submitted;
     const bool accepted = domain::was_accepted(f.state);
-    acc.in_scope.emplace(std::string(f.id), InScope{table_index, accepted, 0, 0});
     acc.decisions.add(decision_code(f.state));
     // Rows come in submission order: the month rarely changes.
     if (f.submitted_us < month_begin || f.submitted_us >= month_end) {
@@ -194,12 +265,7 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
     }
     if (f.lead_agency_id != 0) {
       acc.leads.add(sector_of(agencies, f.lead_agency_id));
-      auto cached = lead_tally.find(f.lead_agency_id);
-      if (cached == lead_tally.end()) {
-        cached =
-            lead_tally.emplace(f.lead_agency_id, &acc.agencies[{t.code, f.lead_agency_id}]).first;
-      }
-      auto& a = *cached->second;
+      auto& a = tally(f.lead_agency_id);
       ++a.leads;
       const std::int64_t as_of = f.closed_us.value_or(q.now_us);
       if (domain::overdue(f.ack_due_us, f.acked_us, as_of)) ++a.overdue_acks;
@@ -218,8 +284,10 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
     } else {
       acc.intervention.add("NOT_YET");
     }
+    failed = count_details(f, agencies, category_of, tally, acc);
   });
   if (!st.ok()) return st;
+  if (!failed.ok()) return failed;
   // Attendance: the period's meetings (by planned start).
   return store::for_each_rep_attendance(c, period, [&](const store::AttendanceFact& f) {
     auto& a = acc.agencies[{t.code, f.agency_id}];
@@ -228,114 +296,16 @@ absl::Status count_situations(store::Connection& c, std::uint32_t table_index, c
   });
 }
 
-// Pass 2: the codes, assisting agencies and outcomes of the accepted
-// situations in scope. Only accepted situations describe anyone: one still
-// awaiting a decision has not passed Filter 2.
-absl::Status count_details(store::Connection& c, const store::ReportPeriod* period,
-                           const ReportQuery& q,
-                           const std::map<std::int64_t, store::AgencyFacts>& agencies,
-                           const std::map<std::string, std::string, std::less<>>& category_of,
-                           Accumulator& acc) {
-  auto accepted = [&](std::string_view id) -> InScope* {
-    auto it = acc.in_scope.find(absl_view(id));
-    return it == acc.in_scope.end() || !it->second.accepted ? nullptr : &it->second;
-  };
-  absl::Status failed;
-  // One lookup per row: a factor's count and its category's bit together;
-  // an agency's sector bit; assisting counts per (table, agency).
-  struct Factor {
-    std::uint64_t count = 0;
-    std::size_t category = 0;
-  };
-  absl::flat_hash_map<std::string, Factor> factors;
-  auto st = store::for_each_report_code(c, period, [&](const store::CodeFact& f) {
-    auto* s = accepted(f.situation_id);
-    if (s == nullptr) return;
-    if (f.kind == "risk_factor") {
-      auto it = factors.find(absl_view(f.code));
-      if (it == factors.end()) {
-        auto cat = category_of.find(f.code);
-        auto bit = acc.category_ordinals.of(
-            cat == category_of.end() ? std::string_view() : std::string_view(cat->second));
-        if (!bit.ok()) {
-          failed = bit.status();
-          return;
-        }
-        it = factors.emplace(std::string(f.code), Factor{0, *bit}).first;
-      }
-      ++it->second.count;
-      s->categories |= std::uint64_t{1} << it->second.category;
-    } else if (f.kind == "protective_factor") {
-      acc.protective.add(f.code);
-    } else if (f.kind == "study_flag") {
-      acc.flags.add(f.code);
-    } else if (f.kind == "service") {
-      acc.services.add(f.code);
-    } else {
-      acc.closure_protective.add(f.code);
-    }
-  });
-  if (!st.ok()) return st;
-  for (const auto& [code, f] : factors) acc.factors.add(code, f.count);
-  absl::flat_hash_map<std::int64_t, std::size_t> sector_bits;
-  std::map<std::pair<std::uint32_t, std::int64_t>, std::uint64_t> assisting;
-  st = store::for_each_assisting_agency(c, period, [&](std::string_view id, std::int64_t agency) {
-    auto* s = accepted(id);
-    if (s == nullptr) return;
-    auto it = sector_bits.find(agency);
-    if (it == sector_bits.end()) {
-      auto bit = acc.sector_ordinals.of(sector_of(agencies, agency));
-      if (!bit.ok()) {
-        failed = bit.status();
-        return;
-      }
-      it = sector_bits.emplace(agency, *bit).first;
-    }
-    s->sectors |= std::uint64_t{1} << it->second;
-    ++assisting[{s->table, agency}];
-  });
-  if (!st.ok()) return st;
-  for (const auto& [key, n] : assisting) {
-    acc.agencies[{q.tables[key.first].code, key.second}].assisting += n;
-  }
-  st = store::for_each_outcome(c, period, [&](std::string_view id, std::string_view outcome) {
-    if (accepted(id) != nullptr) acc.outcomes.add(outcome);
-  });
-  if (!st.ok()) return st;
-  return failed;
-}
-
-// Both passes. The second reads each child table whole when the scope is a
-// large part of the database (a province's years: one sequential read beats
-// a lookup per situation), and through the period's situations otherwise.
 absl::Status count_all(store::Connection& c, const ReportQuery& q,
                        const std::map<std::int64_t, store::AgencyFacts>& agencies,
                        const std::map<std::string, std::string, std::less<>>& category_of,
                        Accumulator& acc) {
-  auto stored = store::situations_stored(c);
-  if (!stored.ok()) return stored.status();
-  // A province's years hold most of the database: make room once.
-  if (q.tables.size() > 1) acc.in_scope.reserve(*stored);
-  for (std::uint32_t i = 0; i < q.tables.size(); ++i) {
-    if (auto st = count_situations(c, i, q, agencies, acc); !st.ok()) return st;
+  for (const auto& t : q.tables) {
+    if (auto st = count_situations(c, t, q, agencies, category_of, acc); !st.ok()) return st;
   }
-
-  if (acc.in_scope.size() * 8 >= *stored) {
-    if (auto st = count_details(c, nullptr, q, agencies, category_of, acc); !st.ok()) return st;
-  } else {
-    for (const auto& t : q.tables) {
-      const store::ReportPeriod period{t.id, q.from_us, q.to_us};
-      if (auto st = count_details(c, &period, q, agencies, category_of, acc); !st.ok()) return st;
-    }
-  }
-  for (const auto& [id, s] : acc.in_scope) {
-    for (std::size_t i = 0; i < acc.category_ordinals.size(); ++i) {
-      if ((s.categories >> i) & 1U) acc.categories.add(acc.category_ordinals.name(i));
-    }
-    for (std::size_t i = 0; i < acc.sector_ordinals.size(); ++i) {
-      if ((s.sectors >> i) & 1U) acc.assisting.add(acc.sector_ordinals.name(i));
-    }
-  }
+  for (const auto& [code, f] : acc.factor_index) acc.factors.add(code, f.count);
+  acc.category_ordinals.add_to(acc.categories);
+  acc.sector_ordinals.add_to(acc.assisting);
   return absl::OkStatus();
 }
 

@@ -1,5 +1,7 @@
 #include "store/migrate.h"
 
+#include <algorithm>
+
 #include "schema/migrations.h"
 #include "store/transaction.h"
 
@@ -18,7 +20,7 @@ absl::StatusOr<int> schema_version(Connection& c) {
   return static_cast<int>(stmt->integer(0));
 }
 
-absl::Status migrate(Connection& writer) {
+absl::Status migrate(Connection& writer, int up_to) {
   Transaction tx(writer, Transaction::Kind::kWrite);
   if (!tx.status().ok()) return tx.status();
   auto version = schema_version(writer);
@@ -30,15 +32,16 @@ absl::Status migrate(Connection& writer) {
                                          " is newer than this hubtabled (" +
                                          std::to_string(latest) + ")");
   }
+  const int target = std::min(up_to, latest);
   for (const auto& m : schema::migrations()) {
-    if (m.version <= current) continue;
+    if (m.version <= current || m.version > target) continue;
     if (auto s = writer.exec(m.sql); !s.ok()) {
       return absl::InternalError("migration " + std::string(m.name) +
                                  " failed: " + std::string(s.message()));
     }
   }
-  if (latest != current) {
-    if (auto s = writer.exec("PRAGMA user_version = " + std::to_string(latest)); !s.ok()) return s;
+  if (target > current) {
+    if (auto s = writer.exec("PRAGMA user_version = " + std::to_string(target)); !s.ok()) return s;
   }
   return tx.commit();
 }

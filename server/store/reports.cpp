@@ -1,14 +1,15 @@
 #include "store/reports.h"
 
+#include <charconv>
+
 #include "store/situation_state.h"
 
 namespace hubtable::store {
 
 namespace {
 
-// The period's situations, through the (table_id, submitted_us) index.
-constexpr const char* kInPeriod =
-    "s.table_id = ?1 AND s.submitted_us >= ?2 AND s.submitted_us < ?3";
+// The period's situations: one range of situation_reports' key.
+constexpr const char* kInPeriod = "table_id = ?1 AND submitted_us >= ?2 AND submitted_us < ?3";
 
 absl::StatusOr<Statement> prepare_in_period(Connection& c, const std::string& sql,
                                             const ReportPeriod& p) {
@@ -26,24 +27,52 @@ absl::StatusOr<std::uint64_t> single_number(absl::StatusOr<Statement> q) {
   return static_cast<std::uint64_t>(*row && !q->is_null(0) ? q->integer(0) : 0);
 }
 
-// Without the outcome, every column is in the situations_report index: the
-// scan never reads the rows (and their narratives).
+// A list of the reporting row: codes separated by char(31), agency ids by
+// ','; NULL (empty) holds none.
+void split_codes(std::string_view list, std::vector<std::string_view>& out) {
+  out.clear();
+  if (list.empty()) return;
+  for (std::size_t begin = 0;;) {
+    const auto end = list.find('\x1f', begin);
+    out.push_back(list.substr(begin, end - begin));
+    if (end == std::string_view::npos) return;
+    begin = end + 1;
+  }
+}
+
+absl::Status split_agencies(std::string_view list, std::vector<std::int64_t>& out) {
+  out.clear();
+  const char* p = list.data();
+  const char* const last = p + list.size();
+  while (p != last) {
+    std::int64_t id = 0;
+    auto [next, error] = std::from_chars(p, last, id);
+    if (error != std::errc() || (next != last && *next != ',')) {
+      return absl::DataLossError("a reporting row's assisting agencies are not a list of ids");
+    }
+    out.push_back(id);
+    p = next == last ? last : next + 1;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status visit_situations(Connection& c, const ReportPeriod& p, const SituationVisitor& visit,
-                              std::int64_t offset, std::int64_t limit, bool with_outcome) {
+                              std::int64_t offset, std::int64_t limit) {
   auto q = prepare_in_period(
       c,
-      std::string("SELECT s.id, s.submitted_us, s.state, s.situation_type, s.age_band, s.gender, "
-                  "s.originating_agency_id, s.decided_us, s.rejection_reason, s.intervened_us, ") +
-          (with_outcome ? "i.outcome" : "NULL") +
-          ", s.lead_agency_id, s.ack_due_us, s.acked_us, s.intervention_due_us, s.closed_us, "
-          "s.closure_reason FROM situations s " +
-          (with_outcome ? "LEFT JOIN interventions i ON i.situation_id = s.id " : "") + "WHERE " +
-          kInPeriod + " ORDER BY s.submitted_us, s.id LIMIT ?4 OFFSET ?5",
+      std::string("SELECT id, submitted_us, state, situation_type, age_band, gender, "
+                  "originating_agency_id, decided_us, rejection_reason, intervened_us, outcome, "
+                  "lead_agency_id, ack_due_us, acked_us, intervention_due_us, closed_us, "
+                  "closure_reason, risk_factors, protective_factors, study_flags, services, "
+                  "closure_protective_factors, assisting_agencies FROM situation_reports WHERE ") +
+          kInPeriod + " ORDER BY submitted_us, id LIMIT ?4 OFFSET ?5",
       p);
   if (!q.ok()) return q.status();
   q->bind(4, limit).bind(5, offset);
   SituationFacts f;
-  return q->for_each_row([&](const Statement& r) {
+  absl::Status bad;
+  auto st = q->for_each_row([&](const Statement& r) {
+    if (!bad.ok()) return;
     f.id = r.text_view(0);
     f.submitted_us = r.integer(1);
     f.state = state_at(r, 2);
@@ -61,115 +90,44 @@ absl::Status visit_situations(Connection& c, const ReportPeriod& p, const Situat
     f.intervention_due_us = r.optional_integer(14);
     f.closed_us = r.optional_integer(15);
     f.closure_reason = r.text_view(16);
-    visit(f);
+    split_codes(r.text_view(17), f.risk_factors);
+    split_codes(r.text_view(18), f.protective_factors);
+    split_codes(r.text_view(19), f.study_flags);
+    split_codes(r.text_view(20), f.services);
+    split_codes(r.text_view(21), f.closure_protective_factors);
+    bad = split_agencies(r.text_view(22), f.assisting_agencies);
+    if (bad.ok()) visit(f);
   });
+  if (!st.ok()) return st;
+  return bad;
 }
 
 }  // namespace
 
 absl::Status for_each_report_situation(Connection& c, const ReportPeriod& p,
                                        const SituationVisitor& visit) {
-  return visit_situations(c, p, visit, 0, -1, false);
+  return visit_situations(c, p, visit, 0, -1);
 }
 
 absl::StatusOr<std::uint64_t> count_report_situations(Connection& c, const ReportPeriod& p) {
-  return single_number(
-      prepare_in_period(c, std::string("SELECT count(*) FROM situations s WHERE ") + kInPeriod, p));
+  return single_number(prepare_in_period(
+      c, std::string("SELECT count(*) FROM situation_reports WHERE ") + kInPeriod, p));
 }
 
 absl::Status report_situation_page(Connection& c, const ReportPeriod& p, std::uint64_t offset,
                                    std::uint64_t limit, const SituationVisitor& visit) {
   return visit_situations(c, p, visit, static_cast<std::int64_t>(offset),
-                          static_cast<std::int64_t>(limit), true);
+                          static_cast<std::int64_t>(limit));
 }
 
-absl::Status for_each_report_code(Connection& c, const ReportPeriod* p,
-                                  const std::function<void(const CodeFact&)>& visit) {
-  // Of a period: through its situations (the outer loop of each join, so one
-  // situation's codes come together). Of everything: each table in storage
-  // order, with no lookup per situation.
-  const std::string sql =
-      p != nullptr ? std::string(
-                         "SELECT s.id, sc.kind, sc.code FROM situations s "
-                         "JOIN situation_codes sc ON sc.situation_id = s.id WHERE ") +
-                         kInPeriod +
-                         " UNION ALL SELECT s.id, CASE cc.kind WHEN 'service' THEN 'service' "
-                         "ELSE 'closure_protective_factor' END, cc.code FROM situations s "
-                         "JOIN closure_codes cc ON cc.situation_id = s.id WHERE " +
-                         kInPeriod
-                   : "SELECT situation_id, kind, code FROM situation_codes UNION ALL "
-                     "SELECT situation_id, CASE kind WHEN 'service' THEN 'service' "
-                     "ELSE 'closure_protective_factor' END, code FROM closure_codes";
-  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
-  if (!q.ok()) return q.status();
-  CodeFact f;
-  return q->for_each_row([&](const Statement& r) {
-    f.situation_id = r.text_view(0);
-    f.kind = r.text_view(1);
-    f.code = r.text_view(2);
-    visit(f);
-  });
-}
-
-absl::Status for_each_assisting_agency(
-    Connection& c, const ReportPeriod* p,
-    const std::function<void(std::string_view situation_id, std::int64_t agency_id)>& visit) {
-  const std::string sql = p != nullptr ? std::string(
-                                             "SELECT s.id, sa.agency_id FROM situations s "
-                                             "JOIN situation_agencies sa ON sa.situation_id = s.id "
-                                             "WHERE sa.role = 'ASSISTING' AND ") +
-                                             kInPeriod
-                                       : "SELECT situation_id, agency_id FROM situation_agencies "
-                                         "WHERE role = 'ASSISTING'";
-  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
-  if (!q.ok()) return q.status();
-  return q->for_each_row([&](const Statement& r) { visit(r.text_view(0), r.integer(1)); });
-}
-
-absl::Status for_each_outcome(
-    Connection& c, const ReportPeriod* p,
-    const std::function<void(std::string_view situation_id, std::string_view outcome)>& visit) {
-  const std::string sql = p != nullptr
-                              ? std::string(
-                                    "SELECT s.id, i.outcome FROM situations s "
-                                    "JOIN interventions i ON i.situation_id = s.id WHERE ") +
-                                    kInPeriod
-                              : "SELECT situation_id, outcome FROM interventions";
-  auto q = p != nullptr ? prepare_in_period(c, sql, *p) : c.prepare(sql);
-  if (!q.ok()) return q.status();
-  return q->for_each_row([&](const Statement& r) { visit(r.text_view(0), r.text_view(1)); });
-}
-
-absl::StatusOr<std::uint64_t> situations_stored(Connection& c) {
-  return single_number(c.prepare("SELECT max(rowid) FROM situations"));
-}
-
-absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string& situation_id) {
-  SituationCodes out;
-  auto q = c.prepare(
-      "SELECT kind, code FROM situation_codes WHERE situation_id = ?1 "
-      "UNION ALL SELECT 'closure_' || kind, code FROM closure_codes WHERE situation_id = ?1 "
-      "ORDER BY 1, 2");
-  if (!q.ok()) return q.status();
-  q->bind(1, situation_id);
-  auto st = q->for_each_row([&](const Statement& r) {
-    const auto kind = r.text_view(0);
-    std::vector<std::string>* list = kind == "risk_factor"         ? &out.risk_factors
-                                     : kind == "protective_factor" ? &out.protective_factors
-                                     : kind == "study_flag"        ? &out.study_flags
-                                     : kind == "closure_service"   ? &out.services
-                                                                   : nullptr;
-    if (list != nullptr) list->push_back(r.text(1));
-  });
-  if (!st.ok()) return st;
-  auto a = c.prepare(
-      "SELECT agency_id FROM situation_agencies WHERE situation_id = ?1 AND role = 'ASSISTING' "
-      "ORDER BY agency_id");
-  if (!a.ok()) return a.status();
-  a->bind(1, situation_id);
-  st = a->for_each_row([&](const Statement& r) { out.assisting_agencies.push_back(r.integer(0)); });
-  if (!st.ok()) return st;
-  return out;
+absl::StatusOr<std::uint64_t> stale_report_rows(Connection& c) {
+  return single_number(
+      c.prepare("SELECT count(*) FROM ("
+                "SELECT id FROM (SELECT * FROM situation_reports EXCEPT SELECT * FROM "
+                "situation_report_source) "
+                "UNION "
+                "SELECT id FROM (SELECT * FROM situation_report_source EXCEPT SELECT * FROM "
+                "situation_reports))"));
 }
 
 absl::StatusOr<std::uint32_t> meetings_held(Connection& c, const ReportPeriod& p) {

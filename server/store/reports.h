@@ -1,6 +1,6 @@
 #pragma once
-// What reports read: a table's situations submitted in a period, their
-// codes, agencies and the table's attendance, streamed row by row (a
+// What reports read: a table's situations submitted in a period, with their
+// codes and agencies, and the table's attendance, streamed row by row (a
 // province's ten years is a million situations). Never the narrative, notes
 // or anything sealed. Runs inside the caller's read transaction.
 
@@ -24,7 +24,9 @@ struct ReportPeriod {
   std::int64_t to_us = 0;
 };
 
-/// One situation's de-identified facts. The views are valid during the call.
+/// One situation's de-identified facts, from its reporting row (schema
+/// 0013: kept current by triggers on every write). The views are valid
+/// during the call.
 struct SituationFacts {
   std::string_view id;
   std::int64_t submitted_us = 0;
@@ -36,18 +38,26 @@ struct SituationFacts {
   std::optional<std::int64_t> decided_us;
   std::string_view rejection_reason;
   std::optional<std::int64_t> intervened_us;
-  std::string_view outcome;         // the intervention's
+  std::string_view outcome;         // the intervention's (accepted only)
   std::int64_t lead_agency_id = 0;  // 0: none
   std::optional<std::int64_t> ack_due_us;
   std::optional<std::int64_t> acked_us;
   std::optional<std::int64_t> intervention_due_us;
   std::optional<std::int64_t> closed_us;
   std::string_view closure_reason;
+  // An accepted situation's codes at submission and at closure, its
+  // assisting agencies and its intervention's outcome (the reporting row of
+  // one not accepted holds none); each list in no particular order.
+  std::vector<std::string_view> risk_factors;
+  std::vector<std::string_view> protective_factors;
+  std::vector<std::string_view> study_flags;
+  std::vector<std::string_view> services;
+  std::vector<std::string_view> closure_protective_factors;
+  std::vector<std::int64_t> assisting_agencies;
 };
 using SituationVisitor = std::function<void(const SituationFacts&)>;
 
-/// Every situation of the period, in no particular order, without the
-/// intervention outcome (for_each_outcome has it).
+/// Every situation of the period, in submission order.
 absl::Status for_each_report_situation(Connection& c, const ReportPeriod& p,
                                        const SituationVisitor& visit);
 /// How many situations the period holds.
@@ -57,44 +67,10 @@ absl::StatusOr<std::uint64_t> count_report_situations(Connection& c, const Repor
 absl::Status report_situation_page(Connection& c, const ReportPeriod& p, std::uint64_t offset,
                                    std::uint64_t limit, const SituationVisitor& visit);
 
-/// A code attached to a situation: kind is "risk_factor",
-/// "protective_factor", "study_flag" (at submission), or "service",
-/// "closure_protective_factor" (at closure).
-struct CodeFact {
-  std::string_view situation_id;
-  std::string_view kind;
-  std::string_view code;
-};
-
-// The child rows of situations, for reports. With a period, of its
-// situations only (a lookup per situation: for small scopes); with nullptr,
-// every row in storage order (for scopes that cover much of the database).
-// Callers filter by situation id.
-
-/// Codes; with a period, one situation's codes come together.
-absl::Status for_each_report_code(Connection& c, const ReportPeriod* p,
-                                  const std::function<void(const CodeFact&)>& visit);
-/// Assisting agencies.
-absl::Status for_each_assisting_agency(
-    Connection& c, const ReportPeriod* p,
-    const std::function<void(std::string_view situation_id, std::int64_t agency_id)>& visit);
-/// Intervention outcomes.
-absl::Status for_each_outcome(
-    Connection& c, const ReportPeriod* p,
-    const std::function<void(std::string_view situation_id, std::string_view outcome)>& visit);
-
-/// About how many situations are stored (the largest rowid): cheap.
-absl::StatusOr<std::uint64_t> situations_stored(Connection& c);
-
-/// The codes and assisting agencies of one situation (for export rows).
-struct SituationCodes {
-  std::vector<std::string> risk_factors;
-  std::vector<std::string> protective_factors;
-  std::vector<std::string> study_flags;
-  std::vector<std::string> services;
-  std::vector<std::int64_t> assisting_agencies;
-};
-absl::StatusOr<SituationCodes> situation_codes(Connection& c, const std::string& situation_id);
+/// Reporting rows that differ from what their situations and child rows
+/// make of them (schema 0013's situation_report_source), or that have no
+/// situation: 0 unless a write escaped the triggers.
+absl::StatusOr<std::uint64_t> stale_report_rows(Connection& c);
 
 /// Attendance of the table's meetings held in the period: the number of
 /// meetings, and one row per rep who checked in for an agency.

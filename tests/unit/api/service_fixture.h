@@ -8,6 +8,7 @@
 #include <map>
 
 #include "api/service.h"
+#include "store/reports.h"
 #include "tests/support/audit_events.h"
 #include "tests/support/deployment.h"
 
@@ -36,6 +37,15 @@ class ServiceTest : public ::testing::Test {
     config::Limits l = deployment_.config.limits;
     if (tune) tune(l);
     return l;
+  }
+
+  // Whatever a test did, every situation's reporting row (schema 0013) is
+  // what its triggers should have made of it.
+  void TearDown() override {
+    auto stale =
+        deployment_.db->read([](store::Connection& c) { return store::stale_report_rows(c); });
+    ASSERT_TRUE(stale.ok()) << stale.status();
+    EXPECT_EQ(*stale, 0U) << "reporting rows that differ from their situations";
   }
 
   RequestContext ctx(const std::string& user, const std::string& address = "192.0.2.10") {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <random>
@@ -50,6 +51,29 @@ TEST(Quantile, InterpolatesBetweenRanks) {
   EXPECT_DOUBLE_EQ(quantile(one, 0.9), 7.0);
   std::vector<std::int64_t> none;
   EXPECT_DOUBLE_EQ(quantile(none, 0.5), 0.0);
+}
+
+// Whatever the order given, repeated values included, the answer is the
+// interpolation between ranks of the sorted values.
+TEST(Quantile, AgreesWithTheSortedValuesInAnyOrder) {
+  std::mt19937_64 random(20);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::int64_t> v(1 + random() % 50);
+    for (auto& x : v) x = static_cast<std::int64_t>(random() % 20);
+    auto sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    for (double q : {0.0, 0.1, 0.5, 0.9, 0.99, 1.0}) {
+      const double rank = q * static_cast<double>(sorted.size() - 1);
+      const auto below = static_cast<std::size_t>(rank);
+      const auto above = std::min(below + 1, sorted.size() - 1);
+      const double expected =
+          static_cast<double>(sorted[below]) +
+          (rank - static_cast<double>(below)) * static_cast<double>(sorted[above] - sorted[below]);
+      auto shuffled = v;
+      std::shuffle(shuffled.begin(), shuffled.end(), random);
+      EXPECT_DOUBLE_EQ(quantile(shuffled, q), expected) << "round " << round << " q " << q;
+    }
+  }
 }
 
 TEST(Bands, OpenAgeAndInterventionHoursIncludeTheirUpperBound) {
