@@ -26,6 +26,8 @@ packages=(
   libqrencode-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the benchmarks' gRPC peer (tests/bench/peer), never linked by the product
+  libgrpc++-dev protobuf-compiler-grpc
   openssl python3
   # the HTML report is rendered in headless Chromium by a test; the browser
   # tests give Chromium a client certificate through an NSS database

@@ -15,16 +15,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <thread>
 #include <vector>
 
 #include "lib/connection.h"
-#include "tests/bench/load/latency.h"
-#include "tests/bench/load/probe.h"
+#include "tests/bench/load/closed_loop.h"
 #include "tests/bench/load/world.h"
 #include "tests/integration/process.h"
 #include "tests/support/temp_dir.h"
@@ -32,49 +29,18 @@
 namespace hubtable::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct HandshakeRun {
   std::string server;
-  load::Latency latency;
-  double seconds = 0;
-  double server_cpu_seconds = 0;
+  ClosedLoopRun run;
 };
 
 // `threads` clients handshaking with `profile`'s server until `seconds` have
 // passed; the server process `pid` is probed before and after.
 HandshakeRun handshake(const std::string& name, const client::Profile& profile, pid_t pid,
                        int threads, double seconds) {
-  std::vector<std::vector<double>> ms(static_cast<std::size_t>(threads));
-  std::atomic<std::uint64_t> errors{0};
-  const double cpu_before = probe(pid).cpu_seconds;
-  const auto start = Clock::now();
-  const auto until =
-      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  std::vector<std::thread> pool;
-  pool.reserve(ms.size());
-  for (auto& mine : ms) {
-    pool.emplace_back([&] {
-      while (Clock::now() < until) {
-        const auto begin = Clock::now();
-        auto c = client::Connection::open(profile);
-        if (c.ok()) {
-          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
-        } else {
-          ++errors;
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  HandshakeRun out;
-  out.server = name;
-  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  out.server_cpu_seconds = probe(pid).cpu_seconds - cpu_before;
-  std::vector<double> all;
-  for (const auto& v : ms) all.insert(all.end(), v.begin(), v.end());
-  out.latency = summarize(std::move(all), errors.load());
-  return out;
+  return {name, closed_loop(pid, threads, seconds, [&profile](int) {
+            return [&profile] { return client::Connection::open(profile).ok(); };
+          })};
 }
 
 // `openssl s_server` on a port of its choosing, with hubtabled's
@@ -121,17 +87,6 @@ class SServer {
   std::unique_ptr<testing::ChildProcess> process_;
 };
 
-std::string json_of(const HandshakeRun& r) {
-  const auto n = static_cast<double>(r.latency.count());
-  return fmt::format(
-      "{{\"server\": \"{}\", \"handshakes\": {}, \"errors\": {}, \"seconds\": {:.3f}, "
-      "\"handshakes_per_second\": {:.1f}, \"server_cpu_seconds\": {:.3f}, "
-      "\"handshakes_per_server_cpu_second\": {:.1f}, \"p50_ms\": {:.3f}, \"p99_ms\": {:.3f}}}",
-      r.server, r.latency.count(), r.latency.errors(), r.seconds, n / r.seconds,
-      r.server_cpu_seconds, r.server_cpu_seconds > 0 ? n / r.server_cpu_seconds : 0.0,
-      r.latency.p50_ms(), r.latency.p99_ms());
-}
-
 int run(int argc, char** argv) {
   CLI::App app{"TLS handshakes against hubtabled and openssl s_server, same certificate"};
   double seconds = 10;
@@ -171,12 +126,10 @@ int run(int argc, char** argv) {
   std::string out = "{\n  \"threads\": " + std::to_string(threads) + ",\n  \"handshakes\": [";
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& r = runs[i];
-    std::cerr << fmt::format(
-        "handshakes: {}: {:.0f}/s, {:.0f} per server CPU-second, {} errors\n", r.server,
-        static_cast<double>(r.latency.count()) / r.seconds,
-        static_cast<double>(r.latency.count()) / std::max(1e-9, r.server_cpu_seconds),
-        r.latency.errors());
-    out += (i == 0 ? "\n    " : ",\n    ") + json_of(r);
+    std::cerr << fmt::format("handshakes: {}: {:.0f}/s, {:.0f} per server CPU-second, {} errors\n",
+                             r.server, r.run.per_second(), r.run.per_server_cpu_second(),
+                             r.run.latency.errors());
+    out += (i == 0 ? "\n    " : ",\n    ") + closed_loop_json(r.server, "handshakes", r.run);
   }
   out += "\n  ]\n}\n";
   if (json.empty()) {
@@ -185,7 +138,7 @@ int run(int argc, char** argv) {
     std::ofstream(json) << out;
   }
   return std::all_of(runs.begin(), runs.end(),
-                     [](const HandshakeRun& r) { return r.latency.count() > 0; })
+                     [](const HandshakeRun& r) { return r.run.latency.count() > 0; })
              ? 0
              : 1;
 }
