@@ -21,9 +21,9 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(
                         std::move(*checkpoints), std::move(saved));
 
   // Two cursors in step: the events, and the stored leaves (level 0).
-  auto events = c.prepare("SELECT seq, event FROM audit_events ORDER BY seq");
+  auto events = c.prepare(kStoredEventsSql);
   if (!events.ok()) return events.status();
-  auto leaves = c.prepare("SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY idx");
+  auto leaves = c.prepare(kStoredLeavesSql);
   if (!leaves.ok()) return leaves.status();
   bool leaves_left = true;
   auto next_leaf = [&]() -> absl::Status {

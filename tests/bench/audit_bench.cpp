@@ -143,11 +143,10 @@ void BM_ReadStoredLog(benchmark::State& state) {
           if (rows != nullptr) ++*rows;
         });
       };
-      if (auto s = read("SELECT seq, event FROM audit_events ORDER BY seq", &events); !s.ok()) {
+      if (auto s = read(audit::kStoredEventsSql, &events); !s.ok()) {
         return s;
       }
-      if (auto s = read("SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY idx", nullptr);
-          !s.ok()) {
+      if (auto s = read(audit::kStoredLeavesSql, nullptr); !s.ok()) {
         return s;
       }
       return total;
