@@ -208,7 +208,8 @@ absl::Status count_details(const store::SituationFacts& f,
 
 // A table's situations in the period (one range of their reporting rows),
 // its member agencies and its attendance. One pass over the rows, so one
-// function: every figure but the codes' is counted in the same loop.
+// function: every figure, the codes' included (count_details), is counted in
+// the same loop.
 absl::Status count_situations(store::Connection& c, const ReportTable& t, const ReportQuery& q,
                               const std::map<std::int64_t, store::AgencyFacts>& agencies,
                               const std::map<std::string, std::string, std::less<>>& category_of,

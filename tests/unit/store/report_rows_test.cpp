@@ -102,7 +102,7 @@ class ReportRows : public ::testing::Test {
 };
 
 TEST_F(ReportRows, FollowEveryKindOfWrite) {
-  open();
+  ASSERT_NO_FATAL_FAILURE(open());
   submit("s1", 100);
   EXPECT_EQ(facts(),
             (std::vector<std::string>{
@@ -163,7 +163,7 @@ TEST_F(ReportRows, FollowEveryKindOfWrite) {
 }
 
 TEST_F(ReportRows, AWriteThatEscapedTheTriggersIsFound) {
-  open();
+  ASSERT_NO_FATAL_FAILURE(open());
   submit("s1", 100);
   submit("s2", 200);
   run("UPDATE situations SET state = 'ACCEPTED', decided_us = 300 WHERE id = 's2'");
@@ -176,7 +176,7 @@ TEST_F(ReportRows, AWriteThatEscapedTheTriggersIsFound) {
 }
 
 TEST_F(ReportRows, MigrationMakesARowForEverySituationAlreadyStored) {
-  open(12);
+  ASSERT_NO_FATAL_FAILURE(open(12));
   submit("s1", 100);
   submit("s2", 200);
   run("INSERT INTO situation_codes VALUES ('s1', 'risk_factor', 'ALC-USE')");
@@ -195,7 +195,7 @@ TEST_F(ReportRows, MigrationMakesARowForEverySituationAlreadyStored) {
 
 // A list the store cannot read is an error, not a report short of figures.
 TEST_F(ReportRows, AnUnreadableAgencyListIsAnError) {
-  open();
+  ASSERT_NO_FATAL_FAILURE(open());
   submit("s1", 100);
   run("UPDATE situation_reports SET assisting_agencies = '1,x' WHERE id = 's1'");
   auto st = for_each_report_situation(*c_, {1, 0, 1'000'000}, [](const SituationFacts&) {});
