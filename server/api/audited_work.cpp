@@ -133,7 +133,7 @@ absl::Status AuditedWork::append_ok(store::Connection& c, const RequestContext& 
 
 absl::Status AuditedWork::audit_now(v1::AuditEvent e, const Change& change) {
   Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+  auto s = db_.write_together([&](store::Connection& c) -> absl::Status {
     raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -169,15 +169,35 @@ v1::Response AuditedWork::refuse(const RequestContext& ctx, const Principal* p,
 
 v1::Response AuditedWork::run_write(const RequestContext& ctx, const Principal& p,
                                     std::string_view action, const Body& body) {
+  return run_on_writer(ctx, p, action, body, false);
+}
+
+v1::Response AuditedWork::run_short_read(const RequestContext& ctx, const Principal& p,
+                                         std::string_view action, const Body& body) {
+  return run_on_writer(ctx, p, action, body, true);
+}
+
+v1::Response AuditedWork::run_on_writer(const RequestContext& ctx, const Principal& p,
+                                        std::string_view action, const Body& body, bool read_only) {
   v1::Response out;
   AuditScope scope;
   std::optional<domain::Decision> denial;
   Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+  auto s = db_.write_together([&](store::Connection& c) -> absl::Status {
+    // A group may run this again (store::Database::write_together): from scratch.
+    out.Clear();
+    scope = {};
+    denial.reset();
+    raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
+    const int changes_before = sqlite3_total_changes(c.handle());
     auto d = body(c, scope, out);
     if (!d.ok()) return d.status();
+    if (read_only && sqlite3_total_changes(c.handle()) != changes_before) {
+      // A reader connection would have refused the write (query_only).
+      return absl::InternalError("a read changed the database; its changes were undone");
+    }
     if (!d->allowed()) {
       denial = std::move(*d);
       return absl::OkStatus();  // rolls back whatever the body did
@@ -219,7 +239,7 @@ v1::Response AuditedWork::run_read(const RequestContext& ctx, const Principal& p
 
 absl::StatusOr<std::uint64_t> AuditedWork::raise_alert(v1::AuditEvent alert) {
   Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+  auto s = db_.write_together([&](store::Connection& c) -> absl::Status {
     raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -265,7 +285,7 @@ void AuditedWork::publish(const std::string& kind, const std::string& table,
                         audience.privacy_officers,
                         audience.every_table,
                         audience.except_user};
-  auto seq = db_.write([&](store::Connection& c) -> absl::StatusOr<std::int64_t> {
+  auto seq = db_.write_together([&](store::Connection& c) -> absl::StatusOr<std::int64_t> {
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
     auto n = store::keep_event(c, kept);

@@ -41,7 +41,7 @@ Variant plan(const v1::Request& r) {
 // The open-data version of a summary is its own action.
 Variant summary(const v1::Request& r) {
   return Variant{r.report_summary().public_view() ? A::kReportPublic : A::kReportSummary,
-                 Run::kRead};
+                 Run::kReadAside};
 }
 
 }  // namespace
@@ -58,13 +58,13 @@ RequestTable::RequestTable(const HandlerGroups& g) {
     {K::kWatch,              A::kWatch,               Run::kWrite,    S::kCaller,        0, on(g.session, &SessionHandlers::watch)},
     {K::kTasks,              A::kTasksList,           Run::kRead,     S::kCallerTables,  0, on(g.tasks, &TaskHandlers::tasks)},
     {K::kListVocabulary,     A::kVocabularyList,      Run::kRead,     S::kCallerTables,  0, on(g.reference, &ReferenceHandlers::vocabulary)},
-    {K::kDeidCheck,          A::kDeidCheck,           Run::kRead,     S::kCallerTables,  0, on(g.reference, &ReferenceHandlers::deid_check)},
+    {K::kDeidCheck,          A::kDeidCheck,           Run::kReadAside, S::kCallerTables,  0, on(g.reference, &ReferenceHandlers::deid_check)},
     {K::kListMeetings,       A::kMeetingList,         Run::kRead,     S::kTable,         0, on(g.meetings, &MeetingHandlers::list)},
     {K::kOpenMeeting,        A::kMeetingOpen,         Run::kWrite,    S::kTable,         0, on(g.meetings, &MeetingHandlers::open)},
     {K::kCheckIn,            A::kMeetingCheckIn,      Run::kWrite,    S::kOpenMeeting,   0, on(g.meetings, &MeetingHandlers::check_in)},
     {K::kAgenda,             A::kMeetingAgenda,       Run::kRead,     S::kMeeting,       0, on(g.meetings, &MeetingHandlers::agenda)},
     {K::kCloseMeeting,       A::kMeetingClose,        Run::kWrite,    S::kOpenMeeting,   0, on(g.meetings, &MeetingHandlers::close)},
-    {K::kMinutes,            A::kMeetingMinutes,      Run::kRead,     S::kMeetingTable,  0, on(g.meetings, &MeetingHandlers::minutes)},
+    {K::kMinutes,            A::kMeetingMinutes,      Run::kReadAside, S::kMeetingTable,  0, on(g.meetings, &MeetingHandlers::minutes)},
     {K::kSubmitSituation,    A::kSituationSubmit,     Run::kWrite,    S::kTable,         2, on(g.situations, &SituationHandlers::submit)},
     {K::kListSituations,     A::kSituationList,       Run::kRead,     S::kTable,         2, on(g.situations, &SituationHandlers::list)},
     {K::kShowSituation,      A::kSituationShow,       Run::kRead,     S::kSituation,     2, on(g.situations, &SituationHandlers::show)},
@@ -83,15 +83,15 @@ RequestTable::RequestTable(const HandlerGroups& g) {
     {K::kCloseSituation,     A::kSituationClose,      Run::kWrite,    S::kCase,          3, on(g.filter4, &FilterFour::close)},
     {K::kSetGovernance,      A::kAdminGovernance,     Run::kWrite,    S::kCaller,        0, on(g.admin, &AdminHandlers::governance)},
     {K::kAuditCheckpoint,    A::kAuditIntegrity,      Run::kReadSigned, S::kAuditTable,  0, on(g.audit, &AuditHandlers::checkpoint)},
-    {K::kAuditLog,           A::kAuditIntegrity,      Run::kRead,     S::kAuditTable,    0, on(g.audit, &AuditHandlers::log)},
-    {K::kAuditProof,         A::kAuditIntegrity,      Run::kRead,     S::kAuditTable,    0, on(g.audit, &AuditHandlers::proof)},
-    {K::kAuditQuery,         A::kAuditRead,           Run::kRead,     S::kAuditTable,    0, on(g.audit, &AuditHandlers::query)},
-    {K::kAuditDisclosures,   A::kAuditRead,           Run::kRead,     S::kAuditSituation, 0, on(g.audit, &AuditHandlers::disclosures)},
-    {K::kAuditAlerts,        A::kAuditRead,           Run::kRead,     S::kAuditTable,    0, on(g.alerts, &AlertHandlers::alerts)},
-    {K::kAuditReportFailure, A::kAuditIntegrity,      Run::kRead,     S::kAuditTable,    0, on(g.alerts, &AlertHandlers::report_failure)},
+    {K::kAuditLog,           A::kAuditIntegrity,      Run::kReadAside, S::kAuditTable,    0, on(g.audit, &AuditHandlers::log)},
+    {K::kAuditProof,         A::kAuditIntegrity,      Run::kReadAside, S::kAuditTable,    0, on(g.audit, &AuditHandlers::proof)},
+    {K::kAuditQuery,         A::kAuditRead,           Run::kReadAside, S::kAuditTable,    0, on(g.audit, &AuditHandlers::query)},
+    {K::kAuditDisclosures,   A::kAuditRead,           Run::kReadAside, S::kAuditSituation, 0, on(g.audit, &AuditHandlers::disclosures)},
+    {K::kAuditAlerts,        A::kAuditRead,           Run::kReadAside, S::kAuditTable,    0, on(g.alerts, &AlertHandlers::alerts)},
+    {K::kAuditReportFailure, A::kAuditIntegrity,      Run::kReadAside, S::kAuditTable,    0, on(g.alerts, &AlertHandlers::report_failure)},
     {K::kAuditAccessStatement, A::kAuditAccessStatement, Run::kWrite, S::kAuditTable,    0, on(g.access_statement, &AccessStatement::statement)},
-    {K::kReportSummary,      A::kReportSummary,       Run::kRead,     S::kReportTables,  0, on(g.reports, &ReportHandlers::summary), summary},
-    {K::kReportExport,       A::kReportExport,        Run::kRead,     S::kReportTables,  0, on(g.reports, &ReportHandlers::export_rows)},
+    {K::kReportSummary,      A::kReportSummary,       Run::kReadAside, S::kReportTables,  0, on(g.reports, &ReportHandlers::summary), summary},
+    {K::kReportExport,       A::kReportExport,        Run::kReadAside, S::kReportTables,  0, on(g.reports, &ReportHandlers::export_rows)},
   };
   // clang-format on
   for (const auto& r : rows_) {

@@ -22,9 +22,14 @@
 namespace hubtable::api {
 
 enum class Run {
-  kRead,          // on a reader; the answer leaves once its OK event is committed
+  kRead,          // a short read: on the writer, with its OK event, in a group that
+                  // commits together (store::Database::write_together), on the writer's
+                  // page cache (a reader's is emptied by every commit); it may not write
+  kReadAside,     // a long read (reports, the audit log, a scan of free text): on a
+                  // reader beside the writer; the answer leaves once its OK event is
+                  // committed
   kWrite,         // on the writer; the change and its OK event commit together
-  kReadSigned,    // kRead, after signing the events waiting for a checkpoint
+  kReadSigned,    // kReadAside, after signing the events waiting for a checkpoint
   kBeforeSession  // login: no session yet; the handler audits its own steps
 };
 

@@ -126,7 +126,7 @@ void Service::write_rejected_frames() {
   }
   if (events.empty()) return;
   Raised raised;
-  auto s = db_.write([&](store::Connection& c) -> absl::Status {
+  auto s = db_.write_together([&](store::Connection& c) -> absl::Status {
     raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
@@ -283,8 +283,9 @@ v1::Response Service::run(const Route& route, const RequestContext& ctx, const P
     return route.handler(w);
   };
   const std::string_view action = domain::action_name(v.action);
-  v1::Response response = v.run == Run::kWrite ? audited_.run_write(ctx, p, action, body)
-                                               : audited_.run_read(ctx, p, action, body);
+  v1::Response response = v.run == Run::kWrite  ? audited_.run_write(ctx, p, action, body)
+                          : v.run == Run::kRead ? audited_.run_short_read(ctx, p, action, body)
+                                                : audited_.run_read(ctx, p, action, body);
   if (response.status().code() != v1::OK) return response;
   for (const auto& t : after.told) {
     audited_.publish(t.kind, t.table, t.situation, t.agency, t.message, t.audience);
@@ -313,7 +314,8 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   absl::Status read_status = absl::OkStatus();
   if (facts.token_given) {
     p.token_hash = crypto::sha256(crypto::as_bytes(request.session_token()));
-    read_status = db_.read([&](store::Connection& c) -> absl::Status {
+    read_status = db_.write_together([&](store::Connection& c) -> absl::Status {
+      facts.session_found = false;  // a group may run this again: from scratch
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       if (!tx.status().ok()) return tx.status();
       auto session = store::find_session(c, p.token_hash);
@@ -362,8 +364,8 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   // Refresh last-seen at most every quarter of the idle timeout, so reads do
   // not all queue on the writer.
   if (now - p.session_last_seen_us >= facts.idle_timeout_us / 4) {
-    auto s =
-        db_.write([&](store::Connection& c) { return store::touch_session(c, p.token_hash, now); });
+    auto s = db_.write_together(
+        [&](store::Connection& c) { return store::touch_session(c, p.token_hash, now); });
     if (!s.ok()) spdlog::warn("session refresh failed: {}", s.ToString());
     p.session_last_seen_us = now;
   }

@@ -70,6 +70,15 @@ class Connection {
   bool commit_failed() const { return commit_failed_; }
   void set_commit_failed(bool failed) { commit_failed_ = failed; }
 
+  /// Inside a group of transactions that commit together
+  /// (Database::write_together): a Transaction then opens nothing of its
+  /// own (the group's transaction is open), its commit does nothing, and
+  /// ending it without a commit asks the group to undo the caller's work.
+  bool grouped() const { return grouped_; }
+  void set_grouped(bool grouped) { grouped_ = grouped; }
+  bool rollback_wanted() const { return rollback_wanted_; }
+  void set_rollback_wanted(bool wanted) { rollback_wanted_ = wanted; }
+
   /// The scanner's allowed phrases by the tables asked for, as read when
   /// the reference data's token (schema 0012, reference_version) was
   /// `token` (store/vocabulary.cpp, deid_allowed_phrases).
@@ -83,6 +92,8 @@ class Connection {
   sqlite3* db_;
   std::unique_ptr<StatementCache> cache_;
   bool commit_failed_ = false;
+  bool grouped_ = false;
+  bool rollback_wanted_ = false;
   PhraseMemo phrase_memo_;
 };
 

@@ -1,5 +1,7 @@
 #include "store/database.h"
 
+#include <algorithm>
+
 #include "store/migrate.h"
 
 namespace hubtable::store {
@@ -69,6 +71,103 @@ absl::Status Database::recover_writer() {
   absl::Status s = recovery_(*writer_);
   if (!s.ok()) writer_->set_commit_failed(true);
   return s;
+}
+
+absl::Status Database::run_grouped(Grouped& job) {
+  std::unique_lock<std::mutex> lock(group_mutex_);
+  waiting_.push_back(&job);
+  while (!job.done) {
+    if (leading_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    // No group is being committed: this caller commits the next one (its
+    // own function is in it unless kMaxGroup callers came first).
+    leading_ = true;
+    const auto n = static_cast<std::ptrdiff_t>(std::min(waiting_.size(), kMaxGroup));
+    std::vector<Grouped*> group(waiting_.begin(), waiting_.begin() + n);
+    waiting_.erase(waiting_.begin(), waiting_.begin() + n);
+    lock.unlock();
+    const absl::Status outcome = commit_group(group);
+    lock.lock();
+    for (Grouped* g : group) {
+      g->outcome = outcome;
+      g->done = true;
+    }
+    ++group_counts_.groups;
+    group_counts_.members += group.size();
+    leading_ = false;
+    group_done_.notify_all();
+  }
+  return job.outcome;
+}
+
+absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
+  const auto run = [](Connection& c, std::string_view sql) {
+    return run_statement(c, sql, [](Statement&) {});
+  };
+  std::lock_guard<std::mutex> lock(writer_mutex_);
+  Connection& c = *writer_;
+  sqlite3* const h = c.handle();
+  if (c.commit_failed()) {
+    if (absl::Status s = recover_writer(); !s.ok()) return s;
+  }
+  // Members are not wrapped in savepoints: SQLCipher encrypts every page a
+  // savepoint journals, which would cost each member what sharing the
+  // COMMIT saves. A member that must undo what it wrote (it failed, or it
+  // ended its Transaction without a commit, after a change) is left out
+  // instead: the group's transaction is rolled back and run again without
+  // it. A member that wrote nothing needs no undoing, whatever it returned.
+  std::vector<bool> left_out(group.size(), false);
+  for (;;) {
+    if (absl::Status s = run(c, "BEGIN IMMEDIATE"); !s.ok()) return s;
+    c.set_grouped(true);
+    absl::Status fault = absl::OkStatus();
+    bool again = false;
+    for (std::size_t i = 0; i < group.size() && fault.ok() && !again; ++i) {
+      if (left_out[i]) continue;
+      const int changes_before = sqlite3_total_changes(h);
+      c.set_rollback_wanted(false);
+      const absl::Status own = group[i]->run(c);
+      if (sqlite3_get_autocommit(h) != 0) {
+        // A fault rolled back the whole transaction, the others' work with it.
+        fault = own.ok() ? absl::UnavailableError("the group's transaction was rolled back") : own;
+      } else if ((c.rollback_wanted() || !own.ok()) && sqlite3_total_changes(h) != changes_before) {
+        left_out[i] = true;  // its own result stands; its writes go
+        again = true;
+      }
+    }
+    c.set_grouped(false);
+    c.set_rollback_wanted(false);
+    if (!fault.ok()) return fault;
+    if (again) {
+      if (absl::Status s = run(c, "ROLLBACK"); !s.ok()) {
+        c.set_commit_failed(true);
+        (void)recover_writer();
+        return s;
+      }
+      ++group_reruns_;
+      continue;
+    }
+    absl::Status outcome = run(c, "COMMIT");
+    if (!outcome.ok()) {
+      c.set_commit_failed(true);
+      (void)recover_writer();
+    }
+    return outcome;
+  }
+}
+
+Database::GroupCounts Database::group_counts() {
+  std::lock_guard<std::mutex> lock(group_mutex_);
+  GroupCounts counts = group_counts_;
+  counts.reruns = group_reruns_.load(std::memory_order_relaxed);
+  return counts;
+}
+
+std::size_t Database::waiting_to_commit() {
+  std::lock_guard<std::mutex> lock(group_mutex_);
+  return waiting_.size();
 }
 
 std::int64_t Database::release_memory() {

@@ -2,12 +2,15 @@
 // The server's connections to its one database file: a single writer and a
 // small pool of readers (WAL lets readers run beside the writer).
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +46,46 @@ class Database {
     if (writer_->commit_failed()) (void)recover_writer();
     return result;
   }
+
+  /// Group commit: runs `fn` on the writer as write() does, together with
+  /// the other callers of write_together that arrive while a group is being
+  /// committed. One of them (the leader) runs the group's functions one
+  /// after the other inside one write transaction and commits them
+  /// together: one COMMIT and one fsync for all. Each caller gets its fn's
+  /// result only once its group has committed (so no answer leaves before
+  /// what it depends on is durable). When the group's COMMIT fails, or a
+  /// fault (a full disk, an I/O error) rolls its whole transaction back,
+  /// nothing of the group is stored and every caller in it gets that error,
+  /// whatever its fn returned. A fn that fails, or ends its Transaction
+  /// without a commit, after writing undoes its own work only: the group is
+  /// rolled back and run again without it, so fn may run more than once and
+  /// must start afresh each time (only its last run's result counts). fn
+  /// returns absl::Status or absl::StatusOr, and must not wait on the writer
+  /// itself (write or write_together).
+  template <class F>
+  auto write_together(F&& fn) {
+    using Result = decltype(fn(std::declval<Connection&>()));
+    std::optional<Result> result;
+    Grouped job;
+    job.run = [&](Connection& c) {
+      result.emplace(fn(c));
+      return status_of(*result);
+    };
+    if (absl::Status s = run_grouped(job); !s.ok()) return Result(s);
+    return std::move(*result);
+  }
+  /// The most functions one group commits.
+  static constexpr std::size_t kMaxGroup = 64;
+  /// Groups committed so far, and the functions they held (for tests and
+  /// metrics; read from any thread).
+  struct GroupCounts {
+    std::uint64_t groups = 0;
+    std::uint64_t members = 0;
+    std::uint64_t reruns = 0;  // groups run again without a member that undid its work
+  };
+  GroupCounts group_counts();
+  /// Callers of write_together waiting for a group to take them.
+  std::size_t waiting_to_commit();
 
   /// What the writer runs, in a transaction of its own, before its next
   /// write after a failed COMMIT. Set once, before the database is shared.
@@ -94,10 +137,31 @@ class Database {
 
   absl::Status recover_writer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer_mutex_);
 
+  static const absl::Status& status_of(const absl::Status& s) { return s; }
+  template <class T>
+  static absl::Status status_of(const absl::StatusOr<T>& s) {
+    return s.status();
+  }
+
+  // One caller's function in a group, and the group's outcome.
+  struct Grouped {
+    std::function<absl::Status(Connection&)> run;
+    absl::Status outcome;
+    bool done = false;
+  };
+  absl::Status run_grouped(Grouped& job);
+  absl::Status commit_group(const std::vector<Grouped*>& group);
+
   std::string path_;
   Recovery recovery_;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<Grouped*> waiting_ ABSL_GUARDED_BY(group_mutex_);
+  bool leading_ ABSL_GUARDED_BY(group_mutex_) = false;
+  GroupCounts group_counts_ ABSL_GUARDED_BY(group_mutex_);
+  std::atomic<std::uint64_t> group_reruns_{0};
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Connection>> readers_;

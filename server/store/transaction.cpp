@@ -11,17 +11,26 @@ absl::Status run(Connection& conn, std::string_view sql) {
 
 }  // namespace
 
-Transaction::Transaction(Connection& conn, Kind kind) : conn_(conn) {
-  begin_status_ = run(conn_, kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+Transaction::Transaction(Connection& conn, Kind kind) : conn_(conn), grouped_(conn.grouped()) {
+  if (!grouped_) begin_status_ = run(conn_, kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   open_ = begin_status_.ok();
 }
 
 Transaction::~Transaction() {
-  if (open_) (void)run(conn_, "ROLLBACK");
+  if (!open_) return;
+  if (grouped_) {
+    conn_.set_rollback_wanted(true);  // Database::commit_group undoes it
+  } else {
+    (void)run(conn_, "ROLLBACK");
+  }
 }
 
 absl::Status Transaction::commit() {
   if (!open_) return absl::FailedPreconditionError("transaction is not open");
+  if (grouped_) {
+    open_ = false;
+    return absl::OkStatus();
+  }
   absl::Status s = run(conn_, "COMMIT");
   if (s.ok()) {
     open_ = false;

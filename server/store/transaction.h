@@ -1,5 +1,8 @@
 #pragma once
-// RAII transaction: rolls back unless commit() succeeded.
+// RAII transaction: rolls back unless commit() succeeded. On a connection
+// inside a group (Database::write_together) the group's transaction is
+// already open: commit() does nothing (the group's COMMIT makes the work
+// durable), and a rollback asks the group to undo this caller's work alone.
 
 #include "absl/status/status.h"
 #include "store/connection.h"
@@ -24,6 +27,7 @@ class Transaction {
   Connection& conn_;
   absl::Status begin_status_;
   bool open_ = false;
+  bool grouped_ = false;
 };
 
 }  // namespace hubtable::store

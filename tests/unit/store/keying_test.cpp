@@ -8,6 +8,7 @@
 #include "store/directory.h"
 #include "store/migrate.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_key.h"
 
 namespace hubtable::store {
 namespace {
@@ -15,11 +16,7 @@ namespace {
 using hubtable::testing::read_file;
 using hubtable::testing::TempDir;
 
-crypto::SecretBytes key(std::uint8_t fill) {
-  crypto::SecretBytes k(32);
-  for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = static_cast<std::uint8_t>(fill + i);
-  return k;
-}
+crypto::SecretBytes key(std::uint8_t fill) { return hubtable::testing::test_key(fill); }
 
 std::int64_t pragma_int(Connection& c, const std::string& name) {
   auto s = c.prepare("PRAGMA " + name);

@@ -12,17 +12,14 @@
 #include "store/migrate.h"
 #include "store/reports.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_key.h"
 
 namespace hubtable::store {
 namespace {
 
 using hubtable::testing::TempDir;
 
-crypto::SecretBytes key() {
-  crypto::SecretBytes k(32);
-  for (std::size_t i = 0; i < k.size(); ++i) k.data()[i] = static_cast<std::uint8_t>(7 + i);
-  return k;
-}
+crypto::SecretBytes key() { return hubtable::testing::test_key(); }
 
 class ReportRows : public ::testing::Test {
  protected:

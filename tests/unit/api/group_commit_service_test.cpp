@@ -1,0 +1,135 @@
+// Issue 20: group commit through the whole request path. Requests answered
+// at the same time share their commits (store::Database::write_together),
+// and each still has exactly its own audit event, with its own outcome.
+
+#include <map>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "store/directory.h"
+#include "tests/unit/api/filter_fixture.h"
+
+namespace hubtable::api {
+namespace {
+
+TEST_F(FilterTest, RequestsAnsweredTogetherEachHaveTheirOwnEvent) {
+  const std::string id = accepted();
+  ASSERT_EQ(show("rep.police", id).status().code(), v1::OK);  // logs in
+  const std::string token = tokens_["rep.police"];
+  ASSERT_FALSE(token.empty());
+
+  // Writes, audited reads and refusals (a rep may not decide), interleaved.
+  constexpr int kThreads = 6;
+  constexpr int kEach = 12;
+  std::vector<std::vector<std::pair<RequestContext, v1::Request>>> work(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      v1::Request r;
+      switch ((t + i) % 3) {
+        case 0:
+          *r.mutable_submit_situation() = submission();
+          break;
+        case 1:
+          r.mutable_show_situation()->set_id(id);
+          break;
+        default:
+          r.mutable_decide_situation()->set_id(id);
+          r.mutable_decide_situation()->set_accept(true);
+          break;
+      }
+      r.set_session_token(token);
+      work[t].emplace_back(ctx("rep.police"), std::move(r));
+    }
+  }
+  const auto situations_stored = [&] {
+    return deployment_.db->read([](store::Connection& c) {
+      auto q = c.prepare("SELECT count(*) FROM situations");
+      EXPECT_TRUE(q.ok() && *q->step());
+      return static_cast<int>(q->integer(0));
+    });
+  };
+  const int stored_before = situations_stored();
+  const store::Database::GroupCounts before = deployment_.db->group_counts();
+  std::vector<std::vector<v1::Response>> answers(kThreads);
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (const auto& [c, r] : work[t]) answers[t].push_back(service_.handle(c, r));
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  const store::Database::GroupCounts after = deployment_.db->group_counts();
+  // Every request joined a group at least once (its session, its work).
+  EXPECT_GE(after.members - before.members, static_cast<std::uint64_t>(kThreads * kEach));
+
+  std::map<std::uint64_t, std::vector<v1::AuditEvent>> by_request;
+  for (const auto& e : audit_events()) {
+    // The refusals repeated quickly enough to raise an alert, which carries
+    // the request id of the refusal that raised it: not the request's own.
+    if (e.action().rfind("alert.", 0) != 0) by_request[e.request_id()].push_back(e);
+  }
+  int submitted = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      const RequestContext& c = work[t][i].first;
+      const v1::Request& r = work[t][i].second;
+      const v1::Response& a = answers[t][i];
+      const auto& events = by_request[c.request_id];
+      ASSERT_EQ(events.size(), 1U)
+          << "request " << c.request_id << " has " << events.size() << " events: "
+          << (events.empty() ? "" : events.front().action() + ", " + events.back().action());
+      if (r.has_decide_situation()) {
+        EXPECT_EQ(a.status().code(), v1::PERMISSION_DENIED);
+        EXPECT_EQ(events[0].outcome(), v1::AUDIT_DENIED);
+      } else {
+        EXPECT_EQ(a.status().code(), v1::OK) << a.status().message();
+        EXPECT_EQ(events[0].outcome(), v1::AUDIT_OK);
+      }
+      if (r.has_submit_situation() && a.status().code() == v1::OK) {
+        ++submitted;
+        EXPECT_EQ(events[0].situation(), a.submit_situation().situation().id());
+      }
+    }
+  }
+  EXPECT_EQ(submitted, kThreads * kEach / 3);
+  // What each submission answered is stored, and nothing else.
+  EXPECT_EQ(situations_stored() - stored_before, submitted);
+}
+
+// A short read runs on the writer (Run::kRead), where nothing stops a
+// handler from writing as a reader's query_only would: the audited work does.
+TEST_F(ServiceTest, AShortReadThatWritesIsUndoneAndRefused) {
+  EventHub hub;
+  AuditedWork audited(*deployment_.db, clock_, deployment_.config.limits.alerts, hub);
+  Principal p;
+  p.user_id = 1;
+  p.username = "rep.police";
+  const auto writes = [](store::Connection& c, AuditScope&,
+                         v1::Response&) -> absl::StatusOr<domain::Decision> {
+    if (auto s = store::set_meta(c, "written-by-a-read", "x"); !s.ok()) return s;
+    return domain::Decision::allow("test.read");
+  };
+  const auto reads = [](store::Connection& c, AuditScope&,
+                        v1::Response&) -> absl::StatusOr<domain::Decision> {
+    auto v = store::get_meta(c, "written-by-a-read");
+    if (!v.ok()) return v.status();
+    return domain::Decision::allow("test.read");
+  };
+  const std::size_t events_before = audit_events().size();
+  EXPECT_EQ(audited.run_short_read(ctx("rep.police"), p, "test.read", writes).status().code(),
+            v1::UNAVAILABLE);
+  EXPECT_EQ(audit_events().size(), events_before);  // no OK event for it
+  EXPECT_EQ(audited.run_short_read(ctx("rep.police"), p, "test.read", reads).status().code(),
+            v1::OK);
+  EXPECT_EQ(audit_events().size(), events_before + 1);
+  auto stored = deployment_.db->read(
+      [](store::Connection& c) { return store::get_meta(c, "written-by-a-read"); });
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE(stored->has_value());
+}
+
+}  // namespace
+}  // namespace hubtable::api

@@ -1,0 +1,258 @@
+// Group commit (Database::write_together): callers that arrive while a group
+// commits are committed together, a caller that undoes its work undoes only
+// its own (the group runs again without it), and a group that cannot commit
+// stores nothing and tells every caller in it.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "store/directory.h"
+#include "store/transaction.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_key.h"
+
+namespace hubtable::store {
+namespace {
+
+using hubtable::testing::TempDir;
+
+crypto::SecretBytes key() { return hubtable::testing::test_key(); }
+
+class GroupCommit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Database::open((dir_.path() / "t.db").string(), key(), 2, OpenMode::kCreate);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    db_ = std::move(*opened);
+    ASSERT_TRUE(db_->write([](Connection& c) {
+                     return c.exec(
+                         "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                         "CREATE TABLE child (parent INTEGER REFERENCES parent(id) "
+                         "DEFERRABLE INITIALLY DEFERRED);");
+                   })
+                    .ok());
+  }
+
+  /// One caller's work: its own transaction setting `name`.
+  absl::Status set(const std::string& name, const std::string& value) {
+    return db_->write_together([&](Connection& c) -> absl::Status {
+      Transaction tx(c, Transaction::Kind::kWrite);
+      if (!tx.status().ok()) return tx.status();
+      if (auto s = set_meta(c, name, value); !s.ok()) return s;
+      return tx.commit();
+    });
+  }
+
+  std::optional<std::string> stored(const std::string& name) {
+    auto v = db_->read([&](Connection& c) { return get_meta(c, name); });
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? *v : std::nullopt;
+  }
+
+  /// Waits (on the database's own count, not the clock) until `n` callers
+  /// wait for a group.
+  void await_waiting(std::size_t n) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (db_->waiting_to_commit() < n) {
+      ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "callers never queued";
+      std::this_thread::yield();
+    }
+  }
+
+  /// Runs `first` as a group of its own, holding it open until every one of
+  /// `rest` waits, in order; `rest` then commit as one group. Returns their
+  /// results.
+  std::vector<absl::Status> grouped(
+      const std::function<absl::Status(Connection&)>& first,
+      const std::vector<std::function<absl::Status(Connection&)>>& rest) {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::promise<void> leading;
+    auto lead = std::async(std::launch::async, [&] {
+      return db_->write_together([&](Connection& c) {
+        leading.set_value();
+        released.wait();
+        return first(c);
+      });
+    });
+    leading.get_future().wait();
+    std::vector<std::future<absl::Status>> followers;
+    for (const auto& f : rest) {  // queued one by one, so they run in this order
+      followers.push_back(
+          std::async(std::launch::async, [&, f] { return db_->write_together(f); }));
+      await_waiting(followers.size());
+    }
+    release.set_value();
+    std::vector<absl::Status> out{lead.get()};
+    for (auto& f : followers) out.push_back(f.get());
+    return out;
+  }
+
+  static std::function<absl::Status(Connection&)> setter(std::string name) {
+    return [name](Connection& c) -> absl::Status {
+      Transaction tx(c, Transaction::Kind::kWrite);
+      if (!tx.status().ok()) return tx.status();
+      if (auto s = set_meta(c, name, "v"); !s.ok()) return s;
+      return tx.commit();
+    };
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(GroupCommit, CallersArrivingDuringACommitAreCommittedTogether) {
+  const Database::GroupCounts before = db_->group_counts();
+  std::vector<std::function<absl::Status(Connection&)>> rest;
+  for (int i = 0; i < 8; ++i) rest.push_back(setter("follower" + std::to_string(i)));
+  auto results = grouped(setter("leader"), rest);
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r;
+  const Database::GroupCounts after = db_->group_counts();
+  // The leader's group, then the eight that queued behind it in one.
+  EXPECT_EQ(after.groups - before.groups, 2U);
+  EXPECT_EQ(after.members - before.members, 9U);
+  EXPECT_TRUE(stored("leader").has_value());
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(stored("follower" + std::to_string(i)).has_value());
+}
+
+TEST_F(GroupCommit, OneCallersRollbackUndoesOnlyItsOwnWork) {
+  const auto refuses = [](Connection& c) -> absl::Status {
+    Transaction tx(c, Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = set_meta(c, "refused", "v"); !s.ok()) return s;
+    return absl::InvalidArgumentError("refused after writing");  // tx rolls back
+  };
+  const auto fails_midway = [](Connection& c) -> absl::Status {
+    Transaction tx(c, Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = set_meta(c, "half", "v"); !s.ok()) return s;
+    return c.exec("INSERT INTO no_such_table VALUES (1)");
+  };
+  const std::uint64_t reruns = db_->group_counts().reruns;
+  auto results =
+      grouped(setter("first"), {setter("before"), refuses, fails_midway, setter("after")});
+  // Each of the two that wrote before undoing made the group run again.
+  EXPECT_EQ(db_->group_counts().reruns - reruns, 2U);
+  ASSERT_EQ(results.size(), 5U);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_EQ(results[2].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(results[3].ok());
+  EXPECT_TRUE(results[4].ok());
+  EXPECT_TRUE(stored("before").has_value());
+  EXPECT_FALSE(stored("refused").has_value());
+  EXPECT_FALSE(stored("half").has_value());
+  EXPECT_TRUE(stored("after").has_value());
+}
+
+TEST_F(GroupCommit, ARefusalBeforeAnyWriteCostsTheGroupNothing) {
+  const auto refuses_first = [](Connection& c) -> absl::Status {
+    Transaction tx(c, Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    auto seen = get_meta(c, "before");  // reads, then refuses
+    if (!seen.ok()) return seen.status();
+    return absl::PermissionDeniedError("refused");
+  };
+  const std::uint64_t reruns = db_->group_counts().reruns;
+  auto results = grouped(setter("first"), {setter("before"), refuses_first, setter("after")});
+  ASSERT_EQ(results.size(), 4U);
+  EXPECT_EQ(results[2].code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(results[1].ok() && results[3].ok());
+  EXPECT_EQ(db_->group_counts().reruns, reruns);
+  EXPECT_TRUE(stored("before").has_value());
+  EXPECT_TRUE(stored("after").has_value());
+}
+
+TEST_F(GroupCommit, ACallerRunAgainStartsAfreshAndOnlyItsLastRunCounts) {
+  // The first follower runs, then the group is run again without the
+  // second (which wrote, then failed): the first runs twice, and what it
+  // returns and stores is its second run's.
+  int runs = 0;
+  std::string last_value;
+  const auto counted = [&](Connection& c) -> absl::Status {
+    ++runs;
+    last_value = "run" + std::to_string(runs);
+    Transaction tx(c, Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = set_meta(c, "counted", last_value); !s.ok()) return s;
+    return tx.commit();
+  };
+  const auto undoes = [](Connection& c) -> absl::Status {
+    if (auto s = set_meta(c, "undone", "v"); !s.ok()) return s;
+    return absl::InternalError("failed after writing");
+  };
+  auto results = grouped(setter("first"), {counted, undoes});
+  ASSERT_EQ(results.size(), 3U);
+  EXPECT_TRUE(results[1].ok()) << results[1];
+  EXPECT_EQ(results[2].code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(stored("counted"), std::optional<std::string>("run2"));
+  EXPECT_FALSE(stored("undone").has_value());
+}
+
+TEST_F(GroupCommit, AGroupThatCannotCommitStoresNothingAndTellsEveryCaller) {
+  // A deferred foreign key is checked at COMMIT: one member's orphan row
+  // makes the group's COMMIT fail.
+  const auto orphan = [](Connection& c) -> absl::Status {
+    Transaction tx(c, Transaction::Kind::kWrite);
+    if (!tx.status().ok()) return tx.status();
+    if (auto s = c.exec("INSERT INTO child VALUES (42)"); !s.ok()) return s;
+    return tx.commit();  // the check waits for the group's COMMIT
+  };
+  auto results = grouped(setter("alone"), {setter("a"), orphan, setter("b")});
+  ASSERT_EQ(results.size(), 4U);
+  EXPECT_TRUE(results[0].ok());
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    EXPECT_FALSE(results[i].ok()) << "caller " << i << " was told its work was stored";
+  }
+  EXPECT_TRUE(stored("alone").has_value());
+  EXPECT_FALSE(stored("a").has_value());
+  EXPECT_FALSE(stored("b").has_value());
+  // The writer recovered: the next group commits.
+  EXPECT_TRUE(set("later", "v").ok());
+  EXPECT_TRUE(stored("later").has_value());
+}
+
+TEST_F(GroupCommit, AResultIsReturnedWithItsValue) {
+  auto n = db_->write_together([](Connection& c) -> absl::StatusOr<int> {
+    if (auto s = set_meta(c, "valued", "v"); !s.ok()) return s;
+    return 42;
+  });
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 42);
+  EXPECT_TRUE(stored("valued").has_value());
+}
+
+TEST_F(GroupCommit, ManyCallersAtOnceLoseNothing) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!set("k" + std::to_string(t) + "." + std::to_string(i), "v").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto n = db_->read([](Connection& c) {
+    auto q = c.prepare("SELECT count(*) FROM meta WHERE key LIKE 'k%'");
+    EXPECT_TRUE(q.ok() && *q->step());
+    return q->integer(0);
+  });
+  EXPECT_EQ(n, kThreads * kEach);
+  EXPECT_EQ(db_->group_counts().members, static_cast<std::uint64_t>(kThreads * kEach));
+}
+
+}  // namespace
+}  // namespace hubtable::store
