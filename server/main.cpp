@@ -433,7 +433,10 @@ absl::Status purge_before_serving(provision::Deployment& d, const domain::Clock&
 
 // One scrape of the metrics endpoint.
 std::string scrape_text(provision::Deployment& d, const api::Service& service,
-                        const ops::ServerGauges& gauges, const domain::Clock& clock) {
+                        const net::Server& server, const domain::Clock& clock) {
+  const store::Database::GroupCounts groups = d.db->group_counts();
+  const ops::ServerGauges gauges{server.connection_count(), service.queue_depth(), groups.groups,
+                                 groups.members};
   auto health = ops::read_health(*d.db);
   if (!health.ok()) spdlog::warn("health not read for metrics: {}", health.status().ToString());
   return ops::render_metrics(service.metrics(), gauges,
@@ -543,9 +546,7 @@ int run_serve(const fs::path& config_path, const fs::path& port_file) {
   ServerTimers timers(io, service, *d, clock);
   Periodic release{periodic_timer(io), config::kMemoryReleaseInterval,
                    [&server, &d] { release_closed_memory(server, *d->db); }};
-  net::MetricsListener metrics(io, [&] {
-    return scrape_text(*d, service, {server.connection_count(), service.queue_depth()}, clock);
-  });
+  net::MetricsListener metrics(io, [&] { return scrape_text(*d, service, server, clock); });
   if (d->config.metrics_port != 0) {
     auto bound = metrics.listen(d->config.metrics_host, d->config.metrics_port);
     if (!bound.ok()) return fail(bound.status());

@@ -20,8 +20,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
+void sample(std::string& out, const char* type, const char* name, const char* help, double value) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+}
 void gauge(std::string& out, const char* name, const char* help, double value) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, value);
+  sample(out, "gauge", name, help, value);
 }
 }  // namespace
 
@@ -37,6 +40,12 @@ std::string render_metrics(const api::RequestMetrics& requests, const ServerGaug
         static_cast<double>(server.connections));
   gauge(out, "hubtable_worker_queue_depth", "Requests and jobs waiting for a worker.",
         static_cast<double>(server.queue_depth));
+  sample(out, "counter", "hubtable_commit_groups_total",
+         "Groups of transactions committed together (one fsync each).",
+         static_cast<double>(server.commit_groups));
+  sample(out, "counter", "hubtable_commit_group_members_total",
+         "Requests' transactions those groups held.",
+         static_cast<double>(server.commit_group_members));
   gauge(out, "hubtable_health_readable", "1 when the deployment's health could be read.",
         health ? 1 : 0);
   if (health) {

@@ -16,6 +16,10 @@ namespace hubtable::ops {
 struct ServerGauges {
   std::size_t connections = 0;
   std::size_t queue_depth = 0;
+  /// Group commit (store::Database::write_together): groups committed, and
+  /// the requests' transactions they held.
+  std::uint64_t commit_groups = 0;
+  std::uint64_t commit_group_members = 0;
 };
 
 /// Everything one scrape shows. `health` is absent when it could not be

@@ -233,6 +233,10 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
   EXPECT_GE(ops::metric_value(*text, "hubtable_checkpoint_age_seconds").value_or(-1), 0.0);
   EXPECT_GT(ops::metric_value(*text, "hubtable_disk_free_bytes").value_or(0), 0.0);
   EXPECT_TRUE(ops::metric_value(*text, "hubtable_worker_queue_depth").has_value());
+  // Every audited request so far was a member of a committed group.
+  const double groups = ops::metric_value(*text, "hubtable_commit_groups_total").value_or(0);
+  EXPECT_GE(groups, 1.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_commit_group_members_total").value_or(0), groups);
   EXPECT_NE(text->find("hubtable_requests_total{kind=\"submit_situation\",outcome=\"ok\"} 1\n"),
             std::string::npos)
       << *text;

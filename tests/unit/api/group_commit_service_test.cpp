@@ -54,6 +54,7 @@ TEST_F(FilterTest, RequestsAnsweredTogetherEachHaveTheirOwnEvent) {
   std::vector<std::vector<v1::Response>> answers(kThreads);
   {
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (const auto& [c, r] : work[t]) answers[t].push_back(service_.handle(c, r));

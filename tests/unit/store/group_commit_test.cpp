@@ -96,7 +96,7 @@ class GroupCommit : public ::testing::Test {
     return out;
   }
 
-  static std::function<absl::Status(Connection&)> setter(std::string name) {
+  static std::function<absl::Status(Connection&)> setter(const std::string& name) {
     return [name](Connection& c) -> absl::Status {
       Transaction tx(c, Transaction::Kind::kWrite);
       if (!tx.status().ok()) return tx.status();
@@ -112,6 +112,7 @@ class GroupCommit : public ::testing::Test {
 TEST_F(GroupCommit, CallersArrivingDuringACommitAreCommittedTogether) {
   const Database::GroupCounts before = db_->group_counts();
   std::vector<std::function<absl::Status(Connection&)>> rest;
+  rest.reserve(8);
   for (int i = 0; i < 8; ++i) rest.push_back(setter("follower" + std::to_string(i)));
   auto results = grouped(setter("leader"), rest);
   for (const auto& r : results) EXPECT_TRUE(r.ok()) << r;
@@ -235,6 +236,7 @@ TEST_F(GroupCommit, ManyCallersAtOnceLoseNothing) {
   constexpr int kThreads = 8;
   constexpr int kEach = 50;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
