@@ -12,6 +12,8 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "store/page_cipher.h"
+
 namespace hubtable::store {
 
 namespace {
@@ -209,6 +211,7 @@ absl::StatusOr<std::unique_ptr<Connection>> open_connection(const std::string& p
       if (auto s = create_private_file(path); !s.ok()) return s;
     }
   }
+  install_page_cipher();
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   auto conn = std::make_unique<Connection>(raw);
