@@ -188,4 +188,10 @@ absl::Status run_statement(Connection& c, std::string_view sql, Bind&& bind) {
   return q->run();
 }
 
+/// Runs `sql`, a statement with no parameters that returns no rows ("BEGIN
+/// IMMEDIATE", "COMMIT"), compiled once per connection like any other.
+inline absl::Status run_statement(Connection& c, std::string_view sql) {
+  return run_statement(c, sql, [](Statement&) {});
+}
+
 }  // namespace hubtable::store

@@ -88,7 +88,8 @@ absl::Status Database::run_grouped(Grouped& job) {
     std::vector<Grouped*> group(waiting_.begin(), waiting_.begin() + n);
     waiting_.erase(waiting_.begin(), waiting_.begin() + n);
     lock.unlock();
-    const absl::Status outcome = commit_group(group);
+    std::uint64_t reruns = 0;
+    const absl::Status outcome = commit_group(group, reruns);
     lock.lock();
     for (Grouped* g : group) {
       g->outcome = outcome;
@@ -96,16 +97,23 @@ absl::Status Database::run_grouped(Grouped& job) {
     }
     ++group_counts_.groups;
     group_counts_.members += group.size();
+    group_counts_.reruns += reruns;
     leading_ = false;
     group_done_.notify_all();
   }
   return job.outcome;
 }
 
-absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
-  const auto run = [](Connection& c, std::string_view sql) {
-    return run_statement(c, sql, [](Statement&) {});
-  };
+namespace {
+// A member that throws ends the process: the group's open transaction and
+// the callers waiting on it could not be left in any state worth keeping.
+absl::Status run_member(const std::function<absl::Status(Connection&)>& fn,
+                        Connection& c) noexcept {
+  return fn(c);
+}
+}  // namespace
+
+absl::Status Database::commit_group(const std::vector<Grouped*>& group, std::uint64_t& reruns) {
   std::lock_guard<std::mutex> lock(writer_mutex_);
   Connection& c = *writer_;
   sqlite3* const h = c.handle();
@@ -120,7 +128,7 @@ absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
   // it. A member that wrote nothing needs no undoing, whatever it returned.
   std::vector<bool> left_out(group.size(), false);
   for (;;) {
-    if (absl::Status s = run(c, "BEGIN IMMEDIATE"); !s.ok()) return s;
+    if (absl::Status s = run_statement(c, "BEGIN IMMEDIATE"); !s.ok()) return s;
     c.set_grouped(true);
     absl::Status fault = absl::OkStatus();
     bool again = false;
@@ -128,7 +136,7 @@ absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
       if (left_out[i]) continue;
       const int changes_before = sqlite3_total_changes(h);
       c.set_rollback_wanted(false);
-      const absl::Status own = group[i]->run(c);
+      const absl::Status own = run_member(group[i]->run, c);
       if (sqlite3_get_autocommit(h) != 0) {
         // A fault rolled back the whole transaction, the others' work with it.
         fault = own.ok() ? absl::UnavailableError("the group's transaction was rolled back") : own;
@@ -141,15 +149,15 @@ absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
     c.set_rollback_wanted(false);
     if (!fault.ok()) return fault;
     if (again) {
-      if (absl::Status s = run(c, "ROLLBACK"); !s.ok()) {
+      if (absl::Status s = run_statement(c, "ROLLBACK"); !s.ok()) {
         c.set_commit_failed(true);
         (void)recover_writer();
         return s;
       }
-      ++group_reruns_;
+      ++reruns;
       continue;
     }
-    absl::Status outcome = run(c, "COMMIT");
+    absl::Status outcome = run_statement(c, "COMMIT");
     if (!outcome.ok()) {
       c.set_commit_failed(true);
       (void)recover_writer();
@@ -160,9 +168,7 @@ absl::Status Database::commit_group(const std::vector<Grouped*>& group) {
 
 Database::GroupCounts Database::group_counts() {
   std::lock_guard<std::mutex> lock(group_mutex_);
-  GroupCounts counts = group_counts_;
-  counts.reruns = group_reruns_.load(std::memory_order_relaxed);
-  return counts;
+  return group_counts_;
 }
 
 std::size_t Database::waiting_to_commit() {

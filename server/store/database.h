@@ -2,7 +2,6 @@
 // The server's connections to its one database file: a single writer and a
 // small pool of readers (WAL lets readers run beside the writer).
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -150,7 +149,9 @@ class Database {
     bool done = false;
   };
   absl::Status run_grouped(Grouped& job);
-  absl::Status commit_group(const std::vector<Grouped*>& group);
+  // Runs and commits one group on the writer; adds to `reruns` each time the
+  // group ran again without a member that undid its work.
+  absl::Status commit_group(const std::vector<Grouped*>& group, std::uint64_t& reruns);
 
   std::string path_;
   Recovery recovery_;
@@ -161,7 +162,6 @@ class Database {
   std::vector<Grouped*> waiting_ ABSL_GUARDED_BY(group_mutex_);
   bool leading_ ABSL_GUARDED_BY(group_mutex_) = false;
   GroupCounts group_counts_ ABSL_GUARDED_BY(group_mutex_);
-  std::atomic<std::uint64_t> group_reruns_{0};
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Connection>> readers_;

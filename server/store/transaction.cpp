@@ -1,18 +1,9 @@
 #include "store/transaction.h"
 
 namespace hubtable::store {
-namespace {
-
-// Through prepare (run_statement), so that the connection compiles each of
-// these once.
-absl::Status run(Connection& conn, std::string_view sql) {
-  return run_statement(conn, sql, [](Statement&) {});
-}
-
-}  // namespace
-
 Transaction::Transaction(Connection& conn, Kind kind) : conn_(conn), grouped_(conn.grouped()) {
-  if (!grouped_) begin_status_ = run(conn_, kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  if (!grouped_)
+    begin_status_ = run_statement(conn_, kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   open_ = begin_status_.ok();
 }
 
@@ -21,7 +12,7 @@ Transaction::~Transaction() {
   if (grouped_) {
     conn_.set_rollback_wanted(true);  // Database::commit_group undoes it
   } else {
-    (void)run(conn_, "ROLLBACK");
+    (void)run_statement(conn_, "ROLLBACK");
   }
 }
 
@@ -31,7 +22,7 @@ absl::Status Transaction::commit() {
     open_ = false;
     return absl::OkStatus();
   }
-  absl::Status s = run(conn_, "COMMIT");
+  absl::Status s = run_statement(conn_, "COMMIT");
   if (s.ok()) {
     open_ = false;
   } else {
