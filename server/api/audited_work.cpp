@@ -260,45 +260,64 @@ void AuditedWork::push_alerts(const Raised& raised) {
   }
 }
 
-void AuditedWork::publish(const std::string& kind, const std::string& table,
-                          const std::string& situation, const std::string& agency,
-                          const std::string& message, const Audience& audience) {
-  v1::Event e;
+AuditedWork::LiveEvent AuditedWork::live_event(const std::string& kind, const std::string& table,
+                                               const std::string& situation,
+                                               const std::string& agency,
+                                               const std::string& message,
+                                               const Audience& audience) const {
+  LiveEvent live{{}, audience};
+  v1::Event& e = live.event;
   e.set_kind(kind);
   e.set_time_us(clock_.now_us());
   e.set_table(table);
   e.set_situation(situation);
   e.set_agency(agency);
   e.set_message(message);
+  return live;
+}
+
+absl::Status AuditedWork::keep(store::Connection& c, LiveEvent& live) const {
+  const v1::Event& e = live.event;
+  const Audience& a = live.audience;
+  const store::KeptEvent kept{0,
+                              e.time_us(),
+                              e.kind(),
+                              e.table(),
+                              e.situation(),
+                              e.agency(),
+                              e.message(),
+                              a.agencies,
+                              a.chairs,
+                              a.all_reps,
+                              a.privacy_officers,
+                              a.every_table,
+                              a.except_user};
+  auto seq = store::keep_event(c, kept);
+  if (!seq.ok()) return seq.status();
+  live.event.set_seq(static_cast<std::uint64_t>(*seq));
+  return absl::OkStatus();
+}
+
+void AuditedWork::push(const LiveEvent& e) { events_.publish(e.event, e.audience); }
+
+void AuditedWork::publish(const std::string& kind, const std::string& table,
+                          const std::string& situation, const std::string& agency,
+                          const std::string& message, const Audience& audience) {
   // Kept first, so that whoever is not watching hears it when they come
   // back (`watch` with replay). Kept or not, it goes to those watching.
-  store::KeptEvent kept{0,
-                        e.time_us(),
-                        kind,
-                        table,
-                        situation,
-                        agency,
-                        message,
-                        audience.agencies,
-                        audience.chairs,
-                        audience.all_reps,
-                        audience.privacy_officers,
-                        audience.every_table,
-                        audience.except_user};
-  auto seq = db_.write_together([&](store::Connection& c) -> absl::StatusOr<std::int64_t> {
+  LiveEvent live = live_event(kind, table, situation, agency, message, audience);
+  auto s = db_.write_together([&](store::Connection& c) -> absl::Status {
+    live.event.clear_seq();  // a group may run this again: from scratch
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
-    auto n = store::keep_event(c, kept);
-    if (!n.ok()) return n.status();
-    if (auto st = tx.commit(); !st.ok()) return st;
-    return *n;
+    if (auto st = keep(c, live); !st.ok()) return st;
+    return tx.commit();
   });
-  if (seq.ok()) {
-    e.set_seq(static_cast<std::uint64_t>(*seq));
-  } else {
-    spdlog::warn("an event was not kept for replay: {}", seq.status().ToString());
+  if (!s.ok()) {
+    spdlog::warn("an event was not kept for replay: {}", s.ToString());
+    live.event.clear_seq();
   }
-  events_.publish(e, audience);
+  push(live);
 }
 
 }  // namespace hubtable::api

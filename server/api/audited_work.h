@@ -109,7 +109,21 @@ class AuditedWork {
   /// Pushes committed alerts to the privacy officers (and, for
   /// break-glass, the chairs) watching.
   void push_alerts(const Raised& raised);
-  /// Pushes a live event to its audience.
+  /// A live event and who hears it.
+  struct LiveEvent {
+    hubtable::v1::Event event;
+    Audience audience;
+  };
+  LiveEvent live_event(const std::string& kind, const std::string& table,
+                       const std::string& situation, const std::string& agency,
+                       const std::string& message, const Audience& audience) const;
+  /// Keeps `e` for replay inside the caller's write transaction and numbers
+  /// it; push it once that transaction commits.
+  absl::Status keep(store::Connection& c, LiveEvent& e) const;
+  /// Pushes `e` to those of its audience watching now.
+  void push(const LiveEvent& e);
+  /// Keeps a live event in a transaction of its own, then pushes it (kept
+  /// or not: those watching hear it either way).
   void publish(const std::string& kind, const std::string& table, const std::string& situation,
                const std::string& agency, const std::string& message, const Audience& audience);
 

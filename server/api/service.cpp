@@ -280,13 +280,24 @@ v1::Response Service::run(const Route& route, const RequestContext& ctx, const P
     const Asked asked{v.action, route.stage, v.break_glass};
     auto allowed = load_subject(c, p, request, route.subject, asked, w.now_us, scope, w.subject);
     if (!allowed.ok() || !allowed->allowed()) return allowed;
-    return route.handler(w);
+    auto decided = route.handler(w);
+    if (v.run != Run::kWrite || !decided.ok() || !decided->allowed()) return decided;
+    // A write keeps its live events in its own transaction: no commit of
+    // their own after it.
+    for (const auto& t : after.told) {
+      after.kept.push_back(
+          audited_.live_event(t.kind, t.table, t.situation, t.agency, t.message, t.audience));
+      if (auto s = audited_.keep(c, after.kept.back()); !s.ok()) return s;
+    }
+    after.told.clear();
+    return decided;
   };
   const std::string_view action = domain::action_name(v.action);
   v1::Response response = v.run == Run::kWrite  ? audited_.run_write(ctx, p, action, body)
                           : v.run == Run::kRead ? audited_.run_short_read(ctx, p, action, body)
                                                 : audited_.run_read(ctx, p, action, body);
   if (response.status().code() != v1::OK) return response;
+  for (const auto& e : after.kept) audited_.push(e);
   for (const auto& t : after.told) {
     audited_.publish(t.kind, t.table, t.situation, t.agency, t.message, t.audience);
   }

@@ -32,7 +32,10 @@ struct AfterCommit {
     Audience audience;
   };
   std::vector<Told> told;  // live events to push
-  bool erased = false;     // something was erased: truncate the WAL's older copies
+  /// A write's live events, kept for replay in its own transaction (so they
+  /// commit with it, in its group): pushed as they are once it commits.
+  std::vector<AuditedWork::LiveEvent> kept;
+  bool erased = false;  // something was erased: truncate the WAL's older copies
   /// A step of its own (may fail: the caller then gets UNAVAILABLE).
   std::function<absl::Status(hubtable::v1::Response&)> then;
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/directory.h"
+#include "store/event_log.h"
 #include "tests/unit/api/filter_fixture.h"
 
 namespace hubtable::api {
@@ -98,6 +99,37 @@ TEST_F(FilterTest, RequestsAnsweredTogetherEachHaveTheirOwnEvent) {
   EXPECT_EQ(submitted, kThreads * kEach / 3);
   // What each submission answered is stored, and nothing else.
   EXPECT_EQ(situations_stored() - stored_before, submitted);
+}
+
+// A write's live events are kept for replay in the write's own transaction:
+// one member of one group (with the session lookup before it), not a commit
+// of their own after it; what is pushed carries the number it was kept as.
+TEST_F(FilterTest, AWritesLiveEventsCommitWithIt) {
+  const std::string id = accepted();
+  ASSERT_EQ(join("rep.mh", id).status().code(), v1::OK);
+  v1::Request watch;
+  watch.mutable_watch();
+  ASSERT_EQ(as("rep.mh", watch).status().code(), v1::OK);
+  ASSERT_EQ(show("chair.one", id).status().code(), v1::OK);  // the chair is logged in
+  collector_->take();
+
+  const store::Database::GroupCounts before = deployment_.db->group_counts();
+  ASSERT_EQ(assign(id, "mh", {"police"}).status().code(), v1::OK);
+  const store::Database::GroupCounts after = deployment_.db->group_counts();
+  EXPECT_EQ(after.members - before.members, 2U);  // the session, then the write and its event
+
+  const auto pushed = collector_->take();
+  ASSERT_EQ(pushed.size(), 1U);
+  EXPECT_EQ(pushed[0].kind(), "situation.assigned");
+  ASSERT_GT(pushed[0].seq(), 0U);
+  auto kept = deployment_.db->read([&](store::Connection& c) {
+    return store::events_after(c, static_cast<std::int64_t>(pushed[0].seq()) - 1, 0, 10);
+  });
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  ASSERT_FALSE(kept->empty());
+  EXPECT_EQ(kept->front().seq, static_cast<std::int64_t>(pushed[0].seq()));
+  EXPECT_EQ(kept->front().kind, "situation.assigned");
+  EXPECT_EQ(kept->front().situation, id);
 }
 
 // A short read runs on the writer (Run::kRead), where nothing stops a
