@@ -4,12 +4,30 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <semaphore>
 
 namespace hubtable::crypto {
 
 namespace {
 constexpr unsigned long long kOpsLimit = 3;
 constexpr std::size_t kMemLimit = std::size_t{64} * 1024 * 1024;
+
+// Each hash holds kMemLimit while it runs; at most this many run at once in
+// the process, however many threads ask (the server's workers are many so
+// that requests commit in large groups; a login storm still holds at most
+// 256 MiB). The others wait their turn.
+std::counting_semaphore<kMaxConcurrentPasswordHashes>& hash_slots() {
+  static std::counting_semaphore<kMaxConcurrentPasswordHashes> slots(kMaxConcurrentPasswordHashes);
+  return slots;
+}
+
+class HashSlot {
+ public:
+  HashSlot() { hash_slots().acquire(); }
+  ~HashSlot() { hash_slots().release(); }
+  HashSlot(const HashSlot&) = delete;
+  HashSlot& operator=(const HashSlot&) = delete;
+};
 
 void ensure_sodium() {
   static const bool ready = [] { return sodium_init() >= 0; }();
@@ -23,6 +41,7 @@ void ensure_sodium() {
 absl::StatusOr<std::string> hash_password(std::string_view password) {
   ensure_sodium();
   char out[crypto_pwhash_STRBYTES];
+  const HashSlot slot;
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimit,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return absl::ResourceExhaustedError("password hashing ran out of memory");
@@ -33,6 +52,7 @@ absl::StatusOr<std::string> hash_password(std::string_view password) {
 bool verify_password(std::string_view password, const std::string& encoded) {
   ensure_sodium();
   if (encoded.size() >= crypto_pwhash_STRBYTES) return false;
+  const HashSlot slot;
   return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
 }
 

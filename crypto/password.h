@@ -8,6 +8,10 @@
 
 namespace hubtable::crypto {
 
+/// How many hashes or verifications run at once in a process (each holds 64
+/// MiB while it runs); callers beyond it wait.
+inline constexpr int kMaxConcurrentPasswordHashes = 4;
+
 /// argon2id with 64 MiB of memory and 3 passes (above OWASP's 19 MiB / 2 passes).
 /// The returned string is self-describing ($argon2id$v=19$m=...,t=...,p=1$salt$hash).
 absl::StatusOr<std::string> hash_password(std::string_view password);

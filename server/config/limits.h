@@ -21,7 +21,11 @@ inline constexpr int kMaxInFlightPerConnection = 16;
 inline constexpr int kMaxQueuedWritesPerConnection = 32;
 inline constexpr int kRequestsPerSecond = 50;  // token bucket refill per connection
 inline constexpr int kRequestBurst = 100;      // token bucket size
-inline constexpr int kWorkerThreads = 4;
+// Requests wait for their group's COMMIT on a worker (store::Database::
+// write_together): the more workers, the larger the groups and the fewer
+// fsyncs a request pays for. Password hashing is bounded apart from them
+// (crypto::kMaxConcurrentPasswordHashes).
+inline constexpr int kWorkerThreads = 16;
 inline constexpr int kWorkerQueueDepth = 1024;
 // One principal's requests run one at a time (a lane of the worker pool);
 // this many more may wait behind the one running.

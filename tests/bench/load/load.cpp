@@ -53,6 +53,7 @@ struct Options {
   std::string mix{kDefaultMix};
   double sample_every = 10;
   int per_connection_rate = 0;  // the server's requests_per_second; 0: its default
+  int workers = 0;              // the server's worker_threads; 0: its default
   int per_address = 30;         // under the server's default max_connections_per_address
   double settle = 25;           // seconds after a round's connections close before the sample
   std::string json;
@@ -404,7 +405,8 @@ void Driver::write_report() const {
 std::string server_config(const Options& o) {
   // Only max_connections moves off its default, and only when the run
   // needs more than 512 (the setup's few connections included); and the
-  // per-connection rate limit when --per-connection-rate asks.
+  // per-connection rate limit and the workers when --per-connection-rate and
+  // --workers ask.
   std::string limits;
   const int needed = o.connections + 16;
   if (needed > config::kMaxConnections) limits += fmt::format("max_connections = {}\n", needed);
@@ -412,6 +414,7 @@ std::string server_config(const Options& o) {
     limits += fmt::format("requests_per_second = {}\nrequest_burst = {}\n", o.per_connection_rate,
                           o.per_connection_rate);
   }
+  if (o.workers > 0) limits += fmt::format("worker_threads = {}\n", o.workers);
   return limits.empty() ? "" : "[limits]\n" + limits;
 }
 
@@ -476,6 +479,8 @@ int main(int argc, char** argv) {
                  "the server's requests_per_second and request_burst, raised for a throughput "
                  "run of few connections (0: the defaults, 50 and 100)")
       ->check(CLI::Range(0, 100000));
+  app.add_option("--workers", o.workers, "the server's worker_threads (0: its default)")
+      ->check(CLI::Range(0, 64));
   app.add_option("--per-address", o.per_address, "connections per loopback source address")
       ->check(CLI::Range(1, 10000));
   app.add_option("--settle", o.settle,

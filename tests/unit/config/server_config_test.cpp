@@ -89,6 +89,7 @@ TEST(ServerConfig, TheExampleConfigLoadsAndStatesTheDefaults) {
   const Limits defaults;
   EXPECT_EQ(c->limits.max_connections, defaults.max_connections);
   EXPECT_EQ(c->limits.checkpoint_interval, defaults.checkpoint_interval);
+  EXPECT_EQ(c->limits.worker_threads, defaults.worker_threads);
   const auto& a = c->limits.alerts;
   const auto& d = defaults.alerts;
   EXPECT_EQ(a.reveal_situations, d.reveal_situations);
