@@ -325,8 +325,11 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   absl::Status read_status = absl::OkStatus();
   if (facts.token_given) {
     p.token_hash = crypto::sha256(crypto::as_bytes(request.session_token()));
-    read_status = db_.write_together([&](store::Connection& c) -> absl::Status {
-      facts.session_found = false;  // a group may run this again: from scratch
+    // On a reader, not in a commit group: the request's own work waits for
+    // one group's COMMIT, its session need not wait for another (with the
+    // page cipher's contexts kept, a reader's pages decrypt cheaply again).
+    read_status = db_.read([&](store::Connection& c) -> absl::Status {
+      facts.session_found = false;
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       if (!tx.status().ok()) return tx.status();
       auto session = store::find_session(c, p.token_hash);
