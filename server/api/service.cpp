@@ -329,7 +329,6 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
     // one group's COMMIT, its session need not wait for another (with the
     // page cipher's contexts kept, a reader's pages decrypt cheaply again).
     read_status = db_.read([&](store::Connection& c) -> absl::Status {
-      facts.session_found = false;
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       if (!tx.status().ok()) return tx.status();
       auto session = store::find_session(c, p.token_hash);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -74,6 +75,17 @@ std::string query_text(Connection& c, const std::string& sql) {
   return row.ok() && *row ? q->text(0) : "";
 }
 
+// A new database at `path`, written through open_connection, holding
+// kFillSql's rows; null (and the test failed) if it could not be made.
+std::unique_ptr<Connection> filled_database(const std::string& path,
+                                            const crypto::SecretBytes& key) {
+  auto c = open_connection(path, key, ConnectionRole::kWriter, OpenMode::kCreate);
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (!c.ok()) return nullptr;
+  EXPECT_TRUE((*c)->exec(kFillSql).ok());
+  return std::move(*c);
+}
+
 TEST(PageCipher, IsWhatEveryConnectionUsesEvenAfterTheLastOneClosed) {
   TempDir dir;
   const std::string path = (dir.path() / "t.db").string();
@@ -110,10 +122,9 @@ TEST(PageCipher, SqlciphersOwnProviderReadsWhatThisOneWrote) {
   const std::string path = (dir.path() / "ours.db").string();
   std::string our_digest;
   {
-    auto ours = open_connection(path, test_key(3), ConnectionRole::kWriter, OpenMode::kCreate);
-    ASSERT_TRUE(ours.ok()) << ours.status();
-    ASSERT_TRUE((*ours)->exec(kFillSql).ok());
-    our_digest = query_text(**ours, kDigestSql);
+    auto ours = filled_database(path, test_key(3));
+    ASSERT_NE(ours, nullptr);
+    our_digest = query_text(*ours, kDigestSql);
   }  // closing checkpoints the WAL into the file
   // The test suite's own decryption of the raw pages agrees on the layout.
   EXPECT_EQ(hubtable::testing::database_header_summary(path, test_key(3)), "4096/48");
@@ -127,11 +138,7 @@ TEST(PageCipher, SqlciphersOwnProviderReadsWhatThisOneWrote) {
 TEST(PageCipher, AChangedByteInAPageIsRefused) {
   TempDir dir;
   const std::string path = (dir.path() / "t.db").string();
-  {
-    auto c = open_connection(path, test_key(4), ConnectionRole::kWriter, OpenMode::kCreate);
-    ASSERT_TRUE(c.ok()) << c.status();
-    ASSERT_TRUE((*c)->exec(kFillSql).ok());
-  }
+  ASSERT_NE(filled_database(path, test_key(4)), nullptr);  // closed at once
   std::string bytes = read_file(path);
   constexpr std::size_t kPage = 4096;
   ASSERT_GT(bytes.size(), 10 * kPage);
@@ -151,10 +158,9 @@ TEST(PageCipher, AChangedByteInAPageIsRefused) {
 TEST(PageCipher, ConnectionsOpenedOnManyThreadsAllUseIt) {
   TempDir dir;
   const std::string path = (dir.path() / "t.db").string();
-  auto held = open_connection(path, test_key(5), ConnectionRole::kWriter, OpenMode::kCreate);
-  ASSERT_TRUE(held.ok()) << held.status();
-  ASSERT_TRUE((*held)->exec(kFillSql).ok());
-  const std::string digest = query_text(**held, kDigestSql);
+  const auto held = filled_database(path, test_key(5));
+  ASSERT_NE(held, nullptr);
+  const std::string digest = query_text(*held, kDigestSql);
 
   constexpr int kThreads = 4;
   constexpr int kOpens = 20;
