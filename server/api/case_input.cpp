@@ -131,9 +131,9 @@ domain::Decision check_case_text(std::string_view field, std::string_view text,
 absl::StatusOr<domain::Decision> check_case_text_at(store::Connection& c, const std::string& table,
                                                     std::string_view field, std::string_view text,
                                                     std::size_t max_chars) {
-  auto allowed = store::deid_allowed_phrases(c, {table});
+  auto allowed = store::deid_allow_list(c, {table});
   if (!allowed.ok()) return allowed.status();
-  return check_case_text(field, text, max_chars, domain::DeidAllowList{std::move(*allowed)});
+  return check_case_text(field, text, max_chars, **allowed);
 }
 
 }  // namespace hubtable::api

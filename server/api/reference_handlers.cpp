@@ -69,10 +69,9 @@ absl::StatusOr<Decision> ReferenceHandlers::deid_check(Work& w) {
   }
   // What submit would refuse, a check says first.
   if (auto bad = domain::check_free_text("text", text)) return *bad;
-  auto allowed = store::deid_allowed_phrases(w.c, w.p.table_codes());
+  auto allowed = store::deid_allow_list(w.c, w.p.table_codes());
   if (!allowed.ok()) return allowed.status();
-  const auto findings =
-      domain::scan_for_identifiers(text, domain::DeidAllowList{std::move(*allowed)});
+  const auto findings = domain::scan_for_identifiers(text, **allowed);
   auto* out = w.response.mutable_deid_check();
   out->set_clean(findings.empty());
   for (const auto& f : findings) {

@@ -141,10 +141,9 @@ absl::StatusOr<Decision> validate_submission(store::Connection& c,
     auto d = check_codes(c, kind, *codes, table, field);
     if (!d.ok() || !d->allowed()) return d;
   }
-  auto allowed = store::deid_allowed_phrases(c, {table});
+  auto allowed = store::deid_allow_list(c, {table});
   if (!allowed.ok()) return allowed.status();
-  return check_case_text("narrative", req.narrative(), kNarrativeMaxChars,
-                         domain::DeidAllowList{std::move(*allowed)});
+  return check_case_text("narrative", req.narrative(), kNarrativeMaxChars, **allowed);
 }
 
 }  // namespace

@@ -174,9 +174,7 @@ bool name_like(std::string_view w) {
 class AllowedSpans {
  public:
   AllowedSpans(std::string_view text, const DeidAllowList& allow) {
-    for (const auto& raw : allow.phrases) {
-      if (raw.empty()) continue;
-      const std::string phrase = ScanText(raw).text();
+    for (const std::string& phrase : allow.phrases()) {
       for (std::size_t at = text.find(phrase); at != std::string_view::npos;
            at = text.find(phrase, at + 1)) {
         spans_.emplace_back(at, at + phrase.size());
@@ -307,6 +305,16 @@ std::string_view category_name(IdentifierCategory c) {
       return "LICENCE_PLATE";
   }
   return "UNKNOWN";
+}
+
+DeidAllowList::DeidAllowList(const std::vector<std::string>& phrases) {
+  for (const auto& raw : phrases) {
+    if (raw.empty()) continue;
+    std::string phrase = ScanText(raw).text();
+    if (!phrase.empty()) phrases_.push_back(std::move(phrase));
+  }
+  std::sort(phrases_.begin(), phrases_.end());
+  phrases_.erase(std::unique(phrases_.begin(), phrases_.end()), phrases_.end());
 }
 
 std::vector<Finding> scan_for_identifiers(std::string_view original, const DeidAllowList& allow) {

@@ -36,8 +36,18 @@ struct Finding {
 
 /// Capitalised words and phrases that are not names here: agency and table
 /// names, vocabulary labels. Matching is case-sensitive on whole words.
-struct DeidAllowList {
-  std::vector<std::string> phrases;
+/// The phrases are normalised as the scanner reads text (domain/scan_text.h)
+/// once, when the list is made: a table's hundreds of labels are not
+/// normalised again for every text scanned against them.
+class DeidAllowList {
+ public:
+  DeidAllowList() = default;
+  explicit DeidAllowList(const std::vector<std::string>& phrases);
+  /// The phrases normalised, empty ones and repeats left out, in order.
+  const std::vector<std::string>& phrases() const { return phrases_; }
+
+ private:
+  std::vector<std::string> phrases_;
 };
 
 /// Scans `text`; findings are sorted by offset and do not overlap.

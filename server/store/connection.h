@@ -12,10 +12,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "crypto/bytes.h"
+
+namespace hubtable::domain {
+class DeidAllowList;
+}  // namespace hubtable::domain
 
 namespace hubtable::store {
 
@@ -81,12 +86,19 @@ class Connection {
 
   /// The scanner's allowed phrases by the tables asked for, as read when
   /// the reference data's token (schema 0012, reference_version) was
-  /// `token` (store/vocabulary.cpp, deid_allowed_phrases).
+  /// `token` (store/vocabulary.cpp, deid_allow_list).
   struct PhraseMemo {
     std::optional<std::int64_t> token;
-    std::map<std::vector<std::string>, std::vector<std::string>> by_tables;
+    std::map<std::vector<std::string>, std::shared_ptr<const domain::DeidAllowList>> by_tables;
   };
   PhraseMemo& phrase_memo() { return phrase_memo_; }
+  /// Every live vocabulary entry, as read when the token was `token`
+  /// (store/vocabulary.cpp, vocabulary_has).
+  struct VocabularyMemo {
+    std::optional<std::int64_t> token;
+    std::unordered_set<std::string> live;
+  };
+  VocabularyMemo& vocabulary_memo() { return vocabulary_memo_; }
 
  private:
   sqlite3* db_;
@@ -95,6 +107,7 @@ class Connection {
   bool grouped_ = false;
   bool rollback_wanted_ = false;
   PhraseMemo phrase_memo_;
+  VocabularyMemo vocabulary_memo_;
 };
 
 /// The vault key store: a second SQLCipher file, under its own key, attached

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <tuple>
 
 #include "schema/vocabularies.h"
@@ -112,6 +114,28 @@ absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c,
 
 namespace {
 
+// The reference data's token (schema 0012): a new random value whenever what
+// a submission is checked against changes.
+absl::StatusOr<std::int64_t> reference_token(Connection& c) {
+  auto s = c.prepare("SELECT token FROM reference_version");
+  if (!s.ok()) return s.status();
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::DataLossError("reference_version has no row");
+  return s->integer(0);
+}
+
+// A live entry as VocabularyMemo holds it: kind and code length-prefixed, so
+// that no two entries share a key whatever their codes hold; the table's
+// code last ("" for a default).
+std::string live_entry_key(std::string_view kind, std::string_view code, std::string_view table) {
+  std::string key;
+  key.reserve(kind.size() + code.size() + table.size() + 8);
+  key.append(std::to_string(kind.size())).append(":").append(kind);
+  key.append(std::to_string(code.size())).append(":").append(code);
+  return key.append(table);
+}
+
 absl::StatusOr<std::vector<std::string>> read_allowed_phrases(
     Connection& c, const std::vector<std::string>& table_codes) {
   std::vector<std::string> out;
@@ -133,14 +157,11 @@ absl::StatusOr<std::vector<std::string>> read_allowed_phrases(
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+absl::StatusOr<std::shared_ptr<const domain::DeidAllowList>> deid_allow_list(
     Connection& c, const std::vector<std::string>& table_codes) {
-  auto s = c.prepare("SELECT token FROM reference_version");
-  if (!s.ok()) return s.status();
-  auto row = s->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return absl::DataLossError("reference_version has no row");
-  const std::int64_t token = s->integer(0);
+  auto read_token = reference_token(c);
+  if (!read_token.ok()) return read_token.status();
+  const std::int64_t token = *read_token;
   Connection::PhraseMemo& memo = c.phrase_memo();
   if (memo.token != token || memo.by_tables.size() >= kPhraseMemoEntries) {
     memo.by_tables.clear();
@@ -149,21 +170,35 @@ absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
   if (auto it = memo.by_tables.find(table_codes); it != memo.by_tables.end()) return it->second;
   auto read = read_allowed_phrases(c, table_codes);
   if (!read.ok()) return read.status();
-  memo.by_tables.emplace(table_codes, *read);
-  return read;
+  auto list = std::make_shared<const domain::DeidAllowList>(*read);
+  memo.by_tables.emplace(table_codes, list);
+  return list;
 }
 
 absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,
                                     const std::string& table_code) {
-  auto s = c.prepare(
-      "SELECT count(*) FROM vocabulary v LEFT JOIN situation_tables t ON t.id = v.table_id "
-      "WHERE v.kind = ?1 AND v.code = ?2 AND v.retired = 0 "
-      "AND (v.table_id IS NULL OR t.code = ?3)");
-  if (!s.ok()) return s.status();
-  s->bind(1, kind).bind(2, code).bind(3, table_code);
-  auto row = s->step();
-  if (!row.ok()) return row.status();
-  return s->integer(0) > 0;
+  auto token = reference_token(c);
+  if (!token.ok()) return token.status();
+  Connection::VocabularyMemo& memo = c.vocabulary_memo();
+  if (memo.token != *token) {
+    memo.live.clear();
+    memo.token.reset();
+    auto s = c.prepare(
+        "SELECT v.kind, v.code, COALESCE(t.code, '') FROM vocabulary v "
+        "LEFT JOIN situation_tables t ON t.id = v.table_id "
+        "WHERE v.retired = 0 AND (v.table_id IS NULL OR t.id IS NOT NULL)");
+    if (!s.ok()) return s.status();
+    auto st = s->for_each_row([&](const Statement& r) {
+      memo.live.insert(live_entry_key(r.text(0), r.text(1), r.text(2)));
+    });
+    if (!st.ok()) {
+      memo.live.clear();
+      return st;
+    }
+    memo.token = *token;
+  }
+  return memo.live.contains(live_entry_key(kind, code, "")) ||
+         (!table_code.empty() && memo.live.contains(live_entry_key(kind, code, table_code)));
 }
 
 absl::StatusOr<Upsert> upsert_table_vocabulary(Connection& c, const std::string& table_code,

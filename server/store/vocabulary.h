@@ -2,11 +2,13 @@
 // Repository for vocabularies: the embedded defaults and tables' own entries.
 // Runs inside the caller's transaction.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/deid_scanner.h"
 #include "store/connection.h"
 #include "store/directory.h"
 
@@ -42,14 +44,18 @@ struct VocabularyQuery {
 absl::StatusOr<std::vector<VocabularyRow>> list_vocabulary(Connection& c, const VocabularyQuery& q);
 
 /// Phrases that are not personal names at these tables: agency and table
-/// names and vocabulary labels (for the de-identification scanner). Read
-/// once per connection while the reference data stay unchanged (schema
-/// 0012's token), for up to kPhraseMemoEntries sets of tables.
+/// names and vocabulary labels, as the de-identification scanner's allow
+/// list. Read and normalised once per connection while the reference data
+/// stay unchanged (schema 0012's token), for up to kPhraseMemoEntries sets
+/// of tables; each call after the first shares the list made then.
 inline constexpr std::size_t kPhraseMemoEntries = 64;
-absl::StatusOr<std::vector<std::string>> deid_allowed_phrases(
+absl::StatusOr<std::shared_ptr<const domain::DeidAllowList>> deid_allow_list(
     Connection& c, const std::vector<std::string>& table_codes);
 
 /// True when `code` is a live entry of `kind`, as a default or of `table_code`.
+/// The live entries are read once per connection while the reference data
+/// stay unchanged (schema 0012's token): a submission's codes are each
+/// checked twice (spelling, then validity), and none of them costs a query.
 absl::StatusOr<bool> vocabulary_has(Connection& c, const std::string& kind, const std::string& code,
                                     const std::string& table_code = "");
 

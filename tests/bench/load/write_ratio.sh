@@ -4,6 +4,9 @@
 # SQLCipher commit rate measured in the same run by `anchors`. Three runs of
 # each, alternated; medians with the spread. The per-connection rate limit
 # (50 requests/s by default) is raised: the run measures the server, not it.
+# Each connection is a rep of its own with a request always outstanding: the
+# server runs one request of a principal at a time (its lane), so N
+# connections of fewer reps would put fewer than N requests before it.
 #
 #   tests/bench/load/write_ratio.sh build/release [seconds] [out-dir]
 #
@@ -23,8 +26,9 @@ for i in 1 2 3; do
     name=${server%%=*}
     for n in 1 8 64; do
       threads=$(( n < 16 ? n : 16 ))
+      users=$(( n < 2 ? 2 : n ))  # the load generator logs in two at least
       HUBTABLE_TEST_HUBTABLED=${server#*=} "$bench/load" --connections "$n" --threads "$threads" \
-        --users 16 --mix submit=1 --per-connection-rate 100000 \
+        --in-flight $(( n / threads )) --users "$users" --mix submit=1 --per-connection-rate 100000 \
         --seconds "$seconds" --warmup 3 --warmup-connections "$n" --settle 0 \
         --json "$out/$name.$n.$i.json" 2>> "$out/log"
     done

@@ -136,6 +136,20 @@ TEST(DeidScanner, AllowListedAgencyNamesPass) {
   EXPECT_TRUE(scan_for_identifiers(text, allow).empty());
 }
 
+// A phrase is read as the text is (look-alike spaces and dashes as their
+// ASCII forms), once, when the list is made; empty phrases and repeats are
+// left out.
+TEST(DeidScanner, AllowListPhrasesAreNormalisedOnceAsTheTextIs) {
+  const DeidAllowList allow{
+      {"Riverbend\u00A0Youth\u2011Outreach", "", "Riverbend Youth-Outreach", "Hub"}};
+  EXPECT_EQ(allow.phrases(), (std::vector<std::string>{"Hub", "Riverbend Youth-Outreach"}));
+  const std::string text = "The youth was referred to Riverbend Youth-Outreach last week.";
+  EXPECT_FALSE(scan_for_identifiers(text).empty());
+  EXPECT_TRUE(scan_for_identifiers(text, allow).empty());
+  const std::string pasted = "The youth was referred to Riverbend\u00A0Youth\u2013Outreach.";
+  EXPECT_TRUE(scan_for_identifiers(pasted, allow).empty());
+}
+
 TEST(DeidScanner, EmptyAndPunctuationOnlyTextIsClean) {
   EXPECT_TRUE(scan_for_identifiers("").empty());
   EXPECT_TRUE(scan_for_identifiers("... -- !!! ???").empty());

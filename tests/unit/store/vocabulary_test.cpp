@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 
 #include "store/database.h"
@@ -49,6 +50,22 @@ class VocabularyTest : public ::testing::Test {
 
   absl::Status exec(const std::string& sql) {
     return db_->write([&](Connection& c) { return c.exec(sql); });
+  }
+
+  // Adds "Vanished Program" (study flag GONE) to `table` in a transaction
+  // that then rolls back, running `look` on its connection before it does.
+  void add_then_roll_back(const std::string& table, const std::function<void(Connection&)>& look) {
+    ASSERT_TRUE(db_->write([&](Connection& c) -> absl::Status {
+                     Transaction tx(c, Transaction::Kind::kWrite);
+                     if (!tx.status().ok()) return tx.status();
+                     const VocabularyRow gone{"study_flag", "GONE", "Vanished Program", "", "",
+                                              table,        false};
+                     auto u = upsert_table_vocabulary(c, table, gone);
+                     if (!u.ok()) return u.status();
+                     look(c);
+                     return absl::OkStatus();  // not committed
+                   })
+                    .ok());
   }
 
   TempDir dir_;
@@ -116,17 +133,64 @@ TEST_F(VocabularyTest, TablesAddTheirOwnCodesButCannotRedefineDefaults) {
   EXPECT_FALSE(has("study_flag", "FLOOD", "t2"));
 }
 
+// The live entries are read once per connection and kept while the
+// reference data stay unchanged: a code's check then costs no query, and
+// any change (a new code, a retired one, a table's code changed, a change
+// rolled back) is seen by the next check.
+TEST_F(VocabularyTest, LiveEntriesAreKeptUntilTheReferenceDataChange) {
+  std::uint64_t steps = 0;
+  auto has = [&](const std::string& kind, const std::string& code, const std::string& table) {
+    return *db_->write([&](Connection& c) {
+      const std::uint64_t before = c.statement_steps();
+      auto out = vocabulary_has(c, kind, code, table);
+      steps = c.statement_steps() - before;
+      return out;
+    });
+  };
+  EXPECT_TRUE(has("risk_factor", "ALC-USE", "t1"));
+  const std::uint64_t read_steps = steps;
+  EXPECT_TRUE(has("risk_factor", "ALC-USE", ""));
+  EXPECT_FALSE(has("risk_factor", "alc-use", "t1"));
+  EXPECT_FALSE(has("gender", "ALC-USE", "t1"));
+  EXPECT_LT(steps * 20, read_steps) << "kept: " << steps << " steps, read: " << read_steps;
+
+  VocabularyRow flag{"study_flag", "FLOOD", "Flood related", "", "", "t1", false};
+  ASSERT_TRUE(
+      db_->write([&](Connection& c) { return upsert_table_vocabulary(c, "t1", flag); }).ok());
+  EXPECT_TRUE(has("study_flag", "FLOOD", "t1"));
+  EXPECT_FALSE(has("study_flag", "FLOOD", "t2"));
+  EXPECT_FALSE(has("study_flag", "FLOOD", ""));
+  ASSERT_TRUE(exec("UPDATE situation_tables SET code = 't9' WHERE code = 't1'").ok());
+  EXPECT_FALSE(has("study_flag", "FLOOD", "t1"));
+  EXPECT_TRUE(has("study_flag", "FLOOD", "t9"));
+  ASSERT_TRUE(exec("UPDATE vocabulary SET retired = 1 WHERE code = 'ALC-USE'").ok());
+  EXPECT_FALSE(has("risk_factor", "ALC-USE", "t9"));
+
+  // Read inside a transaction that then rolls back: the next check, on the
+  // same connection, does not see the code.
+  ASSERT_NO_FATAL_FAILURE(add_then_roll_back("t9", [](Connection& c) {
+    auto seen = vocabulary_has(c, "study_flag", "GONE", "t9");
+    ASSERT_TRUE(seen.ok()) << seen.status();
+    EXPECT_TRUE(*seen);
+  }));
+  EXPECT_FALSE(has("study_flag", "GONE", "t9"));
+  EXPECT_TRUE(has("study_flag", "FLOOD", "t9"));
+}
+
 // The scanner's allowed phrases are read once per connection and kept while
 // the reference data stay unchanged; any change, a rename included, is seen
 // by the next call, and a change rolled back leaves nothing of itself.
 TEST_F(VocabularyTest, AllowedPhrasesAreKeptUntilTheReferenceDataChange) {
   std::uint64_t steps = 0;
+  const domain::DeidAllowList* last = nullptr;
   auto phrases = [&](const std::string& table) {
     return *db_->write([&](Connection& c) -> absl::StatusOr<std::vector<std::string>> {
       const std::uint64_t before = c.statement_steps();
-      auto out = deid_allowed_phrases(c, {table});
+      auto out = deid_allow_list(c, {table});
       steps = c.statement_steps() - before;
-      return out;
+      if (!out.ok()) return out.status();
+      last = out->get();
+      return (*out)->phrases();
     });
   };
   auto holds = [](const std::vector<std::string>& v, const std::string& phrase) {
@@ -134,9 +198,11 @@ TEST_F(VocabularyTest, AllowedPhrasesAreKeptUntilTheReferenceDataChange) {
   };
   const auto first = phrases("t1");
   const std::uint64_t read_steps = steps;
+  const domain::DeidAllowList* const made = last;
   EXPECT_TRUE(holds(first, "Table One"));
   EXPECT_EQ(phrases("t1"), first);
   EXPECT_LT(steps * 20, read_steps) << "kept: " << steps << " steps, read: " << read_steps;
+  EXPECT_EQ(last, made) << "a kept list is shared, not made again";
 
   VocabularyRow flag{"study_flag", "FLOOD", "Flood related", "", "", "t1", false};
   ASSERT_TRUE(
@@ -149,18 +215,11 @@ TEST_F(VocabularyTest, AllowedPhrasesAreKeptUntilTheReferenceDataChange) {
 
   // Read inside a transaction that then rolls back: the next call, on the
   // same connection, does not see the label.
-  ASSERT_TRUE(db_->write([&](Connection& c) -> absl::Status {
-                   Transaction tx(c, Transaction::Kind::kWrite);
-                   if (!tx.status().ok()) return tx.status();
-                   VocabularyRow gone{"study_flag", "GONE", "Vanished Program", "", "",
-                                      "t1",         false};
-                   if (auto u = upsert_table_vocabulary(c, "t1", gone); !u.ok()) return u.status();
-                   auto seen = deid_allowed_phrases(c, {"t1"});
-                   if (!seen.ok()) return seen.status();
-                   EXPECT_TRUE(holds(*seen, "Vanished Program"));
-                   return absl::OkStatus();  // not committed
-                 })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(add_then_roll_back("t1", [&](Connection& c) {
+    auto seen = deid_allow_list(c, {"t1"});
+    ASSERT_TRUE(seen.ok()) << seen.status();
+    EXPECT_TRUE(holds((*seen)->phrases(), "Vanished Program"));
+  }));
   EXPECT_FALSE(holds(phrases("t1"), "Vanished Program"));
   EXPECT_TRUE(holds(phrases("t1"), "Flood related"));
 }
