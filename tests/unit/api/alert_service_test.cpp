@@ -22,9 +22,7 @@ class AlertTest : public FilterTest {
   /// `user` watches on a connection of their own; returns what reaches it.
   std::shared_ptr<Collector> watching(const std::string& user) {
     auto sink = own_connection(user);
-    v1::Request r;
-    r.mutable_watch();
-    EXPECT_EQ(as(user, r).status().code(), v1::OK);
+    EXPECT_EQ(watch(user).status().code(), v1::OK);
     return sink;
   }
 

@@ -60,6 +60,13 @@ class FilterTest : public MeetingTest {
     }
     return as(user, r);
   }
+  /// `user` asks for the live events meant for them (with `replay`, those
+  /// kept since they last watched too).
+  v1::Response watch(const std::string& user, bool replay = false) {
+    v1::Request r;
+    r.mutable_watch()->set_replay(replay);
+    return as(user, r);
+  }
   v1::Response join(const std::string& user, const std::string& id) { return simple(user, id, 0); }
   v1::Response reveal(const std::string& user, const std::string& id) {
     return simple(user, id, 1);

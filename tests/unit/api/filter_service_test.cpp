@@ -163,9 +163,7 @@ TEST_F(FilterTest, AgreementsGateJoiningAndIdentifiers) {
 TEST_F(FilterTest, LeadIsSuggestedAssignedAcknowledgedAndDeadlinesArePushed) {
   const std::string id = accepted();
   ASSERT_EQ(join("rep.mh", id).status().code(), v1::OK);
-  v1::Request watch;
-  watch.mutable_watch();
-  ASSERT_EQ(as("rep.mh", watch).status().code(), v1::OK);
+  ASSERT_EQ(watch("rep.mh").status().code(), v1::OK);
 
   // Risk factors MEN-SUSP and ALC-ABUSE: mental health leads on MEN, police on neither.
   auto suggested = assign(id, "", {}, true);
@@ -232,9 +230,7 @@ TEST_F(LongFilterTest, AStaleSituationIsPushedOnceEachTimeItGoesStale) {
   const std::string id = accepted();
   ASSERT_EQ(join("rep.mh", id).status().code(), v1::OK);
   ASSERT_EQ(assign(id, "mh", {"police"}).status().code(), v1::OK);
-  v1::Request watch;  // staleness goes to the table's chairs
-  watch.mutable_watch();
-  ASSERT_EQ(as("chair.one", watch).status().code(), v1::OK);
+  ASSERT_EQ(watch("chair.one").status().code(), v1::OK);  // staleness goes to the table's chairs
   ASSERT_EQ(ack("rep.mh", id).status().code(), v1::OK);
   ASSERT_EQ(intervene("rep.mh", id).status().code(), v1::OK);
   (void)collector_->take();
@@ -258,9 +254,7 @@ TEST_F(LongFilterTest, AStaleSituationIsPushedOnceEachTimeItGoesStale) {
 }
 
 TEST_F(FilterTest, DecisionsArePushedToTheTablesRepsAndChairs) {
-  v1::Request watch;
-  watch.mutable_watch();
-  ASSERT_EQ(as("rep.mh", watch).status().code(), v1::OK);
+  ASSERT_EQ(watch("rep.mh").status().code(), v1::OK);
   const std::string id = accepted();
   auto events = collector_->take();
   ASSERT_EQ(events.size(), 1u);
@@ -420,9 +414,7 @@ TEST_F(FilterTest, RepeatDetectionNamesEarlierSituationsByIdOnly) {
   ASSERT_EQ(identify(first, {person(kCanaryName)}).status().code(), v1::OK);
   const std::string second = submit_ok();
   ASSERT_EQ(decide(second, true).status().code(), v1::OK);
-  v1::Request watch;
-  watch.mutable_watch();
-  ASSERT_EQ(as("rep.police", watch).status().code(), v1::OK);
+  ASSERT_EQ(watch("rep.police").status().code(), v1::OK);
   collector_->take();
   // The same person, written differently (and the id typed in lower case).
   std::string typed = second;

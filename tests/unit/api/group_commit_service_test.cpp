@@ -108,9 +108,7 @@ TEST_F(FilterTest, RequestsAnsweredTogetherEachHaveTheirOwnEvent) {
 TEST_F(FilterTest, AWritesLiveEventsCommitWithIt) {
   const std::string id = accepted();
   ASSERT_EQ(join("rep.mh", id).status().code(), v1::OK);
-  v1::Request watch;
-  watch.mutable_watch();
-  ASSERT_EQ(as("rep.mh", watch).status().code(), v1::OK);
+  ASSERT_EQ(watch("rep.mh").status().code(), v1::OK);
   ASSERT_EQ(show("chair.one", id).status().code(), v1::OK);  // the chair is logged in
   collector_->take();
 

@@ -23,9 +23,7 @@ class LateWorkTest : public FilterTest {
   }
   v1::Response watch(const std::string& user, bool replay) {
     own_connection(user);
-    v1::Request r;
-    r.mutable_watch()->set_replay(replay);
-    return as(user, r);
+    return FilterTest::watch(user, replay);
   }
   v1::AuditEvent last_ok(const std::string& action) {
     v1::AuditEvent found;
