@@ -87,7 +87,10 @@ function markCurrent() {
   }
 }
 
-/** Screens still loading: the main region is busy (aria-busy) until none is. */
+/** Screens still loading: the main region is busy (aria-busy) until none is,
+ * and then names the address it shows (data-shown), so that an assistive
+ * technology, or a test acting as a person would, waits for the screen
+ * asked for to be drawn, not for the one before it. */
 let loading = 0;
 
 async function route() {
@@ -104,7 +107,10 @@ async function route() {
     else await r.render(view(), rest);
   } finally {
     loading -= 1;
-    if (!loading) $('main').setAttribute('aria-busy', 'false');
+    if (!loading) {
+      $('main').dataset.shown = location.hash;
+      $('main').setAttribute('aria-busy', 'false');
+    }
   }
 }
 

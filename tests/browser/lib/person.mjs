@@ -41,8 +41,22 @@ export class Person {
     return this;
   }
 
+  /** Opens the page at `hash` and, for a screen, waits until it is drawn
+   * (its answers shown), as a person waits for a screen to settle before
+   * clicking: a button still moving as the content above it arrives may
+   * not be where the click lands. */
   async goto(hash = '') {
     await this.page.goto(`${this.d.origin}/${hash}`, { waitUntil: 'domcontentloaded' });
+    if (!hash) return;
+    try {
+      await this.page.waitForFunction((h) => {
+        const main = document.getElementById('main');
+        return main.getAttribute('aria-busy') === 'false' && main.dataset.shown === h;
+      }, { timeout: 15000 }, hash);
+    } catch (e) {
+      const said = await this.page.$eval('#message', (m) => m.textContent).catch(() => '');
+      throw new Error(`${this.user}: ${hash} was not drawn (${e.message}); the page says "${said}"`);
+    }
   }
 
   async click(selector) {
