@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "audit/log_store.h"
+#include "domain/alerts.h"
 
 namespace hubtable::audit {
 
@@ -82,7 +83,7 @@ absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t s
 
   auto ins = conn.prepare(
       "INSERT INTO audit_events (seq, time_us, action, outcome, user_id, table_code, situation, "
-      "event) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)");
+      "event, access_refusal) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
   if (!ins.ok()) return ins.status();
   ins->bind(1, static_cast<std::int64_t>(seq)).bind(2, event.time_us()).bind(3, event.action());
   ins->bind(4, static_cast<std::int64_t>(event.outcome()));
@@ -93,6 +94,10 @@ absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t s
   }
   ins->bind(6, event.table()).bind(7, event.situation());
   ins->bind(8, crypto::as_bytes(bytes));
+  // A copy for the repeated-denials rule's index (schema 0015).
+  const bool refusal = event.outcome() == hubtable::v1::AUDIT_DENIED &&
+                       domain::is_access_refusal(event.status_code());
+  ins->bind(9, std::int64_t{refusal ? 1 : 0});
   if (auto s = ins->run(); !s.ok()) return s;
   if (auto s = add_leaf(conn, seq, crypto::as_bytes(bytes)); !s.ok()) return s;
   return seq;

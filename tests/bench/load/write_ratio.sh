@@ -12,7 +12,10 @@
 #
 # SERVERS="name=/path/to/hubtabled ..." compares several server builds in the
 # same run (each round runs the anchor, then every server in turn); by
-# default, this build's.
+# default, this build's. MIX="kind=weight,..." sends other requests than
+# submissions (the load generator's --mix): checkin=1 for the least an
+# audited write is (a check-in already made: its audit event alone),
+# reveal=1 for a disclosure.
 set -euo pipefail
 build=${1:?usage: write_ratio.sh BUILD_DIR [SECONDS] [OUT_DIR]}
 seconds=${2:-20}
@@ -20,6 +23,7 @@ out=${3:-$(mktemp -d)}
 mkdir -p "$out"
 bench=$build/tests/bench/load
 servers=${SERVERS:-this=$build/server/hubtabled}
+mix=${MIX:-submit=1}
 for i in 1 2 3; do
   "$bench/anchors" --seconds "$seconds" --threads 1 --json "$out/anchors.$i.json" 2>> "$out/log"
   for server in $servers; do
@@ -28,20 +32,20 @@ for i in 1 2 3; do
       threads=$(( n < 16 ? n : 16 ))
       users=$(( n < 2 ? 2 : n ))  # the load generator logs in two at least
       HUBTABLE_TEST_HUBTABLED=${server#*=} "$bench/load" --connections "$n" --threads "$threads" \
-        --in-flight $(( n / threads )) --users "$users" --mix submit=1 --per-connection-rate 100000 \
+        --in-flight $(( n / threads )) --users "$users" --mix "$mix" --per-connection-rate 100000 \
         --seconds "$seconds" --warmup 3 --warmup-connections "$n" --settle 0 \
         --json "$out/$name.$n.$i.json" 2>> "$out/log"
     done
   done
 done
-python3 - "$out" $servers <<'PY'
+python3 - "$out" "$mix" $servers <<'PY'
 import json, statistics, sys
-out, servers = sys.argv[1], [s.split("=", 1)[0] for s in sys.argv[2:]]
+out, mix, servers = sys.argv[1], sys.argv[2], [s.split("=", 1)[0] for s in sys.argv[3:]]
 def med(xs):
     return f"{statistics.median(xs):,.0f} ({min(xs):,.0f}-{max(xs):,.0f})"
 raw = [json.load(open(f"{out}/anchors.{i}.json"))["raw_commits"][0]["commits_per_second"] for i in (1, 2, 3)]
 print(f"raw SQLCipher single-row commits/s: {med(raw)}")
-print("| server | connections | submissions/s | ratio to raw commits | p99 (ms) | per server CPU-second |")
+print(f"| server | connections | requests/s ({mix}) | ratio to raw commits | p99 (ms) | per server CPU-second |")
 print("|---|---|---|---|---|---|")
 for name in servers:
     for n in (1, 8, 64):

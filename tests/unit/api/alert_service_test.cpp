@@ -4,6 +4,9 @@
 // pushed only to its audience; a break-glass justification is sealed, never
 // in an event, and shown to privacy officers only.
 
+#include <algorithm>
+#include <functional>
+
 #include "audit/audit_writer.h"
 #include "tests/unit/api/filter_fixture.h"
 
@@ -210,6 +213,73 @@ TEST_F(RateAlertTest, RepeatedRefusalsOfOnePersonRaiseAnAlert) {
   EXPECT_EQ(kinds(po->take()), std::vector<std::string>{"alert.repeated_denials"});
   expect_refused(reveal("rep.mh", id), v1::PERMISSION_DENIED, "identifiers.agency_not_joined");
   EXPECT_EQ(alert_events("repeated_denials").size(), 1U);
+}
+
+TEST_F(RateAlertTest, AnAlertCountsEverySituationInItsWindowWhenItIsRaised) {
+  const auto ids = accepted_and_identified(4);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(reveal("rep.police", ids[i]).status().code(), v1::OK);
+  ASSERT_EQ(alert_events("mass_disclosure").size(), 1U);
+  // Near the end of the window: three more (already above the threshold,
+  // and alerted: nothing new).
+  clock_.advance_us(59 * kMinuteUs);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(reveal("rep.police", ids[i]).status().code(), v1::OK);
+  ASSERT_EQ(alert_events("mass_disclosure").size(), 1U);
+  // The first alert is out of the window; the next reveal finds four
+  // situations in it, not the three the check stops at.
+  clock_.advance_us(2 * kMinuteUs);
+  ASSERT_EQ(reveal("rep.police", ids[3]).status().code(), v1::OK);
+  auto raised = alert_events("mass_disclosure");
+  ASSERT_EQ(raised.size(), 2U);
+  EXPECT_EQ(raised[1].alert().count(), 4U);
+}
+
+// The rules are checked inside the writer's transaction, so what one check
+// reads holds every other write: it must not grow with the person's other
+// events (a busy rep's reveals read 10,000 events each, and a flood of them
+// held the writer at 265 reveals a second).
+TEST_F(RateAlertTest, ARulesCheckReadsNoMoreForAPersonsOtherEvents) {
+  const std::string id = accepted_and_identified(1).front();
+  const auto steps = [&](const std::function<void()>& request) {
+    std::uint64_t fewest = UINT64_MAX;
+    for (int i = 0; i < 3; ++i) {
+      const std::uint64_t before = deployment_.db->statement_steps();
+      request();
+      fewest = std::min(fewest, deployment_.db->statement_steps() - before);
+    }
+    return fewest;
+  };
+  const auto a_reveal = [&] { ASSERT_EQ(reveal("rep.police", id).status().code(), v1::OK); };
+  const auto a_refusal = [&] {
+    expect_refused(reveal("rep.mh", id), v1::PERMISSION_DENIED, "identifiers.agency_not_joined");
+  };
+  for (int i = 0; i < 3; ++i) a_refusal();  // the alert raised: each check now reads as much
+  const std::uint64_t reveal_alone = steps(a_reveal);
+  const std::uint64_t refusal_alone = steps(a_refusal);
+  // 300 more events of each person in the window: reads, and refusals that
+  // are not about access (a mistyped request).
+  v1::SubmitSituationRequest mistyped = submission();
+  mistyped.add_risk_factors("NO-SUCH-CODE");
+  for (int i = 0; i < 150; ++i) {
+    for (const char* user : {"rep.police", "rep.mh"}) {
+      ASSERT_EQ(show(user, id).status().code(), v1::OK);
+      expect_refused(submit(user, mistyped), v1::INVALID_ARGUMENT, "vocabulary.unknown_code");
+    }
+  }
+  const std::uint64_t reveal_busy = steps(a_reveal);
+  const std::uint64_t refusal_busy = steps(a_refusal);
+  ASSERT_GT(reveal_alone, 0U);
+  EXPECT_LE(reveal_busy, reveal_alone + reveal_alone / 20)
+      << "steps of a reveal alone: " << reveal_alone << ", after 300 other events: " << reveal_busy;
+  EXPECT_LE(refusal_busy, refusal_alone + refusal_alone / 20)
+      << "steps of a refusal alone: " << refusal_alone
+      << ", after 300 other events: " << refusal_busy;
+  // The rules still count what they count: one alert each, the mistyped
+  // requests not among the refusals.
+  EXPECT_EQ(alert_events("mass_disclosure").size(), 0U) << "one situation is below three";
+  auto raised = alert_events("repeated_denials");
+  ASSERT_EQ(raised.size(), 1U);
+  EXPECT_EQ(raised[0].alert().subject(), "rep.mh");
+  EXPECT_EQ(raised[0].alert().count(), 3U);
 }
 
 TEST_F(AlertTest, CaseDataUsedOutsideWorkingHoursRaisesOneAlertPerQuietPeriod) {
