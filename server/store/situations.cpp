@@ -132,31 +132,42 @@ absl::StatusOr<std::optional<SituationRecord>> find_situation(Connection& c,
   return std::optional<SituationRecord>(std::move(s));
 }
 
+// One query per state, each reading its own range of situations_table_state
+// (table, state, submitted time) newest first, at most `limit` rows, merged
+// here: a page reads about as many rows as it shows per state, whatever the
+// table holds. One query over several states, or over all of them, had
+// SQLite 3.15 sort every situation of the table for every page, on the
+// writer (a list is an audited read).
 absl::StatusOr<std::vector<SituationRecord>> list_situations(
     Connection& c, std::int64_t table_id, const std::vector<domain::SituationState>& states,
     const SituationCursor& after, std::size_t limit) {
-  std::string sql = std::string(kColumns) + "WHERE s.table_id = ?1";
+  std::string sql = std::string(kColumns) + "WHERE s.table_id = ?1 AND s.state = ?5";
   if (!after.id.empty()) {
-    sql += " AND (s.submitted_us < ?2 OR (s.submitted_us = ?2 AND s.id > ?3))";
-  }
-  if (!states.empty()) {
-    sql += " AND s.state IN (";
-    for (std::size_t i = 0; i < states.size(); ++i) {
-      sql += (i == 0 ? "?" : ", ?") + std::to_string(5 + i);
-    }
-    sql += ")";
+    // The first term bounds the index range; the second is the order's.
+    sql +=
+        " AND s.submitted_us <= ?2 AND (s.submitted_us < ?2 OR (s.submitted_us = ?2 AND s.id > "
+        "?3))";
   }
   sql += " ORDER BY s.submitted_us DESC, s.id LIMIT ?4";
-  auto q = c.prepare(sql);
-  if (!q.ok()) return q.status();
-  q->bind(1, table_id).bind(4, limit == kAllRows ? -1 : static_cast<std::int64_t>(limit));
-  if (!after.id.empty()) q->bind(2, after.submitted_us).bind(3, after.id);
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    q->bind(static_cast<int>(5 + i), domain::state_name(states[i]));
-  }
+  const auto newer = [](const SituationRecord& a, const SituationRecord& b) {
+    return a.submitted_us != b.submitted_us ? a.submitted_us > b.submitted_us : a.id < b.id;
+  };
+  // Each state once: a state asked for twice must not list its situations twice.
+  std::vector<domain::SituationState> wanted = states.empty() ? domain::all_states() : states;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<SituationRecord> out;
-  auto st = q->for_each_row([&](const Statement& r) { out.push_back(row(r)); });
-  if (!st.ok()) return st;
+  for (const auto state : wanted) {
+    auto q = c.prepare(sql);
+    if (!q.ok()) return q.status();
+    q->bind(1, table_id).bind(4, limit == kAllRows ? -1 : static_cast<std::int64_t>(limit));
+    if (!after.id.empty()) q->bind(2, after.submitted_us).bind(3, after.id);
+    bind_state(*q, 5, state);
+    auto st = q->for_each_row([&](const Statement& r) { out.push_back(row(r)); });
+    if (!st.ok()) return st;
+  }
+  std::sort(out.begin(), out.end(), newer);
+  if (limit != kAllRows && out.size() > limit) out.resize(limit);
   for (auto& s : out) {
     if (auto loaded = load_codes(c, s); !loaded.ok()) return loaded;
   }
