@@ -20,6 +20,7 @@
 #include <set>
 
 #include "api/alerts.h"
+#include "audit/audit_writer.h"
 #include "domain/alerts.h"
 
 namespace hubtable::api {
@@ -31,10 +32,6 @@ namespace {
 // A person's events examined per rule, newest first: far more than any
 // threshold, and a bound on the work one request can cause.
 constexpr std::int64_t kRecentRows = 10000;
-
-bool refuses_access(const v1::AuditEvent& e) {
-  return e.outcome() == v1::AUDIT_DENIED && domain::is_access_refusal(e.status_code());
-}
 
 // What each rate rule counts: the person's events it concerns, newest first,
 // each as (time_us, what is counted once). Each names the condition of its
@@ -203,7 +200,7 @@ absl::StatusOr<std::vector<v1::AuditEvent>> alerts_for(store::Connection& c,
   }
 
   // Someone probing what they may not see, not someone mistyping a code.
-  if (refuses_access(e)) {
+  if (audit::refuses_access(e)) {
     auto st = rate_rule(domain::kAlertRepeatedDenials, rules.denial_window_us, rules.denials,
                         kRefusalsSql);
     if (!st.ok()) return st;

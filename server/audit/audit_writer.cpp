@@ -21,6 +21,11 @@ std::string serialize_event(const hubtable::v1::AuditEvent& event) {
   return out;
 }
 
+bool refuses_access(const hubtable::v1::AuditEvent& event) {
+  return event.outcome() == hubtable::v1::AUDIT_DENIED &&
+         domain::is_access_refusal(event.status_code());
+}
+
 namespace {
 
 absl::StatusOr<std::uint64_t> last_sequence(store::Connection& conn) {
@@ -94,10 +99,7 @@ absl::StatusOr<std::uint64_t> append_at(store::Connection& conn, std::uint64_t s
   }
   ins->bind(6, event.table()).bind(7, event.situation());
   ins->bind(8, crypto::as_bytes(bytes));
-  // A copy for the repeated-denials rule's index (schema 0015).
-  const bool refusal = event.outcome() == hubtable::v1::AUDIT_DENIED &&
-                       domain::is_access_refusal(event.status_code());
-  ins->bind(9, std::int64_t{refusal ? 1 : 0});
+  ins->bind(9, std::int64_t{refuses_access(event) ? 1 : 0});
   if (auto s = ins->run(); !s.ok()) return s;
   if (auto s = add_leaf(conn, seq, crypto::as_bytes(bytes)); !s.ok()) return s;
   return seq;

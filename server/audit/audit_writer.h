@@ -25,6 +25,11 @@ namespace hubtable::audit {
 /// append_after_damage.
 absl::StatusOr<std::uint64_t> append(store::Connection& conn, hubtable::v1::AuditEvent event);
 
+/// Whether `event` refused permission or authentication
+/// (domain::is_access_refusal): what the repeated-denials alert counts, and
+/// what the log's `access_refusal` column (schema 0015) marks for it.
+bool refuses_access(const hubtable::v1::AuditEvent& event);
+
 /// When the log's tail was removed but its tree remains: "events M+1..N are
 /// missing from the log's end (its tree still holds them)", else nothing.
 absl::StatusOr<std::optional<std::string>> removed_tail(store::Connection& conn);

@@ -54,8 +54,7 @@ export class Person {
         return main.getAttribute('aria-busy') === 'false' && main.dataset.shown === h;
       }, { timeout: 15000 }, hash);
     } catch (e) {
-      const said = await this.page.$eval('#message', (m) => m.textContent).catch(() => '');
-      throw new Error(`${this.user}: ${hash} was not drawn (${e.message}); the page says "${said}"`);
+      throw new Error(`${this.user}: ${hash} was not drawn (${e.message}); the page says "${await this.said()}"`);
     }
   }
 
@@ -96,6 +95,11 @@ export class Person {
     return this.page.$eval(selector, (e) => e.textContent);
   }
 
+  /** What the page's message line says, for a failure's report. */
+  async said() {
+    return this.page.$eval('#message', (m) => m.textContent).catch(() => '');
+  }
+
   async waitText(selector, pattern) {
     let seen = '';
     try {
@@ -104,7 +108,7 @@ export class Person {
         return pattern.test(seen);
       });
     } catch (e) {
-      const said = await this.page.$eval('#message', (m) => m.textContent).catch(() => '');
+      const said = await this.said();
       await this.page.screenshot({ path: `${shots}/failed-${this.user}.png` }).catch(() => {});
       throw new Error(`${this.user}: ${e.message}; it reads "${seen}"; the page says "${said}"`);
     }
