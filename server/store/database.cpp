@@ -73,35 +73,50 @@ absl::Status Database::recover_writer() {
   return s;
 }
 
+Database::Grouped::Grouped() { sem_init(&woken, 0, 0); }
+Database::Grouped::~Grouped() { sem_destroy(&woken); }
+
 absl::Status Database::run_grouped(Grouped& job) {
   std::unique_lock<std::mutex> lock(group_mutex_);
   waiting_.push_back(&job);
-  while (!job.done) {
-    if (leading_) {
-      group_done_.wait(lock);
-      continue;
-    }
-    // No group is being committed: this caller commits the next one (its
-    // own function is in it unless kMaxGroup callers came first).
-    leading_ = true;
-    const auto n = static_cast<std::ptrdiff_t>(std::min(waiting_.size(), kMaxGroup));
-    std::vector<Grouped*> group(waiting_.begin(), waiting_.begin() + n);
-    waiting_.erase(waiting_.begin(), waiting_.begin() + n);
+  if (leading_) {
+    // Sleep until this caller's group has committed, or until the leader
+    // before it hands it the next group. Only those callers are woken: the
+    // others sleep on (woken all at once, as they were, they would only find
+    // their work not done, and queue on the mutex to see it).
     lock.unlock();
-    std::uint64_t reruns = 0;
-    const absl::Status outcome = commit_group(group, reruns);
-    lock.lock();
-    for (Grouped* g : group) {
-      g->outcome = outcome;
-      g->done = true;
+    while (sem_wait(&job.woken) != 0) {
+      // EINTR: a signal handler ran first; wait again.
     }
-    ++group_counts_.groups;
-    group_counts_.members += group.size();
-    group_counts_.reruns += reruns;
-    leading_ = false;
-    group_done_.notify_all();
+    if (job.done) return job.outcome;
+    lock.lock();
+  } else {
+    leading_ = true;
   }
-  return job.outcome;
+  // This caller leads: no other group is being committed, and its own
+  // function is first in the queue, so in the group it takes.
+  const auto n = static_cast<std::ptrdiff_t>(std::min(waiting_.size(), kMaxGroup));
+  std::vector<Grouped*> group(waiting_.begin(), waiting_.begin() + n);
+  waiting_.erase(waiting_.begin(), waiting_.begin() + n);
+  lock.unlock();
+  std::uint64_t reruns = 0;
+  absl::Status outcome = commit_group(group, reruns);
+  lock.lock();
+  ++group_counts_.groups;
+  group_counts_.members += group.size();
+  group_counts_.reruns += reruns;
+  // Those who arrived during the commit are the next group, and the first of
+  // them leads it. leading_ stays set across the hand-over.
+  Grouped* const next = waiting_.empty() ? nullptr : waiting_.front();
+  leading_ = next != nullptr;
+  lock.unlock();
+  if (next != nullptr) sem_post(&next->woken);
+  for (Grouped* g : group) {
+    g->outcome = outcome;
+    g->done = true;
+    if (g != &job) sem_post(&g->woken);
+  }
+  return outcome;
 }
 
 namespace {

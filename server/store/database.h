@@ -2,6 +2,8 @@
 // The server's connections to its one database file: a single writer and a
 // small pool of readers (WAL lets readers run beside the writer).
 
+#include <semaphore.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -143,10 +145,22 @@ class Database {
   }
 
   // One caller's function in a group, and the group's outcome.
+  // A caller of write_together. outcome and done are written by the leader
+  // of its group before it is woken, and read by it after.
   struct Grouped {
+    Grouped();
+    ~Grouped();
+    Grouped(const Grouped&) = delete;
+    Grouped& operator=(const Grouped&) = delete;
     std::function<absl::Status(Connection&)> run;
     absl::Status outcome;
     bool done = false;
+    // Posted once: when its group has committed, or when it is to lead the
+    // next group. A POSIX semaphore: its waits do not spin (GCC 12's
+    // std::binary_semaphore yields the processor first, several times), and
+    // glibc lets it be destroyed as soon as a wait on it returns, while the
+    // poster may still be leaving sem_post.
+    sem_t woken;
   };
   absl::Status run_grouped(Grouped& job);
   // Runs and commits one group on the writer; adds to `reruns` each time the
@@ -158,7 +172,6 @@ class Database {
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::mutex group_mutex_;
-  std::condition_variable group_done_;
   std::vector<Grouped*> waiting_ ABSL_GUARDED_BY(group_mutex_);
   bool leading_ ABSL_GUARDED_BY(group_mutex_) = false;
   GroupCounts group_counts_ ABSL_GUARDED_BY(group_mutex_);
