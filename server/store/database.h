@@ -144,9 +144,9 @@ class Database {
     return s.status();
   }
 
-  // One caller's function in a group, and the group's outcome.
-  // A caller of write_together. outcome and done are written by the leader
-  // of its group before it is woken, and read by it after.
+  // A caller of write_together: its function in a group, and the group's
+  // outcome. outcome and done are written by the leader of its group before
+  // it is woken, and read by it after.
   struct Grouped {
     Grouped();
     ~Grouped();
