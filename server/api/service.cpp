@@ -10,7 +10,6 @@
 #include "domain/lifecycle.h"
 #include "domain/session_policy.h"
 #include "store/accounts.h"
-#include "store/governance.h"
 #include "store/transaction.h"
 #include "wire/envelope_codec.h"
 
@@ -323,46 +322,44 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   Principal p;
   p.thumbprint = ctx.thumbprint;
   absl::Status read_status = absl::OkStatus();
+  std::optional<SessionRead> read;
   if (facts.token_given) {
     p.token_hash = crypto::sha256(crypto::as_bytes(request.session_token()));
     // On a reader, not in a commit group: the request's own work waits for
-    // one group's COMMIT, its session need not wait for another (with the
-    // page cipher's contexts kept, a reader's pages decrypt cheaply again).
+    // one group's COMMIT, its session need not wait for another. The copy
+    // kept of the session, when nothing it read has changed since: in this
+    // snapshot, as the lookups would have been.
     read_status = db_.read([&](store::Connection& c) -> absl::Status {
       store::Transaction tx(c, store::Transaction::Kind::kRead);
       if (!tx.status().ok()) return tx.status();
-      auto session = store::find_session(c, p.token_hash);
-      if (!session.ok()) return session.status();
-      if (!*session) return absl::OkStatus();
-      facts.session_found = true;
-      facts.session_revoked = (*session)->revoked_us.has_value();
-      facts.created_us = (*session)->created_us;
-      facts.last_seen_us = (*session)->last_seen_us;
-      facts.thumbprint_matches = crypto::constant_time_equal(
-          crypto::as_bytes((*session)->thumbprint), crypto::as_bytes(ctx.thumbprint));
-      auto user = store::find_user_by_id(c, (*session)->user_id);
-      if (!user.ok()) return user.status();
-      if (!*user) return absl::InternalError("session without account");
-      facts.account_disabled = (*user)->disabled_us.has_value();
-      auto cert = store::find_certificate(c, ctx.thumbprint);
-      if (!cert.ok()) return cert.status();
-      facts.certificate_revoked = !*cert || (*cert)->revoked_us.has_value();
-      auto roles = store::roles_for_user(c, (*user)->id);
-      if (!roles.ok()) return roles.status();
-      auto governance = store::governance_of(c, (*user)->id);
-      if (!governance.ok()) return governance.status();
-      p.confidentiality_signed =
-          domain::agreement_signed(governance->confidentiality_signed_on, utc_date(now));
-      p.user_id = (*user)->id;
-      p.username = (*user)->username;
-      p.display_name = (*user)->display_name;
-      p.agency_code = (*user)->agency_code;
-      p.agency_name = (*user)->agency_name;
-      p.roles = std::move(*roles);
-      p.session_created_us = (*session)->created_us;
-      p.session_last_seen_us = (*session)->last_seen_us;
+      auto version = store::principal_version(c);
+      if (!version.ok()) return version.status();
+      read = sessions_.find(p.token_hash, ctx.thumbprint, *version);
+      if (read) return absl::OkStatus();
+      auto fresh = read_session(c, p.token_hash, ctx.thumbprint);
+      if (!fresh.ok()) return fresh.status();
+      read = std::move(*fresh);
+      if (read) sessions_.keep(p.token_hash, *read);
       return absl::OkStatus();
     });
+  }
+  if (read_status.ok() && read) {
+    facts.session_found = true;
+    facts.session_revoked = read->session.revoked_us.has_value();
+    facts.created_us = read->session.created_us;
+    facts.last_seen_us = read->session.last_seen_us;
+    facts.thumbprint_matches = crypto::constant_time_equal(
+        crypto::as_bytes(read->session.thumbprint), crypto::as_bytes(ctx.thumbprint));
+    facts.account_disabled = read->account_disabled;
+    facts.certificate_revoked = read->certificate_revoked;
+    const crypto::Digest token_hash = p.token_hash;
+    p = std::move(read->principal);
+    p.thumbprint = ctx.thumbprint;
+    p.token_hash = token_hash;
+    p.confidentiality_signed =
+        domain::agreement_signed(read->confidentiality_signed_on, utc_date(now));
+    p.session_created_us = read->session.created_us;
+    p.session_last_seen_us = read->session.last_seen_us;
   }
   if (!read_status.ok()) {
     spdlog::error("session lookup failed: {}", read_status.ToString());
@@ -379,7 +376,11 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
   if (now - p.session_last_seen_us >= facts.idle_timeout_us / 4) {
     auto s = db_.write_together(
         [&](store::Connection& c) { return store::touch_session(c, p.token_hash, now); });
-    if (!s.ok()) spdlog::warn("session refresh failed: {}", s.ToString());
+    if (s.ok()) {
+      sessions_.seen(p.token_hash, now);
+    } else {
+      spdlog::warn("session refresh failed: {}", s.ToString());
+    }
     p.session_last_seen_us = now;
   }
   return p;

@@ -34,6 +34,7 @@
 #include "api/request_metrics.h"
 #include "api/request_sink.h"
 #include "api/request_table.h"
+#include "api/session_cache.h"
 #include "api/session_handlers.h"
 #include "api/situation_handlers.h"
 #include "api/tasks.h"
@@ -168,6 +169,7 @@ class Service final : public RequestSink {
   TaskHandlers tasks_;
   const RequestTable table_;
   store::RevocationSet revocations_;
+  SessionCache sessions_;
   std::mutex rejected_mutex_;
   // request.rejected events not yet written.
   std::vector<hubtable::v1::AuditEvent> rejected_waiting_ ABSL_GUARDED_BY(rejected_mutex_);

@@ -215,6 +215,15 @@ absl::Status touch_session(Connection& c, crypto::ByteView token_hash, std::int6
   return s->run();
 }
 
+absl::StatusOr<std::int64_t> principal_version(Connection& c) {
+  auto s = c.prepare("SELECT token FROM principal_version");
+  if (!s.ok()) return s.status();
+  auto row = s->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::DataLossError("principal_version has no row");
+  return s->integer(0);
+}
+
 absl::Status revoke_session(Connection& c, crypto::ByteView token_hash, std::int64_t now_us,
                             const std::string& reason) {
   auto s = c.prepare(

@@ -112,7 +112,14 @@ absl::Status create_session(Connection& c, crypto::ByteView token_hash, std::int
                             const std::string& thumbprint, std::int64_t now_us);
 absl::StatusOr<std::optional<SessionRecord>> find_session(Connection& c,
                                                           crypto::ByteView token_hash);
+/// Refreshes the session's last use; the only change to a session that
+/// leaves principal_version() where it is.
 absl::Status touch_session(Connection& c, crypto::ByteView token_hash, std::int64_t now_us);
+/// A random token that changes with every change to what a session's check
+/// reads (schema 0016): sessions, accounts, roles, certificates, and the
+/// agencies' and tables' names. Equal tokens read at two times mean none of
+/// it changed between them.
+absl::StatusOr<std::int64_t> principal_version(Connection& c);
 absl::Status revoke_session(Connection& c, crypto::ByteView token_hash, std::int64_t now_us,
                             const std::string& reason);
 /// Revokes every live session of the user; returns how many.

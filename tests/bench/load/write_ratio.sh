@@ -12,10 +12,12 @@
 #
 # SERVERS="name=/path/to/hubtabled ..." compares several server builds in the
 # same run (each round runs the anchor, then every server in turn); by
-# default, this build's. MIX="kind=weight,..." sends other requests than
-# submissions (the load generator's --mix): checkin=1 for the least an
-# audited write is (a check-in already made: its audit event alone),
-# reveal=1 for a disclosure.
+# default, this build's. A name may instead be given a build directory: its
+# own server and load generator then run, for a build whose schema differs
+# (the load generator provisions the deployment it starts the server on).
+# MIX="kind=weight,..." sends other requests than submissions (the load
+# generator's --mix): checkin=1 for the least an audited write is (a check-in
+# already made: its audit event alone), reveal=1 for a disclosure.
 set -euo pipefail
 build=${1:?usage: write_ratio.sh BUILD_DIR [SECONDS] [OUT_DIR]}
 seconds=${2:-20}
@@ -28,10 +30,16 @@ for i in 1 2 3; do
   "$bench/anchors" --seconds "$seconds" --threads 1 --json "$out/anchors.$i.json" 2>> "$out/log"
   for server in $servers; do
     name=${server%%=*}
+    binary=${server#*=}
+    load=$bench/load
+    if [[ -d $binary ]]; then
+      load=$binary/tests/bench/load/load
+      binary=$binary/server/hubtabled
+    fi
     for n in 1 8 64; do
       threads=$(( n < 16 ? n : 16 ))
       users=$(( n < 2 ? 2 : n ))  # the load generator logs in two at least
-      HUBTABLE_TEST_HUBTABLED=${server#*=} "$bench/load" --connections "$n" --threads "$threads" \
+      HUBTABLE_TEST_HUBTABLED=$binary "$load" --connections "$n" --threads "$threads" \
         --in-flight $(( n / threads )) --users "$users" --mix "$mix" --per-connection-rate 100000 \
         --seconds "$seconds" --warmup 3 --warmup-connections "$n" --settle 0 \
         --json "$out/$name.$n.$i.json" 2>> "$out/log"

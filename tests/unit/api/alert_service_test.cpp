@@ -268,9 +268,12 @@ TEST_F(RateAlertTest, ARulesCheckReadsNoMoreForAPersonsOtherEvents) {
   const std::uint64_t reveal_busy = steps(a_reveal);
   const std::uint64_t refusal_busy = steps(a_refusal);
   ASSERT_GT(reveal_alone, 0U);
-  EXPECT_LE(reveal_busy, reveal_alone + reveal_alone / 20)
+  // Within a tenth: 300 more events in the log cost a reveal some 33 steps
+  // wherever it writes them (of 550, or 698 before sessions were kept);
+  // reading the person's 300 events would cost several steps each.
+  EXPECT_LE(reveal_busy, reveal_alone + reveal_alone / 10)
       << "steps of a reveal alone: " << reveal_alone << ", after 300 other events: " << reveal_busy;
-  EXPECT_LE(refusal_busy, refusal_alone + refusal_alone / 20)
+  EXPECT_LE(refusal_busy, refusal_alone + refusal_alone / 10)
       << "steps of a refusal alone: " << refusal_alone
       << ", after 300 other events: " << refusal_busy;
   // The rules still count what they count: one alert each, the mistyped
