@@ -76,7 +76,8 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> first_of(
 
 std::optional<crypto::Digest> StoredNodes::get(const merkle::NodeId& id) {
   if (!stmt_) {
-    auto s = c_.prepare("SELECT hash FROM audit_nodes WHERE level = ?1 AND idx = ?2");
+    auto s =
+        c_.prepare("SELECT hash FROM audit_nodes WHERE last_seq = (?2 + 1) << ?1 AND level = ?1");
     if (!s.ok()) return std::nullopt;
     stmt_.emplace(std::move(*s));
   }
@@ -97,7 +98,8 @@ absl::Status add_leaf(store::Connection& c, std::uint64_t seq, crypto::ByteView 
     return absl::DataLossError("audit: the tree lacks event " + std::to_string(index) +
                                "; run catch_up_tree");
   }
-  auto ins = c.prepare("INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
+  auto ins = c.prepare(
+      "INSERT INTO audit_nodes (last_seq, level, idx, hash) VALUES ((?2 + 1) << ?1, ?1, ?2, ?3)");
   if (!ins.ok()) return ins.status();
   merkle::NodeId id{0, index};
   crypto::Digest h = merkle::leaf_hash(event);
@@ -114,7 +116,9 @@ absl::Status add_leaf(store::Connection& c, std::uint64_t seq, crypto::ByteView 
 }
 
 absl::StatusOr<std::uint64_t> tree_size(store::Connection& c) {
-  auto s = c.prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_nodes WHERE level = 0");
+  auto s = c.prepare(
+      "SELECT COALESCE((SELECT last_seq FROM audit_nodes WHERE level = 0 ORDER BY last_seq DESC "
+      "LIMIT 1), 0)");
   if (!s.ok()) return s.status();
   auto row = s->step();
   if (!row.ok()) return row.status();

@@ -15,7 +15,7 @@ namespace hubtable::audit {
 /// (audit_bench's BM_ReadStoredLog reads the same, to show the floor).
 inline constexpr const char* kStoredEventsSql = "SELECT seq, event FROM audit_events ORDER BY seq";
 inline constexpr const char* kStoredLeavesSql =
-    "SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY idx";
+    "SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY last_seq";
 
 /// Walks every stored event in sequence order: checks that each names its own
 /// position and matches its leaf in the stored tree, recomputes the tree, and

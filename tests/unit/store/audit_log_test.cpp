@@ -14,8 +14,10 @@
 #include "audit/verify.h"
 #include "crypto/pki.h"
 #include "store/database.h"
+#include "store/migrate.h"
 #include "store/transaction.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_key.h"
 
 namespace hubtable::audit {
 namespace {
@@ -283,6 +285,46 @@ TEST_F(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
     EXPECT_TRUE(crypto::merkle::verify_consistency(256, n, (*first)->checkpoint.root,
                                                    latest.checkpoint.root, *proof));
   });
+}
+
+// Schema 0017 keys the nodes by the event that completes them: a tree stored
+// before it reads the same after it, and stays append-only.
+TEST(AuditTreeMigration, NodesStoredBeforeTheNewKeyReadTheSameAfterIt) {
+  TempDir dir;
+  auto c = store::open_connection((dir.path() / "m.db").string(), hubtable::testing::test_key(),
+                                  store::ConnectionRole::kWriter, store::OpenMode::kCreate);
+  ASSERT_TRUE(c.ok()) << c.status();
+  store::Connection& conn = **c;
+  ASSERT_TRUE(store::migrate(conn, 16).ok());
+  // Five events' tree: five leaves, and the parents they complete.
+  const std::vector<crypto::merkle::NodeId> ids = {{0, 0}, {0, 1}, {0, 2}, {0, 3},
+                                                   {0, 4}, {1, 0}, {1, 1}, {2, 0}};
+  std::map<std::pair<int, std::uint64_t>, crypto::Digest> stored;
+  for (const auto& id : ids) {
+    const std::string name = std::to_string(id.level) + "/" + std::to_string(id.index);
+    const crypto::Digest h = crypto::sha256(crypto::as_bytes(name));
+    auto ins = conn.prepare("INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)");
+    ASSERT_TRUE(ins.ok()) << ins.status();
+    ins->bind(1, std::int64_t{id.level})
+        .bind(2, static_cast<std::int64_t>(id.index))
+        .bind(3, crypto::ByteView(h));
+    ASSERT_TRUE(ins->run().ok());
+    stored[{id.level, id.index}] = h;
+  }
+  ASSERT_TRUE(store::migrate(conn).ok());
+  StoredNodes nodes(conn);
+  for (const auto& id : ids) {
+    auto h = nodes.get(id);
+    ASSERT_TRUE(h.has_value()) << id.level << "/" << id.index;
+    EXPECT_EQ(*h, (stored[{id.level, id.index}])) << id.level << "/" << id.index;
+  }
+  EXPECT_FALSE(nodes.get({0, 5}).has_value());
+  EXPECT_FALSE(nodes.get({2, 1}).has_value());
+  auto size = tree_size(conn);
+  ASSERT_TRUE(size.ok()) << size.status();
+  EXPECT_EQ(*size, 5U);
+  EXPECT_FALSE(conn.exec("DELETE FROM audit_nodes WHERE level = 2;").ok());
+  EXPECT_FALSE(conn.exec("UPDATE audit_nodes SET hash = x'00' WHERE level = 0;").ok());
 }
 
 }  // namespace
