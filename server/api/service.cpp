@@ -336,7 +336,7 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
       if (!version.ok()) return version.status();
       read = sessions_.find(p.token_hash, ctx.thumbprint, *version);
       if (read) return absl::OkStatus();
-      auto fresh = read_session(c, p.token_hash, ctx.thumbprint);
+      auto fresh = read_session(c, p.token_hash, ctx.thumbprint, *version);
       if (!fresh.ok()) return fresh.status();
       read = std::move(*fresh);
       if (read) sessions_.keep(p.token_hash, *read);

@@ -9,14 +9,13 @@ namespace hubtable::api {
 
 absl::StatusOr<std::optional<SessionRead>> read_session(store::Connection& c,
                                                         const crypto::Digest& token_hash,
-                                                        const std::string& certificate) {
-  auto version = store::principal_version(c);
-  if (!version.ok()) return version.status();
+                                                        const std::string& certificate,
+                                                        std::int64_t version) {
   auto session = store::find_session(c, token_hash);
   if (!session.ok()) return session.status();
   if (!*session) return std::optional<SessionRead>();
   SessionRead r;
-  r.version = *version;
+  r.version = version;
   r.certificate = certificate;
   r.session = std::move(**session);
   auto user = store::find_user_by_id(c, r.session.user_id);

@@ -41,10 +41,12 @@ struct SessionRead {
 };
 
 /// Reads the session `token_hash` names, checked on a connection presenting
-/// `certificate`, in `c`'s open transaction; nullopt when there is none.
+/// `certificate`, in `c`'s open transaction, whose store::principal_version
+/// the caller read as `version`; nullopt when there is none.
 absl::StatusOr<std::optional<SessionRead>> read_session(store::Connection& c,
                                                         const crypto::Digest& token_hash,
-                                                        const std::string& certificate);
+                                                        const std::string& certificate,
+                                                        std::int64_t version);
 
 /// The sessions read so far, each kept until the version changes. All the
 /// copies are of one version: keeping a read of another forgets the rest,
