@@ -435,8 +435,9 @@ absl::Status purge_before_serving(provision::Deployment& d, const domain::Clock&
 std::string scrape_text(provision::Deployment& d, const api::Service& service,
                         const net::Server& server, const domain::Clock& clock) {
   const store::Database::GroupCounts groups = d.db->group_counts();
-  const ops::ServerGauges gauges{server.connection_count(), service.queue_depth(), groups.groups,
-                                 groups.members};
+  const ops::ServerGauges gauges{
+      server.connection_count(), service.queue_depth(), groups.groups, groups.members,
+      groups.gathered,           groups.window_ended};
   auto health = ops::read_health(*d.db);
   if (!health.ok()) spdlog::warn("health not read for metrics: {}", health.status().ToString());
   return ops::render_metrics(service.metrics(), gauges,

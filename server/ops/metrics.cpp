@@ -46,6 +46,12 @@ std::string render_metrics(const api::RequestMetrics& requests, const ServerGaug
   sample(out, "counter", "hubtable_commit_group_members_total",
          "Requests' transactions those groups held.",
          static_cast<double>(server.commit_group_members));
+  sample(out, "counter", "hubtable_commit_gathered_total",
+         "Groups whose leader waited for the requests on their way, and all came.",
+         static_cast<double>(server.commit_gathered));
+  sample(out, "counter", "hubtable_commit_gather_window_ended_total",
+         "Groups whose leader stopped waiting when the gather window ended.",
+         static_cast<double>(server.commit_window_ended));
   gauge(out, "hubtable_health_readable", "1 when the deployment's health could be read.",
         health ? 1 : 0);
   if (health) {

@@ -20,6 +20,10 @@ struct ServerGauges {
   /// the requests' transactions they held.
   std::uint64_t commit_groups = 0;
   std::uint64_t commit_group_members = 0;
+  /// Groups whose leader waited for callers on their way: all came, or the
+  /// gather window ended first.
+  std::uint64_t commit_gathered = 0;
+  std::uint64_t commit_window_ended = 0;
 };
 
 /// Everything one scrape shows. `health` is absent when it could not be

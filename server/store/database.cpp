@@ -73,12 +73,71 @@ absl::Status Database::recover_writer() {
   return s;
 }
 
+namespace {
+// The request on its way to the writer that this thread works on, if any.
+thread_local Database::Arriving* t_arriving = nullptr;
+}  // namespace
+
+Database::Arriving::Arriving(Database& db) : db_(db), outer_(t_arriving) {
+  std::lock_guard<std::mutex> lock(db_.group_mutex_);
+  ++db_.arriving_;
+  round_ = db_.arriving_round_;
+  t_arriving = this;
+}
+
+Database::Arriving::~Arriving() {
+  t_arriving = outer_;
+  std::lock_guard<std::mutex> lock(db_.group_mutex_);
+  db_.arrived(*this);
+}
+
+void Database::arrived(Arriving& a) {
+  if (a.arrived_) return;
+  a.arrived_ = true;
+  if (a.round_ != arriving_round_) return;  // a window ended on it: no longer counted
+  --arriving_;
+  if (gathering_ && all_arrived()) all_arrived_.notify_one();
+}
+
+void Database::gather(std::unique_lock<std::mutex>& lock) {
+  if (all_arrived()) return;
+  gathering_ = true;
+  const auto until = std::chrono::steady_clock::now() + gather_window_;
+  bool all = false;
+  while (!(all = all_arrived())) {
+    if (all_arrived_.wait_until(lock, until) == std::cv_status::timeout) {
+      all = all_arrived();
+      break;
+    }
+  }
+  gathering_ = false;
+  if (all) {
+    ++group_counts_.gathered;
+    return;
+  }
+  // Those still on their way are slow (a password to hash, a report to
+  // build): no later leader waits for them again.
+  ++group_counts_.window_ended;
+  ++arriving_round_;
+  arriving_ = 0;
+}
+
+void Database::set_gather_window(std::chrono::microseconds window) {
+  std::lock_guard<std::mutex> lock(group_mutex_);
+  gather_window_ = window;
+}
+
 Database::Grouped::Grouped() { sem_init(&woken, 0, 0); }
 Database::Grouped::~Grouped() { sem_destroy(&woken); }
 
 absl::Status Database::run_grouped(Grouped& job) {
   std::unique_lock<std::mutex> lock(group_mutex_);
   waiting_.push_back(&job);
+  if (Arriving* a = t_arriving; a != nullptr && &a->db_ == this && !a->arrived_) {
+    arrived(*a);
+  } else if (gathering_ && all_arrived()) {
+    all_arrived_.notify_one();  // a group's worth is queued
+  }
   if (leading_) {
     // Sleep until this caller's group has committed, or until the leader
     // before it hands it the next group. Only those callers are woken: the
@@ -94,7 +153,9 @@ absl::Status Database::run_grouped(Grouped& job) {
     leading_ = true;
   }
   // This caller leads: no other group is being committed, and its own
-  // function is first in the queue, so in the group it takes.
+  // function is first in the queue, so in the group it takes. The requests
+  // being worked on beside it join first, unless they take too long.
+  gather(lock);
   const auto n = static_cast<std::ptrdiff_t>(std::min(waiting_.size(), kMaxGroup));
   std::vector<Grouped*> group(waiting_.begin(), waiting_.begin() + n);
   waiting_.erase(waiting_.begin(), waiting_.begin() + n);
@@ -104,6 +165,7 @@ absl::Status Database::run_grouped(Grouped& job) {
   lock.lock();
   ++group_counts_.groups;
   group_counts_.members += group.size();
+  last_group_ = group.size();
   group_counts_.reruns += reruns;
   // Those who arrived during the commit are the next group, and the first of
   // them leads it. leading_ stays set across the hand-over.
@@ -189,6 +251,11 @@ Database::GroupCounts Database::group_counts() {
 std::size_t Database::waiting_to_commit() {
   std::lock_guard<std::mutex> lock(group_mutex_);
   return waiting_.size();
+}
+
+std::size_t Database::on_their_way() {
+  std::lock_guard<std::mutex> lock(group_mutex_);
+  return arriving_;
 }
 
 std::int64_t Database::release_memory() {

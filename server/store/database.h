@@ -4,6 +4,7 @@
 
 #include <semaphore.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -77,16 +78,58 @@ class Database {
   }
   /// The most functions one group commits.
   static constexpr std::size_t kMaxGroup = 64;
+
+  /// Before it commits, a group's leader waits, up to the gather window,
+  /// until as many callers are queued as the last group held, and until no
+  /// request is still on its way (an Arriving held on a thread that has not
+  /// yet called write_together). Requests worked on at the same moment then
+  /// share one COMMIT, where each group would otherwise take only the few
+  /// that queued while the one before it committed. Under a steady load the
+  /// groups keep their size; when it drops, a leader waits once, the window
+  /// ends, and the next waits for as many as it took. A lone caller never
+  /// waits.
+  ///
+  /// An Arriving counts its thread's request as on its way until the
+  /// thread's first write_together (it has arrived), or its end for a
+  /// request that never writes. A request still on its way when a window
+  /// ends is counted no more: it is slow, and no later leader waits for it.
+  /// Held by the service around each request's work; one per thread at a
+  /// time.
+  class Arriving {
+   public:
+    explicit Arriving(Database& db);
+    ~Arriving();
+    Arriving(const Arriving&) = delete;
+    Arriving& operator=(const Arriving&) = delete;
+
+   private:
+    friend class Database;
+    Database& db_;
+    Arriving* outer_;          // the thread's previous one, restored at the end
+    std::uint64_t round_ = 0;  // counted while db_.arriving_round_ has not moved on
+    bool arrived_ = false;
+  };
+  /// The longest a leader waits for callers.
+  static constexpr std::chrono::microseconds kGatherWindow{500};
+  /// For tests: another window (a long one makes who joins which group
+  /// deterministic; zero waits for no one).
+  void set_gather_window(std::chrono::microseconds window);
   /// Groups committed so far, and the functions they held (for tests and
   /// metrics; read from any thread).
   struct GroupCounts {
     std::uint64_t groups = 0;
     std::uint64_t members = 0;
     std::uint64_t reruns = 0;  // groups run again without a member that undid its work
+    // Groups whose leader waited for requests on their way: all of them
+    // came, or the window ended first.
+    std::uint64_t gathered = 0;
+    std::uint64_t window_ended = 0;
   };
   GroupCounts group_counts();
   /// Callers of write_together waiting for a group to take them.
   std::size_t waiting_to_commit();
+  /// Requests on their way to the writer (Arriving still counted).
+  std::size_t on_their_way();
 
   /// What the writer runs, in a transaction of its own, before its next
   /// write after a failed COMMIT. Set once, before the database is shared.
@@ -163,6 +206,17 @@ class Database {
     sem_t woken;
   };
   absl::Status run_grouped(Grouped& job);
+  // With group_mutex_ held, by a leader: waits, for at most the gather
+  // window, until all_arrived().
+  void gather(std::unique_lock<std::mutex>& lock) ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_);
+  // As many queued as the last group held, and none on its way; or a
+  // group's worth queued.
+  bool all_arrived() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_) {
+    return (arriving_ == 0 && waiting_.size() >= last_group_) || waiting_.size() >= kMaxGroup;
+  }
+  // With group_mutex_ held: `a` has arrived or ended; wakes a gathering
+  // leader once nothing is left on its way.
+  void arrived(Arriving& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_);
   // Runs and commits one group on the writer; adds to `reruns` each time the
   // group ran again without a member that undid its work.
   absl::Status commit_group(const std::vector<Grouped*>& group, std::uint64_t& reruns);
@@ -174,6 +228,12 @@ class Database {
   std::mutex group_mutex_;
   std::vector<Grouped*> waiting_ ABSL_GUARDED_BY(group_mutex_);
   bool leading_ ABSL_GUARDED_BY(group_mutex_) = false;
+  std::size_t arriving_ ABSL_GUARDED_BY(group_mutex_) = 0;  // Arriving still counted
+  std::uint64_t arriving_round_ ABSL_GUARDED_BY(group_mutex_) = 0;
+  std::chrono::microseconds gather_window_ ABSL_GUARDED_BY(group_mutex_) = kGatherWindow;
+  bool gathering_ ABSL_GUARDED_BY(group_mutex_) = false;      // a leader waits in gather()
+  std::size_t last_group_ ABSL_GUARDED_BY(group_mutex_) = 1;  // members of the last group
+  std::condition_variable all_arrived_;
   GroupCounts group_counts_ ABSL_GUARDED_BY(group_mutex_);
   std::mutex readers_mutex_;
   std::condition_variable reader_free_;

@@ -237,6 +237,13 @@ TEST(Operations, StatusAndMetricsTellTheOperatorHowTheServerIsWithoutCaseData) {
   const double groups = ops::metric_value(*text, "hubtable_commit_groups_total").value_or(0);
   EXPECT_GE(groups, 1.0);
   EXPECT_GE(ops::metric_value(*text, "hubtable_commit_group_members_total").value_or(0), groups);
+  // A leader that waited for others is counted once, whether they came or not.
+  EXPECT_LE(ops::metric_value(*text, "hubtable_commit_gathered_total").value_or(-1) +
+                ops::metric_value(*text, "hubtable_commit_gather_window_ended_total").value_or(-1),
+            groups);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_commit_gathered_total").value_or(-1), 0.0);
+  EXPECT_GE(ops::metric_value(*text, "hubtable_commit_gather_window_ended_total").value_or(-1),
+            0.0);
   EXPECT_NE(text->find("hubtable_requests_total{kind=\"submit_situation\",outcome=\"ok\"} 1\n"),
             std::string::npos)
       << *text;

@@ -2,6 +2,8 @@
 // at the same time share their commits (store::Database::write_together),
 // and each still has exactly its own audit event, with its own outcome.
 
+#include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 #include <utility>
@@ -9,6 +11,7 @@
 
 #include "store/directory.h"
 #include "store/event_log.h"
+#include "store/transaction.h"
 #include "tests/unit/api/filter_fixture.h"
 
 namespace hubtable::api {
@@ -161,6 +164,65 @@ TEST_F(ServiceTest, AShortReadThatWritesIsUndoneAndRefused) {
       [](store::Connection& c) { return store::get_meta(c, "written-by-a-read"); });
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_FALSE(stored->has_value());
+}
+
+// A request the service is answering is on its way to the writer from the
+// moment a worker takes it (store::Database::Arriving): a group's leader
+// waits for it, and they commit together.
+TEST_F(FilterTest, ALeaderWaitsForARequestTheServiceIsAnswering) {
+  const std::string id = accepted();
+  ASSERT_EQ(show("rep.police", id).status().code(), v1::OK);  // logs in
+  v1::Request r;
+  r.mutable_show_situation()->set_id(id);
+  r.set_session_token(tokens_["rep.police"]);
+  store::Database& db = *deployment_.db;
+  db.set_gather_window(std::chrono::seconds(600));  // only arrivals end a wait
+  const auto until = [](auto condition) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  };
+
+  // The fixture's one reader, held: the request waits for it to check its
+  // session, on its way to the writer.
+  std::promise<void> holding;
+  std::promise<void> release;
+  auto reader = std::async(std::launch::async, [&] {
+    return db.read([&](store::Connection&) {
+      holding.set_value();
+      release.get_future().wait();
+      return 0;
+    });
+  });
+  holding.get_future().wait();
+  const store::Database::GroupCounts before = db.group_counts();
+  std::promise<v1::Envelope> answered;
+  ASSERT_TRUE(service_.submit(ctx("rep.police"), r,
+                              [&](v1::Envelope e) { answered.set_value(std::move(e)); }));
+  ASSERT_TRUE(until([&] { return db.on_their_way() == 1; }));
+
+  auto lead = std::async(std::launch::async, [&] {
+    return db.write_together([](store::Connection& c) -> absl::Status {
+      store::Transaction tx(c, store::Transaction::Kind::kWrite);
+      if (auto s = store::set_meta(c, "gather.test", "1"); !s.ok()) return s;
+      return tx.commit();
+    });
+  });
+  ASSERT_TRUE(until([&] { return db.waiting_to_commit() == 1; }));
+  release.set_value();
+  EXPECT_EQ(reader.get(), 0);
+  EXPECT_TRUE(lead.get().ok());
+  const v1::Envelope answer = answered.get_future().get();
+  EXPECT_EQ(answer.response().status().code(), v1::OK);
+  const store::Database::GroupCounts after = db.group_counts();
+  // Had the leader not waited, it would have committed alone first.
+  EXPECT_EQ(after.groups - before.groups, 1U);
+  EXPECT_EQ(after.members - before.members, 2U);
+  EXPECT_EQ(after.gathered - before.gathered, 1U);
+  EXPECT_EQ(db.on_their_way(), 0U);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Group commit (Database::write_together): callers that arrive while a group
 // commits are committed together, a caller that undoes its work undoes only
 // its own (the group runs again without it), and a group that cannot commit
-// stores nothing and tells every caller in it.
+// stores nothing and tells every caller in it. And a group's leader waits,
+// briefly, for the requests on their way to the writer and for as many
+// callers as the last group held.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -284,6 +287,127 @@ TEST_F(GroupCommit, ManyCallersAtOnceLoseNothing) {
   EXPECT_EQ(n, kThreads * kEach);
   EXPECT_EQ(db_->group_counts().members, static_cast<std::uint64_t>(kThreads * kEach));
   EXPECT_EQ(db_->waiting_to_commit(), 0U);
+}
+
+// ---- The gather window -------------------------------------------------
+
+// A window no test waits out: only arrivals end a leader's wait.
+constexpr auto kForever = std::chrono::seconds(600);
+
+TEST_F(GroupCommit, ALeaderWaitsForARequestOnItsWay) {
+  db_->set_gather_window(kForever);
+  const Database::GroupCounts before = db_->group_counts();
+  std::promise<void> on_its_way;
+  std::promise<void> go;
+  std::shared_future<void> going = go.get_future().share();
+  auto other = std::async(std::launch::async, [&] {
+    const Database::Arriving arriving(*db_);
+    on_its_way.set_value();
+    going.wait();  // still working: it has not asked for the writer yet
+    return set("other", "v");
+  });
+  on_its_way.get_future().wait();
+  EXPECT_EQ(db_->on_their_way(), 1U);
+  auto lead = std::async(std::launch::async, [&] { return set("leader", "v"); });
+  await_waiting(1);  // the leader is queued, and waits for the other
+  go.set_value();
+  EXPECT_TRUE(lead.get().ok());
+  EXPECT_TRUE(other.get().ok());
+  const Database::GroupCounts after = db_->group_counts();
+  // Had the leader not waited, it would have committed alone first.
+  EXPECT_EQ(after.groups - before.groups, 1U);
+  EXPECT_EQ(after.members - before.members, 2U);
+  EXPECT_EQ(after.gathered - before.gathered, 1U);
+  EXPECT_EQ(after.window_ended, before.window_ended);
+  EXPECT_EQ(db_->on_their_way(), 0U);
+  EXPECT_TRUE(stored("leader").has_value());
+  EXPECT_TRUE(stored("other").has_value());
+}
+
+TEST_F(GroupCommit, ARequestThatEndsWithoutWritingEndsTheWait) {
+  db_->set_gather_window(kForever);
+  const Database::GroupCounts before = db_->group_counts();
+  std::optional<Database::Arriving> arriving;
+  arriving.emplace(*db_);
+  auto lead = std::async(std::launch::async, [&] { return set("leader", "v"); });
+  await_waiting(1);
+  arriving.reset();  // answered without a write (a refusal read from memory, say)
+  EXPECT_TRUE(lead.get().ok());
+  const Database::GroupCounts after = db_->group_counts();
+  EXPECT_EQ(after.groups - before.groups, 1U);
+  EXPECT_EQ(after.members - before.members, 1U);
+  EXPECT_EQ(after.gathered - before.gathered, 1U);
+  EXPECT_EQ(after.window_ended, before.window_ended);
+}
+
+TEST_F(GroupCommit, AWindowEndsTheWaitAndNoLaterLeaderWaitsForTheSameRequest) {
+  db_->set_gather_window(std::chrono::milliseconds(2));
+  const Database::GroupCounts before = db_->group_counts();
+  std::optional<Database::Arriving> slow;  // a password being hashed, say
+  slow.emplace(*db_);
+  EXPECT_TRUE(std::async(std::launch::async, [&] { return set("first", "v"); }).get().ok());
+  const Database::GroupCounts first = db_->group_counts();
+  EXPECT_EQ(first.groups - before.groups, 1U);
+  EXPECT_EQ(first.window_ended - before.window_ended, 1U);
+  EXPECT_EQ(first.gathered, before.gathered);
+  EXPECT_EQ(db_->on_their_way(), 0U);  // the slow one is counted no more
+
+  db_->set_gather_window(kForever);  // a wait now would never end
+  EXPECT_TRUE(std::async(std::launch::async, [&] { return set("second", "v"); }).get().ok());
+  slow.reset();  // its end takes nothing off the count
+  EXPECT_EQ(db_->on_their_way(), 0U);
+  EXPECT_TRUE(std::async(std::launch::async, [&] { return set("third", "v"); }).get().ok());
+  const Database::GroupCounts after = db_->group_counts();
+  EXPECT_EQ(after.groups - first.groups, 2U);
+  EXPECT_EQ(after.window_ended, first.window_ended);
+  EXPECT_EQ(after.gathered, first.gathered);
+}
+
+TEST_F(GroupCommit, ARequestsOwnWriteIsItsArrival) {
+  db_->set_gather_window(kForever);
+  const Database::GroupCounts before = db_->group_counts();
+  {
+    // The thread that holds it writes: it leads, and waits for no one.
+    const Database::Arriving arriving(*db_);
+    EXPECT_TRUE(set("mine", "v").ok());
+    EXPECT_EQ(db_->on_their_way(), 0U);
+    EXPECT_TRUE(set("again", "v").ok());  // a second write of the same request
+  }
+  EXPECT_EQ(db_->on_their_way(), 0U);
+  const Database::GroupCounts after = db_->group_counts();
+  EXPECT_EQ(after.groups - before.groups, 2U);
+  EXPECT_EQ(after.gathered, before.gathered);
+  EXPECT_EQ(after.window_ended, before.window_ended);
+}
+
+TEST_F(GroupCommit, ALeaderWaitsForAsManyCallersAsTheLastGroupHeld) {
+  // The leader's group of one, then a group of three.
+  auto results = grouped(setter("a"), {setter("b"), setter("c"), setter("d")});
+  for (const auto& r : results) ASSERT_TRUE(r.ok()) << r;
+  db_->set_gather_window(kForever);
+  const Database::GroupCounts before = db_->group_counts();
+  std::vector<std::future<absl::Status>> callers;
+  for (const char* name : {"e", "f", "g"}) {
+    callers.push_back(std::async(std::launch::async, [this, name] { return set(name, "v"); }));
+    // Each stays queued: the first leads, and waits for the other two.
+    if (callers.size() < 3) await_waiting(callers.size());
+  }
+  for (auto& c : callers) EXPECT_TRUE(c.get().ok());
+  const Database::GroupCounts after = db_->group_counts();
+  // One at a time, each would have committed alone.
+  EXPECT_EQ(after.groups - before.groups, 1U);
+  EXPECT_EQ(after.members - before.members, 3U);
+  EXPECT_EQ(after.gathered - before.gathered, 1U);
+}
+
+TEST_F(GroupCommit, ALoneCallerNeverWaits) {
+  db_->set_gather_window(kForever);
+  const Database::GroupCounts before = db_->group_counts();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(set("alone" + std::to_string(i), "v").ok());
+  const Database::GroupCounts after = db_->group_counts();
+  EXPECT_EQ(after.groups - before.groups, 5U);
+  EXPECT_EQ(after.gathered, before.gathered);
+  EXPECT_EQ(after.window_ended, before.window_ended);
 }
 
 }  // namespace
