@@ -109,7 +109,8 @@ export async function situation(ctx, id) {
     }));
   }
   if (open && joined) root.append(await planPanel(id));
-  if (open && lead && s.ackedUs) root.append(await interveneForm(s, again));
+  // Recorded once (the server refuses a second record): the form goes with it.
+  if (open && lead && s.ackedUs && !s.intervenedUs) root.append(await interveneForm(s, again));
   if (open && joined && s.leadAgency) root.append(updateForm(id, again));
   // The chair closes (the table's decision), usually once the lead reports.
   if (open && ctx.has('CHAIR')) root.append(await closeForm(id, again));
