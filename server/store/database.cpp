@@ -88,28 +88,25 @@ Database::Arriving::Arriving(Database& db) : db_(db), outer_(t_arriving) {
 Database::Arriving::~Arriving() {
   t_arriving = outer_;
   std::lock_guard<std::mutex> lock(db_.group_mutex_);
-  db_.arrived(*this);
+  db_.count_off(*this);
+  db_.wake_gatherer();
 }
 
-void Database::arrived(Arriving& a) {
+void Database::count_off(Arriving& a) {
   if (a.arrived_) return;
   a.arrived_ = true;
-  if (a.round_ != arriving_round_) return;  // a window ended on it: no longer counted
-  --arriving_;
+  if (a.round_ == arriving_round_) --arriving_;  // else a window ended on it: not counted
+}
+
+void Database::wake_gatherer() {
   if (gathering_ && all_arrived()) all_arrived_.notify_one();
 }
 
 void Database::gather(std::unique_lock<std::mutex>& lock) {
   if (all_arrived()) return;
   gathering_ = true;
-  const auto until = std::chrono::steady_clock::now() + gather_window_;
-  bool all = false;
-  while (!(all = all_arrived())) {
-    if (all_arrived_.wait_until(lock, until) == std::cv_status::timeout) {
-      all = all_arrived();
-      break;
-    }
-  }
+  const bool all = all_arrived_.wait_until(lock, std::chrono::steady_clock::now() + gather_window_,
+                                           [this] { return all_arrived(); });
   gathering_ = false;
   if (all) {
     ++group_counts_.gathered;
@@ -133,11 +130,8 @@ Database::Grouped::~Grouped() { sem_destroy(&woken); }
 absl::Status Database::run_grouped(Grouped& job) {
   std::unique_lock<std::mutex> lock(group_mutex_);
   waiting_.push_back(&job);
-  if (Arriving* a = t_arriving; a != nullptr && &a->db_ == this && !a->arrived_) {
-    arrived(*a);
-  } else if (gathering_ && all_arrived()) {
-    all_arrived_.notify_one();  // a group's worth is queued
-  }
+  if (Arriving* a = t_arriving; a != nullptr && &a->db_ == this) count_off(*a);
+  wake_gatherer();
   if (leading_) {
     // Sleep until this caller's group has committed, or until the leader
     // before it hands it the next group. Only those callers are woken: the

@@ -214,9 +214,11 @@ class Database {
   bool all_arrived() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_) {
     return (arriving_ == 0 && waiting_.size() >= last_group_) || waiting_.size() >= kMaxGroup;
   }
-  // With group_mutex_ held: `a` has arrived or ended; wakes a gathering
-  // leader once nothing is left on its way.
-  void arrived(Arriving& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_);
+  // With group_mutex_ held: `a` has arrived or ended (once counted off, it
+  // stays so).
+  void count_off(Arriving& a) ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_);
+  // With group_mutex_ held: wakes a gathering leader once all_arrived().
+  void wake_gatherer() ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_);
   // Runs and commits one group on the writer; adds to `reruns` each time the
   // group ran again without a member that undid its work.
   absl::Status commit_group(const std::vector<Grouped*>& group, std::uint64_t& reruns);
