@@ -2,9 +2,9 @@
 
 #include <sodium.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <semaphore>
+
+#include "crypto/sodium_init.h"
 
 namespace hubtable::crypto {
 
@@ -28,14 +28,6 @@ class HashSlot {
   HashSlot(const HashSlot&) = delete;
   HashSlot& operator=(const HashSlot&) = delete;
 };
-
-void ensure_sodium() {
-  static const bool ready = [] { return sodium_init() >= 0; }();
-  if (!ready) {
-    std::fputs("hubtable: libsodium failed to initialise\n", stderr);
-    std::abort();
-  }
-}
 }  // namespace
 
 absl::StatusOr<std::string> hash_password(std::string_view password) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "crypto/merkle.h"
 #include "crypto/pki.h"
 #include "tests/unit/crypto/new_signer.h"
@@ -48,6 +50,28 @@ TEST(CheckpointTest, AnyChangedFieldBreaksTheSignature) {
 
   const CheckpointSigner other = new_signer();
   EXPECT_FALSE(other.verifier().verify(good));
+}
+
+// Ed25519's S is taken modulo the group order L; a verifier that accepted
+// S + L would accept a second signature for the same note. Both OpenSSL's
+// and libsodium's (which verifies) refuse it.
+TEST(CheckpointTest, ASignatureMadeMalleableIsRefused) {
+  const CheckpointSigner signer = new_signer();
+  SignedCheckpoint c = *signer.sign(sample());
+  ASSERT_TRUE(signer.verifier().verify(c));
+  // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+  constexpr std::array<unsigned, 32> kOrder = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+                                               0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                               0,    0,    0,    0,    0,    0,    0,    0,
+                                               0,    0,    0,    0,    0,    0,    0,    0x10};
+  unsigned carry = 0;
+  for (std::size_t i = 0; i < kOrder.size(); ++i) {  // S, the signature's second half, plus L
+    const unsigned sum = c.signature[32 + i] + kOrder[i] + carry;
+    c.signature[32 + i] = static_cast<std::uint8_t>(sum & 0xff);
+    carry = sum >> 8;
+  }
+  ASSERT_EQ(carry, 0U);  // S < L < 2^253: S + L still fits in 32 bytes
+  EXPECT_FALSE(signer.verifier().verify(c));
 }
 
 TEST(CheckpointTest, MalformedNotesAreRefusedWithAReason) {
