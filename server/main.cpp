@@ -2,6 +2,7 @@
 // status, accounts, enable-account, backup, restore, rekey.
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
@@ -9,8 +10,10 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -516,7 +519,27 @@ void release_closed_memory(net::Server& server, store::Database& db) {
   });
 }
 
+// The server's threads run as SCHED_BATCH (sched(7)): a thread woken (a
+// worker handed a request, the members of a group that has committed) does
+// not preempt the thread that woke it, which finishes its turn first, so a
+// request costs fewer context switches (issue 20: docs/BENCHMARKS.md). The
+// policy is inherited by the threads created after it is set, so it is set
+// first. An unprivileged process may choose it; the systemd unit, whose
+// system call filter refuses sched_setscheduler, starts the server with it
+// (CPUSchedulingPolicy=batch). A policy other than the default is the
+// operator's choice (chrt), and stays.
+void run_as_batch() {
+  if (::sched_getscheduler(0) != SCHED_OTHER) return;
+  const sched_param none{};
+  if (::sched_setscheduler(0, SCHED_BATCH, &none) != 0) {
+    const int error = errno;
+    spdlog::warn("the server runs with the default scheduling policy (SCHED_BATCH refused: {})",
+                 std::strerror(error));  // NOLINT(concurrency-mt-unsafe): one thread yet
+  }
+}
+
 int run_serve(const fs::path& config_path, const fs::path& port_file) {
+  run_as_batch();
   // One server per deployment, and none while a restore or rekey runs.
   auto owned = provision::take_deployment(config_path);
   if (!owned.ok()) return fail(owned.status());

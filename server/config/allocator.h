@@ -6,8 +6,9 @@
 
 namespace hubtable::config {
 
-/// The tunable the server runs with: no per-thread cache of freed blocks.
-inline constexpr const char* kAllocatorTunable = "glibc.malloc.tcache_count=0";
+/// The tunable the server runs with: per-thread caches of at most two freed
+/// blocks of each size, where glibc's default is seven.
+inline constexpr const char* kAllocatorTunable = "glibc.malloc.tcache_count=2";
 
 /// GLIBC_TUNABLES as it should be, given its value now (`current`, null
 /// when unset): unchanged when it already sets tcache_count (the operator's
@@ -26,9 +27,13 @@ std::string tunables_with_allocator(const char* current);
 /// nor malloc_trim() hands back the pages they sit in. After thousands of
 /// connections close, each cached block is wherever those connections'
 /// memory was, and pins a page of its own: 2,000 connections that had come
-/// and gone left the server 5-22% above its size before them. The tunable
-/// is read only when the program starts, so it must be in the environment
-/// before exec. The systemd unit sets it already.
+/// and gone left the server 5-22% above its size before them. With no cache
+/// at all every malloc and free takes the arena's lock and its bins, about
+/// a tenth of a request's CPU time at thousands of requests a second; two
+/// blocks keep nearly all of that speed and pin no more than none did
+/// (docs/BENCHMARKS.md, issue 20). The tunable is read only when the
+/// program starts, so it must be in the environment before exec. The
+/// systemd unit sets it already.
 void run_with_allocator_tunables(char** argv);
 
 }  // namespace hubtable::config

@@ -2,9 +2,13 @@
 // database, when its keys or database are wrong.
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -145,18 +149,72 @@ std::string tunables_of_a_server_started_with(const char* value) {
   return out;
 }
 
-TEST(Allocator, TheServerRunsWithoutPerThreadCachesOfFreedBlocks) {
-  EXPECT_EQ(tunables_of_a_server_started_with(nullptr), "glibc.malloc.tcache_count=0");
+TEST(Allocator, TheServerRunsWithShortPerThreadCachesOfFreedBlocks) {
+  EXPECT_EQ(tunables_of_a_server_started_with(nullptr), "glibc.malloc.tcache_count=2");
 }
 
 TEST(Allocator, TheOperatorsOtherTunablesAreKept) {
   EXPECT_EQ(tunables_of_a_server_started_with("glibc.malloc.arena_max=2"),
-            "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0");
+            "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=2");
 }
 
 TEST(Allocator, AnOperatorsOwnCacheSettingWins) {
   EXPECT_EQ(tunables_of_a_server_started_with("glibc.malloc.tcache_count=7"),
             "glibc.malloc.tcache_count=7");
+}
+
+// The scheduling policy of each thread of process `pid`.
+std::vector<int> thread_policies(pid_t pid) {
+  std::vector<int> policies;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    policies.push_back(::sched_getscheduler(std::stoi(task.path().filename().string())));
+  }
+  return policies;
+}
+
+TEST(Scheduling, EveryThreadOfTheServerRunsAsBatch) {
+  // Started from a test that runs with the default policy, which it would
+  // otherwise inherit.
+  ASSERT_EQ(::sched_getscheduler(0), SCHED_OTHER);
+  RunningServer server;
+  server.start();
+  ASSERT_TRUE(server.serves());  // its I/O threads and workers are running
+  const std::vector<int> policies = thread_policies(server.pid());
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_GT(policies.size(), 4U);
+  for (int policy : policies) EXPECT_EQ(policy, SCHED_BATCH);
+}
+
+TEST(Scheduling, AnOperatorsOwnPolicyStays) {
+  // The server started as `chrt --idle 0 hubtabled serve ...` would be.
+  const std::filesystem::path wrapper = std::filesystem::temp_directory_path() /
+                                        ("hubtabled-idle-" + std::to_string(::getpid()) + ".sh");
+  {
+    std::ofstream out(wrapper);
+    out << "#!/bin/sh\nexec chrt --idle 0 '" << hubtabled_binary() << "' \"$@\"\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  // NOLINTBEGIN(concurrency-mt-unsafe): the test's only thread changes it.
+  const std::optional<std::string> was = [] {
+    const char* v = std::getenv("HUBTABLE_TEST_HUBTABLED");
+    return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+  }();
+  ::setenv("HUBTABLE_TEST_HUBTABLED", wrapper.c_str(), 1);
+  RunningServer server;
+  server.start();
+  if (was) {
+    ::setenv("HUBTABLE_TEST_HUBTABLED", was->c_str(), 1);
+  } else {
+    ::unsetenv("HUBTABLE_TEST_HUBTABLED");
+  }
+  // NOLINTEND(concurrency-mt-unsafe)
+  ASSERT_TRUE(server.serves());
+  const std::vector<int> policies = thread_policies(server.pid());
+  EXPECT_EQ(server.stop(), 0);
+  std::filesystem::remove(wrapper);
+  EXPECT_GT(policies.size(), 4U);
+  for (int policy : policies) EXPECT_EQ(policy, SCHED_IDLE);
 }
 
 }  // namespace

@@ -9,13 +9,13 @@ namespace hubtable::config {
 namespace {
 
 TEST(AllocatorTunables, AddedWhenUnset) {
-  EXPECT_EQ(tunables_with_allocator(nullptr), "glibc.malloc.tcache_count=0");
-  EXPECT_EQ(tunables_with_allocator(""), "glibc.malloc.tcache_count=0");
+  EXPECT_EQ(tunables_with_allocator(nullptr), "glibc.malloc.tcache_count=2");
+  EXPECT_EQ(tunables_with_allocator(""), "glibc.malloc.tcache_count=2");
 }
 
 TEST(AllocatorTunables, AppendedToTheOperatorsOtherTunables) {
   EXPECT_EQ(tunables_with_allocator("glibc.malloc.arena_max=2"),
-            "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0");
+            "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=2");
 }
 
 TEST(AllocatorTunables, AnOperatorsOwnTcacheCountIsKept) {
