@@ -168,17 +168,27 @@ v1::Response AuditedWork::refuse(const RequestContext& ctx, const Principal* p,
 }
 
 v1::Response AuditedWork::run_write(const RequestContext& ctx, const Principal& p,
-                                    std::string_view action, const Body& body) {
-  return run_on_writer(ctx, p, action, body, false);
+                                    std::string_view action, const Body& body, Premise* premise) {
+  return run_on_writer(ctx, p, action, body, false, premise);
 }
 
 v1::Response AuditedWork::run_short_read(const RequestContext& ctx, const Principal& p,
-                                         std::string_view action, const Body& body) {
-  return run_on_writer(ctx, p, action, body, true);
+                                         std::string_view action, const Body& body,
+                                         Premise* premise) {
+  return run_on_writer(ctx, p, action, body, true, premise);
+}
+
+absl::StatusOr<bool> AuditedWork::still_holds(Premise* premise, store::Connection& c) {
+  if (premise == nullptr) return true;
+  auto holds = premise->holds(c);
+  if (!holds.ok()) return holds.status();
+  premise->failed = !*holds;
+  return *holds;
 }
 
 v1::Response AuditedWork::run_on_writer(const RequestContext& ctx, const Principal& p,
-                                        std::string_view action, const Body& body, bool read_only) {
+                                        std::string_view action, const Body& body, bool read_only,
+                                        Premise* premise) {
   v1::Response out;
   AuditScope scope;
   std::optional<domain::Decision> denial;
@@ -191,6 +201,9 @@ v1::Response AuditedWork::run_on_writer(const RequestContext& ctx, const Princip
     raised.clear();
     store::Transaction tx(c, store::Transaction::Kind::kWrite);
     if (!tx.status().ok()) return tx.status();
+    auto holds = still_holds(premise, c);
+    if (!holds.ok()) return holds.status();
+    if (!*holds) return absl::OkStatus();  // nothing written: nothing to undo
     const int changes_before = sqlite3_total_changes(c.handle());
     auto d = body(c, scope, out);
     if (!d.ok()) return d.status();
@@ -209,6 +222,7 @@ v1::Response AuditedWork::run_on_writer(const RequestContext& ctx, const Princip
     spdlog::error("{} failed: {}", action, s.ToString());
     return unavailable_response(s);
   }
+  if (premise != nullptr && premise->failed) return {};
   if (denial) return refuse(ctx, &p, action, *denial, nullptr, scope);
   push_alerts(raised);
   out.mutable_status()->set_code(v1::OK);
@@ -216,18 +230,22 @@ v1::Response AuditedWork::run_on_writer(const RequestContext& ctx, const Princip
 }
 
 v1::Response AuditedWork::run_read(const RequestContext& ctx, const Principal& p,
-                                   std::string_view action, const Body& body) {
+                                   std::string_view action, const Body& body, Premise* premise) {
   v1::Response out;
   AuditScope scope;
   auto d = db_.read([&](store::Connection& c) -> absl::StatusOr<domain::Decision> {
     store::Transaction tx(c, store::Transaction::Kind::kRead);
     if (!tx.status().ok()) return tx.status();
+    auto holds = still_holds(premise, c);
+    if (!holds.ok()) return holds.status();
+    if (!*holds) return domain::Decision::allow("premise.failed");  // thrown away below
     return body(c, scope, out);
   });
   if (!d.ok()) {
     spdlog::error("{} failed: {}", action, d.status().ToString());
     return unavailable_response(d.status());
   }
+  if (premise != nullptr && premise->failed) return {};
   if (!d->allowed()) return refuse(ctx, &p, action, *d, nullptr, scope);
   // What was read leaves only once the reading is on the record.
   if (auto s = audit_now(ok_event(ctx, p, action, d->rule, scope)); !s.ok()) {

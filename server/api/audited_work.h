@@ -61,20 +61,32 @@ class AuditedWork {
   /// audited on its own.
   using Body = std::function<absl::StatusOr<domain::Decision>(store::Connection&, AuditScope&,
                                                               hubtable::v1::Response&)>;
+  /// What a run was decided on, when it may have changed since it was read
+  /// (the copy the service keeps of the caller's session): checked first,
+  /// in the run's own transaction. When it no longer holds, the run does
+  /// nothing and audits nothing, sets `failed`, and returns an empty
+  /// response for the caller to throw away.
+  struct Premise {
+    std::function<absl::StatusOr<bool>(store::Connection&)> holds;
+    bool failed = false;
+  };
   /// For requests that change something: the body runs on the writer.
   hubtable::v1::Response run_write(const RequestContext& ctx, const Principal& p,
-                                   std::string_view action, const Body& body);
+                                   std::string_view action, const Body& body,
+                                   Premise* premise = nullptr);
   /// For short reads: the body runs on the writer, and its OK event is
   /// appended after it, in a group of transactions that commit together
   /// (store::Database::write_together): the writer's page cache stays warm,
   /// where a reader's is emptied by every commit. The body may not write:
   /// one that changed anything is rolled back and answered UNAVAILABLE.
   hubtable::v1::Response run_short_read(const RequestContext& ctx, const Principal& p,
-                                        std::string_view action, const Body& body);
+                                        std::string_view action, const Body& body,
+                                        Premise* premise = nullptr);
   /// For long reads: the body runs on a reader, beside the writer; the
   /// response leaves only after its OK event is committed.
   hubtable::v1::Response run_read(const RequestContext& ctx, const Principal& p,
-                                  std::string_view action, const Body& body);
+                                  std::string_view action, const Body& body,
+                                  Premise* premise = nullptr);
 
   /// A change that commits in the same transaction as its audit event.
   using Change = std::function<absl::Status(store::Connection&)>;
@@ -137,7 +149,11 @@ class AuditedWork {
 
  private:
   hubtable::v1::Response run_on_writer(const RequestContext& ctx, const Principal& p,
-                                       std::string_view action, const Body& body, bool read_only);
+                                       std::string_view action, const Body& body, bool read_only,
+                                       Premise* premise);
+  // Premise::holds on `c`, in the run's transaction; false (and `failed`)
+  // when it no longer holds.
+  static absl::StatusOr<bool> still_holds(Premise* premise, store::Connection& c);
 
   store::Database& db_;
   const domain::Clock& clock_;

@@ -254,6 +254,21 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
   if (route != nullptr && route->run == Run::kBeforeSession) {
     return route->before_session(ctx, request);
   }
+  if (route != nullptr) {
+    // The copy kept of the session, checked in the request's own
+    // transaction: no transaction of its own for the session check.
+    if (auto kept = kept_session(ctx, request)) {
+      AuditedWork::Premise premise{
+          [version = kept->version](store::Connection& c) -> absl::StatusOr<bool> {
+            auto now = store::principal_version(c);
+            if (!now.ok()) return now.status();
+            return *now == version;
+          }};
+      v1::Response response = run(*route, ctx, kept->principal, request, &premise);
+      if (!premise.failed) return response;
+      // Something the copy was read from has changed: check it afresh.
+    }
+  }
   v1::Response refusal;
   auto principal = authenticate(ctx, request, refusal);
   if (!principal) return refusal;
@@ -267,7 +282,7 @@ v1::Response Service::dispatch(const RequestContext& ctx, const v1::Request& req
 }
 
 v1::Response Service::run(const Route& route, const RequestContext& ctx, const Principal& p,
-                          const v1::Request& request) {
+                          const v1::Request& request, AuditedWork::Premise* premise) {
   const Variant v = route.variant(request);
   if (v.run == Run::kReadSigned) {
     // The freshest checkpoint is the one worth reading: sign the events
@@ -296,9 +311,11 @@ v1::Response Service::run(const Route& route, const RequestContext& ctx, const P
     return decided;
   };
   const std::string_view action = domain::action_name(v.action);
-  v1::Response response = v.run == Run::kWrite  ? audited_.run_write(ctx, p, action, body)
-                          : v.run == Run::kRead ? audited_.run_short_read(ctx, p, action, body)
-                                                : audited_.run_read(ctx, p, action, body);
+  v1::Response response = v.run == Run::kWrite ? audited_.run_write(ctx, p, action, body, premise)
+                          : v.run == Run::kRead
+                              ? audited_.run_short_read(ctx, p, action, body, premise)
+                              : audited_.run_read(ctx, p, action, body, premise);
+  if (premise != nullptr && premise->failed) return {};
   if (response.status().code() != v1::OK) return response;
   for (const auto& e : after.kept) audited_.push(e);
   for (const auto& t : after.told) {
@@ -312,17 +329,65 @@ v1::Response Service::run(const Route& route, const RequestContext& ctx, const P
   return response;
 }
 
-std::optional<Principal> Service::authenticate(const RequestContext& ctx,
-                                               const v1::Request& request, v1::Response& refusal) {
-  const std::int64_t now = clock_.now_us();
+domain::SessionFacts Service::session_facts(const v1::Request& request) const {
   domain::SessionFacts facts;
-  facts.now_us = now;
+  facts.now_us = clock_.now_us();
   facts.idle_timeout_us =
       std::chrono::duration_cast<std::chrono::microseconds>(limits_.session_idle_timeout).count();
   facts.absolute_timeout_us =
       std::chrono::duration_cast<std::chrono::microseconds>(limits_.session_absolute_timeout)
           .count();
   facts.token_given = request.session_token().size() == 32;
+  return facts;
+}
+
+void Service::found(SessionRead read, const RequestContext& ctx, domain::SessionFacts& facts,
+                    Principal& p) {
+  facts.session_found = true;
+  facts.session_revoked = read.session.revoked_us.has_value();
+  facts.created_us = read.session.created_us;
+  facts.last_seen_us = read.session.last_seen_us;
+  facts.thumbprint_matches = crypto::constant_time_equal(crypto::as_bytes(read.session.thumbprint),
+                                                         crypto::as_bytes(ctx.thumbprint));
+  facts.account_disabled = read.account_disabled;
+  facts.certificate_revoked = read.certificate_revoked;
+  const crypto::Digest token_hash = p.token_hash;
+  p = std::move(read.principal);
+  p.thumbprint = ctx.thumbprint;
+  p.token_hash = token_hash;
+  p.confidentiality_signed =
+      domain::agreement_signed(read.confidentiality_signed_on, utc_date(facts.now_us));
+  p.session_created_us = read.session.created_us;
+  p.session_last_seen_us = read.session.last_seen_us;
+}
+
+bool Service::refresh_due(const domain::SessionFacts& facts, const Principal& p) {
+  // Refresh last-seen at most every quarter of the idle timeout, so reads
+  // do not all queue on the writer.
+  return facts.now_us - p.session_last_seen_us >= facts.idle_timeout_us / 4;
+}
+
+std::optional<Service::KeptSession> Service::kept_session(const RequestContext& ctx,
+                                                          const v1::Request& request) {
+  domain::SessionFacts facts = session_facts(request);
+  if (!facts.token_given) return std::nullopt;
+  KeptSession kept;
+  kept.principal.thumbprint = ctx.thumbprint;
+  kept.principal.token_hash = crypto::sha256(crypto::as_bytes(request.session_token()));
+  auto read = sessions_.find_kept(kept.principal.token_hash, ctx.thumbprint);
+  if (!read) return std::nullopt;
+  kept.version = read->version;
+  found(std::move(*read), ctx, facts, kept.principal);
+  // A refusal, or a refresh, is authenticate()'s to make, from a fresh read.
+  if (!domain::decide_session(facts).allowed() || refresh_due(facts, kept.principal)) {
+    return std::nullopt;
+  }
+  return kept;
+}
+
+std::optional<Principal> Service::authenticate(const RequestContext& ctx,
+                                               const v1::Request& request, v1::Response& refusal) {
+  domain::SessionFacts facts = session_facts(request);
   Principal p;
   p.thumbprint = ctx.thumbprint;
   absl::Status read_status = absl::OkStatus();
@@ -347,24 +412,7 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
       return absl::OkStatus();
     });
   }
-  if (read_status.ok() && read) {
-    facts.session_found = true;
-    facts.session_revoked = read->session.revoked_us.has_value();
-    facts.created_us = read->session.created_us;
-    facts.last_seen_us = read->session.last_seen_us;
-    facts.thumbprint_matches = crypto::constant_time_equal(
-        crypto::as_bytes(read->session.thumbprint), crypto::as_bytes(ctx.thumbprint));
-    facts.account_disabled = read->account_disabled;
-    facts.certificate_revoked = read->certificate_revoked;
-    const crypto::Digest token_hash = p.token_hash;
-    p = std::move(read->principal);
-    p.thumbprint = ctx.thumbprint;
-    p.token_hash = token_hash;
-    p.confidentiality_signed =
-        domain::agreement_signed(read->confidentiality_signed_on, utc_date(now));
-    p.session_created_us = read->session.created_us;
-    p.session_last_seen_us = read->session.last_seen_us;
-  }
+  if (read_status.ok() && read) found(std::move(*read), ctx, facts, p);
   if (!read_status.ok()) {
     spdlog::error("session lookup failed: {}", read_status.ToString());
     refusal = unavailable_response(read_status);
@@ -375,9 +423,8 @@ std::optional<Principal> Service::authenticate(const RequestContext& ctx,
     refusal = audited_.refuse(ctx, p.user_id != 0 ? &p : nullptr, "request.denied", d);
     return std::nullopt;
   }
-  // Refresh last-seen at most every quarter of the idle timeout, so reads do
-  // not all queue on the writer.
-  if (now - p.session_last_seen_us >= facts.idle_timeout_us / 4) {
+  if (refresh_due(facts, p)) {
+    const std::int64_t now = facts.now_us;
     auto s = db_.write_together(
         [&](store::Connection& c) { return store::touch_session(c, p.token_hash, now); });
     if (s.ok()) {

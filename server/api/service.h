@@ -46,6 +46,7 @@
 #include "crypto/random.h"
 #include "crypto/vault.h"
 #include "domain/clock.h"
+#include "domain/session_policy.h"
 #include "hubtable/v1/envelope.pb.h"
 #include "store/database.h"
 #include "store/revocation_set.h"
@@ -133,12 +134,37 @@ class Service final : public RequestSink {
   hubtable::v1::Response dispatch(const RequestContext& ctx, const hubtable::v1::Request& request);
   /// Runs `route` for an authenticated caller: its subject loaded and
   /// authorized, its handler, its audit event, then what waits for the commit.
+  /// With a premise, its work is done only while the premise holds (see
+  /// AuditedWork::Premise): otherwise nothing is done, and the answer is
+  /// empty.
   hubtable::v1::Response run(const Route& route, const RequestContext& ctx, const Principal& p,
-                             const hubtable::v1::Request& request);
+                             const hubtable::v1::Request& request,
+                             AuditedWork::Premise* premise = nullptr);
   /// Resolves the session; on refusal returns the error response (audited).
   std::optional<Principal> authenticate(const RequestContext& ctx,
                                         const hubtable::v1::Request& request,
                                         hubtable::v1::Response& refusal);
+  /// The caller, from the copy kept of its session (no lookup), and the
+  /// store::principal_version it was read at, for the request to check in
+  /// its own transaction. Nullopt when no copy is kept, or when the copy
+  /// would not let the request through as it is: a refusal, or a refresh of
+  /// the session's last use, is authenticate()'s to make from a fresh read.
+  struct KeptSession {
+    Principal principal;
+    std::int64_t version = 0;
+  };
+  std::optional<KeptSession> kept_session(const RequestContext& ctx,
+                                          const hubtable::v1::Request& request);
+  /// A session check's facts before the session is read: the time, the
+  /// timeouts, and whether a token was given.
+  domain::SessionFacts session_facts(const hubtable::v1::Request& request) const;
+  /// Adds to `facts` what `read` says of the session, and makes `p` (which
+  /// holds the token's hash) the caller it names.
+  static void found(SessionRead read, const RequestContext& ctx, domain::SessionFacts& facts,
+                    Principal& p);
+  /// Whether the session's last use is due a refresh (every quarter of the
+  /// idle timeout, so that reads do not all queue on the writer).
+  static bool refresh_due(const domain::SessionFacts& facts, const Principal& p);
 
   /// Writes the waiting rejected-frame events in one transaction.
   void write_rejected_frames();

@@ -45,9 +45,20 @@ std::optional<SessionRead> SessionCache::find(const crypto::Digest& token_hash,
                                               std::int64_t version) const {
   std::lock_guard lock(mutex_);
   if (version != version_) return std::nullopt;
+  return find_locked(token_hash, certificate);
+}
+
+std::optional<SessionRead> SessionCache::find_locked(const crypto::Digest& token_hash,
+                                                     std::string_view certificate) const {
   auto it = sessions_.find(token_hash);
   if (it == sessions_.end() || it->second.certificate != certificate) return std::nullopt;
   return it->second;
+}
+
+std::optional<SessionRead> SessionCache::find_kept(const crypto::Digest& token_hash,
+                                                   std::string_view certificate) const {
+  std::lock_guard lock(mutex_);
+  return find_locked(token_hash, certificate);
 }
 
 void SessionCache::keep(const crypto::Digest& token_hash, SessionRead read) {

@@ -61,6 +61,11 @@ class SessionCache {
   /// connection presenting `certificate`.
   std::optional<SessionRead> find(const crypto::Digest& token_hash, std::string_view certificate,
                                   std::int64_t version) const;
+  /// The session kept for `token_hash`, for a connection presenting
+  /// `certificate`, whatever version it was read at (its `version` says
+  /// which: the caller checks it is still the database's).
+  std::optional<SessionRead> find_kept(const crypto::Digest& token_hash,
+                                       std::string_view certificate) const;
   void keep(const crypto::Digest& token_hash, SessionRead read);
   /// The session's last use was refreshed to `last_seen_us` (the one change
   /// to a session that leaves the version where it is).
@@ -68,6 +73,10 @@ class SessionCache {
   std::size_t size() const;
 
  private:
+  std::optional<SessionRead> find_locked(const crypto::Digest& token_hash,
+                                         std::string_view certificate) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
   mutable std::mutex mutex_;
   std::int64_t version_ ABSL_GUARDED_BY(mutex_) = 0;
   absl::flat_hash_map<crypto::Digest, SessionRead> sessions_ ABSL_GUARDED_BY(mutex_);

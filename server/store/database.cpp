@@ -292,6 +292,12 @@ Database::Lease::Lease(Database& database) : db(database), conn(nullptr) {
   db.reader_free_.wait(lock, [&] { return !db.free_readers_.empty(); });
   conn = db.free_readers_.back();
   db.free_readers_.pop_back();
+  ++db.reads_;
+}
+
+std::uint64_t Database::reads() {
+  std::lock_guard<std::mutex> lock(readers_mutex_);
+  return reads_;
 }
 
 Database::Lease::~Lease() {

@@ -141,6 +141,9 @@ class Database {
     Lease lease(*this);
     return fn(*lease.conn);
   }
+  /// The calls of read() so far: a test's count of the readers a request
+  /// took.
+  std::uint64_t reads();
 
   const std::string& path() const { return path_; }
 
@@ -241,6 +244,7 @@ class Database {
   std::condition_variable reader_free_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_ ABSL_GUARDED_BY(readers_mutex_);
+  std::uint64_t reads_ ABSL_GUARDED_BY(readers_mutex_) = 0;
 };
 
 }  // namespace hubtable::store

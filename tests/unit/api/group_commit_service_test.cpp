@@ -3,12 +3,14 @@
 // and each still has exactly its own audit event, with its own outcome.
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "store/accounts.h"
 #include "store/directory.h"
 #include "store/event_log.h"
 #include "store/transaction.h"
@@ -134,14 +136,21 @@ TEST_F(FilterTest, AWritesLiveEventsCommitWithIt) {
   EXPECT_EQ(kept->front().situation, id);
 }
 
+// AuditedWork on the fixture's database, working for rep.police.
+class AuditedWorkTest : public ServiceTest {
+ protected:
+  AuditedWorkTest() {
+    p.user_id = 1;
+    p.username = "rep.police";
+  }
+  EventHub hub;
+  AuditedWork audited{*deployment_.db, clock_, deployment_.config.limits.alerts, hub};
+  Principal p;
+};
+
 // A short read runs on the writer (Run::kRead), where nothing stops a
 // handler from writing as a reader's query_only would: the audited work does.
-TEST_F(ServiceTest, AShortReadThatWritesIsUndoneAndRefused) {
-  EventHub hub;
-  AuditedWork audited(*deployment_.db, clock_, deployment_.config.limits.alerts, hub);
-  Principal p;
-  p.user_id = 1;
-  p.username = "rep.police";
+TEST_F(AuditedWorkTest, AShortReadThatWritesIsUndoneAndRefused) {
   const auto writes = [](store::Connection& c, AuditScope&,
                          v1::Response&) -> absl::StatusOr<domain::Decision> {
     if (auto s = store::set_meta(c, "written-by-a-read", "x"); !s.ok()) return s;
@@ -166,15 +175,83 @@ TEST_F(ServiceTest, AShortReadThatWritesIsUndoneAndRefused) {
   EXPECT_FALSE(stored->has_value());
 }
 
+// A premise that no longer holds (the service's kept copy of a session,
+// changed since): whichever way the work runs, its body never runs, nothing
+// is written or audited, and the caller is told. One that holds changes
+// nothing.
+TEST_F(AuditedWorkTest, WorkOnAPremiseThatNoLongerHoldsIsNotDone) {
+  int ran = 0;
+  const auto writes = [&](store::Connection& c, AuditScope&,
+                          v1::Response&) -> absl::StatusOr<domain::Decision> {
+    ++ran;
+    if (auto s = store::set_meta(c, "premise-test", "written"); !s.ok()) return s;
+    return domain::Decision::allow("test.write");
+  };
+  const auto reads = [&](store::Connection&, AuditScope&,
+                         v1::Response&) -> absl::StatusOr<domain::Decision> {
+    ++ran;
+    return domain::Decision::allow("test.read");
+  };
+  using Runner =
+      v1::Response (AuditedWork::*)(const RequestContext&, const Principal&, std::string_view,
+                                    const AuditedWork::Body&, AuditedWork::Premise*);
+  const std::vector<std::pair<Runner, AuditedWork::Body>> runs = {
+      {&AuditedWork::run_write, writes},
+      {&AuditedWork::run_short_read, reads},
+      {&AuditedWork::run_read, reads}};
+  for (const auto& [runner, body] : runs) {
+    SCOPED_TRACE(ran);
+    const std::size_t events_before = audit_events().size();
+    ran = 0;
+    AuditedWork::Premise gone{[](store::Connection& c) -> absl::StatusOr<bool> {
+      auto v = store::principal_version(c);  // read in the run's own transaction
+      if (!v.ok()) return v.status();
+      return false;
+    }};
+    const v1::Response empty = (audited.*runner)(ctx("rep.police"), p, "test.work", body, &gone);
+    EXPECT_TRUE(gone.failed);
+    EXPECT_EQ(ran, 0);
+    EXPECT_EQ(empty.ByteSizeLong(), 0u);
+    EXPECT_EQ(audit_events().size(), events_before);
+
+    AuditedWork::Premise holds{[](store::Connection&) -> absl::StatusOr<bool> { return true; }};
+    EXPECT_EQ((audited.*runner)(ctx("rep.police"), p, "test.work", body, &holds).status().code(),
+              v1::OK);
+    EXPECT_FALSE(holds.failed);
+    EXPECT_EQ(ran, 1);
+    EXPECT_EQ(audit_events().size(), events_before + 1);
+
+    // A premise that cannot be checked: the work is not done either.
+    AuditedWork::Premise unreadable{[](store::Connection&) -> absl::StatusOr<bool> {
+      return absl::UnavailableError("disk gone");
+    }};
+    EXPECT_EQ(
+        (audited.*runner)(ctx("rep.police"), p, "test.work", body, &unreadable).status().code(),
+        v1::UNAVAILABLE);
+    EXPECT_EQ(ran, 1);
+    EXPECT_EQ(audit_events().size(), events_before + 1);
+  }
+  auto stored =
+      deployment_.db->read([](store::Connection& c) { return store::get_meta(c, "premise-test"); });
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->value_or(""), "written");  // by the run whose premise held
+}
+
 // A request the service is answering is on its way to the writer from the
 // moment a worker takes it (store::Database::Arriving): a group's leader
 // waits for it, and they commit together.
 TEST_F(FilterTest, ALeaderWaitsForARequestTheServiceIsAnswering) {
   const std::string id = accepted();
   ASSERT_EQ(show("rep.police", id).status().code(), v1::OK);  // logs in
+  // A second session, of which no copy is kept yet (Service::kept_session):
+  // the request reads it on the fixture's one reader, held below, on its way
+  // to the writer.
+  ASSERT_FALSE(std::filesystem::exists(dep_.profile("rep.police") / "totp-uri"));
+  const v1::Response again = login("rep.police", kNewPassword);
+  ASSERT_EQ(again.status().code(), v1::OK);
   v1::Request r;
   r.mutable_show_situation()->set_id(id);
-  r.set_session_token(tokens_["rep.police"]);
+  r.set_session_token(again.login().session_token());
   store::Database& db = *deployment_.db;
   db.set_gather_window(std::chrono::seconds(600));  // only arrivals end a wait
   const auto until = [](auto condition) {

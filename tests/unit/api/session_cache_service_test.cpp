@@ -154,6 +154,51 @@ TEST_F(SessionCacheTest, AKeptSessionIdlesFromItsLastRefresh) {
   EXPECT_EQ(whoami("rep.police", token).status().rule(), "session.expired");
 }
 
+// A kept session is checked in the request's own transaction, however the
+// request runs: it takes no reader of its own. A change made elsewhere since
+// the copy was kept is found there; the request is then checked afresh, on a
+// reader, and answered and audited once, on what the fresh read says.
+TEST_F(SessionCacheTest, AKeptSessionIsCheckedInTheRequestsOwnTransaction) {
+  const std::string token = first_login("rep.police");
+  v1::Request deid;  // a long read: on a reader, beside the writer
+  deid.mutable_deid_check()->set_text("a quiet week");
+  ASSERT_EQ(whoami("rep.police", token).status().code(), v1::OK);  // read, and kept
+  std::uint64_t reads = deployment_.db->reads();
+  ASSERT_EQ(whoami("rep.police", token).status().code(), v1::OK);
+  EXPECT_EQ(deployment_.db->reads(), reads) << "a short read's session check took a reader";
+  reads = deployment_.db->reads();
+  ASSERT_EQ(call("rep.police", token, deid).status().code(), v1::OK);
+  EXPECT_EQ(deployment_.db->reads(), reads + 1) << "a long read took more than its own reader";
+
+  const auto count = [&](const std::string& action) {
+    const auto events = audit_events();
+    return std::count_if(events.begin(), events.end(),
+                         [&](const v1::AuditEvent& e) { return e.action() == action; });
+  };
+  const auto whoamis = count("session.whoami");
+  elsewhere([](store::Connection& c) {
+    return c.exec("UPDATE users SET display_name = 'Renamed Rep' WHERE username = 'rep.police';");
+  });
+  reads = deployment_.db->reads();
+  auto who = whoami("rep.police", token);
+  ASSERT_EQ(who.status().code(), v1::OK);
+  EXPECT_EQ(who.whoami().display_name(), "Renamed Rep");
+  EXPECT_EQ(deployment_.db->reads(), reads + 1) << "the changed session was not read again";
+  EXPECT_EQ(count("session.whoami"), whoamis + 1);
+
+  // Disabled elsewhere: a long read, then a write, refused, and neither done.
+  dep_.apply_text(police_edited("disabled = true\n"));
+  const auto deids = count("deid.check");
+  const auto logouts = count("session.logout");
+  ASSERT_GT(deids, 0);
+  EXPECT_EQ(call("rep.police", token, deid).status().code(), v1::UNAUTHENTICATED);
+  v1::Request logout;
+  logout.mutable_logout();
+  EXPECT_EQ(call("rep.police", token, logout).status().code(), v1::UNAUTHENTICATED);
+  EXPECT_EQ(count("deid.check"), deids);
+  EXPECT_EQ(count("session.logout"), logouts);
+}
+
 // Every change to what a session check reads moves the version, made by any
 // connection (schema 0016's triggers); refreshing a session's last use does
 // not.
