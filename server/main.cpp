@@ -207,8 +207,9 @@ int run_verify_audit(const fs::path& config_path, const fs::path& since, const f
     if (!parsed.ok()) return fail(parsed.status());
     saved = std::move(*parsed);
   }
-  auto result = d->db->read(
-      [&](store::Connection& c) { return audit::verify_stored_log(c, *verifier, saved); });
+  auto result = d->db->read([&](store::Connection& c) {
+    return audit::verify_stored_log(c, *verifier, saved, audit::kReadAhead);
+  });
   if (!result.ok()) return fail(result.status());
   if (const auto& p = result->problem()) {
     std::printf("FAILED at %s: %s\n", crypto::describe_positions(*p).c_str(), p->what.c_str());

@@ -18,8 +18,9 @@ namespace {
 // The deployment's log verified from `key` (a public PEM).
 absl::Status verify_from(provision::Deployment& d, const crypto::CheckpointVerifier& key,
                          const std::string& which) {
-  auto verified = d.db->read(
-      [&](store::Connection& c) { return audit::verify_stored_log(c, key, std::nullopt); });
+  auto verified = d.db->read([&](store::Connection& c) {
+    return audit::verify_stored_log(c, key, std::nullopt, audit::kReadAhead);
+  });
   if (!verified.ok()) return verified.status();
   if (const auto& p = verified->problem()) {
     return absl::DataLossError("after the rotation the audit log does not verify from the " +

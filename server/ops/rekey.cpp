@@ -304,7 +304,8 @@ absl::StatusOr<RekeyResult> rekey(const fs::path& config_path, const domain::Clo
     auto d = provision::open_deployment(config_path);
     if (!d.ok()) return d.status();
     auto verified = d->db->read([&](store::Connection& c) {
-      return audit::verify_stored_log(c, d->checkpointer.signer()->verifier(), std::nullopt);
+      return audit::verify_stored_log(c, d->checkpointer.signer()->verifier(), std::nullopt,
+                                      audit::kReadAhead);
     });
     if (!verified.ok()) return verified.status();
     if (verified->problem()) {

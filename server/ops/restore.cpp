@@ -127,7 +127,8 @@ absl::Status check_staged(const config::ServerConfig& cfg, const provision::File
     if (key == key_files.key_old && !fs::exists(key)) break;
     auto signer = audit::Checkpointer::load(key.string(), audit::log_origin(cfg.server_name));
     if (!signer.ok()) return signer.status();
-    auto walk = audit::verify_stored_log(**c, signer->signer()->verifier(), saved);
+    auto walk =
+        audit::verify_stored_log(**c, signer->signer()->verifier(), saved, audit::kReadAhead);
     if (!walk.ok()) return walk.status();
     if (!verified || walk->ok()) verified = std::move(*walk);  // else: the current key's problem
     if (verified->ok()) break;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "audit/audit_writer.h"
@@ -20,6 +21,14 @@
 #include "tests/support/test_key.h"
 
 namespace hubtable::audit {
+
+// How gtest names a walk (found by argument-dependent lookup, so outside the
+// anonymous namespace).
+void PrintTo(const WalkOptions& w, std::ostream* os) {
+  *os << (w.read_ahead ? "reading ahead, " : "on one thread, ") << w.batch_events
+      << " events a batch";
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -27,7 +36,11 @@ using hubtable::testing::TempDir;
 
 constexpr std::int64_t kT0 = 1'790'000'000'000'000;
 
-class AuditLogTest : public ::testing::Test {
+// Every test walks the log each way verify_stored_log reads it: on one
+// thread; reading ahead in batches of 7 events, so that the walk hands over
+// dozens of batches and a problem falls in a late one; and as
+// `hubtabled verify-audit` reads it.
+class AuditLogTest : public ::testing::TestWithParam<WalkOptions> {
  protected:
   AuditLogTest() : key_(32) {
     key_.data()[0] = 7;
@@ -82,8 +95,9 @@ class AuditLogTest : public ::testing::Test {
   }
 
   crypto::LogVerifier verify(std::optional<crypto::SignedCheckpoint> saved = std::nullopt) {
-    auto v = db_->read(
-        [&](store::Connection& c) { return verify_stored_log(c, signer_->verifier(), saved); });
+    auto v = db_->read([&](store::Connection& c) {
+      return verify_stored_log(c, signer_->verifier(), saved, GetParam());
+    });
     EXPECT_TRUE(v.ok()) << v.status();
     return std::move(*v);
   }
@@ -103,6 +117,12 @@ class AuditLogTest : public ::testing::Test {
       return stmt->run();
     });
     ASSERT_TRUE(s.ok()) << s;
+  }
+
+  // As the insider: the stored tree's leaf at `index` replaced.
+  void set_stored_leaf(std::uint64_t index, const crypto::Digest& leaf) {
+    tamper("UPDATE audit_nodes SET hash = ?1 WHERE level = 0 AND idx = " + std::to_string(index),
+           {{1, crypto::Bytes(leaf.begin(), leaf.end())}});
   }
 
   // A well-formed event claiming position `seq`, as a forger would write it.
@@ -146,7 +166,7 @@ class AuditLogTest : public ::testing::Test {
   std::int64_t now_ = 0;
 };
 
-TEST_F(AuditLogTest, AnUntouchedLogVerifiesWithCheckpointsEvery256Events) {
+TEST_P(AuditLogTest, AnUntouchedLogVerifiesWithCheckpointsEvery256Events) {
   // Each checkpoint's own event is the 256th since the one before.
   EXPECT_EQ(checkpoint_sizes(), (std::vector<std::uint64_t>{256, 512}));
   const auto v = verify();
@@ -158,27 +178,26 @@ TEST_F(AuditLogTest, AnUntouchedLogVerifiesWithCheckpointsEvery256Events) {
   EXPECT_EQ(v.root(), stored);
 }
 
-TEST_F(AuditLogTest, EditedEventIsNamed) {
+TEST_P(AuditLogTest, EditedEventIsNamed) {
   tamper("UPDATE audit_events SET event = ?1 WHERE seq = 300", {{1, forged(300, "x.edited")}});
   expect_problem(verify(), 300, 300, "changed");
 }
 
-TEST_F(AuditLogTest, EditedEventWithItsLeafRecomputedFailsTheSignedRoot) {
+TEST_P(AuditLogTest, EditedEventWithItsLeafRecomputedFailsTheSignedRoot) {
   const crypto::Bytes bytes = forged(300, "x.edited");
   const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
   tamper("UPDATE audit_events SET event = ?1 WHERE seq = 300", {{1, bytes}});
-  tamper("UPDATE audit_nodes SET hash = ?1 WHERE level = 0 AND idx = 299",
-         {{1, crypto::Bytes(leaf.begin(), leaf.end())}});
+  set_stored_leaf(299, leaf);
   // Between the last good checkpoint (256) and the first bad one (512).
   expect_problem(verify(), 257, 512, "changed");
 }
 
-TEST_F(AuditLogTest, DeletedEventIsNamed) {
+TEST_P(AuditLogTest, DeletedEventIsNamed) {
   tamper("DELETE FROM audit_events WHERE seq = 123");
   expect_problem(verify(), 123, 123, "missing");
 }
 
-TEST_F(AuditLogTest, ReorderedEventsAreNamed) {
+TEST_P(AuditLogTest, ReorderedEventsAreNamed) {
   const auto bytes = db_->read([](store::Connection& c) {
     auto s = c.prepare("SELECT event FROM audit_events WHERE seq IN (40, 41) ORDER BY seq");
     std::vector<crypto::Bytes> out;
@@ -191,7 +210,7 @@ TEST_F(AuditLogTest, ReorderedEventsAreNamed) {
   expect_problem(verify(), 40, 40, "moved");
 }
 
-TEST_F(AuditLogTest, InsertedEventIsNamed) {
+TEST_P(AuditLogTest, InsertedEventIsNamed) {
   // Make room at 77 by renumbering everything after it, then slip one in.
   tamper("UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= 77");
   tamper("UPDATE audit_events SET seq = -seq WHERE seq < 0");
@@ -202,12 +221,12 @@ TEST_F(AuditLogTest, InsertedEventIsNamed) {
   expect_problem(verify(), 77, 77, "changed");
 }
 
-TEST_F(AuditLogTest, TruncatedLogIsNamed) {
+TEST_P(AuditLogTest, TruncatedLogIsNamed) {
   tamper("DELETE FROM audit_events WHERE seq > 500");
   expect_problem(verify(), 501, 512, "missing");
 }
 
-TEST_F(AuditLogTest, TruncatedLogWithItsCheckpointsIsCaughtByTheSavedCheckpoint) {
+TEST_P(AuditLogTest, TruncatedLogWithItsCheckpointsIsCaughtByTheSavedCheckpoint) {
   const crypto::SignedCheckpoint saved = checkpoint_now();  // the privacy officer's copy
   EXPECT_TRUE(verify(saved).ok());
   tamper("DELETE FROM audit_events WHERE seq > 400");
@@ -218,12 +237,12 @@ TEST_F(AuditLogTest, TruncatedLogWithItsCheckpointsIsCaughtByTheSavedCheckpoint)
   expect_problem(verify(saved), 401, saved.checkpoint.tree_size, "missing");
 }
 
-TEST_F(AuditLogTest, ForgedCheckpointIsRefused) {
+TEST_P(AuditLogTest, ForgedCheckpointIsRefused) {
   tamper("UPDATE audit_checkpoints SET tree_size = 300 WHERE tree_size = 256");
   expect_problem(verify(), 300, 300, "not signed");
 }
 
-TEST_F(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
+TEST_P(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
   close();
   fs::copy_file(path(), dir_.path() / "older.db");
   open();
@@ -243,7 +262,7 @@ TEST_F(AuditLogTest, RestoredOlderCopyIsCaughtByTheSavedCheckpoint) {
   expect_problem(verify(saved), 1, saved.checkpoint.tree_size, "rewritten");
 }
 
-TEST_F(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
+TEST_P(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
   const auto other =
       *crypto::CheckpointSigner::from_private_pem(*crypto::generate_ed25519_key_pem());
   auto saved = other.sign({"hubtable/test", 602, crypto::Digest{}, kT0, {}});
@@ -251,7 +270,7 @@ TEST_F(AuditLogTest, SavedCheckpointFromAnotherKeyIsRefused) {
   expect_problem(verify(*saved), 0, 0, "saved checkpoint");
 }
 
-TEST_F(AuditLogTest, TreeCatchesUpWithEventsWrittenBeforeIt) {
+TEST_P(AuditLogTest, TreeCatchesUpWithEventsWrittenBeforeIt) {
   tamper("DELETE FROM audit_nodes WHERE (idx + 1) * (1 << level) > 100");
   expect_problem(verify(), 101, 101, "no leaf");
   const auto added = db_->write([](store::Connection& c) {
@@ -265,7 +284,7 @@ TEST_F(AuditLogTest, TreeCatchesUpWithEventsWrittenBeforeIt) {
   EXPECT_TRUE(verify().ok());
 }
 
-TEST_F(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
+TEST_P(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
   const crypto::SignedCheckpoint latest = checkpoint_now();
   const std::uint64_t n = latest.checkpoint.tree_size;
   db_->read([&](store::Connection& c) {
@@ -286,6 +305,50 @@ TEST_F(AuditLogTest, ProofsFromTheStoredTreeVerifyAgainstSignedRoots) {
                                                    latest.checkpoint.root, *proof));
   });
 }
+
+TEST_P(AuditLogTest, AStoredLeafThatDoesNotMatchItsEventIsNamed) {
+  // The event is untouched; the stored tree, which proofs are served from,
+  // is not.
+  set_stored_leaf(149, crypto::merkle::leaf_hash(forged(150, "x.other")));
+  expect_problem(verify(), 150, 150, "does not match its leaf");
+}
+
+TEST_P(AuditLogTest, AStoredLeafOfAnotherSizeIsNamed) {
+  tamper("UPDATE audit_nodes SET hash = x'0102' WHERE level = 0 AND idx = 449");
+  expect_problem(verify(), 450, 450, "does not match its leaf");
+}
+
+TEST_P(AuditLogTest, ALogThatCannotBeReadEndsTheWalkWithAnError) {
+  // The file's last pages, the log's latest events and nodes among them,
+  // overwritten: SQLCipher refuses them, and the walk says it could not be
+  // done (rather than naming a problem, or hanging with a reader waiting).
+  close();
+  {
+    const auto size = fs::file_size(path());
+    constexpr std::uintmax_t kTail = std::uintmax_t{8} * 4096;
+    ASSERT_GT(size, 4 * kTail);
+    std::fstream f(path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - kTail));
+    const std::string junk(kTail, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    ASSERT_TRUE(f.good());
+  }
+  open();
+  auto v = db_->read([&](store::Connection& c) {
+    return verify_stored_log(c, signer_->verifier(), std::nullopt, GetParam());
+  });
+  ASSERT_FALSE(v.ok()) << "a walk over unreadable pages found " << v->size() << " events";
+}
+
+INSTANTIATE_TEST_SUITE_P(Walks, AuditLogTest,
+                         ::testing::Values(WalkOptions{},
+                                           WalkOptions{.read_ahead = true, .batch_events = 7},
+                                           kReadAhead),
+                         [](const ::testing::TestParamInfo<WalkOptions>& walk) {
+                           if (!walk.param.read_ahead) return std::string("OnOneThread");
+                           return "ReadingAhead" + std::to_string(walk.param.batch_events) +
+                                  "AtATime";
+                         });
 
 // Schema 0017 keys the nodes by the event that completes them: a tree stored
 // before it reads the same after it, and stays append-only.
