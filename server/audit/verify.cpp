@@ -8,7 +8,9 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -23,17 +25,14 @@ namespace {
 // A batch also ends once its events' bytes pass this.
 constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
-// What the stored tree holds at an event's leaf.
-enum class StoredLeaf : std::uint8_t { kNone, kDigest, kOtherSize };
-
 // One event as read: its sequence number, where its bytes are in the batch,
 // and its leaf in the stored tree.
 struct ReadEvent {
   std::uint64_t seq = 0;
   std::size_t offset = 0;
   std::size_t size = 0;
-  StoredLeaf stored = StoredLeaf::kNone;
-  crypto::Digest leaf{};
+  bool stored = false;                 // the stored tree has a leaf at its index
+  std::optional<crypto::Digest> leaf;  // that leaf, when it is a digest's size
 };
 
 // Events read in order, copied out of SQLite's pages.
@@ -113,16 +112,10 @@ class LogReader {
     while (leaves_left_ && static_cast<std::uint64_t>(leaves_.integer(0)) < index) {
       if (auto s = next_leaf(); !s.ok()) return s;
     }
-    if (!leaves_left_ || static_cast<std::uint64_t>(leaves_.integer(0)) != index) {
-      return absl::OkStatus();  // kNone
+    if (leaves_left_ && static_cast<std::uint64_t>(leaves_.integer(0)) == index) {
+      e.stored = true;
+      e.leaf = crypto::to_array<std::tuple_size_v<crypto::Digest>>(leaves_.blob_view(1));
     }
-    const crypto::ByteView hash = leaves_.blob_view(1);
-    if (hash.size() != e.leaf.size()) {
-      e.stored = StoredLeaf::kOtherSize;
-      return absl::OkStatus();
-    }
-    std::copy(hash.begin(), hash.end(), e.leaf.begin());
-    e.stored = StoredLeaf::kDigest;
     return absl::OkStatus();
   }
 
@@ -148,11 +141,11 @@ absl::StatusOr<bool> check(const Batch& b, crypto::LogVerifier& v) {
       v.fail(e.seq, e.seq, *problem);
       return false;
     }
-    if (e.stored != StoredLeaf::kDigest || e.leaf != leaf) {
+    if (e.leaf != leaf) {
       v.fail(e.seq, e.seq,
              "changed: event " + std::to_string(e.seq) +
-                 (e.stored != StoredLeaf::kNone ? " does not match its leaf in the stored tree"
-                                                : " has no leaf in the stored tree"));
+                 (e.stored ? " does not match its leaf in the stored tree"
+                           : " has no leaf in the stored tree"));
       return false;
     }
     if (!v.add(e.seq, leaf)) return false;
