@@ -27,6 +27,7 @@
 #include "crypto/key_chain.h"
 #include "crypto/log_verifier.h"
 #include "crypto/merkle.h"
+#include "lib/log_pages.h"
 #include "wire/alert_text.h"
 #include "wire/audit_leaf.h"
 #include "wire/checkpoint_wire.h"
@@ -60,8 +61,6 @@ struct AuditOptions {
   std::string people_file;
   std::string reason_file;
 };
-
-constexpr std::uint32_t kPage = 5000;
 
 // Verification failed: the log cannot be trusted. Exit 1, as a refusal.
 int verification_failure(const std::string& what) {
@@ -307,16 +306,11 @@ int run_verify(const Globals& g, const AuditOptions& o) {
   // Made once the first page has named the key rotations to follow.
   std::optional<crypto::LogVerifier> verifier;
   std::uint64_t readable = 0;
-  std::uint64_t after = 0;
+  client::LogPages pages(*s.connection, o.table);
   for (bool last = false; !last && (!verifier || verifier->ok());) {
-    v1::Request req;
-    auto* page = req.mutable_audit_log();
-    page->set_table(o.table);
-    page->set_after_sequence(after);
-    page->set_limit(kPage);
-    v1::Response r;
-    if (int rc = call_in(s, req, r); rc != kExitOk) return rc;
-    const auto& log = r.audit_log();
+    const auto r = pages.next();
+    if (int rc = take_answer(s, r); rc != kExitOk) return rc;
+    const auto& log = r->audit_log();
     if (!verifier) {
       auto keys = follow_keys(*key, log.key_rotations());
       if (!keys.ok()) return verification_failure(std::string(keys.status().message()));
@@ -347,7 +341,6 @@ int run_verify(const Globals& g, const AuditOptions& o) {
         break;
       }
       if (!verifier->add(e.sequence(), leaf)) break;
-      after = e.sequence();
     }
   }
   crypto::LogVerifier& v = *verifier;

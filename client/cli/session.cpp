@@ -173,13 +173,20 @@ int call_in(Session& s, const v1::Request& given, v1::Response& out) {
   v1::Request request = given;
   if (auto st = resolve_agenda_position(s, request); !st.ok()) return request_failure(st);
   auto r = s.connection->call(request);
-  if (!r.ok()) return request_failure(r.status());
-  if (!s.json) make_terminal_safe(*r);
-  if (r->status().code() != v1::OK) {
-    if (r->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
-    return print_refusal(r->status());
-  }
+  if (r.ok() && !s.json) make_terminal_safe(*r);
+  if (int rc = take_answer(s, r); rc != kExitOk) return rc;
   out = std::move(*r);
+  return kExitOk;
+}
+
+int take_answer(Session& s, const absl::StatusOr<v1::Response>& answer) {
+  if (!answer.ok()) return request_failure(answer.status());
+  if (answer->status().code() != v1::OK) {
+    if (answer->status().code() == v1::UNAUTHENTICATED) client::forget_session(s.session_file);
+    v1::Status status = answer->status();
+    if (!s.json) make_terminal_safe(status);
+    return print_refusal(status);
+  }
   return kExitOk;
 }
 

@@ -68,6 +68,13 @@ int call(const Globals& g, const hubtable::v1::Request& request, hubtable::v1::R
 /// is (not UTF-8, over the frame limit) is a usage error: exit 2.
 int call_in(Session& s, const hubtable::v1::Request& request, hubtable::v1::Response& out);
 
+/// What call_in does with its answer, for an answer the command waited for
+/// itself (a page asked for ahead): exit 0 when the server answered OK; else
+/// the transport failure or refusal is printed (an ended session is
+/// forgotten) and its exit code returned. The answer is not made
+/// terminal-safe: for answers that are checked, never printed.
+int take_answer(Session& s, const absl::StatusOr<hubtable::v1::Response>& answer);
+
 /// For answers that come in pages: the next page's request, built from the
 /// page just received (false when it was the last).
 using NextPage =

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include <optional>
+#include <thread>
 
 #include "lib/tls.h"
 #include "wire/envelope_codec.h"
@@ -245,10 +246,24 @@ absl::StatusOr<v1::Event> Connection::next_event() {
   }
 }
 
-absl::StatusOr<v1::Response> Connection::call(v1::Request request) {
-  auto id = send(std::move(request));
-  if (!id.ok()) return id.status();
-  return wait(*id);
+absl::StatusOr<v1::Response> Connection::call(const v1::Request& request) {
+  const auto give_up = std::chrono::steady_clock::now() + options_.timeout;
+  for (;;) {
+    auto id = send(request);
+    if (!id.ok()) return id.status();
+    auto r = wait(*id);
+    if (!r.ok()) return r;
+    const auto after = retry_after(*r);
+    if (!after || std::chrono::steady_clock::now() + *after > give_up) return r;
+    std::this_thread::sleep_for(*after);
+  }
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const v1::Response& response) {
+  if (response.status().code() == v1::OK || response.status().retry_after_ms() == 0) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(response.status().retry_after_ms());
 }
 
 }  // namespace hubtable::client

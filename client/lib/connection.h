@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,8 +50,11 @@ class Connection {
   /// Waits for the response to `request_id`; other responses and events that
   /// arrive first are kept for later.
   absl::StatusOr<hubtable::v1::Response> wait(std::uint64_t request_id);
-  /// send + wait.
-  absl::StatusOr<hubtable::v1::Response> call(hubtable::v1::Request request);
+  /// send + wait. A refusal that did nothing and names a wait (the
+  /// connection's request rate, a busy server: retry_after_ms) is waited out
+  /// and the request sent again, for as long as the timeout allows; the
+  /// refusal is returned once it does not.
+  absl::StatusOr<hubtable::v1::Response> call(const hubtable::v1::Request& request);
 
   /// Writes bytes as they are (tests use it to send malformed input).
   absl::Status write_raw(std::string_view bytes);
@@ -64,6 +68,7 @@ class Connection {
   absl::StatusOr<hubtable::v1::Event> next_event();
   /// How long each blocking call may take from now on.
   void set_timeout(std::chrono::milliseconds timeout) { options_.timeout = timeout; }
+  std::chrono::milliseconds timeout() const { return options_.timeout; }
 
  private:
   Connection(std::unique_ptr<ssl::context> tls, Options options);
@@ -86,5 +91,9 @@ class Connection {
   std::map<std::uint64_t, hubtable::v1::Response> early_;
   std::deque<hubtable::v1::Event> events_;
 };
+
+/// How long `response` asks to wait before its request is sent again:
+/// nullopt unless it is a refusal with retry_after_ms.
+std::optional<std::chrono::milliseconds> retry_after(const hubtable::v1::Response& response);
 
 }  // namespace hubtable::client

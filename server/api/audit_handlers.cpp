@@ -237,33 +237,39 @@ absl::StatusOr<Decision> AuditHandlers::log(Work& w) {
   s->bind(1, static_cast<std::int64_t>(req.after_sequence())).bind(2, std::int64_t{limit} + 1);
   std::uint64_t last = req.after_sequence();
   Page page(limit, Page::byte_budget(limits_));
+  // Each entry is made in place, its event copied once from SQLite's row;
+  // the one a full page turns away is taken off again.
+  auto* entries = out->mutable_entries();
+  entries->Reserve(static_cast<int>(std::min<std::uint32_t>(limit, 1024)));
   for (;;) {
     auto row = s->step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    v1::AuditLogEntry e;
+    v1::AuditLogEntry& e = *entries->Add();
     e.set_sequence(static_cast<std::uint64_t>(s->integer(0)));
-    const crypto::Bytes bytes = s->blob(1);
-    if (reader.reads(s->text(2))) {
+    const crypto::ByteView bytes = s->blob_view(1);
+    if (reader.reads(s->text_view(2))) {
       e.set_event(bytes.data(), bytes.size());
     } else {
       const crypto::Digest leaf = crypto::merkle::leaf_hash(bytes);
       e.set_leaf_hash(leaf.data(), leaf.size());
     }
-    if (!page.take(e.ByteSizeLong())) break;
+    if (!page.take(e.ByteSizeLong())) {
+      entries->RemoveLast();
+      break;
+    }
     last = e.sequence();
-    *out->add_entries() = std::move(e);
   }
   out->set_last_page(!page.full());
-  auto checkpoints = audit::all_checkpoints(w.c);
+  // The page's own checkpoints, read by their range: a long log's pages
+  // each read a few, not all of them.
+  auto checkpoints = audit::checkpoints_between(
+      w.c, req.after_sequence(), out->last_page() ? std::nullopt : std::optional(last));
   if (!checkpoints.ok()) return checkpoints.status();
-  for (const auto& cp : *checkpoints) {
-    const std::uint64_t n = cp.checkpoint.tree_size;
-    if (n > req.after_sequence() && (n <= last || out->last_page())) {
-      wire::to_wire(cp, *out->add_checkpoints());
-    }
-    if (cp.checkpoint.rotation) wire::to_wire(cp, *out->add_key_rotations());
-  }
+  for (const auto& cp : *checkpoints) wire::to_wire(cp, *out->add_checkpoints());
+  auto rotations = audit::key_rotations(w.c);
+  if (!rotations.ok()) return rotations.status();
+  for (const auto& cp : *rotations) wire::to_wire(cp, *out->add_key_rotations());
   return w.access().decision;
 }
 

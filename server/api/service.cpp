@@ -17,6 +17,12 @@ namespace hubtable::api {
 
 namespace v1 = hubtable::v1;
 
+namespace {
+// How long a request turned away by a full queue is asked to wait before it
+// is sent again: a moment, long enough for a busy pool to work some off.
+constexpr std::uint32_t kBusyRetryAfterMs = 200;
+}  // namespace
+
 Service::Service(store::Database& db, const domain::Clock& clock, crypto::RandomSource& random,
                  crypto::Aes256Gcm totp_sealer, crypto::Vault vault,
                  audit::Checkpointer checkpointer, const config::Limits& limits)
@@ -72,11 +78,13 @@ bool Service::submit(RequestContext ctx, v1::Request request, Done done) {
       lane);
   if (!queued) {
     metrics_.record_rejected("limits.worker_queue", 1);
-    (*shared_done)(
+    v1::Envelope refusal =
         wire::error_envelope(id, v1::RESOURCE_EXHAUSTED,
                              "the server is busy, or you have too many requests waiting; "
                              "retry shortly",
-                             "limits.worker_queue"));
+                             "limits.worker_queue");
+    refusal.mutable_response()->mutable_status()->set_retry_after_ms(kBusyRetryAfterMs);
+    (*shared_done)(std::move(refusal));
     return false;
   }
   return true;

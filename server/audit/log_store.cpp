@@ -52,10 +52,11 @@ crypto::SignedCheckpoint read_checkpoint(const store::Statement& s) {
 }
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> query_checkpoints(
-    store::Connection& c, const std::string& tail, std::optional<std::int64_t> arg) {
+    store::Connection& c, const std::string& tail, std::initializer_list<std::int64_t> args = {}) {
   auto s = c.prepare(kCheckpointColumns + tail);
   if (!s.ok()) return s.status();
-  if (arg) s->bind(1, *arg);
+  int n = 0;
+  for (const std::int64_t arg : args) s->bind(++n, arg);
   std::vector<crypto::SignedCheckpoint> out;
   if (auto st =
           s->for_each_row([&](const store::Statement& r) { out.push_back(read_checkpoint(r)); });
@@ -172,29 +173,39 @@ absl::Status store_checkpoint(store::Connection& c, const crypto::SignedCheckpoi
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> latest_checkpoint(store::Connection& c) {
-  return first_of(query_checkpoints(c, "ORDER BY tree_size DESC LIMIT 1", std::nullopt));
+  return first_of(query_checkpoints(c, "ORDER BY tree_size DESC LIMIT 1"));
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Connection& c,
                                                                       std::uint64_t size) {
-  return first_of(query_checkpoints(c, "WHERE tree_size = ?1", static_cast<std::int64_t>(size)));
+  return first_of(query_checkpoints(c, "WHERE tree_size = ?1", {static_cast<std::int64_t>(size)}));
 }
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c) {
-  return query_checkpoints(c, "ORDER BY tree_size", std::nullopt);
+  return query_checkpoints(c, "ORDER BY tree_size");
+}
+
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> checkpoints_between(
+    store::Connection& c, std::uint64_t after, std::optional<std::uint64_t> through) {
+  if (!through) {
+    return query_checkpoints(c, "WHERE tree_size > ?1 ORDER BY tree_size",
+                             {static_cast<std::int64_t>(after)});
+  }
+  return query_checkpoints(c, "WHERE tree_size > ?1 AND tree_size <= ?2 ORDER BY tree_size",
+                           {static_cast<std::int64_t>(after), static_cast<std::int64_t>(*through)});
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> earliest_checkpoint(store::Connection& c) {
-  return first_of(query_checkpoints(c, "ORDER BY tree_size LIMIT 1", std::nullopt));
+  return first_of(query_checkpoints(c, "ORDER BY tree_size LIMIT 1"));
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> last_key_rotation(store::Connection& c) {
-  return first_of(query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size DESC LIMIT 1",
-                                    std::nullopt));
+  return first_of(
+      query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size DESC LIMIT 1"));
 }
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> key_rotations(store::Connection& c) {
-  return query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size", std::nullopt);
+  return query_checkpoints(c, "WHERE next_key IS NOT NULL ORDER BY tree_size");
 }
 
 }  // namespace hubtable::audit

@@ -52,6 +52,10 @@ absl::StatusOr<std::optional<crypto::SignedCheckpoint>> checkpoint_at(store::Con
                                                                       std::uint64_t size);
 /// Every checkpoint, by tree size ascending.
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Connection& c);
+/// The checkpoints of trees larger than `after` and, unless nullopt, at most
+/// `through`, by tree size ascending: one page's worth of a long log.
+absl::StatusOr<std::vector<crypto::SignedCheckpoint>> checkpoints_between(
+    store::Connection& c, std::uint64_t after, std::optional<std::uint64_t> through);
 /// The checkpoint of the smallest tree, if any.
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> earliest_checkpoint(store::Connection& c);
 /// The checkpoint that last rotated the audit key, if any.

@@ -178,7 +178,7 @@ struct AuditReader {
   std::string table;        // this table's events; empty for none
   bool justifications = false;
 
-  bool reads(const std::string& event_table) const {
+  bool reads(std::string_view event_table) const {
     return event_table.empty() ? table_less : (!table.empty() && event_table == table);
   }
 };

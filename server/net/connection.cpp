@@ -212,8 +212,12 @@ void Connection::handle_frame(const std::string& payload) {
   // address the refusal.
   if (!rate_.take()) {
     const std::string rule = "limits.request_rate";
-    enqueue(wire::error_envelope(wire::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
-                                 "too many requests on this connection; slow down", rule));
+    v1::Envelope refusal =
+        wire::error_envelope(wire::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
+                             "too many requests on this connection; slow down", rule);
+    refusal.mutable_response()->mutable_status()->set_retry_after_ms(
+        static_cast<std::uint32_t>(rate_.until_next().count()));
+    enqueue(refusal);
     reject(rule);
     return;
   }

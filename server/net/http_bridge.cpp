@@ -21,20 +21,34 @@ constexpr const char* kJson = "application/json";
 
 absl::string_view view(std::string_view s) { return {s.data(), s.size()}; }
 
+// A refusal lifted by waiting says how long in HTTP's terms too (whole
+// seconds, rounded up), beside the body's retryAfterMs.
+void add_retry_after(Answer& a, const v1::Status& status) {
+  if (status.retry_after_ms() == 0) return;
+  a.headers.push_back({"Retry-After", std::to_string((status.retry_after_ms() + 999) / 1000)});
+}
+
 }  // namespace
 
-Answer refusal(v1::Code code, const std::string& rule, const std::string& message) {
+Answer refusal(v1::Status status) {
   v1::Response r;
-  r.mutable_status()->set_code(code);
-  r.mutable_status()->set_rule(rule);
-  r.mutable_status()->set_message(message);
+  *r.mutable_status() = std::move(status);
   Answer a;
-  a.status = http_status(code);
-  a.rule = rule;
+  a.status = http_status(r.status().code());
+  a.rule = r.status().rule();
   a.content_type = kJson;
+  add_retry_after(a, r.status());
   pb::util::JsonPrintOptions options;
   (void)pb::util::MessageToJsonString(r, &a.body, options);
   return a;
+}
+
+Answer refusal(v1::Code code, const std::string& rule, const std::string& message) {
+  v1::Status status;
+  status.set_code(code);
+  status.set_rule(rule);
+  status.set_message(message);
+  return refusal(std::move(status));
 }
 
 namespace {
@@ -239,6 +253,7 @@ Answer answer_for(v1::Response response) {
     }
   }
   if (clear) a.headers.push_back({"Set-Cookie", cookie("", true)});
+  add_retry_after(a, response.status());
   pb::util::JsonPrintOptions options;
   (void)pb::util::MessageToJsonString(response, &a.body, options);
   return a;

@@ -54,6 +54,9 @@ struct Incoming {
 /// Response so that the page reads every failure the same way; its HTTP
 /// status is its code's.
 Answer refusal(hubtable::v1::Code code, const std::string& rule, const std::string& message);
+/// The same for a whole Status; one with retry_after_ms also gets a
+/// Retry-After header.
+Answer refusal(hubtable::v1::Status status);
 
 /// What to do with a request.
 struct Plan {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 
 namespace hubtable::net {
 
@@ -21,6 +23,12 @@ class TokenBucket {
     if (tokens_ < 1.0) return false;
     tokens_ -= 1.0;
     return true;
+  }
+
+  /// After take() said no: how long until it would say yes (at least 1 ms).
+  std::chrono::milliseconds until_next() const {
+    const double ms = std::ceil((1.0 - tokens_) / per_second_ * 1000.0);
+    return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(ms)));
   }
 
  private:

@@ -14,12 +14,27 @@ function emit(what, arg) {
   for (const fn of listeners[what]) fn(arg);
 }
 
+// How long a call may keep waiting out refusals that name a wait.
+const RETRY_BUDGET_MS = 15000;
+
 /**
  * Calls one request. Resolves to {ok, status, body}: `body` is the response
  * message of the request's kind (e.g. the WhoAmIResponse), `status` the
- * server's {code, message, rule}.
+ * server's {code, message, rule}. A refusal that did nothing and names a
+ * wait (`retryAfterMs`: the connection's request rate, a busy server) is
+ * waited out and the request sent again, as the command line does.
  */
 export async function call(name, request = {}) {
+  const giveUp = Date.now() + RETRY_BUDGET_MS;
+  for (;;) {
+    const result = await callOnce(name, request);
+    const wait = Number(result.status.retryAfterMs || 0);
+    if (result.ok || wait <= 0 || Date.now() + wait > giveUp) return result;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+async function callOnce(name, request) {
   let answer;
   try {
     answer = await fetch(`/api/v1/${name}Request`, {

@@ -22,34 +22,12 @@
 #include "crypto/pki.h"
 #include "store/database.h"
 #include "store/transaction.h"
+#include "tests/support/audit_log_seed.h"
 
 namespace hubtable::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-hubtable::v1::AuditEvent sample_event(std::int64_t i) {
-  hubtable::v1::AuditEvent e;
-  e.set_time_us(1'790'000'000'000'000 + i);
-  e.set_action("situation.show");
-  e.set_outcome(hubtable::v1::AUDIT_OK);
-  e.set_rule("record.deidentified");
-  e.set_table("riverside");
-  e.set_meeting("riverside-2026-11-19");
-  e.set_situation("7K2M9-X4Q1D");
-  e.set_filter_stage(2);
-  e.add_data_elements("narrative");
-  e.add_data_elements("risk_factors");
-  e.set_request_id(static_cast<std::uint64_t>(i));
-  auto* a = e.mutable_actor();
-  a->set_user_id(12);
-  a->set_username("rep.rps.okafor");
-  a->set_agency("rps");
-  a->set_role(hubtable::v1::REP);
-  a->set_certificate_thumbprint(std::string(64, 'a'));
-  a->set_remote_address("192.0.2.10");
-  return e;
-}
 
 // One log of a given size, kept for the whole run.
 struct Log {
@@ -73,21 +51,8 @@ struct Log {
   // Appends `n` events in transactions of `batch`, checkpointing as the
   // server does.
   void append(std::int64_t n, std::int64_t batch) {
-    for (std::int64_t done = 0; done < n; done += batch) {
-      const std::int64_t count = std::min(batch, n - done);
-      auto s = db->write([&](store::Connection& c) -> absl::Status {
-        store::Transaction tx(c, store::Transaction::Kind::kWrite);
-        for (std::int64_t i = 0; i < count; ++i) {
-          auto seq = audit::append(c, sample_event(++next));
-          if (!seq.ok()) return seq.status();
-        }
-        return tx.commit();
-      });
-      if (!s.ok()) std::abort();
-      auto cp = checkpointer.checkpoint(*db, 1'790'000'000'000'000 + next,
-                                        Checkpointer::kEveryEvents - 1);
-      if (!cp.ok()) std::abort();
-    }
+    if (!testing::append_sample_events(*db, checkpointer, next + 1, n, batch).ok()) std::abort();
+    next += n;
   }
 };
 
@@ -181,7 +146,7 @@ BENCHMARK(BM_ReadStoredLog)->Apply(log_sizes)->Unit(benchmark::kMillisecond);
 // The client's share of `hubtable audit verify`: events already received,
 // hashed and folded into the tree (no database, no network).
 void BM_RecomputeTree(benchmark::State& state) {
-  const std::string bytes = serialize_event(sample_event(1));
+  const std::string bytes = serialize_event(testing::sample_audit_event(1));
   const auto n = static_cast<std::uint64_t>(state.range(0));
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
     crypto::merkle::CompactRange tree;

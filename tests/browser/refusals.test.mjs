@@ -169,24 +169,29 @@ describe('what the browser side refuses', { concurrency: false }, () => {
   });
 });
 
-describe('the page locks after the session\'s idle time', { concurrency: false }, () => {
-  let d;
-  let rep;
-
+// A deployment of its own with these limits, and a rep logged in to it
+// (`.rep` once the suite's `before` has run).
+function repWith(limits) {
+  const held = {};
   before(async () => {
     checkPolicy();
-    d = new Deployment(tableToml(), { session_idle_timeout_ms: 4000 });
-    await d.start();
-    rep = await new Person(d, 'rep.rps.tremblay').open();
-    await rep.login();
+    held.d = new Deployment(tableToml(), limits);
+    await held.d.start();
+    held.rep = await new Person(held.d, 'rep.rps.tremblay').open();
+    await held.rep.login();
   });
-
   after(async () => {
-    if (rep) await rep.close();
-    if (d) await d.close();
+    if (held.rep) await held.rep.close();
+    if (held.d) await held.d.close();
   });
+  return held;
+}
+
+describe('the page locks after the session\'s idle time', { concurrency: false }, () => {
+  const held = repWith({ session_idle_timeout_ms: 4000 });
 
   it('locks by itself, says so, keeps nothing typed, and the server agrees', async () => {
+    const { rep } = held;
     await rep.goto('#/submit');
     await rep.page.waitForSelector('#submit-form');
     await rep.page.type('#submit-form textarea', 'A draft about a teenager at risk.');
@@ -196,5 +201,41 @@ describe('the page locks after the session\'s idle time', { concurrency: false }
     assert.doesNotMatch(await rep.page.content(), /teenager at risk/);
     const r = await rep.api('WhoAmI');
     assert.equal(r.http, 401, 'the server ended the session too');
+  });
+});
+
+describe('the page waits out the request rate', { concurrency: false }, () => {
+  // A burst that loads the page's files; four calls a second after it.
+  const held = repWith({ requests_per_second: 4, request_burst: 20 });
+
+  it('a refusal names its wait, and the page\'s calls wait it out and all succeed', async () => {
+    const { rep } = held;
+    // Raw calls, faster than the rate: refused with when to come back.
+    const raw = await rep.page.evaluate(async () => {
+      const answers = [];
+      for (let i = 0; i < 30; i += 1) {
+        const r = await fetch('/api/v1/WhoAmIRequest', {
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hubtable-CSRF': '1' }, body: '{}',
+        });
+        answers.push({ http: r.status, retryAfter: r.headers.get('Retry-After'), status: (await r.json()).status || {} });
+      }
+      return answers;
+    });
+    const refused = raw.filter((a) => a.http === 429);
+    assert.ok(refused.length > 0, 'thirty calls in a row exceed the burst and four a second');
+    for (const a of refused) {
+      assert.equal(a.status.rule, 'limits.request_rate');
+      assert.equal(a.retryAfter, '1');
+      assert.ok(a.status.retryAfterMs >= 1 && a.status.retryAfterMs <= 250, JSON.stringify(a.status));
+    }
+    // The app's own calls (api.js), one after another on the drained
+    // connection: each waits its turn, and every one is answered.
+    const answered = await rep.page.evaluate(async () => {
+      const { call } = await import('/api.js');
+      const codes = [];
+      for (let i = 0; i < 8; i += 1) codes.push((await call('WhoAmI')).status.code);
+      return codes;
+    });
+    assert.deepEqual(answered, Array(8).fill('OK'));
   });
 });

@@ -174,5 +174,48 @@ TEST(Limits, RequestFloodGetsResourceExhaustedAndEveryRequestAnAnswer) {
   EXPECT_GE(ok, 9);
 }
 
+// A refusal for the request rate did nothing and says when to come back;
+// call() waits it out and sends the request again, within its timeout.
+TEST(Limits, ARateRefusalSaysWhenToComeBackAndACallWaitsItOut) {
+  RunningServer server(std::string(kTestLimits) + "requests_per_second = 2\nrequest_burst = 3\n");
+  server.start();
+  auto conn = server.connect("rep.police");
+  ASSERT_EQ(server.login(*conn, "rep.police").status().code(), v1::OK);
+  v1::Request who;
+  who.mutable_whoami();
+
+  // Sent back to back, more than the bucket holds: the refusals name a wait
+  // of at most half a second (two requests a second).
+  std::vector<std::uint64_t> ids;
+  ids.reserve(6);
+  for (int i = 0; i < 6; ++i) ids.push_back(*conn->send(who));
+  int limited = 0;
+  for (auto id : ids) {
+    auto r = conn->wait(id);
+    ASSERT_TRUE(r.ok()) << r.status();
+    if (r->status().rule() != "limits.request_rate") continue;
+    ++limited;
+    EXPECT_EQ(r->status().code(), v1::RESOURCE_EXHAUSTED);
+    EXPECT_GE(r->status().retry_after_ms(), 1u);
+    EXPECT_LE(r->status().retry_after_ms(), 500u);
+    EXPECT_EQ(client::retry_after(*r), std::chrono::milliseconds(r->status().retry_after_ms()));
+  }
+  EXPECT_GE(limited, 3);
+
+  // One call after another, faster than the rate: every one answered OK.
+  for (int i = 0; i < 4; ++i) {
+    auto r = conn->call(who);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status().code(), v1::OK) << r->status().message();
+  }
+  // A wait longer than the call may take: the refusal comes back as it is.
+  conn->set_timeout(std::chrono::milliseconds(100));
+  (void)conn->send(who);  // takes the token the last call left, if any
+  auto r = conn->call(who);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status().rule(), "limits.request_rate");
+  EXPECT_GT(r->status().retry_after_ms(), 100u);
+}
+
 }  // namespace
 }  // namespace hubtable::testing

@@ -1,6 +1,7 @@
 // The browser bridge's decisions, without a socket.
 
 #include "net/http_bridge.h"
+#include "net/token_bucket.h"
 
 #include <gtest/gtest.h>
 
@@ -91,6 +92,52 @@ TEST(HttpBridge, ALoginsTokenGoesIntoTheCookieOnlyAndALogoutClearsIt) {
   refused.mutable_status()->set_code(v1::UNAUTHENTICATED);
   EXPECT_EQ(answer_for(refused).status, 401u);
   EXPECT_EQ(answer_for(refused).headers.size(), 1u);
+}
+
+// A refusal lifted by waiting says how long: retryAfterMs in the body for the
+// page, and Retry-After in whole seconds, rounded up, for anything else.
+TEST(HttpBridge, ARefusalThatNamesAWaitCarriesRetryAfter) {
+  v1::Status status;
+  status.set_code(v1::RESOURCE_EXHAUSTED);
+  status.set_rule("limits.request_rate");
+  status.set_message("too many requests on this connection; slow down");
+  status.set_retry_after_ms(1200);
+  const Answer a = refusal(status);
+  EXPECT_EQ(a.status, 429u);
+  EXPECT_EQ(a.rule, "limits.request_rate");
+  ASSERT_EQ(a.headers.size(), 1u);
+  EXPECT_EQ(a.headers[0].name, "Retry-After");
+  EXPECT_EQ(a.headers[0].value, "2");
+  EXPECT_NE(a.body.find("\"retryAfterMs\":1200"), std::string::npos) << a.body;
+
+  // The same from the service (a full queue), through answer_for.
+  v1::Response busy;
+  *busy.mutable_status() = status;
+  busy.mutable_status()->set_rule("limits.worker_queue");
+  busy.mutable_status()->set_retry_after_ms(200);
+  const Answer b = answer_for(busy);
+  ASSERT_EQ(b.headers.size(), 1u);
+  EXPECT_EQ(b.headers[0].name, "Retry-After");
+  EXPECT_EQ(b.headers[0].value, "1");
+
+  // A refusal that waiting does not lift has none.
+  status.set_retry_after_ms(0);
+  EXPECT_TRUE(refusal(status).headers.empty());
+}
+
+TEST(TokenBucket, ARefusedTakeSaysHowLongUntilTheNextToken) {
+  TokenBucket bucket(2, 4);  // two at once, then four a second
+  ASSERT_TRUE(bucket.take());
+  ASSERT_TRUE(bucket.take());
+  ASSERT_FALSE(bucket.take());
+  // At most a quarter of a second away, and at least a millisecond.
+  EXPECT_GE(bucket.until_next().count(), 1);
+  EXPECT_LE(bucket.until_next().count(), 250);
+  TokenBucket slow(1, 0.5);  // one every two seconds
+  ASSERT_TRUE(slow.take());
+  ASSERT_FALSE(slow.take());
+  EXPECT_GT(slow.until_next().count(), 1900);
+  EXPECT_LE(slow.until_next().count(), 2000);
 }
 
 }  // namespace
