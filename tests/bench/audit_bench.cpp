@@ -158,6 +158,24 @@ void BM_RecomputeTree(benchmark::State& state) {
 }
 BENCHMARK(BM_RecomputeTree)->Apply(log_sizes)->Unit(benchmark::kMillisecond);
 
+// What every page of `hubtable audit verify` reads besides its events: the
+// checkpoints in its range (here a page of 2,048 events in the middle of
+// the log) and the key rotations (none here).
+void BM_LogPageCheckpoints(benchmark::State& state) {
+  Log& l = log_of(state.range(0));
+  l.db->read([&](store::Connection& c) {
+    const auto middle = static_cast<std::uint64_t>(state.range(0) / 2);
+    for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
+      auto in_page = checkpoints_between(c, middle, middle + 2048);
+      auto rotations = key_rotations(c);
+      if (!in_page.ok() || !rotations.ok()) std::abort();
+      benchmark::DoNotOptimize(in_page->size() + rotations->size());
+    }
+    return 0;
+  });
+}
+BENCHMARK(BM_LogPageCheckpoints)->Apply(log_sizes)->Unit(benchmark::kMicrosecond);
+
 // An inclusion proof for an event in the middle of the log, from the
 // stored tree.
 void BM_InclusionProof(benchmark::State& state) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "audit/audit_writer.h"
 #include "audit/checkpointer.h"
@@ -390,5 +391,58 @@ TEST(AuditTreeMigration, NodesStoredBeforeTheNewKeyReadTheSameAfterIt) {
   EXPECT_FALSE(conn.exec("UPDATE audit_nodes SET hash = x'00' WHERE level = 0;").ok());
 }
 
+// Schema 0018 indexes the checkpoints that rotated the audit key, which
+// every page of the log names: found through the index, the same ones as
+// before it, in order, whatever number of checkpoints surround them.
+TEST(AuditTreeMigration, KeyRotationsAreFoundThroughTheirIndexTheSameAsBefore) {
+  TempDir dir;
+  auto c = store::open_connection((dir.path() / "m.db").string(), hubtable::testing::test_key(),
+                                  store::ConnectionRole::kWriter, store::OpenMode::kCreate);
+  ASSERT_TRUE(c.ok()) << c.status();
+  store::Connection& conn = **c;
+  ASSERT_TRUE(store::migrate(conn, 17).ok());
+  constexpr std::int64_t kEvery = 256;  // a checkpoint every 256 events
+  const std::set<std::int64_t> rotated = {kEvery * 7, kEvery * 300, kEvery * 1000};
+  for (std::int64_t size = kEvery; size <= kEvery * 1200; size += kEvery) {
+    auto ins = conn.prepare(
+        "INSERT INTO audit_checkpoints (tree_size, time_us, origin, root_hash, key_id, "
+        "signature, previous_key, next_key, next_signature) VALUES (?1, ?1, 'hubtable/test', "
+        "zeroblob(32), zeroblob(4), zeroblob(64), ?2, ?2, ?3)");
+    ASSERT_TRUE(ins.ok()) << ins.status();
+    ins->bind(1, size);
+    if (rotated.count(size) > 0) {
+      ins->bind(2, crypto::ByteView(crypto::sha256(crypto::as_bytes(std::to_string(size)))));
+      ins->bind(3, crypto::ByteView(crypto::Bytes(68, 1)));
+    } else {
+      ins->bind(2, std::nullopt).bind(3, std::nullopt);
+    }
+    ASSERT_TRUE(ins->run().ok());
+  }
+  auto sizes = [&] {
+    std::vector<std::int64_t> out;
+    auto list = key_rotations(conn);
+    EXPECT_TRUE(list.ok()) << list.status();
+    if (list.ok()) {
+      for (const auto& cp : *list)
+        out.push_back(static_cast<std::int64_t>(cp.checkpoint.tree_size));
+    }
+    return out;
+  };
+  const std::vector<std::int64_t> expected(rotated.begin(), rotated.end());
+  EXPECT_EQ(sizes(), expected);
+  ASSERT_TRUE(store::migrate(conn).ok());
+  EXPECT_EQ(sizes(), expected);
+  auto last = last_key_rotation(conn);
+  ASSERT_TRUE(last.ok() && last->has_value()) << last.status();
+  EXPECT_EQ((*last)->checkpoint.tree_size, static_cast<std::uint64_t>(kEvery * 1000));
+  // SQLite reads the index, not the table, for the rotations' condition.
+  auto plan = conn.prepare(
+      "EXPLAIN QUERY PLAN SELECT tree_size FROM audit_checkpoints WHERE next_key IS NOT NULL "
+      "ORDER BY tree_size");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::string detail;
+  while (*plan->step()) detail += plan->text(3) + "\n";
+  EXPECT_NE(detail.find("audit_checkpoints_rotations"), std::string::npos) << detail;
+}
 }  // namespace
 }  // namespace hubtable::audit
