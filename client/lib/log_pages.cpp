@@ -54,9 +54,11 @@ absl::StatusOr<v1::Response> LogPages::next() {
           "last");
     }
     // A page the server cut short (it fills an answer's bytes before its
-    // events): the rest of what it was asked for comes next.
-    // Pages asked for from then on are a little smaller than what fitted,
-    // so that most fit whole.
+    // events): the rest of what it was asked for comes next. Pages asked
+    // for from then on are a little smaller than what fitted, so that most
+    // fit whole. A whole page well short of the bytes that filled one lets
+    // them grow again: a stretch of events sent by their hash alone fits
+    // five times as many.
     const std::uint64_t end = log.entries(log.entries_size() - 1).sequence();
     if (end > a.after && end < a.through) {
       auto rest = ask(end, a.through);
@@ -64,6 +66,15 @@ absl::StatusOr<v1::Response> LogPages::next() {
       asked_.push_front(*rest);
       const auto fitted = static_cast<std::uint32_t>(log.entries_size());
       page_ = std::clamp<std::uint32_t>(fitted - fitted / 16, 1, page_);
+      full_bytes_ = std::max(full_bytes_, r->ByteSizeLong());
+    } else if (full_bytes_ > 0 && page_ < most_) {
+      const std::size_t bytes = std::max<std::size_t>(r->ByteSizeLong(), 1);
+      if (bytes * 8 < full_bytes_ * 7) {
+        const auto fits =
+            static_cast<std::uint64_t>(log.entries_size()) * (full_bytes_ * 15 / 16) / bytes;
+        page_ = static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(fits, std::uint64_t{page_} + 1, most_));
+      }
     }
     return r;
   }

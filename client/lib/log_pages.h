@@ -24,7 +24,7 @@ class LogPages {
 
   /// The log as `table`'s privacy officer is sent it, on `conn` (logged in).
   LogPages(Connection& conn, std::string table, std::uint32_t page = kPage)
-      : conn_(conn), table_(std::move(table)), page_(page) {}
+      : conn_(conn), table_(std::move(table)), most_(page), page_(page) {}
 
   /// The next page, whose entries follow the last page's. A transport
   /// failure is an error; a refusal is handed back as it is (a status that
@@ -44,9 +44,11 @@ class LogPages {
 
   Connection& conn_;
   std::string table_;
-  std::uint32_t page_;
-  std::deque<Asked> asked_;  // in the order they are handed back
-  std::uint64_t ahead_ = 0;  // where the next page asked for ahead begins
+  std::uint32_t most_;          // events asked for at a time, at most
+  std::uint32_t page_;          // events asked for at a time, now
+  std::size_t full_bytes_ = 0;  // the largest answer the server cut short
+  std::deque<Asked> asked_;     // in the order they are handed back
+  std::uint64_t ahead_ = 0;     // where the next page asked for ahead begins
   bool ended_ = false;
 };
 

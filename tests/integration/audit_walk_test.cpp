@@ -44,9 +44,8 @@ class AuditWalk : public ::testing::Test {
     auto before = d->db->read([](store::Connection& c) { return audit::tree_size(c); });
     ASSERT_TRUE(before.ok()) << before.status();
     base_ = *before;  // the deployment's own events come first
-    auto s =
-        append_sample_events(*d->db, d->checkpointer, 1, kEvents, audit::Checkpointer::kEveryEvents,
-                             [](std::int64_t i) { return i % 8 == 0 ? "t2" : "t1"; });
+    auto s = append_sample_events(*d->db, d->checkpointer, 1, kEvents,
+                                  audit::Checkpointer::kEveryEvents, table_of_);
     ASSERT_TRUE(s.ok()) << s;
     if (edit) {
       auto edited = d->db->write([&](store::Connection& c) { return edit(c, base_); });
@@ -82,6 +81,10 @@ class AuditWalk : public ::testing::Test {
 
   RunningServer server_;
   std::uint64_t base_ = 0;
+  // The table of the i-th event start() writes.
+  std::function<std::string(std::int64_t)> table_of_ = [](std::int64_t i) {
+    return i % 8 == 0 ? "t2" : "t1";
+  };
 };
 
 TEST_F(AuditWalk, PagesComeInOrderWithEveryEventOnceAndEachCheckpointInItsPage) {
@@ -157,6 +160,37 @@ TEST_F(AuditWalk, PagesComeInOrderWithEveryEventOnceAndEachCheckpointInItsPage) 
         return refused > 0;
       },
       std::chrono::seconds(10)));
+}
+
+TEST_F(AuditWalk, PagesGrowAgainThroughAStretchSentByHashAlone) {
+  // The first half of the events is this table's, the second another's: the
+  // privacy officer gets those as their hash, about five times as many to a
+  // page as the first half's events.
+  table_of_ = [](std::int64_t i) { return i <= kEvents / 2 ? "t1" : "t2"; };
+  start();
+  auto conn = server_.connect("po.one");
+  ASSERT_NE(conn, nullptr);
+  ASSERT_EQ(server_.login(*conn, "po.one").status().code(), v1::OK);
+  // Pages of at most 1,000 asked for: each but the first two (asked for
+  // before any answer) is asked for at the size the answers taught.
+  client::LogPages pages(*conn, "t1", 1000);
+  std::uint64_t next = 1;
+  int second_half = 0;  // answers that begin among the hashes
+  for (bool last = false; !last;) {
+    auto r = pages.next();
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->status().code(), v1::OK) << r->status().message();
+    const auto& log = r->audit_log();
+    last = log.last_page();
+    if (log.entries_size() == 0) continue;
+    ASSERT_EQ(log.entries(0).sequence(), next);
+    next = log.entries(log.entries_size() - 1).sequence() + 1;
+    if (log.entries(0).sequence() > base_ + kEvents / 2) ++second_half;
+  }
+  EXPECT_GT(next - 1, base_ + kEvents);
+  // 3,000 hashes at about 700 to a page: five pages and a few, where pages
+  // kept at the size the first half settled on (about 130) would take 23.
+  EXPECT_LE(second_half, 10);
 }
 
 TEST_F(AuditWalk, TheCommandVerifiesALogOfManyPagesAtTheRequestRate) {
