@@ -252,10 +252,7 @@ absl::StatusOr<v1::Response> Connection::call(const v1::Request& request) {
     auto id = send(request);
     if (!id.ok()) return id.status();
     auto r = wait(*id);
-    if (!r.ok()) return r;
-    const auto after = retry_after(*r);
-    if (!after || std::chrono::steady_clock::now() + *after > give_up) return r;
-    std::this_thread::sleep_for(*after);
+    if (!r.ok() || !waited_out(*r, give_up)) return r;
   }
 }
 
@@ -264,6 +261,13 @@ std::optional<std::chrono::milliseconds> retry_after(const v1::Response& respons
     return std::nullopt;
   }
   return std::chrono::milliseconds(response.status().retry_after_ms());
+}
+
+bool waited_out(const v1::Response& response, std::chrono::steady_clock::time_point give_up) {
+  const auto wait = retry_after(response);
+  if (!wait || std::chrono::steady_clock::now() + *wait > give_up) return false;
+  std::this_thread::sleep_for(*wait);
+  return true;
 }
 
 }  // namespace hubtable::client

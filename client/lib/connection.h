@@ -95,5 +95,9 @@ class Connection {
 /// How long `response` asks to wait before its request is sent again:
 /// nullopt unless it is a refusal with retry_after_ms.
 std::optional<std::chrono::milliseconds> retry_after(const hubtable::v1::Response& response);
+/// Waits out the wait `response` names and returns true, when it names one
+/// that ends before `give_up`: its request is then to be sent again.
+bool waited_out(const hubtable::v1::Response& response,
+                std::chrono::steady_clock::time_point give_up);
 
 }  // namespace hubtable::client

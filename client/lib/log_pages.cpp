@@ -1,7 +1,6 @@
 #include "lib/log_pages.h"
 
 #include <algorithm>
-#include <thread>
 
 namespace hubtable::client {
 
@@ -32,9 +31,7 @@ absl::StatusOr<v1::Response> LogPages::next() {
     asked_.pop_front();
     auto r = conn_.wait(a.id);
     if (!r.ok()) return r;
-    if (const auto wait = retry_after(*r)) {
-      if (std::chrono::steady_clock::now() + *wait > give_up) return r;
-      std::this_thread::sleep_for(*wait);
+    if (waited_out(*r, give_up)) {
       auto again = ask(a.after, a.through);
       if (!again.ok()) return again.status();
       asked_.push_front(*again);

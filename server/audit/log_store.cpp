@@ -1,5 +1,6 @@
 #include "audit/log_store.h"
 
+#include <limits>
 #include <string>
 
 namespace hubtable::audit {
@@ -187,12 +188,10 @@ absl::StatusOr<std::vector<crypto::SignedCheckpoint>> all_checkpoints(store::Con
 
 absl::StatusOr<std::vector<crypto::SignedCheckpoint>> checkpoints_between(
     store::Connection& c, std::uint64_t after, std::optional<std::uint64_t> through) {
-  if (!through) {
-    return query_checkpoints(c, "WHERE tree_size > ?1 ORDER BY tree_size",
-                             {static_cast<std::int64_t>(after)});
-  }
+  const std::int64_t last =
+      through ? static_cast<std::int64_t>(*through) : std::numeric_limits<std::int64_t>::max();
   return query_checkpoints(c, "WHERE tree_size > ?1 AND tree_size <= ?2 ORDER BY tree_size",
-                           {static_cast<std::int64_t>(after), static_cast<std::int64_t>(*through)});
+                           {static_cast<std::int64_t>(after), last});
 }
 
 absl::StatusOr<std::optional<crypto::SignedCheckpoint>> earliest_checkpoint(store::Connection& c) {

@@ -211,14 +211,12 @@ void Connection::handle_frame(const std::string& payload) {
   // The rate limit comes before any work: only the request id is read, to
   // address the refusal.
   if (!rate_.take()) {
-    const std::string rule = "limits.request_rate";
-    v1::Envelope refusal =
-        wire::error_envelope(wire::peek_request_id(payload), v1::RESOURCE_EXHAUSTED,
-                             "too many requests on this connection; slow down", rule);
-    refusal.mutable_response()->mutable_status()->set_retry_after_ms(
-        static_cast<std::uint32_t>(rate_.until_next().count()));
+    const v1::Status refused = rate_refusal(rate_);
+    v1::Envelope refusal = wire::error_envelope(wire::peek_request_id(payload), refused.code(),
+                                                refused.message(), refused.rule());
+    *refusal.mutable_response()->mutable_status() = refused;
     enqueue(refusal);
-    reject(rule);
+    reject(refused.rule());
     return;
   }
   auto parsed = wire::parse_request(payload);

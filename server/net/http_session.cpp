@@ -131,12 +131,7 @@ void HttpSession::on_read(const error_code& ec) {
   auto request = parser_->release();
   const bool keep_alive = request.keep_alive();
   if (!rate_.take()) {
-    v1::Status refused;
-    refused.set_code(v1::RESOURCE_EXHAUSTED);
-    refused.set_rule("limits.request_rate");
-    refused.set_message("too many requests on this connection; slow down");
-    refused.set_retry_after_ms(static_cast<std::uint32_t>(rate_.until_next().count()));
-    http::Answer a = http::refusal(std::move(refused));
+    http::Answer a = http::refusal(rate_refusal(rate_));
     reject(a.rule);
     answer(std::move(a), keep_alive);
     return;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "hubtable/v1/status.pb.h"
+
 namespace hubtable::net {
 
 class TokenBucket {
@@ -38,5 +40,16 @@ class TokenBucket {
   double tokens_;
   Clock::time_point last_;
 };
+
+/// The refusal of a request over a connection's rate, framed or HTTP: it
+/// did nothing, and says when `rate` holds a token again.
+inline hubtable::v1::Status rate_refusal(const TokenBucket& rate) {
+  hubtable::v1::Status s;
+  s.set_code(hubtable::v1::RESOURCE_EXHAUSTED);
+  s.set_rule("limits.request_rate");
+  s.set_message("too many requests on this connection; slow down");
+  s.set_retry_after_ms(static_cast<std::uint32_t>(rate.until_next().count()));
+  return s;
+}
 
 }  // namespace hubtable::net
