@@ -45,7 +45,8 @@ void LogVerifier::fail(std::uint64_t first, std::uint64_t last, std::string what
   if (!problem_) problem_ = Problem{first, last, std::move(what)};
 }
 
-bool LogVerifier::add(std::uint64_t seq, const Digest& leaf) {
+bool LogVerifier::add(std::uint64_t seq, const Digest& leaf,
+                      const merkle::CompactRange::NodeSink& nodes) {
   if (problem_) return false;
   const std::uint64_t expected = tree_.size() + 1;
   if (seq != expected) {
@@ -58,7 +59,7 @@ bool LogVerifier::add(std::uint64_t seq, const Digest& leaf) {
     }
     return false;
   }
-  tree_.append(leaf);
+  tree_.append(leaf, nodes);
   check_reached();
   return !problem_;
 }

@@ -41,8 +41,12 @@ class LogVerifier {
   void add_checkpoint(SignedCheckpoint c);
 
   /// Feeds the event stored at sequence `seq` by its leaf hash. Returns false
-  /// once a problem has been found (later events are then ignored).
-  bool add(std::uint64_t seq, const Digest& leaf);
+  /// once a problem has been found (later events are then ignored). `nodes`,
+  /// when given, receives every node of the tree the event completes (its
+  /// leaf, then each parent it closes), before any checkpoint it reaches is
+  /// checked: what a walk of a stored tree compares with the stored nodes.
+  bool add(std::uint64_t seq, const Digest& leaf,
+           const merkle::CompactRange::NodeSink& nodes = nullptr);
   /// Records a problem the caller found in the event at `seq` (for example,
   /// bytes that name another sequence number). The first problem wins.
   void fail(std::uint64_t first, std::uint64_t last, std::string what);

@@ -12,11 +12,14 @@
 
 namespace hubtable::audit {
 
-/// What verification reads, in order: the events, and the tree's leaves
+/// What verification reads, in order: the events, and the stored tree's
+/// nodes by the event that completes them (the table's own order, schema
+/// 0017), so each event comes with its leaf and the parents it closes. A
+/// node is named by its last event and its level, as proofs look it up
 /// (audit_bench's BM_ReadStoredLog reads the same, to show the floor).
 inline constexpr const char* kStoredEventsSql = "SELECT seq, event FROM audit_events ORDER BY seq";
-inline constexpr const char* kStoredLeavesSql =
-    "SELECT idx, hash FROM audit_nodes WHERE level = 0 ORDER BY last_seq";
+inline constexpr const char* kStoredNodesSql =
+    "SELECT last_seq, level, hash FROM audit_nodes ORDER BY last_seq, level";
 
 /// How the walk reads the log. Reading (SQLite's B-tree, and SQLCipher's
 /// HMAC and decryption of every page) costs about as much as hashing the
@@ -39,7 +42,10 @@ inline constexpr WalkOptions kReadAhead{.read_ahead = true};
 /// Walks every stored event in sequence order: checks that each names its own
 /// position and matches its leaf in the stored tree, recomputes the tree, and
 /// checks every stored checkpoint and the `saved` one, following the log's
-/// audit-key rotations from `key` (crypto/key_chain.h). The result holds the
+/// audit-key rotations from `key` (crypto/key_chain.h). Every node of the
+/// stored tree, which proofs and pages of the log are served from, must be
+/// the one the events make: none missing, none different, none beyond the
+/// log's last event. The result holds the
 /// first problem found, if any, whichever way the log was read. An error
 /// status means the walk itself could not be done (the database could not be
 /// read). With read-ahead, `c` is used by the reading thread alone until the

@@ -111,8 +111,8 @@ BENCHMARK(BM_VerifyStoredLog)->Apply(log_sizes)->Unit(benchmark::kMillisecond)->
 void BM_VerifyStoredLogOneThread(benchmark::State& state) { verify_log(state, WalkOptions{}); }
 BENCHMARK(BM_VerifyStoredLogOneThread)->Apply(log_sizes)->Unit(benchmark::kMillisecond);
 
-// What verification cannot go below: the events and the stored leaves read
-// in order from the encrypted database (SQLCipher decrypting and checking
+// What verification cannot go below: the events and the stored tree's nodes
+// read in order from the encrypted database (SQLCipher decrypting and checking
 // every page), nothing parsed or hashed.
 void BM_ReadStoredLog(benchmark::State& state) {
   Log& l = log_of(state.range(0));
@@ -120,18 +120,18 @@ void BM_ReadStoredLog(benchmark::State& state) {
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores)
     auto bytes = l.db->read([&](store::Connection& c) -> absl::StatusOr<std::uint64_t> {
       std::uint64_t total = 0;
-      auto read = [&](const char* sql, std::uint64_t* rows) -> absl::Status {
+      auto read = [&](const char* sql, int blob, std::uint64_t* rows) -> absl::Status {
         auto q = c.prepare(sql);
         if (!q.ok()) return q.status();
         return q->for_each_row([&](const store::Statement& r) {
-          total += r.blob_view(1).size();
+          total += r.blob_view(blob).size();
           if (rows != nullptr) ++*rows;
         });
       };
-      if (auto s = read(audit::kStoredEventsSql, &events); !s.ok()) {
+      if (auto s = read(audit::kStoredEventsSql, 1, &events); !s.ok()) {
         return s;
       }
-      if (auto s = read(audit::kStoredLeavesSql, nullptr); !s.ok()) {
+      if (auto s = read(audit::kStoredNodesSql, 2, nullptr); !s.ok()) {
         return s;
       }
       return total;

@@ -126,6 +126,15 @@ class AuditLogTest : public ::testing::TestWithParam<WalkOptions> {
            {{1, crypto::Bytes(leaf.begin(), leaf.end())}});
   }
 
+  // As the insider: the stored node over the leaves [index << level,
+  // (index + 1) << level) given another hash.
+  void set_stored_node(int level, std::uint64_t index) {
+    const crypto::Digest other = crypto::sha256(crypto::as_bytes(std::string("forged node")));
+    tamper("UPDATE audit_nodes SET hash = ?1 WHERE level = " + std::to_string(level) +
+               " AND idx = " + std::to_string(index),
+           {{1, crypto::Bytes(other.begin(), other.end())}});
+  }
+
   // A well-formed event claiming position `seq`, as a forger would write it.
   crypto::Bytes forged(std::uint64_t seq, const std::string& action) {
     auto e = event(action, 5);
@@ -317,6 +326,46 @@ TEST_P(AuditLogTest, AStoredLeafThatDoesNotMatchItsEventIsNamed) {
 TEST_P(AuditLogTest, AStoredLeafOfAnotherSizeIsNamed) {
   tamper("UPDATE audit_nodes SET hash = x'0102' WHERE level = 0 AND idx = 449");
   expect_problem(verify(), 450, 450, "does not match its leaf");
+}
+
+// Proofs and pages of the log are served from the stored tree's nodes, not
+// only its leaves: every node must be the one the events make.
+TEST_P(AuditLogTest, AStoredParentThatDoesNotMatchItsEventsIsNamed) {
+  // The node over events 81..88, on the path of every proof for one of them.
+  set_stored_node(3, 10);
+  expect_problem(verify(), 81, 88, "does not match them");
+}
+
+TEST_P(AuditLogTest, TheStoredTreesLargestNodeIsCheckedToo) {
+  // Events 1..512: the first subtree of the tree's frontier.
+  set_stored_node(9, 0);
+  expect_problem(verify(), 1, 512, "does not match them");
+}
+
+TEST_P(AuditLogTest, AStoredNodeAfterTheLastCheckpointIsNamedAtTheEnd) {
+  // Events 593..600, which no checkpoint signs yet.
+  set_stored_node(3, 74);
+  expect_problem(verify(), 593, 600, "does not match them");
+}
+
+TEST_P(AuditLogTest, AMissingStoredParentIsNamed) {
+  tamper("DELETE FROM audit_nodes WHERE level = 5 AND idx = 2");
+  expect_problem(verify(), 65, 96, "lacks its node");
+}
+
+TEST_P(AuditLogTest, AStoredNodeNoEventCompletesIsNamed) {
+  // Event 3 completes a leaf alone; a level-1 node keyed by it can only be
+  // stored by setting the table's own check aside.
+  tamper("PRAGMA ignore_check_constraints = ON");
+  tamper("INSERT INTO audit_nodes (last_seq, level, idx, hash) VALUES (3, 1, 1, zeroblob(32))");
+  expect_problem(verify(), 3, 3, "does not complete");
+}
+
+TEST_P(AuditLogTest, AStoredNodePastTheLastEventIsNamed) {
+  // The next event's own leaf would collide with it: the log could grow no
+  // more.
+  tamper("INSERT INTO audit_nodes (last_seq, level, idx, hash) VALUES (603, 0, 602, zeroblob(32))");
+  expect_problem(verify(), 603, 603, "past the log's last event 602");
 }
 
 TEST_P(AuditLogTest, ALogThatCannotBeReadEndsTheWalkWithAnError) {
