@@ -57,26 +57,10 @@ class AuditWalk : public ::testing::Test {
 
   // `hubtable audit verify --json` as po.one, logged in first.
   CommandResult verify() {
-    const auto runtime = server_.deployment().scratch() / "run";
-    std::filesystem::create_directories(runtime);
-    std::filesystem::permissions(runtime, std::filesystem::perms::owner_all);
-    auto& dep = server_.deployment();
-    auto file = [&](const std::string& name, const std::string& text) {
-      write_file(dep.scratch() / name, text + "\n");
-      return (dep.scratch() / name).string();
-    };
-    auto hubtable = [&](std::vector<std::string> args) {
-      std::vector<std::string> argv = {hubtable_path(), "--profile", dep.profile("po.one").string(),
-                                       "--server", server_.address()};
-      argv.insert(argv.end(), args.begin(), args.end());
-      return run_command(argv, {{"XDG_RUNTIME_DIR", runtime.string()}});
-    };
-    auto login = hubtable({"login", "--password-file",
-                           (dep.profile("po.one") / "one-time-password").string(),
-                           "--new-password-file", file("new", kNewPassword), "--totp-file",
-                           file("totp", dep.totp("po.one", std::time(nullptr)))});
+    const CommandLine cli(server_);
+    auto login = cli.first_login_with_totp("po.one");
     EXPECT_EQ(login.exit_code, 0) << login.err;
-    return hubtable({"audit", "verify", "--json"});
+    return cli.run("po.one", {"audit", "verify", "--json"});
   }
 
   RunningServer server_;

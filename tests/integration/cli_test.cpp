@@ -24,39 +24,17 @@ namespace v1 = hubtable::v1;
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    runtime_ = server_.deployment().scratch() / "run";
-    std::filesystem::create_directories(runtime_);
-    ::chmod(runtime_.c_str(), 0700);
-    server_.start();
-  }
+  void SetUp() override { server_.start(); }
 
-  CommandResult hubtable(const std::string& user, std::vector<std::string> args,
+  CommandResult hubtable(const std::string& user, const std::vector<std::string>& args,
                          const std::filesystem::path& profile = {}) {
-    std::vector<std::string> argv = {
-        hubtable_path(), "--profile",
-        (profile.empty() ? server_.deployment().profile(user) : profile).string(), "--server",
-        server_.address()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv, {{"XDG_RUNTIME_DIR", runtime_.string()}});
+    return cli_.run(user, args, profile);
   }
-
   std::string secret_file(const std::string& name, const std::string& value) {
-    const auto p = server_.deployment().scratch() / name;
-    write_file(p, value + "\n");
-    return p.string();
+    return cli_.secret_file(name, value);
   }
-
   CommandResult first_login(const std::string& user, const std::string& totp = "") {
-    std::vector<std::string> args = {
-        "login", "--password-file",
-        (server_.deployment().profile(user) / "one-time-password").string(), "--new-password-file",
-        secret_file("new", kNewPassword)};
-    if (!totp.empty()) {
-      args.push_back("--totp-file");
-      args.push_back(secret_file("totp", totp));
-    }
-    return hubtable(user, args);
+    return cli_.first_login(user, totp);
   }
 
   // After the meeting scenario: one situation, accepted, led by mh,
@@ -135,7 +113,7 @@ class Cli : public ::testing::Test {
   }
 
   RunningServer server_;
-  std::filesystem::path runtime_;
+  CommandLine cli_{server_};
 };
 
 TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
@@ -146,7 +124,7 @@ TEST_F(Cli, RepLogsInShowsWhoamiAsJsonAndLogsOut) {
 
   // The token is kept in a private file under $XDG_RUNTIME_DIR, never in the profile.
   int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(runtime_ / "hubtable")) {
+  for (const auto& e : std::filesystem::directory_iterator(cli_.runtime_dir() / "hubtable")) {
     struct stat st {};
     ::stat(e.path().c_str(), &st);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -503,9 +481,7 @@ namespace {
 
 TEST_F(Cli, AMeetingRunsFromTheCommandLine) {
   ASSERT_EQ(first_login("rep.police").exit_code, 0);
-  ASSERT_EQ(first_login("chair.one", server_.deployment().totp("chair.one", std::time(nullptr)))
-                .exit_code,
-            0);
+  ASSERT_EQ(cli_.first_login_with_totp("chair.one").exit_code, 0);
   const std::string narrative = secret_file(
       "narrative.txt", "A 16-year-old in Grade 10 was found intoxicated twice last week.");
   // A code mistyped: the option the user typed, and the closest codes.
@@ -619,8 +595,7 @@ address = "9 Zzcli Road"
   // The person asks what the table did with their information: the privacy
   // officer's statement, from the same kind of file, the name spelled as
   // they spell it.
-  ASSERT_EQ(
-      first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr))).exit_code, 0);
+  ASSERT_EQ(cli_.first_login_with_totp("po.one").exit_code, 0);
   const std::string asked = secret_file("person.toml", R"toml(
 [[person]]
 name = "CANARYFIELD, Cliona"
@@ -712,8 +687,7 @@ date_of_birth = 2010-03-14
 // the client, and catches an insider's edit both from the client and with
 // `hubtabled verify-audit` on the server host.
 TEST_F(Cli, PrivacyOfficerVerifiesTheLogAndCatchesAnEdit) {
-  ASSERT_EQ(
-      first_login("po.one", server_.deployment().totp("po.one", std::time(nullptr))).exit_code, 0);
+  ASSERT_EQ(cli_.first_login_with_totp("po.one").exit_code, 0);
   ASSERT_EQ(first_login("rep.police").exit_code, 0);
   const std::string saved = (server_.deployment().scratch() / "po-checkpoint.txt").string();
   auto first = hubtable("po.one", {"audit", "checkpoint", "--save", saved});

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <thread>
 
 namespace hubtable::testing {
@@ -102,6 +103,45 @@ bool RunningServer::serves(const std::string& user, const std::string& local_add
   who.mutable_whoami();
   auto r = (*conn)->call(who);
   return r.ok() && r->status().code() == v1::OK && r->whoami().username() == user;
+}
+
+CommandLine::CommandLine(RunningServer& server, std::chrono::seconds timeout)
+    : server_(server), timeout_(timeout), runtime_(server.deployment().scratch() / "run") {
+  std::filesystem::create_directories(runtime_);
+  std::filesystem::permissions(runtime_, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+}
+
+CommandResult CommandLine::run(const std::string& user, const std::vector<std::string>& args,
+                               const std::filesystem::path& profile) const {
+  std::vector<std::string> argv = {
+      hubtable_path(), "--profile",
+      (profile.empty() ? server_.deployment().profile(user) : profile).string(), "--server",
+      server_.address()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, {{"XDG_RUNTIME_DIR", runtime_.string()}}, timeout_);
+}
+
+std::string CommandLine::secret_file(const std::string& name, const std::string& value) const {
+  const auto p = server_.deployment().scratch() / name;
+  write_file(p, value + "\n");
+  return p.string();
+}
+
+CommandResult CommandLine::first_login(const std::string& user, const std::string& totp) const {
+  std::vector<std::string> args = {
+      "login", "--password-file",
+      (server_.deployment().profile(user) / "one-time-password").string(), "--new-password-file",
+      secret_file("new", kNewPassword)};
+  if (!totp.empty()) {
+    args.push_back("--totp-file");
+    args.push_back(secret_file("totp", totp));
+  }
+  return run(user, args);
+}
+
+CommandResult CommandLine::first_login_with_totp(const std::string& user) const {
+  return first_login(user, server_.deployment().totp(user, std::time(nullptr)));
 }
 
 }  // namespace hubtable::testing

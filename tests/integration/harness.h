@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "lib/connection.h"
 #include "lib/profile.h"
@@ -77,6 +80,35 @@ class RunningServer {
   std::uint16_t port_ = 0;
   std::set<std::string> password_changed_;
   std::map<std::string, std::int64_t> last_totp_step_;
+};
+
+/// The real `hubtable` command line, run as the deployment's people against a
+/// running server. Every command shares one private runtime directory, where
+/// the command line keeps its sessions.
+class CommandLine {
+ public:
+  explicit CommandLine(RunningServer& server,
+                       std::chrono::seconds timeout = std::chrono::seconds(60));
+
+  /// `hubtable --profile <user's, or profile> --server <address> args...`.
+  CommandResult run(const std::string& user, const std::vector<std::string>& args,
+                    const std::filesystem::path& profile = {}) const;
+  /// A file in the deployment's scratch directory holding `value`: how a
+  /// password or a code reaches the command line.
+  std::string secret_file(const std::string& name, const std::string& value) const;
+  /// `user`'s first `hubtable login`: the one-time password replaced by
+  /// kNewPassword, and `totp` answered when given.
+  CommandResult first_login(const std::string& user, const std::string& totp = "") const;
+  /// The same for one enrolled in TOTP (a chair, a privacy officer), with
+  /// the code of this moment.
+  CommandResult first_login_with_totp(const std::string& user) const;
+
+  const std::filesystem::path& runtime_dir() const { return runtime_; }
+
+ private:
+  RunningServer& server_;
+  std::chrono::seconds timeout_;
+  std::filesystem::path runtime_;
 };
 
 }  // namespace hubtable::testing

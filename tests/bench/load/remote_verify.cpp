@@ -100,24 +100,8 @@ int run(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - written_from).count());
   server.start();
 
-  const auto runtime = dep.scratch() / "run";
-  std::filesystem::create_directories(runtime);
-  std::filesystem::permissions(runtime, std::filesystem::perms::owner_all);
-  const std::map<std::string, std::string> env = {{"XDG_RUNTIME_DIR", runtime.string()}};
-  auto hubtable = [&](std::vector<std::string> args) {
-    std::vector<std::string> command = {testing::hubtable_path(), "--profile",
-                                        dep.profile("po.one").string(), "--server",
-                                        server.address()};
-    command.insert(command.end(), args.begin(), args.end());
-    return testing::run_command(command, env, std::chrono::seconds(3600));
-  };
-  const auto new_password = dep.scratch() / "new-password";
-  testing::write_file(new_password, std::string(testing::kNewPassword) + "\n");
-  const auto totp = dep.scratch() / "totp";
-  testing::write_file(totp, dep.totp("po.one", std::time(nullptr)) + "\n");
-  auto login =
-      hubtable({"login", "--password-file", (dep.profile("po.one") / "one-time-password").string(),
-                "--new-password-file", new_password.string(), "--totp-file", totp.string()});
+  const testing::CommandLine cli(server, std::chrono::seconds(3600));
+  auto login = cli.first_login_with_totp("po.one");
   if (login.exit_code != 0) {
     std::cerr << "remote_verify: login failed: " << login.err << "\n";
     return 1;
@@ -128,7 +112,7 @@ int run(int argc, char** argv) {
     const double server_before = probe(server.pid()).cpu_seconds;
     const double client_before = children_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
-    auto r = hubtable({"audit", "verify", "--table", "t1", "--no-report", "--json"});
+    auto r = cli.run("po.one", {"audit", "verify", "--table", "t1", "--no-report", "--json"});
     Run run;
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     run.client_cpu = children_cpu_seconds() - client_before;
