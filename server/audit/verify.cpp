@@ -47,10 +47,9 @@ std::uint64_t first_event(const merkle::NodeId& id) {
 std::uint64_t last_event(const merkle::NodeId& id) {
   return possible(id) ? (id.index + 1) << id.level : 0;
 }
+// "event 7" or "events 3..9", as the verifier names positions.
 std::string events_of(const merkle::NodeId& id) {
-  return id.level == 0
-             ? "event " + std::to_string(first_event(id))
-             : "events " + std::to_string(first_event(id)) + ".." + std::to_string(last_event(id));
+  return crypto::describe_positions({first_event(id), last_event(id), {}});
 }
 
 // One event as read: its sequence number, where its bytes are in the batch,
@@ -382,25 +381,25 @@ absl::StatusOr<crypto::LogVerifier> verify_stored_log(store::Connection& c,
       [](const crypto::SignedCheckpoint& cp) { return cp.checkpoint.rotation.has_value(); });
   crypto::LogVerifier v(crypto::AuditKeyChain::follow(key, std::move(rotations)),
                         std::move(*checkpoints), std::move(saved));
-  if (v.ok()) {
-    auto reader = LogReader::open(c, options.batch_events);
-    if (!reader.ok()) return reader.status();
-    NodeCheck nodes;
-    const absl::Status walked = options.read_ahead ? walk_reading_ahead(*reader, v, nodes)
-                                                   : walk_on_one_thread(*reader, v, nodes);
-    if (!walked.ok()) return walked;
+  if (!v.ok()) {  // the keys or the checkpoints alone are wrong
     v.finish();
-    if (v.ok()) nodes.report(v, true);
-    // A node past the last event: the next event's own would collide with
-    // it, and the server could append to its log no more.
-    if (const auto& beyond = reader->beyond_end(); beyond && v.ok()) {
-      v.fail(first_event(*beyond), last_event(*beyond),
-             "changed: the stored tree holds a node over " + events_of(*beyond) +
-                 ", past the log's last event " + std::to_string(v.size()));
-    }
     return v;
   }
+  auto reader = LogReader::open(c, options.batch_events);
+  if (!reader.ok()) return reader.status();
+  NodeCheck nodes;
+  const absl::Status walked = options.read_ahead ? walk_reading_ahead(*reader, v, nodes)
+                                                 : walk_on_one_thread(*reader, v, nodes);
+  if (!walked.ok()) return walked;
   v.finish();
+  if (v.ok()) nodes.report(v, true);
+  // A node past the last event: the next event's own would collide with it,
+  // and the server could append to its log no more.
+  if (const auto& beyond = reader->beyond_end(); beyond && v.ok()) {
+    v.fail(first_event(*beyond), last_event(*beyond),
+           "changed: the stored tree holds a node over " + events_of(*beyond) +
+               ", past the log's last event " + std::to_string(v.size()));
+  }
   return v;
 }
 
